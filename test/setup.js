@@ -1,0 +1,3 @@
+// cdktf's jest matchers (toHaveResource, toBeValidTerraform, ...) for every test file.
+const { Testing } = require('cdktf');
+Testing.setupJest();
