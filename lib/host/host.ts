@@ -1,0 +1,194 @@
+import { TerraformProvider, TerraformStack } from 'cdktf';
+import { provider } from '@cdktf/provider-null';
+import { Construct } from 'constructs';
+import { Elevation } from '../shell';
+import * as v from '../validate';
+
+/** How scripts gain root on the host. */
+export enum Privilege {
+  /** The SSH user is root. */
+  ROOT = 'root',
+  /** The SSH user runs the script body through `sudo -n` (passwordless sudo). */
+  SUDO = 'sudo',
+  /** The SSH user runs the script body through `doas -n` (a `permit nopass` rule). */
+  DOAS = 'doas',
+}
+
+/** A jump host that SSH connections go through. */
+export interface BastionProps {
+  /** Address or name of the bastion. */
+  readonly address: string;
+  /**
+   * SSH port of the bastion.
+   * @default 22
+   */
+  readonly port?: number;
+  /**
+   * User on the bastion.
+   * @default the target host's user
+   */
+  readonly user?: string;
+  /**
+   * Path of the private key on the operator's machine.
+   * @default the target host's key path, or the SSH agent
+   */
+  readonly privateKeyPath?: string;
+  /**
+   * The bastion's public host key, pinned.
+   * @default not pinned
+   */
+  readonly hostKey?: string;
+}
+
+/** Who, where and how to connect to a FreeBSD host. */
+export interface FreeBsdHostProps {
+  /** Address or DNS name of the host. */
+  readonly address: string;
+  /**
+   * SSH port.
+   * @default 22
+   */
+  readonly port?: number;
+  /**
+   * SSH user.
+   * @default "root"
+   */
+  readonly user?: string;
+  /**
+   * Path of the SSH private key on the operator's machine. Only the path is stored in the
+   * Terraform state; the key itself is read by Terraform at apply time.
+   * @default the SSH agent ($SSH_AUTH_SOCK)
+   */
+  readonly privateKeyPath?: string;
+  /**
+   * The host's SSH public key (for example `ssh-ed25519 AAAA...`), pinned: Terraform refuses
+   * to connect to a host that presents another key.
+   * @default not pinned
+   */
+  readonly hostKey?: string;
+  /**
+   * A jump host.
+   * @default direct connection
+   */
+  readonly bastion?: BastionProps;
+  /**
+   * How scripts gain root.
+   * @default Privilege.ROOT when the user is root, else Privilege.SUDO
+   */
+  readonly privilege?: Privilege;
+  /**
+   * The host's FreeBSD release (like `14.3`), when known. Decides features such as
+   * `.include` in jail.conf (14.0 and later).
+   * @default unknown: the oldest supported behaviour is assumed
+   */
+  readonly release?: string;
+  /**
+   * The ZFS dataset under which templates and jails live.
+   * @default "zroot/vm"
+   */
+  readonly jailRootDataset?: string;
+  /**
+   * Mountpoint of `jailRootDataset`.
+   * @default "/vm"
+   */
+  readonly jailRootMountpoint?: string;
+  /**
+   * How long Terraform waits for the SSH connection (a Terraform duration).
+   * @default "2m"
+   */
+  readonly connectionTimeout?: string;
+}
+
+/** The id of the stack's one NullProvider when this library adds it. */
+const NULL_PROVIDER_ID = 'FreeBsdJailsNullProvider';
+
+/**
+ * A FreeBSD host reached over SSH. Every step of every construct on this host connects with
+ * these settings. Adds the stack's NullProvider unless the stack has one already.
+ */
+export class FreeBsdHost extends Construct {
+  /** Address or DNS name of the host. */
+  public readonly address: string;
+  /** SSH port. */
+  public readonly port: number;
+  /** SSH user. */
+  public readonly user: string;
+  /** Private key path on the operator's machine, if any (else the SSH agent is used). */
+  public readonly privateKeyPath?: string;
+  /** Pinned host key, if any. */
+  public readonly hostKey?: string;
+  /** Bastion settings, if any. */
+  public readonly bastion?: BastionProps;
+  /** How scripts gain root. */
+  public readonly privilege: Privilege;
+  /** The host's release (normalized like `14.3-RELEASE`), if known. */
+  public readonly release?: string;
+  /** The dataset under which templates and jails live, e.g. `zroot/vm`. */
+  public readonly jailRootDataset: string;
+  /** Mountpoint of the jail root dataset, e.g. `/vm`. */
+  public readonly jailRootMountpoint: string;
+  /** SSH connection timeout. */
+  public readonly connectionTimeout: string;
+
+  constructor(scope: Construct, id: string, props: FreeBsdHostProps) {
+    super(scope, id);
+    const path = this.node.path;
+    this.address = v.validated(path, 'address', () => v.hostAddress(props.address));
+    this.port = v.validated(path, 'port', () => v.port(props.port ?? 22));
+    this.user = v.validated(path, 'user', () => v.userName(props.user ?? 'root'));
+    if (props.privateKeyPath !== undefined) {
+      this.privateKeyPath = v.validated(path, 'privateKeyPath', () => v.singleLine(props.privateKeyPath!));
+      if (this.privateKeyPath.length === 0 || this.privateKeyPath.includes('BEGIN')) {
+        throw new v.ValidationError(`${path}: invalid privateKeyPath: give the path of the key file, never the key itself`);
+      }
+    }
+    if (props.hostKey !== undefined) this.hostKey = v.validated(path, 'hostKey', () => v.sshPublicKey(props.hostKey!));
+    if (props.bastion) {
+      const b = props.bastion;
+      this.bastion = {
+        address: v.validated(path, 'bastion.address', () => v.hostAddress(b.address)),
+        port: v.validated(path, 'bastion.port', () => v.port(b.port ?? 22)),
+        user: v.validated(path, 'bastion.user', () => v.userName(b.user ?? this.user)),
+        privateKeyPath: b.privateKeyPath ?? this.privateKeyPath,
+        hostKey: b.hostKey === undefined ? undefined : v.validated(path, 'bastion.hostKey', () => v.sshPublicKey(b.hostKey!)),
+      };
+    }
+    this.privilege = props.privilege ?? (this.user === 'root' ? Privilege.ROOT : Privilege.SUDO);
+    if (this.privilege === Privilege.ROOT && this.user !== 'root') {
+      throw new v.ValidationError(`${path}: invalid privilege: Privilege.ROOT needs user "root", got ${JSON.stringify(this.user)}; use SUDO or DOAS`);
+    }
+    if (props.release !== undefined) this.release = v.validated(path, 'release', () => v.release(props.release!));
+    this.jailRootDataset = v.validated(path, 'jailRootDataset', () => v.datasetName(props.jailRootDataset ?? 'zroot/vm'));
+    this.jailRootMountpoint = v.validated(path, 'jailRootMountpoint', () => v.absolutePath(props.jailRootMountpoint ?? '/vm'));
+    this.connectionTimeout = v.validated(path, 'connectionTimeout', () => {
+      const t = props.connectionTimeout ?? '2m';
+      if (!/^\d+(ms|s|m|h)$/.test(t)) throw new v.ValidationError(`${JSON.stringify(t)} must be a duration like 30s or 2m`);
+      return t;
+    });
+    ensureNullProvider(TerraformStack.of(this));
+  }
+
+  /** The elevation scripts on this host use. @internal */
+  public get _elevation(): Elevation {
+    switch (this.privilege) {
+      case Privilege.SUDO:
+        return Elevation.SUDO;
+      case Privilege.DOAS:
+        return Elevation.DOAS;
+      default:
+        return Elevation.NONE;
+    }
+  }
+
+  /** Whether the host's jail(8) reads `.include` (FreeBSD 14.0 and later). */
+  public get supportsJailConfInclude(): boolean {
+    return this.release !== undefined && v.releaseVersion(this.release).major >= 14;
+  }
+}
+
+/** A stack with a null_resource and no null provider fails; two providers are an error too. */
+function ensureNullProvider(stack: TerraformStack): void {
+  // Compared by resource type, not class: the app may load its own copy of the provider package.
+  const existing = stack.node.children.find((c) => c instanceof TerraformProvider && c.terraformResourceType === 'null');
+  if (!existing) new provider.NullProvider(stack, NULL_PROVIDER_ID, {});
+}

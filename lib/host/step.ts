@@ -1,0 +1,133 @@
+import { createHash } from 'crypto';
+import { resource } from '@cdktf/provider-null';
+import { Construct } from 'constructs';
+import { renderScript } from '../shell';
+import { FreeBsdHost } from './host';
+
+/** One change on a host: a create script, an optional destroy script, and its order. */
+export interface HostStepProps {
+  /** The host the scripts run on. */
+  readonly host: FreeBsdHost;
+  /** What the step does, one line; echoed first and written in the script header. */
+  readonly description: string;
+  /**
+   * The create script body: POSIX sh lines that run as root after `set -eu` and an explicit
+   * PATH. They must converge from any partial state an earlier failed run left.
+   */
+  readonly create: string[];
+  /**
+   * The destroy script body, run when the step is destroyed or replaced. It must remove what
+   * create made and nothing else, and succeed when that is gone already.
+   * @default nothing runs on destroy
+   */
+  readonly destroy?: string[];
+  /**
+   * Steps that must be applied before this one (and destroyed after it).
+   * @default none
+   */
+  readonly dependsOn?: HostStep[];
+  /**
+   * Further values whose change replaces the step (destroy, then create). Plaintext in
+   * state and plans: never a secret.
+   * @default only the scripts and the connection
+   */
+  readonly replaceOn?: { [key: string]: string };
+}
+
+/**
+ * Escape text for a Terraform JSON string: there, `${` and `%{` start template expressions;
+ * `$${` and `%%{` are their literal forms.
+ */
+export function escapeTerraformTemplate(text: string): string {
+  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+}
+
+/**
+ * The one maker of `null_resource`s in this library. A construct describes what should be true
+ * on the host; the step decides how it travels: triggers that carry the content hash and
+ * exactly what the destroy path needs (destroy provisioners may only use `self`), a
+ * connection that reads nothing but `self.triggers`, one create and one destroy remote-exec.
+ */
+export class HostStep extends Construct {
+  /** The underlying null_resource (an escape hatch). */
+  public readonly nullResource: resource.Resource;
+  /** The host the step runs on. */
+  public readonly host: FreeBsdHost;
+  /** The rendered create script, as uploaded. */
+  public readonly createScript: string;
+  /** The rendered destroy script, as uploaded (empty when the step has none). */
+  public readonly destroyScript: string;
+  /** A digest of everything whose change replaces the step. */
+  public readonly contentHash: string;
+
+  constructor(scope: Construct, id: string, props: HostStepProps) {
+    super(scope, id);
+    const host = props.host;
+    this.host = host;
+    const title = `${props.description} [${this.node.path}]`;
+    this.createScript = renderScript(title, props.create, host._elevation);
+    this.destroyScript = props.destroy ? renderScript(`destroy: ${title}`, props.destroy, host._elevation) : '';
+    const replaceOn = props.replaceOn ?? {};
+    this.contentHash = createHash('sha256')
+      .update(JSON.stringify([this.createScript, this.destroyScript, Object.entries(replaceOn).sort()]))
+      .digest('hex');
+
+    const triggers: Record<string, string> = {
+      content_hash: this.contentHash,
+      host: host.address,
+      port: String(host.port),
+      user: host.user,
+      key_path: host.privateKeyPath ?? '',
+      host_key: host.hostKey ?? '',
+      destroy_script: this.destroyScript,
+    };
+    if (host.bastion) {
+      triggers.bastion_host = host.bastion.address;
+      triggers.bastion_port = String(host.bastion.port);
+      triggers.bastion_user = host.bastion.user ?? host.user;
+      triggers.bastion_key_path = host.bastion.privateKeyPath ?? '';
+      triggers.bastion_host_key = host.bastion.hostKey ?? '';
+    }
+    for (const [k, val] of Object.entries(replaceOn)) triggers[`input_${k}`] = val;
+
+    this.nullResource = new resource.Resource(this, 'resource', {
+      triggers: Object.fromEntries(Object.entries(triggers).map(([k, val]) => [k, escapeTerraformTemplate(val)])),
+      dependsOn: (props.dependsOn ?? []).map((s) => s.nullResource),
+    });
+    this.node.defaultChild = this.nullResource;
+    this.nullResource.addOverride('connection', connectionFromSelf(host));
+    const provisioners: unknown[] = [{ 'remote-exec': { inline: scriptLines(this.createScript) } }];
+    if (props.destroy) {
+      // cdktf's provisioner types have no `when`; destroy-time provisioners may reference only self.
+      provisioners.push({ 'remote-exec': { when: 'destroy', inline: ['${self.triggers.destroy_script}'] } });
+    }
+    this.nullResource.addOverride('provisioner', provisioners);
+  }
+}
+
+/** The script as remote-exec `inline` lines, escaped for Terraform's template syntax. */
+function scriptLines(script: string): string[] {
+  return script.replace(/\n$/, '').split('\n').map(escapeTerraformTemplate);
+}
+
+/** An SSH connection that reads only `self.triggers`, as destroy-time provisioners require. */
+function connectionFromSelf(host: FreeBsdHost): Record<string, unknown> {
+  const c: Record<string, unknown> = {
+    type: 'ssh',
+    host: '${self.triggers.host}',
+    port: '${self.triggers.port}',
+    user: '${self.triggers.user}',
+    timeout: host.connectionTimeout,
+  };
+  if (host.privateKeyPath) c.private_key = '${file(self.triggers.key_path)}';
+  else c.agent = true;
+  if (host.hostKey) c.host_key = '${self.triggers.host_key}';
+  if (host.bastion) {
+    c.bastion_host = '${self.triggers.bastion_host}';
+    c.bastion_port = '${self.triggers.bastion_port}';
+    c.bastion_user = '${self.triggers.bastion_user}';
+    if (host.bastion.privateKeyPath) c.bastion_private_key = '${file(self.triggers.bastion_key_path)}';
+    if (host.bastion.hostKey) c.bastion_host_key = '${self.triggers.bastion_host_key}';
+  }
+  return c;
+}

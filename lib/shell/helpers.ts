@@ -1,0 +1,177 @@
+/**
+ * Idempotent shell snippets. Each function returns lines of POSIX sh that make one thing
+ * true on the host and do nothing when it is true already, so a script that failed half way
+ * converges when it runs again.
+ *
+ * Edits of files shared with the administrator and with other steps (rc.conf, /etc/hosts,
+ * /etc/jail.conf, ...) run under lockf(1): Terraform runs up to ten provisioners at once.
+ * The locked part is a fixed program text given to `/bin/sh -c`, with the values passed as
+ * positional parameters, so no value is ever spliced into program text.
+ */
+import { shellCommand, shellQuote, shellQuoteAlways } from './quote';
+
+/** The ZFS user property that names the owner (stack/construct path) of a dataset. */
+export const OWNER_PROPERTY = 'cdktf-freebsd-jails:owner';
+/** The ZFS user property that says what a managed dataset is (template, jail, parent, retired). */
+export const ROLE_PROPERTY = 'cdktf-freebsd-jails:role';
+/** Marker owner value of parent datasets created on demand and shared by several constructs. */
+export const SHARED_PARENT_OWNER = 'shared-parent';
+
+/** Directory of the lock files (exists on every FreeBSD host and is cleared at boot). */
+export const LOCK_DIR = '/var/run';
+
+/** The lock file that serializes edits of one shared file. */
+export function lockFileFor(what: string): string {
+  return `${LOCK_DIR}/cdktf-freebsd-jails.${what.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^_+/, '')}.lock`;
+}
+
+/** Run a fixed sh program under lockf, with arguments passed as positional parameters. */
+export function underLock(lockName: string, program: string, args: readonly string[]): string[] {
+  return [
+    `lockf -k -t 300 ${shellQuote(lockFileFor(lockName))} /bin/sh -c ${shellQuoteAlways(program)} sh ${args
+      .map(shellQuoteAlways)
+      .join(' ')}`.trimEnd(),
+  ];
+}
+
+/** `zfs list` of one dataset, quiet: the exit status says whether it exists. */
+export function datasetExists(dataset: string): string {
+  return `zfs list -H -o name ${shellQuote(dataset)} >/dev/null 2>&1`;
+}
+
+/** Same for a snapshot `dataset@name`. */
+export function snapshotExists(snapshot: string): string {
+  return `zfs list -H -t snapshot -o name ${shellQuote(snapshot)} >/dev/null 2>&1`;
+}
+
+/**
+ * Create a dataset with properties when it is missing; an existing dataset is left exactly
+ * as it is. A concurrent creator winning the race is not an error.
+ */
+export function ensureDataset(dataset: string, properties: Record<string, string>): string[] {
+  const opts = Object.entries(properties).flatMap(([k, v]) => ['-o', `${k}=${v}`]);
+  return [
+    `if ! ${datasetExists(dataset)}; then`,
+    `  ${shellCommand('zfs', 'create', ...opts, dataset)} || ${datasetExists(dataset)}`,
+    'fi',
+  ];
+}
+
+/**
+ * Program: create the missing parents of a dataset, each marked as a shared parent, and
+ * check that the root has the expected mountpoint. $1 root dataset, $2 its mountpoint, then
+ * the chain of descendants to ensure, outermost first.
+ */
+export const ENSURE_PARENTS_PROGRAM = `set -eu
+root=$1 mnt=$2
+shift 2
+if ! zfs list -H -o name "$root" >/dev/null 2>&1; then
+  zfs create -o mountpoint="$mnt" -o ${OWNER_PROPERTY}=${SHARED_PARENT_OWNER} -o ${ROLE_PROPERTY}=parent "$root"
+fi
+have=$(zfs get -H -o value mountpoint "$root")
+if [ "$have" != "$mnt" ]; then
+  echo "error: dataset $root exists with mountpoint $have, expected $mnt" >&2
+  exit 1
+fi
+for ds in "$@"; do
+  if ! zfs list -H -o name "$ds" >/dev/null 2>&1; then
+    zfs create -o ${OWNER_PROPERTY}=${SHARED_PARENT_OWNER} -o ${ROLE_PROPERTY}=parent "$ds"
+  fi
+done`;
+
+/**
+ * Program: remove shared parents created by this library once nothing is left in them
+ * (no child dataset and an empty directory), innermost first. Parents that an
+ * administrator made carry no mark and are never removed. Arguments: datasets, innermost first.
+ */
+export const PRUNE_PARENTS_PROGRAM = `set -eu
+for ds in "$@"; do
+  zfs list -H -o name "$ds" >/dev/null 2>&1 || continue
+  [ "$(zfs get -H -o value ${OWNER_PROPERTY} "$ds")" = ${SHARED_PARENT_OWNER} ] || break
+  [ "$(zfs list -H -o name -r -d 1 -t filesystem "$ds" | wc -l)" -eq 1 ] || break
+  mnt=$(zfs get -H -o value mountpoint "$ds")
+  if [ -d "$mnt" ] && [ -n "$(ls -A "$mnt")" ]; then break; fi
+  echo "removing empty managed parent dataset $ds"
+  zfs destroy "$ds"
+done`;
+
+/** The lock that serializes creation and removal of shared parent datasets. */
+export const ZFS_LOCK = 'zfs-parents';
+
+/**
+ * Ensure `root` (at `mountpoint`) and the chain of `descendants` exist (outermost first).
+ */
+export function ensureParents(root: string, mountpoint: string, descendants: readonly string[]): string[] {
+  return underLock(ZFS_LOCK, ENSURE_PARENTS_PROGRAM, [root, mountpoint, ...descendants]);
+}
+
+/** Remove the given shared parents (innermost first) when empty. */
+export function pruneParents(innermostFirst: readonly string[]): string[] {
+  return underLock(ZFS_LOCK, PRUNE_PARENTS_PROGRAM, innermostFirst);
+}
+
+/**
+ * Replace `path` atomically with what `producer` writes to "$tmp" (a temporary file in the
+ * same directory, so mv is a rename), and only when that differs from the current content.
+ * The old file's mode and owner are kept when it existed.
+ */
+export function replaceFileIfChanged(path: string, producer: string, mode = '0644'): string[] {
+  const p = shellQuote(path);
+  return [
+    `tmp=$(mktemp ${shellQuote(`${path}.cdktf.XXXXXX`)})`,
+    `if [ -e ${p} ]; then cp -p ${p} "$tmp"; else chmod ${shellQuote(mode)} "$tmp"; fi`,
+    `${producer} > "$tmp"`,
+    `if [ -e ${p} ] && cmp -s "$tmp" ${p}; then rm -f "$tmp"; else mv -f "$tmp" ${p}; fi`,
+  ];
+}
+
+/** Write `content` to `path` atomically and only when it differs (see replaceFileIfChanged). */
+export function writeFileIfChanged(path: string, content: string, mode = '0644'): string[] {
+  return replaceFileIfChanged(path, `printf '%s' ${shellQuoteAlways(content)}`, mode);
+}
+
+/**
+ * Program: put `content` between marker lines in a shared file, in place of an earlier block
+ * with the same id, or at the end. Empty content removes the block. Writes atomically and only
+ * on change, keeping the file's mode and owner. $1 file, $2 block id, $3 content.
+ */
+export const MANAGED_BLOCK_PROGRAM = `set -eu
+file=$1
+BEGIN_LINE="# BEGIN cdktf-freebsd-jails $2"
+END_LINE="# END cdktf-freebsd-jails $2"
+CONTENT=$3
+export BEGIN_LINE END_LINE CONTENT
+[ -e "$file" ] || [ -n "$CONTENT" ] || exit 0
+tmp=$(mktemp "$file.cdktf.XXXXXX")
+[ -e "$file" ] || : > "$file"
+cp -p "$file" "$tmp"
+awk 'function block() { if (ENVIRON["CONTENT"] != "") print ENVIRON["BEGIN_LINE"] "\\n" ENVIRON["CONTENT"] "\\n" ENVIRON["END_LINE"]; done = 1 }
+  $0 == ENVIRON["BEGIN_LINE"] { skip = 1; if (!done) block(); next }
+  skip && $0 == ENVIRON["END_LINE"] { skip = 0; next }
+  !skip { print }
+  END { if (!done) block() }' "$file" > "$tmp"
+if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv -f "$tmp" "$file"; fi`;
+
+/** Ensure (or with empty content remove) a managed block in a shared file, under lockf. */
+export function managedBlock(file: string, blockId: string, content: string): string[] {
+  return underLock(file, MANAGED_BLOCK_PROGRAM, [file, blockId, content]);
+}
+
+/** Add a word to a list variable of rc.conf (sysrc `+=` adds only when absent), under lockf. */
+export function sysrcAddWord(name: string, word: string, file = '/etc/rc.conf'): string[] {
+  return [`lockf -k -t 300 ${shellQuote(lockFileFor(file))} ${shellCommand('sysrc', '-f', file, `${name}+=${word}`)}`];
+}
+
+/** Remove a word from a list variable of rc.conf, under lockf; absent words are fine. */
+export function sysrcRemoveWord(name: string, word: string, file = '/etc/rc.conf'): string[] {
+  return [`lockf -k -t 300 ${shellQuote(lockFileFor(file))} ${shellCommand('sysrc', '-f', file, `${name}-=${word}`)}`];
+}
+
+/** Set an rc.conf variable only when its value differs, under lockf. */
+export function sysrcSet(name: string, value: string, file = '/etc/rc.conf'): string[] {
+  return [
+    `if [ "$(sysrc -f ${shellQuote(file)} -n -i ${shellQuote(name)})" != ${shellQuoteAlways(value)} ]; then`,
+    `  lockf -k -t 300 ${shellQuote(lockFileFor(file))} ${shellCommand('sysrc', '-f', file, `${name}=${value}`)}`,
+    'fi',
+  ];
+}

@@ -1,0 +1,306 @@
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import { FreeBsdHost, HostStep } from '../host';
+import { renderMakeConf, renderRcConf } from '../render';
+import {
+  datasetExists,
+  ensureDataset,
+  ensureParents,
+  OWNER_PROPERTY,
+  pruneParents,
+  replaceFileIfChanged,
+  ROLE_PROPERTY,
+  shellQuote,
+  snapshotExists,
+  writeFileIfChanged,
+} from '../shell';
+import * as v from '../validate';
+
+/** The release a template gets when none is given. Pin yours: this default moves with FreeBSD's calendar. */
+export const DEFAULT_TEMPLATE_RELEASE = '14.3-RELEASE';
+
+/** Where FreeBSD publishes release distribution sets. */
+export const DEFAULT_RELEASE_MIRROR = 'https://download.freebsd.org/releases';
+
+/** ZFS user property recording which sets (and digests) were extracted into a template. */
+export const EXTRACTED_PROPERTY = 'cdktf-freebsd-jails:extracted';
+
+/** The template's /etc/rc.conf as the notebook writes it. */
+export const NOTEBOOK_TEMPLATE_RC_CONF: Record<string, string> = {
+  cron_enable: 'NO',
+  sendmail_enable: 'NO',
+  sendmail_submit_enable: 'NO',
+  sendmail_outbound_enable: 'NO',
+  sendmail_msp_queue_enable: 'NO',
+  syslogd_flags: '-ss',
+};
+
+/** Properties of a ZFS jail template. */
+export interface ZfsTemplateProps {
+  /** The host the template is built on. */
+  readonly host: FreeBsdHost;
+  /**
+   * FreeBSD release of the template, like `14.3` or `14.3-RELEASE` (13.x, 14.x, 15.x).
+   * @default DEFAULT_TEMPLATE_RELEASE
+   */
+  readonly release?: string;
+  /**
+   * Name of the template's dataset under the templates dataset.
+   * @default the release number, e.g. "14.3"
+   */
+  readonly name?: string;
+  /**
+   * Name of the dataset that holds the templates, under the host's jail root dataset.
+   * @default "tmpl"
+   */
+  readonly templatesDatasetName?: string;
+  /**
+   * Machine architecture of the release.
+   * @default "amd64"
+   */
+  readonly arch?: string;
+  /**
+   * Base URL of the releases tree; sets are fetched from
+   * `<mirror>/<TARGET>/<TARGET_ARCH>/<release>/<set>.txz`.
+   * @default DEFAULT_RELEASE_MIRROR
+   */
+  readonly mirror?: string;
+  /**
+   * Distribution sets to extract besides base, like `lib32` or `src`.
+   * @default none
+   */
+  readonly extraSets?: string[];
+  /**
+   * Pinned SHA-256 digests by set name (`base`, `lib32`, ...). A pinned digest is a trust
+   * anchor; a set without one is checked against the release's MANIFEST from the same mirror.
+   * @default every set is checked against MANIFEST
+   */
+  readonly digests?: { [set: string]: string };
+  /**
+   * Copy the host's /etc/localtime into the template.
+   * @default true
+   */
+  readonly copyLocaltime?: boolean;
+  /**
+   * Variables of the template's /etc/rc.conf, over the notebook's defaults (cron and
+   * sendmail off, `syslogd_flags="-ss"`).
+   * @default the notebook's defaults
+   */
+  readonly rcConf?: { [name: string]: string };
+  /**
+   * Use `rcConf` alone, without the notebook's defaults.
+   * @default false
+   */
+  readonly replaceRcConfDefaults?: boolean;
+  /**
+   * Comment out adjkerntz in the template's /etc/crontab (it cannot run in a jail).
+   * @default true
+   */
+  readonly disableAdjkerntz?: boolean;
+  /**
+   * Prepare for building ports in jails: /usr/ports as a mount point, /var/ports/{distfiles,packages}
+   * and /etc/make.conf with WRKDIRPREFIX, DISTDIR and PACKAGES.
+   * @default false
+   */
+  readonly portsSupport?: boolean;
+  /**
+   * Apply security updates with freebsd-update before the snapshot.
+   * @default true
+   */
+  readonly freebsdUpdate?: boolean;
+  /**
+   * Name of the snapshot that jails are made from (the notebook: `p3`). Changing any other
+   * input with a pinned name replaces the template, which fails while jails are cloned from it.
+   * @default "t" and 8 hex digits of a digest of the inputs: a new snapshot when inputs change
+   */
+  readonly snapshotName?: string;
+}
+
+/**
+ * A jail template: a ZFS dataset with a FreeBSD release extracted and prepared, and a
+ * snapshot of it that jails are cloned or copied from (the notebook's "Creating a Template").
+ *
+ * Destroying it removes its dataset; while a clone of one of its snapshots exists the destroy
+ * fails and names the clones. Updating a template never changes jails already made from it.
+ */
+export class ZfsTemplate extends Construct {
+  /** The host. */
+  public readonly host: FreeBsdHost;
+  /** The normalized release, like `14.3-RELEASE`. */
+  public readonly release: string;
+  /** The template dataset, like `zroot/vm/tmpl/14.3`. */
+  public readonly datasetName: string;
+  /** Where the template is mounted, like `/vm/tmpl/14.3`. */
+  public readonly path: string;
+  /** The snapshot's short name, like `p3`. */
+  public readonly snapshotName: string;
+  /** The full snapshot, like `zroot/vm/tmpl/14.3@p3`: what jails are made from. */
+  public readonly snapshot: string;
+  /** The step that builds the template. */
+  public readonly step: HostStep;
+
+  constructor(scope: Construct, id: string, props: ZfsTemplateProps) {
+    super(scope, id);
+    const at = this.node.path;
+    const host = props.host;
+    this.host = host;
+    this.release = v.validated(at, 'release', () => v.release(props.release ?? DEFAULT_TEMPLATE_RELEASE));
+    const shortRelease = this.release.replace(/-RELEASE$/, '');
+    const name = v.validated(at, 'name', () => v.snapshotShortName(props.name ?? shortRelease));
+    const templatesName = v.validated(at, 'templatesDatasetName', () => v.snapshotShortName(props.templatesDatasetName ?? 'tmpl'));
+    const arch = v.validated(at, 'arch', () => v.arch(props.arch ?? 'amd64'));
+    const mirror = v.validated(at, 'mirror', () => v.mirrorUrl(props.mirror ?? DEFAULT_RELEASE_MIRROR));
+    const extraSets = (props.extraSets ?? []).map((s) => v.validated(at, 'extraSets', () => v.distributionSet(s)));
+    if (new Set(extraSets).size !== extraSets.length) {
+      throw new v.ValidationError(`${at}: invalid extraSets: ${JSON.stringify(extraSets)} lists a set twice`);
+    }
+    const sets = ['base', ...extraSets];
+    const digests: Record<string, string> = {};
+    for (const [set, digest] of Object.entries(props.digests ?? {})) {
+      if (!sets.includes(set)) {
+        throw new v.ValidationError(`${at}: invalid digests: ${JSON.stringify(set)} is not among the extracted sets ${JSON.stringify(sets)}`);
+      }
+      digests[set] = v.validated(at, `digests.${set}`, () => v.sha256Hex(digest));
+    }
+    const rcConf = { ...(props.replaceRcConfDefaults ? {} : NOTEBOOK_TEMPLATE_RC_CONF), ...(props.rcConf ?? {}) };
+    const rcConfText = v.validated(at, 'rcConf', () => renderRcConf(rcConf, 'Written by cdktf-freebsd-jails (ZfsTemplate).'));
+
+    const templatesDataset = `${host.jailRootDataset}/${templatesName}`;
+    this.datasetName = `${templatesDataset}/${name}`;
+    this.path = `${host.jailRootMountpoint}/${templatesName}/${name}`;
+    const setsUrl = `${mirror}/${v.ARCH_PATHS[arch]}/${this.release}`;
+    const options = {
+      copyLocaltime: props.copyLocaltime ?? true,
+      disableAdjkerntz: props.disableAdjkerntz ?? true,
+      portsSupport: props.portsSupport ?? false,
+      freebsdUpdate: props.freebsdUpdate ?? true,
+    };
+    const inputs = JSON.stringify({ release: this.release, setsUrl, sets, digests, rcConfText, options, dataset: this.datasetName });
+    this.snapshotName = v.validated(at, 'snapshotName', () =>
+      v.snapshotShortName(props.snapshotName ?? `t${createHash('sha256').update(inputs).digest('hex').slice(0, 8)}`),
+    );
+    this.snapshot = `${this.datasetName}@${this.snapshotName}`;
+
+    const ds = shellQuote(this.datasetName);
+    const mnt = shellQuote(this.path);
+    const create: string[] = [];
+    create.push(
+      `if ${snapshotExists(this.snapshot)}; then`,
+      `  echo ${shellQuote(`==> template snapshot ${this.snapshot} exists: nothing to do`)}`,
+      '  exit 0',
+      'fi',
+      `echo ${shellQuote(`==> ensuring datasets ${host.jailRootDataset} (at ${host.jailRootMountpoint}), ${templatesDataset}, ${this.datasetName}`)}`,
+      ...ensureParents(host.jailRootDataset, host.jailRootMountpoint, [templatesDataset]),
+      ...ensureDataset(this.datasetName, { [OWNER_PROPERTY]: at, [ROLE_PROPERTY]: 'template' }),
+      `if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" != ${shellQuote(at)} ]; then`,
+      `  echo ${shellQuote(`error: dataset ${this.datasetName} exists and is not managed by ${at}; refusing to touch it`)} >&2`,
+      '  exit 1',
+      'fi',
+      `if [ "$(zfs get -H -o value mountpoint ${ds})" != ${mnt} ]; then`,
+      `  echo ${shellQuote(`error: dataset ${this.datasetName} is not mounted at ${this.path}`)} >&2`,
+      '  exit 1',
+      'fi',
+    );
+    create.push(...this.extractionLines(ds, mnt, setsUrl, sets, digests));
+    if (options.copyLocaltime) {
+      create.push(
+        "echo '==> copying /etc/localtime from the host'",
+        'if [ -e /etc/localtime ]; then',
+        `  if ! cmp -s /etc/localtime ${shellQuote(`${this.path}/etc/localtime`)}; then cp -p /etc/localtime ${shellQuote(`${this.path}/etc/localtime`)}; fi`,
+        'else',
+        "  echo 'host has no /etc/localtime (UTC): nothing to copy'",
+        'fi',
+      );
+    }
+    create.push(`echo ${shellQuote(`==> writing ${this.path}/etc/rc.conf`)}`, ...writeFileIfChanged(`${this.path}/etc/rc.conf`, rcConfText));
+    if (options.disableAdjkerntz) {
+      const crontab = shellQuote(`${this.path}/etc/crontab`);
+      create.push(
+        "echo '==> commenting out adjkerntz in /etc/crontab (it cannot run in a jail)'",
+        `if [ -f ${crontab} ]; then`,
+        ...replaceFileIfChanged(`${this.path}/etc/crontab`, `sed -e '/^[^#].*adjkerntz/s/^/#/' ${crontab}`).map((l) => `  ${l}`),
+        'fi',
+      );
+    }
+    if (options.portsSupport) {
+      create.push(
+        "echo '==> preparing ports directories and /etc/make.conf'",
+        `mkdir -p ${shellQuote(`${this.path}/usr/ports`)} ${shellQuote(`${this.path}/var/ports/distfiles`)} ${shellQuote(`${this.path}/var/ports/packages`)}`,
+        ...writeFileIfChanged(
+          `${this.path}/etc/make.conf`,
+          renderMakeConf({ WRKDIRPREFIX: '/var/ports', DISTDIR: '/var/ports/distfiles', PACKAGES: '/var/ports/packages' }),
+        ),
+      );
+    }
+    if (options.freebsdUpdate) {
+      create.push(
+        "echo '==> applying security updates with freebsd-update'",
+        // The release is the template's own, not the host's; no tty under Terraform, no pager.
+        `running=$(${shellQuote(`${this.path}/bin/freebsd-version`)} -u)`,
+        `mkdir -p ${shellQuote(`${this.path}/var/db/freebsd-update`)}`,
+        `PAGER=cat freebsd-update --not-running-from-cron -b ${mnt} -d ${shellQuote(`${this.path}/var/db/freebsd-update`)} --currently-running "$running" fetch install`,
+      );
+    }
+    create.push(`echo ${shellQuote(`==> taking snapshot ${this.snapshot}`)}`, `zfs snapshot ${shellQuote(this.snapshot)}`);
+
+    const destroy: string[] = [
+      `if ${datasetExists(this.datasetName)}; then`,
+      `  if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" = ${shellQuote(at)} ]; then`,
+      // A clone keeps its origin snapshot alive: say which jails still stand on the template.
+      `    clones=$(zfs list -H -o name,origin -t filesystem | awk -v p=${shellQuote(`${this.datasetName}@`)} 'index($2, p) == 1 { print $1 }')`,
+      '    if [ -n "$clones" ]; then',
+      `      echo ${shellQuote(`error: cannot destroy template ${this.datasetName}: these datasets are clones of its snapshots:`)} $clones >&2`,
+      '      exit 1',
+      '    fi',
+      `    echo ${shellQuote(`==> destroying template dataset ${this.datasetName}`)}`,
+      `    zfs destroy -r ${ds}`,
+      '  else',
+      `    echo ${shellQuote(`dataset ${this.datasetName} is not managed by ${at}: left alone`)}`,
+      '  fi',
+      'fi',
+      ...pruneParents([templatesDataset, host.jailRootDataset]),
+    ];
+
+    this.step = new HostStep(this, 'build', {
+      host,
+      description: `ZFS template ${this.snapshot} (FreeBSD ${this.release} ${arch})`,
+      create,
+      destroy,
+    });
+  }
+
+  /** Fetch every set, verify all digests, then extract: a mismatch stops before any extraction. */
+  private extractionLines(ds: string, mnt: string, setsUrl: string, sets: string[], digests: Record<string, string>): string[] {
+    const signature = sets.map((s) => `${s}:${digests[s] ?? 'manifest'}`).join(',');
+    const lines = [
+      `if [ "$(zfs get -H -o value ${EXTRACTED_PROPERTY} ${ds})" != ${shellQuote(signature)} ]; then`,
+      '  dl=$(mktemp -d /tmp/cdktf-freebsd-jails.XXXXXX)',
+      `  trap 'rm -rf "$dl"' EXIT`,
+    ];
+    if (sets.some((s) => !digests[s])) {
+      lines.push(`  echo ${shellQuote(`==> fetching ${setsUrl}/MANIFEST`)}`, `  fetch -q -o "$dl/MANIFEST" ${shellQuote(`${setsUrl}/MANIFEST`)}`);
+    }
+    for (const set of sets) {
+      const file = `${set}.txz`;
+      lines.push(`  echo ${shellQuote(`==> fetching and verifying ${setsUrl}/${file}`)}`, `  fetch -q -o "$dl/${file}" ${shellQuote(`${setsUrl}/${file}`)}`);
+      if (digests[set]) {
+        lines.push(`  want=${digests[set]}`);
+      } else {
+        lines.push(`  want=$(awk -F '\\t' '$1 == "${file}" { print $2 }' "$dl/MANIFEST")`);
+        lines.push(`  if [ -z "$want" ]; then echo ${shellQuote(`error: MANIFEST has no entry for ${file}`)} >&2; exit 1; fi`);
+      }
+      lines.push(
+        `  have=$(sha256 -q "$dl/${file}")`,
+        '  if [ "$have" != "$want" ]; then',
+        `    echo "error: ${file}: sha256 $have does not match $want; nothing extracted" >&2`,
+        '    exit 1',
+        '  fi',
+      );
+    }
+    for (const set of sets) {
+      lines.push(`  echo ${shellQuote(`==> extracting ${set}.txz into ${mnt.replace(/'/g, '')}`)}`, `  tar -xpf "$dl/${set}.txz" -C ${mnt}`);
+    }
+    lines.push(`  zfs set ${EXTRACTED_PROPERTY}=${shellQuote(signature)} ${ds}`, '  rm -rf "$dl"', '  trap - EXIT', 'else', `  echo ${shellQuote(`==> sets already extracted (${signature})`)}`, 'fi');
+    return lines;
+  }
+}
