@@ -39,7 +39,8 @@ export interface HostStepProps {
  * `$${` and `%%{` are their literal forms.
  */
 export function escapeTerraformTemplate(text: string): string {
-  return text.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // A function replacement: in a replacement string "$$" would itself mean a single "$".
+  return text.replace(/\$\{/g, () => '$${').replace(/%\{/g, () => '%%{');
 }
 
 /**

@@ -28,6 +28,7 @@ export function lockFileFor(what: string): string {
 /** Run a fixed sh program under lockf, with arguments passed as positional parameters. */
 export function underLock(lockName: string, program: string, args: readonly string[]): string[] {
   return [
+    '# shellcheck disable=SC2016 # the program text is literal; its values arrive as $1, $2, ...',
     `lockf -k -t 300 ${shellQuote(lockFileFor(lockName))} /bin/sh -c ${shellQuoteAlways(program)} sh ${args
       .map(shellQuoteAlways)
       .join(' ')}`.trimEnd(),

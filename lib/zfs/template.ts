@@ -238,7 +238,7 @@ export class ZfsTemplate extends Construct {
         // The release is the template's own, not the host's; no tty under Terraform, no pager.
         `running=$(${shellQuote(`${this.path}/bin/freebsd-version`)} -u)`,
         `mkdir -p ${shellQuote(`${this.path}/var/db/freebsd-update`)}`,
-        `PAGER=cat freebsd-update --not-running-from-cron -b ${mnt} -d ${shellQuote(`${this.path}/var/db/freebsd-update`)} --currently-running "$running" fetch install`,
+        `PAGER=/bin/cat freebsd-update --not-running-from-cron -b ${mnt} -d ${shellQuote(`${this.path}/var/db/freebsd-update`)} --currently-running "$running" fetch install`,
       );
     }
     create.push(`echo ${shellQuote(`==> taking snapshot ${this.snapshot}`)}`, `zfs snapshot ${shellQuote(this.snapshot)}`);
@@ -247,9 +247,9 @@ export class ZfsTemplate extends Construct {
       `if ${datasetExists(this.datasetName)}; then`,
       `  if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" = ${shellQuote(at)} ]; then`,
       // A clone keeps its origin snapshot alive: say which jails still stand on the template.
-      `    clones=$(zfs list -H -o name,origin -t filesystem | awk -v p=${shellQuote(`${this.datasetName}@`)} 'index($2, p) == 1 { print $1 }')`,
+      `    clones=$(zfs list -H -o name,origin -t filesystem | awk -v p=${shellQuote(`${this.datasetName}@`)} 'index($2, p) == 1 { print $1 }' | tr '\\n' ' ')`,
       '    if [ -n "$clones" ]; then',
-      `      echo ${shellQuote(`error: cannot destroy template ${this.datasetName}: these datasets are clones of its snapshots:`)} $clones >&2`,
+      `      echo ${shellQuote(`error: cannot destroy template ${this.datasetName}: these datasets are clones of its snapshots:`)} "$clones" >&2`,
       '      exit 1',
       '    fi',
       `    echo ${shellQuote(`==> destroying template dataset ${this.datasetName}`)}`,

@@ -1,0 +1,136 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { FreeBsdHost, HostStep, Privilege } from '../../lib';
+import { allStrings, createScript, destroyScript, nullResources, synthJson } from '../support/synth';
+
+function stack() {
+  return new TerraformStack(Testing.app(), 'test');
+}
+
+describe('FreeBsdHost', () => {
+  test('adds exactly one null provider per stack, also with several hosts', () => {
+    const s = stack();
+    const a = new FreeBsdHost(s, 'a', { address: '192.0.2.1', privateKeyPath: '/keys/a' });
+    const b = new FreeBsdHost(s, 'b', { address: '192.0.2.2' });
+    new HostStep(s, 'sa', { host: a, description: 'a', create: ['true'] });
+    new HostStep(s, 'sb', { host: b, description: 'b', create: ['true'] });
+    expect(synthJson(s).provider.null).toHaveLength(1);
+  });
+
+  test.each([
+    [{ address: 'bad host!' }, /test\/h: invalid address: "bad host!"/],
+    [{ address: 'h', port: 0 }, /invalid port: 0/],
+    [{ address: 'h', user: 'Bad User' }, /invalid user: "Bad User"/],
+    [{ address: 'h', privateKeyPath: '-----BEGIN OPENSSH PRIVATE KEY-----' }, /never the key itself/],
+    [{ address: 'h', hostKey: 'not a key' }, /invalid hostKey/],
+    [{ address: 'h', release: '12.4' }, /invalid release: "12.4"/],
+    [{ address: 'h', jailRootDataset: 'zroot//vm' }, /invalid jailRootDataset/],
+    [{ address: 'h', jailRootMountpoint: 'vm' }, /invalid jailRootMountpoint: "vm"/],
+    [{ address: 'h', user: 'deploy', privilege: Privilege.ROOT }, /Privilege.ROOT needs user "root"/],
+  ])('refuses bad input %j', (props, message) => {
+    expect(() => new FreeBsdHost(stack(), 'h', props as any)).toThrow(message);
+  });
+
+  test('a non-root user defaults to sudo', () => {
+    expect(new FreeBsdHost(stack(), 'h', { address: 'h', user: 'deploy' }).privilege).toBe(Privilege.SUDO);
+  });
+});
+
+describe('HostStep', () => {
+  function synthOne(hostProps: Record<string, unknown> = {}) {
+    const s = stack();
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10', privateKeyPath: '/home/op/.ssh/id_ed25519', ...hostProps });
+    const first = new HostStep(s, 'first', { host, description: 'first', create: ['echo first'] });
+    new HostStep(s, 'second', {
+      host,
+      description: 'second',
+      create: ['echo "${HOME} %{x} $${y}"'],
+      destroy: ['echo bye'],
+      dependsOn: [first],
+      replaceOn: { release: '14.3-RELEASE' },
+    });
+    return nullResources(s);
+  }
+
+  test('every resource has an SSH connection that reads only self.triggers', () => {
+    for (const r of synthOne()) {
+      expect(r.connection.type).toBe('ssh');
+      for (const value of allStrings(r.connection)) {
+        for (const expr of value.match(/\$\{[^}]*\}/g) ?? []) {
+          expect(expr).toMatch(/^\$\{(file\()?self\.triggers\.[a-z_]+\)?\}$/);
+        }
+      }
+      expect(r.connection.private_key).toBe('${file(self.triggers.key_path)}');
+    }
+  });
+
+  test('create scripts start with #!/bin/sh then set -eu', () => {
+    for (const r of synthOne()) {
+      const lines = createScript(r).split('\n');
+      expect(lines[0]).toBe('#!/bin/sh');
+      expect(lines.slice(1).find((l) => !l.startsWith('#'))).toBe('set -eu');
+    }
+  });
+
+  test('destroy provisioners run at destroy time and reference only self', () => {
+    const second = synthOne().find((r) => r.name.startsWith('second'))!;
+    const destroy = second.provisioner.find((p) => p['remote-exec']?.when === 'destroy')!['remote-exec'];
+    expect(destroy.inline).toEqual(['${self.triggers.destroy_script}']);
+    expect(destroyScript(second)).toMatch(/^#!\/bin\/sh\n(#.*\n)*set -eu\n[\s\S]*echo bye\n$/);
+  });
+
+  test('a step without destroy has no destroy provisioner', () => {
+    const first = synthOne().find((r) => r.name.startsWith('first'))!;
+    expect(first.provisioner).toHaveLength(1);
+  });
+
+  test('literal ${ and %{ in scripts are escaped for Terraform and survive unescaping', () => {
+    const second = synthOne().find((r) => r.name.startsWith('second'))!;
+    const raw = second.provisioner[0]['remote-exec'].inline.join('\n');
+    expect(raw).toContain('echo "$${HOME} %%{x} $$${y}"');
+    expect(createScript(second)).toContain('echo "${HOME} %{x} $${y}"');
+  });
+
+  test('dependencies are explicit depends_on', () => {
+    const [first, second] = synthOne();
+    expect(second.depends_on).toEqual([`null_resource.${first.name}`]);
+  });
+
+  test('triggers hold the key path, never a key, and the values destroy needs', () => {
+    const second = synthOne().find((r) => r.name.startsWith('second'))!;
+    expect(Object.keys(second.triggers).sort()).toEqual(
+      ['content_hash', 'destroy_script', 'host', 'host_key', 'input_release', 'key_path', 'port', 'user'].sort(),
+    );
+    expect(second.triggers.key_path).toBe('/home/op/.ssh/id_ed25519');
+    for (const value of Object.values(second.triggers)) expect(value).not.toMatch(/PRIVATE KEY/);
+  });
+
+  test('without a key path the SSH agent is used', () => {
+    const [r] = synthOne({ privateKeyPath: undefined });
+    expect(r.connection.agent).toBe(true);
+    expect(r.connection.private_key).toBeUndefined();
+  });
+
+  test('a bastion travels through triggers too', () => {
+    const [r] = synthOne({ bastion: { address: '198.51.100.1', user: 'jump', privateKeyPath: '/keys/jump' } });
+    expect(r.connection.bastion_host).toBe('${self.triggers.bastion_host}');
+    expect(r.connection.bastion_private_key).toBe('${file(self.triggers.bastion_key_path)}');
+    expect(r.triggers.bastion_host).toBe('198.51.100.1');
+    expect(r.triggers.bastion_user).toBe('jump');
+  });
+
+  test('with sudo the whole body runs in one elevated shell', () => {
+    const [r] = synthOne({ user: 'deploy', privilege: Privilege.SUDO });
+    const script = createScript(r);
+    expect(script.match(/sudo/g)?.filter(Boolean).length).toBeGreaterThanOrEqual(1);
+    expect(script).toContain('exec sudo -n /bin/sh -c "$body" cdktf-freebsd-jails');
+    expect(script.indexOf('echo first')).toBeLessThan(script.indexOf('exec sudo'));
+  });
+
+  test('the content hash changes with the script and with replaceOn', () => {
+    const a = synthOne()[1].triggers.content_hash;
+    const s = stack();
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10', privateKeyPath: '/home/op/.ssh/id_ed25519' });
+    new HostStep(s, 'second', { host, description: 'second', create: ['echo "${HOME} %{x} $${y}"'], destroy: ['echo bye'], replaceOn: { release: '15.0-RELEASE' } });
+    expect(nullResources(s)[0].triggers.content_hash).not.toBe(a);
+  });
+});

@@ -1,0 +1,45 @@
+/** Synthesizing stacks in tests and reading their null_resources back. */
+import { Testing, TerraformStack } from 'cdktf';
+
+export interface SynthResource {
+  readonly name: string;
+  readonly triggers: Record<string, string>;
+  readonly connection: Record<string, unknown>;
+  readonly provisioner: Array<Record<string, { inline: string[]; when?: string }>>;
+  readonly depends_on?: string[];
+}
+
+/** Undo Terraform's template escapes the way Terraform reads a literal string. */
+export function unescapeTerraform(text: string): string {
+  return text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}
+
+/** The synthesized JSON of a stack. */
+export function synthJson(stack: TerraformStack): any {
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** All null_resources of a stack by name. */
+export function nullResources(stack: TerraformStack): SynthResource[] {
+  const json = synthJson(stack);
+  return Object.entries(json.resource?.null_resource ?? {}).map(([name, r]) => ({ name, ...(r as object) }) as SynthResource);
+}
+
+/** The create script of a resource as Terraform would upload it. */
+export function createScript(r: SynthResource): string {
+  const exec = r.provisioner.find((p) => p['remote-exec'] && !p['remote-exec'].when)!['remote-exec'];
+  return exec.inline.map(unescapeTerraform).join('\n') + '\n';
+}
+
+/** The destroy script of a resource as Terraform would evaluate it from the triggers. */
+export function destroyScript(r: SynthResource): string {
+  return unescapeTerraform(r.triggers.destroy_script);
+}
+
+/** Every string inside a JSON value. */
+export function allStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(allStrings);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(allStrings);
+  return [];
+}

@@ -1,0 +1,118 @@
+import { Testing, TerraformStack } from 'cdktf';
+import { FreeBsdHost, ZfsTemplate, ZfsTemplateProps } from '../../lib';
+import { createScript, destroyScript, nullResources } from '../support/synth';
+
+function build(props: Partial<ZfsTemplateProps> = {}, hostProps: Record<string, unknown> = {}) {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', privateKeyPath: '/k', ...hostProps });
+  const template = new ZfsTemplate(stack, 'template', { host, ...props });
+  const [resource] = nullResources(stack);
+  return { template, resource, create: createScript(resource), destroy: destroyScript(resource) };
+}
+
+/** Index of the first line matching, to assert the order of actions. */
+function at(script: string, pattern: RegExp): number {
+  const i = script.split('\n').findIndex((l) => pattern.test(l));
+  if (i < 0) throw new Error(`no line matches ${pattern}`);
+  return i;
+}
+
+describe('ZfsTemplate', () => {
+  test('the notebook layout: zroot/vm at /vm, tmpl, one dataset per release, snapshot p3', () => {
+    const { template } = build({ release: '14.3', snapshotName: 'p3' });
+    expect(template.datasetName).toBe('zroot/vm/tmpl/14.3');
+    expect(template.path).toBe('/vm/tmpl/14.3');
+    expect(template.snapshot).toBe('zroot/vm/tmpl/14.3@p3');
+    expect(template.release).toBe('14.3-RELEASE');
+  });
+
+  test('the script does the notebook\'s nine steps in order', () => {
+    const { create } = build({ release: '14.3', snapshotName: 'p3', portsSupport: true });
+    const order = [
+      /sh 'zroot\/vm' '\/vm' 'zroot\/vm\/tmpl'$/, // 1. datasets
+      /zfs create -o cdktf-freebsd-jails:owner=test\/template -o cdktf-freebsd-jails:role=template zroot\/vm\/tmpl\/14.3/,
+      /fetch -q -o "\$dl\/base.txz" https:\/\/download.freebsd.org\/releases\/amd64\/amd64\/14.3-RELEASE\/base.txz/, // 2.
+      /have=\$\(sha256 -q "\$dl\/base.txz"\)/,
+      /tar -xpf "\$dl\/base.txz" -C \/vm\/tmpl\/14.3/, // 3.
+      /cp -p \/etc\/localtime \/vm\/tmpl\/14.3\/etc\/localtime/, // 4.
+      /mktemp \/vm\/tmpl\/14.3\/etc\/rc.conf/, // 5.
+      /sed -e '\/\^\[\^#\]\.\*adjkerntz\/s\/\^\/#\/'/, // 6.
+      /mkdir -p \/vm\/tmpl\/14.3\/usr\/ports \/vm\/tmpl\/14.3\/var\/ports\/distfiles \/vm\/tmpl\/14.3\/var\/ports\/packages/, // 7.
+      /freebsd-update --not-running-from-cron -b \/vm\/tmpl\/14.3 .*--currently-running "\$running" fetch install/, // 8.
+      /^zfs snapshot zroot\/vm\/tmpl\/14.3@p3$/, // 9.
+    ];
+    const positions = order.map((p) => at(create, p));
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
+  test('rc.conf has the notebook defaults, overridable and extendable', () => {
+    const { create } = build({ rcConf: { cron_enable: 'YES', sshd_enable: 'NO' } });
+    expect(create).toContain('cron_enable="YES"\nsendmail_enable="NO"\nsendmail_submit_enable="NO"\nsendmail_outbound_enable="NO"\nsendmail_msp_queue_enable="NO"\nsyslogd_flags="-ss"\nsshd_enable="NO"\n');
+    const replaced = build({ rcConf: { sshd_enable: 'NO' }, replaceRcConfDefaults: true }).create;
+    expect(replaced).not.toContain('sendmail_enable');
+  });
+
+  test('a pinned digest is the trust anchor: no MANIFEST is fetched', () => {
+    const digest = 'a'.repeat(64);
+    const { create } = build({ digests: { base: digest } });
+    expect(create).not.toContain('MANIFEST');
+    expect(create).toContain(`want=${digest}`);
+  });
+
+  test('without a pin the digest comes from MANIFEST, and every set is verified before any is extracted', () => {
+    const { create } = build({ extraSets: ['lib32', 'src'] });
+    expect(create).toContain('fetch -q -o "$dl/MANIFEST"');
+    const lastVerify = Math.max(...['base', 'lib32', 'src'].map((s) => at(create, new RegExp(`have=\\$\\(sha256 -q "\\$dl/${s}.txz"\\)`))));
+    const firstExtract = at(create, /tar -xpf/);
+    expect(lastVerify).toBeLessThan(firstExtract);
+    expect(create).toContain('zfs set cdktf-freebsd-jails:extracted=base:manifest,lib32:manifest,src:manifest');
+  });
+
+  test('the mirror and architecture shape the URL', () => {
+    const { create } = build({ release: '15.0', arch: 'arm64', mirror: 'http://mirror.local/pub/FreeBSD/releases/' });
+    expect(create).toContain('http://mirror.local/pub/FreeBSD/releases/arm64/aarch64/15.0-RELEASE/base.txz');
+  });
+
+  test('a finished template is left alone: the script exits early when the snapshot exists', () => {
+    const { create } = build({ snapshotName: 'p3' });
+    expect(at(create, /zfs list -H -t snapshot -o name zroot\/vm\/tmpl\/14.3@p3/)).toBeLessThan(at(create, /zfs create/));
+  });
+
+  test('freebsd-update can be turned off, ports support is off by default', () => {
+    const { create } = build({ freebsdUpdate: false });
+    expect(create).not.toContain('freebsd-update');
+    expect(create).not.toContain('make.conf');
+  });
+
+  test('the default snapshot name follows the inputs, so a change never lands under existing clones', () => {
+    const a = build().template.snapshotName;
+    expect(a).toMatch(/^t[0-9a-f]{8}$/);
+    expect(build().template.snapshotName).toBe(a);
+    expect(build({ rcConf: { cron_enable: 'YES' } }).template.snapshotName).not.toBe(a);
+  });
+
+  test('destroy removes only its own dataset and refuses while clones exist, naming them', () => {
+    const { destroy } = build({ snapshotName: 'p3' });
+    expect(destroy).toContain('zfs get -H -o value cdktf-freebsd-jails:owner zroot/vm/tmpl/14.3)" = test/template');
+    expect(destroy).toContain("awk -v p=zroot/vm/tmpl/14.3@ 'index($2, p) == 1 { print $1 }'");
+    expect(destroy).toContain('these datasets are clones of its snapshots:');
+    expect(at(destroy, /exit 1/)).toBeLessThan(at(destroy, /zfs destroy -r zroot\/vm\/tmpl\/14.3/));
+    expect(destroy).toMatch(/sh 'zroot\/vm\/tmpl' 'zroot\/vm'$/m); // empty managed parents, innermost first
+  });
+
+  test.each([
+    [{ release: '16.0' }, /test\/template: invalid release: "16.0"/],
+    [{ release: '14' }, /invalid release: "14"/],
+    [{ arch: 'sparc64' }, /invalid arch: "sparc64"/],
+    [{ mirror: 'https://x/$(reboot)' }, /invalid mirror/],
+    [{ extraSets: ['lib32', 'lib32'] }, /lists a set twice/],
+    [{ extraSets: ['base'] }, /always extracted/],
+    [{ digests: { base: 'xyz' } }, /invalid digests.base: "xyz"/],
+    [{ digests: { src: 'a'.repeat(64) } }, /"src" is not among the extracted sets/],
+    [{ snapshotName: 'p3;reboot' }, /invalid snapshotName: "p3;reboot"/],
+    [{ name: 'a/b' }, /invalid name: "a\/b"/],
+    [{ rcConf: { 'bad-name': 'x' } }, /test\/template: invalid rcConf: "bad-name"/],
+  ])('refuses bad input %j', (props, message) => {
+    expect(() => build(props as Partial<ZfsTemplateProps>)).toThrow(message);
+  });
+});
