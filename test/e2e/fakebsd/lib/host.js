@@ -59,7 +59,7 @@ class Exit extends Error {
 
 /** End with `code`, printing `msg` (a line, newline added) to stderr. */
 function fail(code, msg) {
-  throw new Exit(code, msg === undefined ? '' : msg.endsWith('\n') ? msg : msg + '\n');
+  throw new Exit(code, !msg ? '' : msg.endsWith('\n') ? msg : msg + '\n');
 }
 
 function readStdin() {

@@ -1,0 +1,282 @@
+// The fake FreeBSD commands behave like FreeBSD's, refusals included.
+// Each shim runs as a child process against a temp dir (FAKEBSD_ROOT).
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { spawn } from 'child_process';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const F = require('./fakebsd');
+
+let root: string;
+const sh = (name: string, args: string[], opts: any = {}) => F.run(root, name, args, opts);
+const ok = (name: string, ...args: string[]) => {
+  const r = sh(name, args);
+  if (r.status !== 0) throw new Error(`${name} ${args.join(' ')} -> ${r.status}\n${r.stderr}`);
+  return r.stdout as string;
+};
+const host = (p: string) => path.join(root, p);
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-'));
+  F.initHost(root, { mirror: true, releases: ['13.5', '14.3'] });
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('zfs', () => {
+  test('datasets are directories at their inherited mountpoints', () => {
+    ok('zfs', 'create', '-o', 'mountpoint=/vm', 'zroot/vm');
+    ok('zfs', 'create', '-p', 'zroot/vm/tmpl/14.3');
+    expect(fs.statSync(host('/vm/tmpl/14.3')).isDirectory()).toBe(true);
+    expect(ok('zfs', 'list', '-H', '-o', 'name,mountpoint', '-r', 'zroot/vm')).toBe(
+      'zroot/vm\t/vm\nzroot/vm/tmpl\t/vm/tmpl\nzroot/vm/tmpl/14.3\t/vm/tmpl/14.3\n');
+    expect(ok('zfs', 'get', '-H', '-o', 'value', 'mounted,canmount,type', 'zroot/vm')).toBe('yes\non\nfilesystem\n');
+  });
+
+  test('refuses an existing dataset, a missing parent and unknown options', () => {
+    ok('zfs', 'create', 'zroot/a');
+    let r = sh('zfs', ['create', 'zroot/a']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("cannot create 'zroot/a': dataset already exists\n");
+    expect(sh('zfs', ['create', '-p', 'zroot/a']).status).toBe(0);
+    r = sh('zfs', ['create', 'zroot/x/y']);
+    expect(r.stderr).toBe("cannot create 'zroot/x/y': parent does not exist\n");
+    r = sh('zfs', ['list', '-z']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^invalid option 'z'\nusage:\n\tlist /);
+    r = sh('zfs', ['list', 'zroot/nope']);
+    expect([r.status, r.stderr]).toEqual([1, "cannot open 'zroot/nope': dataset does not exist\n"]);
+    r = sh('zfs', ['set', 'bogus=1', 'zroot/a']);
+    expect(r.status).toBe(1);
+  });
+
+  test('snapshot is frozen, clone copies it and keeps its origin; destroy refuses dependents', () => {
+    ok('zfs', 'create', '-o', 'mountpoint=/vm', 'zroot/vm');
+    ok('zfs', 'create', 'zroot/vm/t');
+    fs.writeFileSync(host('/vm/t/f'), 'one');
+    ok('zfs', 'snapshot', 'zroot/vm/t@p1');
+    fs.writeFileSync(host('/vm/t/f'), 'two');
+    ok('zfs', 'clone', '-o', 'org.example:owner=cdktf', 'zroot/vm/t@p1', 'zroot/vm/h1');
+    expect(fs.readFileSync(host('/vm/h1/f'), 'utf8')).toBe('one');
+    expect(ok('zfs', 'get', '-H', '-o', 'value', 'origin', 'zroot/vm/h1')).toBe('zroot/vm/t@p1\n');
+    expect(ok('zfs', 'get', '-H', '-o', 'name,property,value,source', 'org.example:owner', 'zroot/vm/h1'))
+      .toBe('zroot/vm/h1\torg.example:owner\tcdktf\tlocal\n');
+    expect(ok('zfs', 'get', '-H', '-o', 'value', 'org.example:owner', 'zroot/vm/t')).toBe('-\n');
+    expect(ok('zfs', 'list', '-H', '-t', 'snapshot', '-o', 'name', 'zroot/vm/t@p1')).toBe('zroot/vm/t@p1\n');
+
+    let r = sh('zfs', ['clone', 'zroot/vm/t@nope', 'zroot/vm/h2']);
+    expect([r.status, r.stderr]).toEqual([1, "cannot open 'zroot/vm/t@nope': dataset does not exist\n"]);
+    r = sh('zfs', ['snapshot', 'zroot/vm/t@p1']);
+    expect(r.stderr).toBe("cannot create snapshot 'zroot/vm/t@p1': dataset already exists\n");
+    r = sh('zfs', ['destroy', 'zroot/vm/t@p1']);
+    expect([r.status, r.stderr]).toEqual([1,
+      "cannot destroy 'zroot/vm/t@p1': snapshot has dependent clones\nuse '-R' to destroy the following datasets:\nzroot/vm/h1\n"]);
+    r = sh('zfs', ['destroy', 'zroot/vm']);
+    expect(r.stderr).toMatch(/^cannot destroy 'zroot\/vm': filesystem has children\nuse '-r' to destroy the following datasets:\n/);
+    ok('zfs', 'destroy', 'zroot/vm/h1');
+    expect(fs.existsSync(host('/vm/h1'))).toBe(false);
+    ok('zfs', 'destroy', 'zroot/vm/t@p1');
+    ok('zfs', 'destroy', '-r', 'zroot/vm');
+    expect(ok('zfs', 'list', '-H', '-o', 'name')).toBe('zroot\n');
+  });
+
+  test('send | receive -u makes an independent, unmounted copy that inherits its mountpoint', () => {
+    ok('zfs', 'create', '-o', 'mountpoint=/vm', 'zroot/vm');
+    ok('zfs', 'create', 'zroot/vm/t');
+    fs.writeFileSync(host('/vm/t/f'), 'data');
+    ok('zfs', 'snapshot', 'zroot/vm/t@p1');
+    const stream = sh('zfs', ['send', 'zroot/vm/t@p1'], { input: Buffer.alloc(0) });
+    expect(stream.status).toBe(0);
+    const r = sh('zfs', ['receive', '-u', 'zroot/vm/h1'], { input: stream.stdout });
+    expect(r.status).toBe(0);
+    expect(ok('zfs', 'get', '-H', '-o', 'value', 'mounted,mountpoint,origin', 'zroot/vm/h1')).toBe('no\n/vm/h1\n-\n');
+    expect(fs.existsSync(host('/vm/h1/f'))).toBe(false);
+    ok('zfs', 'mount', 'zroot/vm/h1');
+    expect(fs.readFileSync(host('/vm/h1/f'), 'utf8')).toBe('data');
+    expect(ok('zfs', 'list', '-H', '-t', 'snapshot', '-o', 'name', '-r', 'zroot/vm/h1')).toBe('zroot/vm/h1@p1\n');
+    const again = sh('zfs', ['receive', 'zroot/vm/h1'], { input: stream.stdout });
+    expect(again.status).toBe(1);
+    expect(String(again.stderr)).toMatch(/destination 'zroot\/vm\/h1' exists\nmust specify -F to overwrite it/);
+    ok('zfs', 'destroy', '-r', 'zroot/vm/t'); // the copy does not depend on it
+  });
+
+  test('rename moves the mountpoint; seedDataset makes an admin dataset', () => {
+    const mp = F.seedDataset(root, 'zroot/admin/data', { props: { 'org.example:owner': 'admin' }, files: { 'keep.txt': 'mine' } });
+    expect(mp).toBe('/zroot/admin/data');
+    ok('zfs', 'rename', 'zroot/admin/data', 'zroot/admin/old');
+    expect(fs.readFileSync(host('/zroot/admin/old/keep.txt'), 'utf8')).toBe('mine');
+    expect(F.readCommandsLog(root)).toHaveLength(1); // seeding is not logged
+  });
+});
+
+describe('fetch and sha256', () => {
+  const url = 'https://download.freebsd.org/releases/amd64/amd64/14.3-RELEASE/';
+  test('serves the mirror; MANIFEST digests match sha256 -q', () => {
+    ok('fetch', '-q', '-o', '/tmp/base.txz', url + 'base.txz');
+    ok('fetch', '-o', '/tmp/MANIFEST', url + 'MANIFEST');
+    const line = fs.readFileSync(host('/tmp/MANIFEST'), 'utf8').split('\n').find((l) => l.startsWith('base.txz\t'))!;
+    const [, digest, , name, desc, on] = line.split('\t');
+    expect([name, desc, on]).toEqual(['base', '"Base system (MANDATORY)"', 'on']);
+    expect(ok('sha256', '-q', '/tmp/base.txz')).toBe(digest + '\n');
+    expect(ok('sha256', '/tmp/base.txz')).toBe(`SHA256 (/tmp/base.txz) = ${digest}\n`);
+    expect(sh('sha256', ['-c', digest, '/tmp/base.txz']).status).toBe(0);
+    expect(sh('sha256', ['-q', '-c', '00', '/tmp/base.txz']).status).toBe(2);
+    const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-tree-'));
+    require('child_process').execFileSync('tar', ['-xJf', host('/tmp/base.txz'), '-C', tree]);
+    expect(fs.readFileSync(path.join(tree, 'etc/crontab'), 'utf8')).toContain('1,31\t0-5\t*\t*\t*\troot\tadjkerntz -a\n');
+    expect(fs.existsSync(path.join(tree, 'etc/rc.conf'))).toBe(false);
+    fs.rmSync(tree, { recursive: true, force: true });
+  });
+
+  test('refuses URLs outside the mirror like an unreachable host', () => {
+    let r = sh('fetch', ['https://example.org/base.txz']);
+    expect([r.status, r.stderr]).toEqual([1, 'fetch: https://example.org/base.txz: No address record\n']);
+    r = sh('fetch', ['-o', '/tmp/x', url + 'nothing.txz']);
+    expect(r.status).toBe(1);
+    r = sh('fetch', ['-Z', url + 'base.txz']);
+    expect(r.stderr).toMatch(/^fetch: illegal option -- Z\nusage: fetch/);
+    expect(sh('sha256', ['/nope']).stderr).toBe('sha256: /nope: No such file or directory\n');
+  });
+});
+
+describe('freebsd-version and freebsd-update', () => {
+  const tmpl = '/zroot/t';
+  const extract = (rel: string) => {
+    ok('zfs', 'create', 'zroot/t');
+    ok('fetch', '-q', '-o', '/tmp/base.txz', `https://download.freebsd.org/releases/amd64/amd64/${rel}-RELEASE/base.txz`);
+    require('child_process').execFileSync('tar', ['-xJpf', host('/tmp/base.txz'), '-C', host(tmpl)]);
+  };
+  const treeVersion = () => require('child_process').execFileSync('/bin/sh', [host(tmpl + '/bin/freebsd-version'), '-u']).toString();
+
+  test('host versions and uname', () => {
+    expect(ok('freebsd-version', '-kru')).toBe('14.3-RELEASE-p5\n14.3-RELEASE-p5\n14.3-RELEASE-p5\n');
+    expect(ok('uname', '-r')).toBe('14.3-RELEASE-p5\n');
+    expect(ok('uname', '-s', '-m')).toBe('FreeBSD amd64\n');
+    expect(sh('uname', ['-r'], { env: { UNAME_r: '13.5-RELEASE' } }).stdout).toBe('13.5-RELEASE\n');
+    expect(sh('freebsd-version', ['-x']).status).toBe(1);
+  });
+
+  test('fetch needs a tty or --not-running-from-cron; install raises the patch level', () => {
+    extract('14.3');
+    let r = sh('freebsd-update', ['-b', tmpl, 'fetch', 'install'], { input: '' });
+    expect([r.status, r.stdout]).toEqual([1, 'freebsd-update fetch should not be run non-interactively.\nRun freebsd-update cron instead.\n']);
+    r = sh('freebsd-update', ['-b', tmpl, 'install'], { input: '' });
+    expect([r.status, r.stdout]).toEqual([2, "No updates are available to install.\nRun 'freebsd-update [options] fetch' first.\n"]);
+    ok('freebsd-update', '-b', tmpl, '--not-running-from-cron', 'fetch', 'install');
+    expect(treeVersion()).toBe('14.3-RELEASE-p5\n');
+    r = sh('freebsd-update', ['-b', tmpl, '--not-running-from-cron', 'fetch', 'install'], { input: '' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('No updates needed to update system to 14.3-RELEASE-p5.');
+  });
+
+  test('without --currently-running a 13.5 tree is updated as the host release', () => {
+    extract('13.5');
+    ok('freebsd-update', '-b', tmpl, '--not-running-from-cron', 'fetch', 'install');
+    expect(treeVersion()).toBe('14.3-RELEASE-p5\n'); // wrong, as with the real tool
+  });
+
+  test('--currently-running and upgrade across a major version needs two installs', () => {
+    extract('13.5');
+    ok('freebsd-update', '-b', tmpl, '--currently-running', '13.5-RELEASE', '--not-running-from-cron', 'fetch', 'install');
+    expect(treeVersion()).toBe('13.5-RELEASE-p6\n');
+    ok('freebsd-update', '-b', tmpl, '--currently-running', '13.5-RELEASE', '-r', '14.3-RELEASE', 'upgrade');
+    ok('freebsd-update', '-b', tmpl, 'install');
+    expect(treeVersion()).toBe('13.5-RELEASE-p6\n');
+    ok('freebsd-update', '-b', tmpl, 'install');
+    expect(treeVersion()).toBe('14.3-RELEASE-p5\n');
+  });
+
+  test('refuses a basedir that is not a FreeBSD tree', () => {
+    ok('zfs', 'create', 'zroot/empty');
+    const r = sh('freebsd-update', ['-b', '/zroot/empty', '--not-running-from-cron', 'fetch']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/not a FreeBSD installation/);
+  });
+});
+
+describe('sysrc', () => {
+  const conf = '/etc/rc.conf';
+  test('sets, appends and removes words, keeping other lines', () => {
+    fs.writeFileSync(host(conf), '# my host\nhostname="fake"  # keep me\ncloned_interfaces="lo1"\n');
+    expect(ok('sysrc', 'jail_enable=YES')).toBe('jail_enable: NO -> YES\n');
+    expect(ok('sysrc', 'cloned_interfaces+=lo2')).toBe('cloned_interfaces: lo1 -> lo1 lo2\n');
+    expect(ok('sysrc', 'cloned_interfaces+=lo1')).toBe('cloned_interfaces: lo1 lo2 -> lo1 lo2\n');
+    expect(ok('sysrc', 'hostname=h')).toBe('hostname: fake -> h\n');
+    expect(fs.readFileSync(host(conf), 'utf8')).toBe(
+      '# my host\nhostname="h"  # keep me\ncloned_interfaces="lo1 lo2"\njail_enable="YES"\n');
+    const before = fs.readFileSync(host(conf));
+    const st = fs.statSync(host(conf)).mtimeMs;
+    expect(ok('sysrc', 'cloned_interfaces-=lo9')).toBe('cloned_interfaces: lo1 lo2 -> lo1 lo2\n');
+    expect(fs.readFileSync(host(conf))).toEqual(before);
+    expect(fs.statSync(host(conf)).mtimeMs).toBe(st);
+    expect(ok('sysrc', '-n', 'cloned_interfaces')).toBe('lo1 lo2\n');
+    expect(ok('sysrc', 'jail_list')).toBe('jail_list: \n');
+    ok('sysrc', '-x', 'jail_enable');
+    expect(fs.readFileSync(host(conf), 'utf8')).not.toContain('jail_enable');
+    expect(sh('sysrc', ['-c', 'hostname=h']).status).toBe(0);
+    expect(sh('sysrc', ['-c', 'hostname=x']).status).toBe(1);
+  });
+
+  test('unknown variables, -f and bad options', () => {
+    let r = sh('sysrc', ['no_such_var']);
+    expect([r.status, r.stderr]).toEqual([1, "sysrc: unknown variable 'no_such_var'\n"]);
+    r = sh('sysrc', ['-i', 'no_such_var']);
+    expect([r.status, r.stderr]).toEqual([1, '']);
+    fs.mkdirSync(host('/zroot/t/etc'), { recursive: true });
+    expect(ok('sysrc', '-f', '/zroot/t/etc/rc.conf', 'cron_enable=NO')).toBe('cron_enable: YES -> NO\n');
+    expect(fs.readFileSync(host('/zroot/t/etc/rc.conf'), 'utf8')).toBe('cron_enable="NO"\n');
+    expect(sh('sysrc', ['-Z', 'x']).status).toBe(1);
+  });
+
+  test('ten concurrent sysrc += under lockf lose nothing', async () => {
+    fs.writeFileSync(host(conf), 'jail_list=""\n');
+    const runOne = (i: number) => new Promise<number>((resolve) => {
+      const p = spawn(process.execPath, [F.SCRIPT, 'lockf', '-k', '/var/run/rc.lock', process.execPath, F.SCRIPT, 'sysrc', `jail_list+=j${i}`],
+        { env: { ...process.env, FAKEBSD_ROOT: root }, stdio: 'ignore' });
+      p.on('exit', (c) => resolve(c ?? 99));
+    });
+    const codes = await Promise.all(Array.from({ length: 10 }, (_, i) => runOne(i)));
+    expect(codes).toEqual(Array(10).fill(0));
+    const words = ok('sysrc', '-n', 'jail_list').trim().split(' ').sort();
+    expect(words).toEqual(Array.from({ length: 10 }, (_, i) => `j${i}`).sort());
+  });
+});
+
+describe('lockf, mount, faults and the log', () => {
+  test('lockf -t 0 fails on a held lock', async () => {
+    const holder = spawn(process.execPath, [F.SCRIPT, 'lockf', '/tmp/l', 'sleep', '2'], { env: { ...process.env, FAKEBSD_ROOT: root } });
+    await new Promise((r) => setTimeout(r, 700));
+    const r = sh('lockf', ['-t', '0', '/tmp/l', 'true']);
+    expect([r.status, r.stderr]).toEqual([75, 'lockf: /tmp/l: already locked\n']);
+    await new Promise((r2) => holder.on('exit', r2));
+    expect(fs.existsSync(host('/tmp/l'))).toBe(false);
+    expect(sh('lockf', ['/tmp/l', 'sh', '-c', 'exit 3']).status).toBe(3);
+  });
+
+  test('mount records nullfs mounts and refuses missing mount points', () => {
+    fs.mkdirSync(host('/mnt/a'), { recursive: true });
+    let r = sh('mount', ['-t', 'nullfs', '-o', 'ro', '/var/db', '/mnt/nope']);
+    expect([r.status, r.stderr]).toEqual([1, 'mount_nullfs: /mnt/nope: No such file or directory\n']);
+    ok('mount', '-t', 'nullfs', '-o', 'ro', '/var/db', '/mnt/a');
+    expect(ok('mount')).toContain('/var/db on /mnt/a (nullfs, local, read-only)');
+    ok('umount', '/mnt/a');
+    r = sh('umount', ['/mnt/a']);
+    expect([r.status, r.stderr]).toEqual([1, 'umount: /mnt/a: not a file system root directory\n']);
+  });
+
+  test('faults fire once and every invocation is logged', () => {
+    F.setFault(root, { failAt: 2 });
+    expect(sh('uname', ['-r']).status).toBe(0);
+    const r = sh('uname', ['-r']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/injected fault/);
+    expect(sh('uname', ['-r']).status).toBe(0);
+    F.setFault(root, { 'zfs create': { failOnCall: 2 } });
+    ok('zfs', 'create', 'zroot/a');
+    expect(sh('zfs', ['create', 'zroot/b']).status).toBe(1);
+    ok('zfs', 'create', 'zroot/b');
+    const log = F.readCommandsLog(root);
+    expect(log.map((e: any) => [e.cmd, e.exit])).toEqual([['uname', 0], ['uname', 1], ['uname', 0], ['zfs', 0], ['zfs', 1], ['zfs', 0]]);
+    expect(log[3].argv).toEqual(['create', 'zroot/a']);
+  });
+});
