@@ -84,7 +84,7 @@ class OpenSshConnection implements Connection {
     if (this.master.exitCode === null && this.master.signalCode === null) {
       const exited = new Promise((r) => this.master.once('exit', r));
       this.master.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000)]);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
       if (this.master.exitCode === null && this.master.signalCode === null) this.master.kill('SIGKILL');
     }
     fs.rmSync(this.dir, { recursive: true, force: true });
