@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * Print a readable summary of a synthesized app: per stack and host, the steps in order with
+ * what each one does (the banner lines of its create script) and what it waits for.
+ *
+ *   node scripts/summary.js [cdktf.out]
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const outDir = process.argv[2] || 'cdktf.out';
+const stacksDir = path.join(outDir, 'stacks');
+if (!fs.existsSync(stacksDir)) {
+  console.error(`no synthesized stacks in ${stacksDir}: run "npm run synth" first`);
+  process.exit(1);
+}
+
+/** Terraform reads `$${` and `%%{` in JSON strings as literal `${` and `%{`. */
+const unescape = (s) => s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+
+/** Resources in dependency order (a resource after everything it depends on). */
+function ordered(resources) {
+  const done = new Set();
+  const out = [];
+  const visit = (name, seen = new Set()) => {
+    if (done.has(name) || seen.has(name)) return;
+    seen.add(name);
+    for (const dep of resources[name].depends_on || []) visit(dep.replace(/^null_resource\./, ''), seen);
+    done.add(name);
+    out.push(name);
+  };
+  Object.keys(resources).sort().forEach((n) => visit(n));
+  return out;
+}
+
+for (const stack of fs.readdirSync(stacksDir).sort()) {
+  const file = path.join(stacksDir, stack, 'cdk.tf.json');
+  if (!fs.existsSync(file)) continue;
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const resources = (json.resource && json.resource.null_resource) || {};
+  const byHost = new Map();
+  for (const name of ordered(resources)) {
+    const t = resources[name].triggers || {};
+    const key = `${t.user}@${t.host}:${t.port}`;
+    if (!byHost.has(key)) byHost.set(key, []);
+    byHost.get(key).push(name);
+  }
+  console.log(`stack ${stack}: ${Object.keys(resources).length} steps on ${byHost.size} host(s)`);
+  for (const [host, names] of byHost) {
+    console.log(`\n  host ${host}`);
+    names.forEach((name, i) => {
+      const r = resources[name];
+      const create = r.provisioner.find((p) => p['remote-exec'] && !p['remote-exec'].when)['remote-exec'].inline.map(unescape);
+      const title = (create.find((l) => l.startsWith('# cdktf-freebsd-jails: ')) || name).replace('# cdktf-freebsd-jails: ', '');
+      const hasDestroy = r.provisioner.some((p) => p['remote-exec'] && p['remote-exec'].when === 'destroy');
+      console.log(`  ${String(i + 1).padStart(3)}. ${title}`);
+      const deps = (r.depends_on || []).map((d) => d.replace(/^null_resource\./, ''));
+      console.log(`       resource null_resource.${name}; ${create.length} script lines; destroy step: ${hasDestroy ? 'yes' : 'no'}`);
+      if (deps.length) console.log(`       after: ${deps.join(', ')}`);
+      for (const line of create) {
+        const m = /^\s*echo '==> (.*)'$/.exec(line);
+        if (m && !title.endsWith(m[1]) && !m[1].startsWith(title)) console.log(`         - ${m[1].replace(/'\\''/g, "'")}`);
+      }
+    });
+  }
+  console.log('');
+}
+console.log(`Terraform JSON: ${stacksDir}/<stack>/cdk.tf.json (deploy with "cdktf deploy" where terraform is installed)`);
