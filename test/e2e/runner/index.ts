@@ -10,6 +10,7 @@ import { applyStack, destroyStack, emptyReport, finishReport, PlannedChange, pla
 import { loadStacks, StackConfig } from './config';
 import { OpenSshTransport } from './openssh';
 import { loadState, saveState, StateFile } from './state';
+import { Engine, runTerraform, selectEngine } from './terraform-engine';
 import { Transport } from './transport';
 
 export { RunReport, PlannedChange, Failure } from './apply';
@@ -77,4 +78,24 @@ export function plan(outDir: string, stateFile: string, opts: Pick<RunOptions, '
   const out: Record<string, PlannedChange[]> = {};
   for (const stack of loadStacks(outDir, opts.stacks)) out[stack.name] = planStack(stack, state.stacks[stack.name] ?? { resources: {} });
   return out;
+}
+
+export { Engine, selectEngine };
+
+/** planAndApply through the engine E2E_ENGINE selects (throws with the skip reason if it cannot run). */
+export async function applyWithEngine(outDir: string, stateFile: string, opts: RunOptions = {}): Promise<RunReport> {
+  const engine = requireEngine();
+  return engine.kind === 'runner' ? planAndApply(outDir, stateFile, opts) : runTerraform(engine, outDir, stateFile, 'apply');
+}
+
+/** destroyAll through the engine E2E_ENGINE selects. */
+export async function destroyWithEngine(outDir: string, stateFile: string, opts: RunOptions = {}): Promise<RunReport> {
+  const engine = requireEngine();
+  return engine.kind === 'runner' ? destroyAll(outDir, stateFile, opts) : runTerraform(engine, outDir, stateFile, 'destroy');
+}
+
+function requireEngine(): Engine {
+  const engine = selectEngine();
+  if ('skip' in engine) throw new Error(engine.skip);
+  return engine;
 }
