@@ -1,1 +1,4 @@
 export * from './rcconf';
+export * from './jailconf';
+export * from './fstab';
+export * from './hosts';
