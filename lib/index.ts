@@ -1,3 +1,4 @@
 export * from './host';
 export * from './zfs';
 
+export * from './jail';

@@ -8,12 +8,25 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FreeBsdHost, Privilege, ZfsTemplate } from '../../lib';
+import {
+  FreeBsdHost,
+  JailAddress,
+  JailCreationMethod,
+  JailFromSnapshot,
+  JailFromSnapshotProps,
+  JailHost,
+  Privilege,
+  SysvIpc,
+  ZfsTemplate,
+} from '../../lib';
 
 /** The template and (as later issues land) the jails of the notebook on one host. */
 export class NotebookStack extends TerraformStack {
   public readonly host: FreeBsdHost;
   public readonly template: ZfsTemplate;
+  public readonly jailHost: JailHost;
+  /** The aliased jails h1..h4 of "Configuring Jails". */
+  public readonly jails: JailFromSnapshot[];
 
   constructor(scope: Construct, id: string, env: NodeJS.ProcessEnv = process.env) {
     super(scope, id);
@@ -39,6 +52,30 @@ export class NotebookStack extends TerraformStack {
       portsSupport: true,
       snapshotName: 'p3',
     });
+
+    // rc.conf (jail_enable, cloned_interfaces="lo1", jail_list) and the global defaults of
+    // the notebook's /etc/jail.conf (exec.start, exec.stop, exec.clean, mount.devfs,
+    // host.hostname, path, exec.consolelog, resolv.conf in prestart/poststop).
+    this.jailHost = new JailHost(this, 'jails', { host: this.host });
+
+    // "Creating Jails from the Template": h1, h2 by clone, h3, h4 by send/receive; every jail
+    // with lo1 aliases 127.1.1.N/32 and fd00:1:1:1::N/64, allow.chflags and allow.raw_sockets.
+    const jail = (n: number, method: JailCreationMethod, extra: Partial<JailFromSnapshotProps>) =>
+      new JailFromSnapshot(this, `h${n}`, {
+        jailHost: this.jailHost,
+        template: this.template,
+        method,
+        addresses: [JailAddress.onInterface('lo1', `127.1.1.${n}/32`), JailAddress.onInterface('lo1', `fd00:1:1:1::${n}/64`)],
+        allow: { chflags: true, rawSockets: true },
+        ...extra,
+      });
+    this.jails = [
+      // nullfs mount: the host's ports tree read-only (fstab /vm/h1.fstab).
+      jail(1, JailCreationMethod.CLONE, { comment: 'nullfs mount', nullfsMounts: [{ hostPath: '/usr/ports', jailPath: '/usr/ports' }] }),
+      jail(2, JailCreationMethod.CLONE, { comment: 'WINE (sysvsem)', sysvsem: SysvIpc.NEW }),
+      jail(3, JailCreationMethod.SEND_RECEIVE, { comment: 'PostgreSQL (sysvsem, sysvshm)', sysvsem: SysvIpc.NEW, sysvshm: SysvIpc.NEW }),
+      jail(4, JailCreationMethod.SEND_RECEIVE, { comment: 'Java (fdescfs, procfs)', mountFdescfs: true, mountProcfs: true }),
+    ];
   }
 }
 

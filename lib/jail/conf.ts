@@ -1,0 +1,137 @@
+/** The typed jail parameters and how they become jail.conf statements. */
+import { JailConfStatement, JailConfValue } from '../render/jailconf';
+import { JailDefaults } from './host';
+
+/** The System V IPC modes of sysvmsg, sysvsem and sysvshm. */
+export enum SysvIpc {
+  /** The jail gets its own IPC namespace. */
+  NEW = 'new',
+  /** The jail sees the host's IPC objects. */
+  INHERIT = 'inherit',
+  /** No System V IPC in the jail. */
+  DISABLE = 'disable',
+}
+
+/** allow.* permissions; an unset member is not written (jail(8)'s default applies). */
+export interface JailAllow {
+  /** allow.set_hostname. @default not set */
+  readonly setHostname?: boolean;
+  /** allow.sysvipc (prefer sysvmsg/sysvsem/sysvshm). @default not set */
+  readonly sysvipc?: boolean;
+  /** allow.raw_sockets (ping, traceroute). @default not set */
+  readonly rawSockets?: boolean;
+  /** allow.chflags (system file flags). @default not set */
+  readonly chflags?: boolean;
+  /** allow.quotas. @default not set */
+  readonly quotas?: boolean;
+  /** allow.socket_af (socket families besides IP and local). @default not set */
+  readonly socketAf?: boolean;
+  /** allow.mlock. @default not set */
+  readonly mlock?: boolean;
+  /** allow.reserved_ports. @default not set */
+  readonly reservedPorts?: boolean;
+  /** allow.read_msgbuf. @default not set */
+  readonly readMsgbuf?: boolean;
+  /** allow.unprivileged_proc_debug. @default not set */
+  readonly unprivilegedProcDebug?: boolean;
+  /** allow.mount (has no effect unless enforce_statfs < 2). @default not set */
+  readonly mount?: boolean;
+  /** allow.mount.devfs. @default not set */
+  readonly mountDevfs?: boolean;
+  /** allow.mount.fdescfs. @default not set */
+  readonly mountFdescfs?: boolean;
+  /** allow.mount.fusefs. @default not set */
+  readonly mountFusefs?: boolean;
+  /** allow.mount.nullfs. @default not set */
+  readonly mountNullfs?: boolean;
+  /** allow.mount.procfs. @default not set */
+  readonly mountProcfs?: boolean;
+  /** allow.mount.linprocfs. @default not set */
+  readonly mountLinprocfs?: boolean;
+  /** allow.mount.linsysfs. @default not set */
+  readonly mountLinsysfs?: boolean;
+  /** allow.mount.tmpfs. @default not set */
+  readonly mountTmpfs?: boolean;
+  /** allow.mount.zfs. @default not set */
+  readonly mountZfs?: boolean;
+  /** allow.nfsd. @default not set */
+  readonly nfsd?: boolean;
+  /** allow.suser. @default not set */
+  readonly suser?: boolean;
+  /** allow.routing. @default not set */
+  readonly routing?: boolean;
+  /** allow.vmm. @default not set */
+  readonly vmm?: boolean;
+}
+
+/** JailAllow members and their parameter names, in rendering order. */
+export const ALLOW_PARAMETERS: ReadonlyArray<[keyof JailAllow, string]> = [
+  ['setHostname', 'allow.set_hostname'], ['sysvipc', 'allow.sysvipc'], ['rawSockets', 'allow.raw_sockets'],
+  ['chflags', 'allow.chflags'], ['quotas', 'allow.quotas'], ['socketAf', 'allow.socket_af'], ['mlock', 'allow.mlock'],
+  ['reservedPorts', 'allow.reserved_ports'], ['readMsgbuf', 'allow.read_msgbuf'],
+  ['unprivilegedProcDebug', 'allow.unprivileged_proc_debug'], ['mount', 'allow.mount'],
+  ['mountDevfs', 'allow.mount.devfs'], ['mountFdescfs', 'allow.mount.fdescfs'], ['mountFusefs', 'allow.mount.fusefs'],
+  ['mountNullfs', 'allow.mount.nullfs'], ['mountProcfs', 'allow.mount.procfs'],
+  ['mountLinprocfs', 'allow.mount.linprocfs'], ['mountLinsysfs', 'allow.mount.linsysfs'],
+  ['mountTmpfs', 'allow.mount.tmpfs'], ['mountZfs', 'allow.mount.zfs'], ['nfsd', 'allow.nfsd'],
+  ['suser', 'allow.suser'], ['routing', 'allow.routing'], ['vmm', 'allow.vmm'],
+];
+
+/** Commands added with `+=` to the jail's exec.* hooks (jail.conf expressions: `$name`, `$path`). */
+export interface JailExecHooks {
+  /** exec.prepare (host, before anything). @default none */
+  readonly prepare?: string[];
+  /** exec.prestart (host, before the jail is created). @default none */
+  readonly prestart?: string[];
+  /** exec.created (host, after creation, before exec.start). @default none */
+  readonly created?: string[];
+  /** exec.start (in the jail). @default none */
+  readonly start?: string[];
+  /** exec.poststart (host). @default none */
+  readonly poststart?: string[];
+  /** exec.prestop (host). @default none */
+  readonly prestop?: string[];
+  /** exec.stop (in the jail). @default none */
+  readonly stop?: string[];
+  /** exec.poststop (host, after the jail is removed). @default none */
+  readonly poststop?: string[];
+  /** exec.release (host, after everything). @default none */
+  readonly release?: string[];
+}
+
+/** JailExecHooks members in jail(8)'s start order. */
+export const EXEC_HOOKS: ReadonlyArray<keyof JailExecHooks> = [
+  'prepare', 'prestart', 'created', 'start', 'poststart', 'prestop', 'stop', 'poststop', 'release',
+];
+
+/** Parameters with a typed property; the escape hatch refuses them. */
+export const TYPED_PARAMETERS: readonly string[] = [
+  'name', 'path', 'ip4.addr', 'ip6.addr', 'sysvmsg', 'sysvsem', 'sysvshm', 'mount.fstab', 'mount', 'mount.devfs',
+  'mount.fdescfs', 'mount.procfs', 'devfs_ruleset', 'depend', ...ALLOW_PARAMETERS.map(([, p]) => p),
+];
+
+const literal = (text: string): JailConfValue => ({ text });
+const expression = (text: string): JailConfValue => ({ text, expression: true });
+export const set = (name: string, ...values: JailConfValue[]): JailConfStatement => ({ name, values });
+export const flag = (name: string, value = true): JailConfStatement => ({ name, flag: value });
+export { literal, expression };
+
+/** The host defaults as the first statements of a jail's block (see JailDefaults). */
+export function defaultStatements(d: JailDefaults, path: string, mountDevfs: boolean | undefined): JailConfStatement[] {
+  const out: JailConfStatement[] = [
+    set('exec.start', expression(d.execStart ?? '/bin/sh /etc/rc')),
+    set('exec.stop', expression(d.execStop ?? '/bin/sh /etc/rc.shutdown')),
+  ];
+  if (d.execClean ?? true) out.push(flag('exec.clean'));
+  const devfs = mountDevfs ?? d.mountDevfs ?? true;
+  out.push(flag('mount.devfs', devfs));
+  if (d.hostnameFromName ?? true) out.push(set('host.hostname', expression('$name')));
+  out.push(set('path', literal(path)));
+  out.push(set('exec.consolelog', expression(d.consoleLog ?? '/var/log/jail_${name}_console.log')));
+  if (d.copyResolvConf ?? true) {
+    // exec.clean leaves PATH=/bin:/usr/bin: absolute commands; rm -f so a stop never fails on it.
+    out.push(set('exec.prestart', expression('/bin/cp /etc/resolv.conf $path/etc')));
+    out.push(set('exec.poststop', expression('/bin/rm -f $path/etc/resolv.conf')));
+  }
+  return out;
+}

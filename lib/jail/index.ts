@@ -1,0 +1,6 @@
+export { JailAddress, JailAddressFamily } from './address';
+export { JailAllow, JailExecHooks, SysvIpc } from './conf';
+export { JailDefaults, JailHost, JailHostProps } from './host';
+export { JailCreationMethod, JailFromSnapshot, JailFromSnapshotProps, JailRemovalPolicy } from './jail';
+export { JailMount, JailNullfsMount } from './mounts';
+export { JailParameter } from './parameters';

@@ -1,0 +1,73 @@
+/**
+ * Shell snippets of a jail's life on the host: is it running, start, stop, unmount what is
+ * left under its root, retire or destroy its dataset. Values are quoted here; names that are
+ * only known at run time (prune) are passed as "$variables" by the caller.
+ */
+import { OWNER_PROPERTY, replaceFileIfChanged, ROLE_PROPERTY, shellQuote, shellQuoteAlways, underLock } from '../shell';
+import { RETIRED_ROLE } from './names';
+
+/** lib/shell's underLock, with arguments that are raw sh words (e.g. "$name") chosen by the caller. */
+export function underLockRawArgs(lockName: string, program: string, rawArgs: readonly string[]): string[] {
+  const lines = underLock(lockName, program, []);
+  return [...lines.slice(0, -1), `${lines[lines.length - 1]} ${rawArgs.join(' ')}`];
+}
+
+/**
+ * writeFileIfChanged for text that holds `$` on purpose (jail.conf references): the same
+ * atomic write, with the shellcheck note that the single quotes are meant.
+ */
+export function writeLiteralFileIfChanged(path: string, content: string): string[] {
+  const producer = `# shellcheck disable=SC2016 # literal file content\nprintf '%s' ${shellQuoteAlways(content)}`;
+  return replaceFileIfChanged(path, producer);
+}
+
+/** Exit status 0 when a jail of that name (a sh word) runs. */
+export function jailRunning(nameWord: string): string {
+  return `jls -j ${nameWord} >/dev/null 2>&1`;
+}
+
+/**
+ * Stop a running jail through its configuration (exec.stop, exec.poststop, unmounts, address
+ * removal); without one, jail(8) removes it by name alone.
+ */
+export function stopJailLines(nameWord: string, confWord: string): string[] {
+  return [
+    `if ${jailRunning(nameWord)}; then`,
+    `  echo "==> stopping jail ${nameWord.replace(/"/g, '')}"`,
+    `  if [ -f ${confWord} ]; then jail -f ${confWord} -r ${nameWord}; else jail -r ${nameWord}; fi`,
+    'fi',
+  ];
+}
+
+/** Unmount whatever is still mounted at or under a directory (nullfs, devfs, ...), deepest first. */
+export function unmountUnderLines(dirWord: string): string[] {
+  return [
+    `mount -p | awk -v d=${dirWord} '$2 == d || index($2, d "/") == 1 { print $2 }' | sort -r | while read -r m; do`,
+    '  echo "==> unmounting $m"',
+    '  umount -f "$m"',
+    'done',
+  ];
+}
+
+/**
+ * Set a jail's dataset aside under `retiredParent` as NAME-<UTC time>: marked retired, never
+ * mounted automatically, never deleted by this library. Words are sh words.
+ */
+export function retireDatasetLines(datasetWord: string, retiredParentWord: string, nameWord: string): string[] {
+  return [
+    'stamp=$(date -u +%Y%m%dT%H%M%SZ)',
+    `retired=${retiredParentWord}/${nameWord}-"$stamp"`,
+    `echo "==> retaining dataset ${datasetWord.replace(/"/g, '')} as $retired"`,
+    `zfs set canmount=noauto ${ROLE_PROPERTY}=${RETIRED_ROLE} ${datasetWord}`,
+    `if [ "$(zfs get -H -o value mounted ${datasetWord})" = yes ]; then zfs umount ${datasetWord}; fi`,
+    `zfs rename -u ${datasetWord} "$retired"`,
+  ];
+}
+
+/** Exit status 0 when the dataset's owner property equals the given (quoted) owner word. */
+export function ownedBy(datasetWord: string, ownerWord: string): string {
+  return `[ "$(zfs get -H -o value ${OWNER_PROPERTY} ${datasetWord})" = ${ownerWord} ]`;
+}
+
+/** Quote a value as one sh word. */
+export const word = shellQuote;
