@@ -1,0 +1,192 @@
+// jail, jls, jexec, service, devfs, ifconfig, pfctl, pkg: normal use and FreeBSD's refusals.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const F = require('./fakebsd');
+
+let root: string;
+const sh = (name: string, args: string[], opts: any = {}) => F.run(root, name, args, opts);
+const ok = (name: string, ...args: string[]) => {
+  const r = sh(name, args);
+  if (r.status !== 0) throw new Error(`${name} ${args.join(' ')} -> ${r.status}\n${r.stderr}`);
+  return r.stdout as string;
+};
+const host = (p: string) => path.join(root, p);
+const write = (p: string, text: string) => { fs.mkdirSync(path.dirname(host(p)), { recursive: true }); fs.writeFileSync(host(p), text); };
+
+const CONF = `exec.start = "/bin/sh /etc/rc";
+exec.clean;
+mount.devfs;
+host.hostname = $name;
+path = "/vm/$name";
+$marker = "HOOKS";
+exec.prestart = "echo prestart-$name >> \${marker}";
+h1 {
+  ip4.addr = "lo1|127.1.1.1/32";
+  allow.chflags;
+  mount.fstab = "/vm/\${name}.fstab";
+}
+`;
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-jail-'));
+  F.initHost(root, {});
+  ok('zfs', 'create', '-o', 'mountpoint=/vm', 'zroot/vm');
+  ok('zfs', 'create', 'zroot/vm/h1');
+  for (const d of ['dev', 'etc', 'usr/ports']) fs.mkdirSync(host(`/vm/h1/${d}`), { recursive: true });
+  fs.mkdirSync(host('/usr/ports'), { recursive: true });
+  write('/vm/h1.fstab', '/usr/ports /vm/h1/usr/ports nullfs ro 0 0\n');
+  // Hooks run on the real machine in these tests: point them into the temp dir.
+  write('/etc/jail.conf', CONF.replace('"HOOKS"', `"${host('/hooks.log')}"`));
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('jail', () => {
+  test('create runs host hooks, adds the alias, records mounts; -c of a running jail fails; -r undoes it', () => {
+    ok('ifconfig', 'lo1', 'create');
+    ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');
+    expect(fs.readFileSync(host('/hooks.log'), 'utf8')).toBe('prestart-h1\n');
+    expect(ok('jls', '-j', 'h1', 'name', 'path')).toBe('h1 /vm/h1\n');
+    expect(ok('ifconfig', 'lo1')).toContain('inet 127.1.1.1 netmask 0xffffffff');
+    expect(ok('mount')).toContain('/usr/ports on /vm/h1/usr/ports (nullfs, local, read-only)');
+    const again = sh('jail', ['-f', '/etc/jail.conf', '-c', 'h1']);
+    expect([again.status, again.stderr]).toEqual([1, 'jail: h1: already exists\n']);
+    expect(ok('jexec', 'h1', 'hostname')).toBe('h1\n');
+    expect(sh('jexec', ['h1', 'make', 'world']).status).toBe(127);
+    ok('jail', '-f', '/etc/jail.conf', '-r', 'h1');
+    expect(ok('ifconfig', 'lo1')).not.toContain('127.1.1.1');
+    const r = sh('jls', ['-j', 'h1']);
+    expect([r.status, r.stderr]).toEqual([1, 'jls: jail "h1" not found\n']);
+    expect(F.readState(root).mounts).toEqual([]);
+  });
+
+  test('refuses a missing interface, a missing fstab mount point and an unloaded devfs ruleset', () => {
+    let r = sh('jail', ['-f', '/etc/jail.conf', '-c', 'h1']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ifconfig: interface lo1 does not exist');
+    ok('ifconfig', 'lo1', 'create');
+    fs.rmSync(host('/vm/h1/usr/ports'), { recursive: true });
+    r = sh('jail', ['-f', '/etc/jail.conf', '-c', 'h1']);
+    expect([r.status, r.stderr]).toEqual([1, 'jail: h1: /vm/h1/usr/ports: No such file or directory\n']);
+    expect(ok('ifconfig', 'lo1')).not.toContain('127.1.1.1'); // undone
+    fs.mkdirSync(host('/vm/h1/usr/ports'));
+    write('/etc/jail.conf', fs.readFileSync(host('/etc/jail.conf'), 'utf8').replace('allow.chflags;', 'allow.chflags; devfs_ruleset = 10;'));
+    r = sh('jail', ['-f', '/etc/jail.conf', '-c', 'h1']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/devfs_ruleset 10 was never loaded/);
+    write('/etc/devfs.rules', "[devfsrules_bpfjail=10]\nadd include $devfsrules_jail\nadd path 'bpf*' unhide\n");
+    ok('service', 'devfs', 'restart');
+    expect(ok('devfs', 'rule', '-s', '10', 'show')).toBe('100 include 4\n200 path bpf* unhide\n');
+    ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');
+  });
+
+  test('jail.conf syntax errors, unknown parameters and variables', () => {
+    const conf = (text: string) => { write('/etc/bad.conf', text); return sh('jail', ['-f', '/etc/bad.conf', '-c', 'a']); };
+    let r = conf('a {\n path = "/vm/a"\n}\n');
+    expect([r.status, r.stderr]).toEqual([1, 'jail: /etc/bad.conf line 3: syntax error\n']);
+    r = conf('a { path = "/vm/a"; allow.mount.fusefs; }\n');
+    expect(r.stderr).toBe('jail: a: unknown parameter: allow.mount.fusefs\n');
+    r = conf('a { path = "/vm/a"; bogus = 1; }\n');
+    expect(r.stderr).toBe('jail: a: unknown parameter: bogus\n');
+    r = conf('a { $path = "/x"; path = $path; }\n');
+    expect(r.status).toBe(1);
+    r = conf("a { path = '/vm/$nothing'; persist; }\n"); // single quotes: no expansion
+    expect(r.stderr).toBe('jail: a: path /vm/$nothing: No such file or directory\n');
+    r = conf('a { path = "/vm/$nothing"; }\n');
+    expect(r.stderr).toBe('jail: a: path: variable "nothing" not found\n');
+    r = conf('/* unterminated\n');
+    expect(r.stderr).toBe('jail: /etc/bad.conf line 1: unterminated comment\n');
+  });
+
+  test('.include exists from 14.0; service jail picks the per-jail file', () => {
+    write('/etc/jail.conf.d/h1.conf', 'h1 { path = "/vm/h1"; }\n');
+    write('/etc/jail.conf', '.include "/etc/jail.conf.d/*.conf";\n');
+    ok('sysrc', 'jail_enable=YES');
+    expect(ok('service', 'jail', 'start')).toBe('Starting jails: h1.\n');
+    expect(ok('jls', 'name')).toBe('h1\n');
+    expect(ok('service', 'jail', 'stop')).toBe('Stopping jails: h1.\n');
+    F.updateState(root, (s: any) => { s.host.release = '13.5-RELEASE-p6'; });
+    const r = sh('jail', ['-f', '/etc/jail.conf', '-c']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/unknown parameter: \.include/);
+  });
+
+  test('service refuses unknown services and needs jail_enable for start', () => {
+    expect(ok('service', 'jail', 'start', 'h1')).toMatch(/^Cannot 'start' jail\. Set jail_enable to YES/);
+    const r = sh('service', ['nosuch', 'start']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/nosuch does not exist in \/etc\/rc.d/);
+  });
+});
+
+describe('network shims', () => {
+  test('ifconfig refuses long names and missing interfaces; netif cloneup creates cloned_interfaces', () => {
+    let r = sh('ifconfig', ['averyveryverylongname0', 'create']);
+    expect(r.status).toBe(1);
+    r = sh('ifconfig', ['lo7']);
+    expect([r.status, r.stderr]).toEqual([1, 'ifconfig: interface lo7 does not exist\n']);
+    ok('sysrc', 'cloned_interfaces=lo1 bridge0');
+    ok('service', 'netif', 'cloneup');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0 lo1 bridge0\n');
+    expect(ok('ifconfig', 'epair', 'create')).toBe('epair0a\n');
+  });
+
+  test('pfctl enforces the category order and keeps rules per anchor', () => {
+    write('/etc/pf.conf', 'XIF = "em0"\nset skip on lo0\nscrub in all\nnat on $XIF inet from 127.1.1.0/24 to any -> ($XIF)\nrdr-anchor "cdktf/*"\nnat-anchor "cdktf/*"\npass in all\nanchor "cdktf/*"\n');
+    ok('pfctl', '-nf', '/etc/pf.conf');
+    ok('pfctl', '-f', '/etc/pf.conf');
+    expect(ok('pfctl', '-s', 'nat')).toContain('nat on em0 inet from 127.1.1.0/24 to any -> (em0)');
+    write('/etc/h1.pf', 'rdr pass log on em0 inet proto tcp to (em0) port 8080 -> 127.1.1.4\n');
+    ok('pfctl', '-a', 'cdktf/h1', '-f', '/etc/h1.pf');
+    expect(ok('pfctl', '-a', 'cdktf/h1', '-s', 'nat')).toBe('rdr pass log on em0 inet proto tcp to (em0) port 8080 -> 127.1.1.4\n');
+    expect(ok('pfctl', '-a', 'cdktf', '-s', 'Anchors')).toBe('  cdktf/h1\n');
+    write('/etc/bad.pf', 'pass in all\nrdr on em0 inet proto tcp to (em0) port 80 -> 127.1.1.4\n');
+    const r = sh('pfctl', ['-nf', '/etc/bad.pf']);
+    expect([r.status, r.stderr]).toEqual([1,
+      '/etc/bad.pf:2: Rules must be in order: options, normalization, queueing, translation, filtering\npfctl: Syntax error in config file: pf rules not loaded\n']);
+    ok('pfctl', '-e');
+    expect(sh('pfctl', ['-e']).stderr).toBe('pfctl: pf already enabled\n');
+  });
+
+  test('sysctl, route and kldload', () => {
+    expect(ok('sysctl', '-n', 'kern.features.vimage')).toBe('1\n');
+    expect(ok('sysctl', 'net.inet.ip.forwarding=1')).toBe('net.inet.ip.forwarding: 0 -> 1\n');
+    expect(sh('sysctl', ['no.such.oid']).stderr).toBe("sysctl: unknown oid 'no.such.oid'\n");
+    ok('route', 'add', 'default', '192.0.2.1');
+    expect(sh('route', ['add', 'default', '192.0.2.1']).status).toBe(1);
+    ok('kldload', '-n', 'ng_ether');
+    expect(sh('kldload', ['ng_ether']).status).toBe(1);
+  });
+});
+
+describe('pkg', () => {
+  beforeEach(() => {
+    ok('ifconfig', 'lo1', 'create');
+    fs.mkdirSync(host('/vm/h1/mnt'), { recursive: true });
+    write('/etc/jail.conf', 'h1 { path = "/vm/h1"; mount = "/var/cache/pkg /vm/h1/mnt nullfs ro 0 0"; }\n');
+    fs.mkdirSync(host('/var/cache/pkg'), { recursive: true });
+    ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');
+  });
+
+  test('a jail without network cannot install; fetch -d + add through the nullfs mount works', () => {
+    const r = sh('pkg', ['-j', 'h1', 'install', '-y', 'git-lite']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/Unable to update repository FreeBSD/);
+    ok('pkg', 'fetch', '-d', '-y', '-o', '/var/cache/pkg', 'wireguard');
+    expect(fs.readdirSync(host('/var/cache/pkg/All')).sort()).toEqual(
+      ['bash-5.2.37.pkg', 'gettext-runtime-0.22.5.pkg', 'indexinfo-0.3.1.pkg', 'wireguard-2.pkg', 'wireguard-go-0.0.20230223_10.pkg', 'wireguard-tools-1.0.20210914_3.pkg']);
+    ok('pkg', '-j', 'h1', 'add', '/mnt/All/wireguard-2.pkg');
+    expect(sh('pkg', ['-j', 'h1', 'info', '-e', 'bash']).status).toBe(0);
+    expect(sh('pkg', ['info', '-e', 'bash']).status).toBe(1); // the host has none
+  });
+
+  test('with resolv.conf the jail installs from the repository, dependencies included', () => {
+    write('/vm/h1/etc/resolv.conf', 'nameserver 192.0.2.53\n');
+    ok('pkg', '-j', 'h1', 'install', '-y', 'git-lite', 'vim-console');
+    expect(ok('pkg', '-j', 'h1', 'info', '-q').split('\n').filter(Boolean)).toEqual(
+      ['expat-2.6.4', 'gettext-runtime-0.22.5', 'git-lite-2.47.1', 'indexinfo-0.3.1', 'vim-console-9.1.0']);
+    expect(sh('pkg', ['-j', 'h1', 'install', '-y', 'nosuchpkg']).status).toBe(1);
+  });
+});

@@ -1,0 +1,129 @@
+'use strict';
+// ifconfig(8) over the state's interface table: clone create/destroy (lo, epair,
+// bridge, tap), inet/inet6 addresses with alias/-alias, up/down, -l, vnet moves.
+// FAKEBSD_JAIL=name (set by jexec) shows that vnet jail's view.
+const { out, fail } = require('../lib/host');
+const State = require('../lib/state');
+
+const IFNAMSIZ = 16;
+const CLONERS = /^(lo|epair|bridge|tap|tun|vlan|gif|ng|wg)(\d*)$/;
+
+const visible = (ifc, jail) => (jail ? ifc.vnet === jail : !ifc.vnet);
+
+function nextUnit(s, prefix) {
+  for (let n = 0; ; n++) {
+    const name = `${prefix}${n}`;
+    if (prefix === 'epair' ? !s.ifaces[`${name}a`] : !s.ifaces[name]) return n;
+  }
+}
+
+/** Add or remove an address; used by ifconfig and by jail(8) for ip4.addr/ip6.addr. */
+function setAddr(ifc, family, addr, remove) {
+  const list = ifc[family];
+  const bare = (a) => a.split('/')[0];
+  const i = list.findIndex((a) => bare(a) === bare(addr));
+  if (remove) {
+    if (i < 0) return 'Can\'t assign requested address';
+    list.splice(i, 1);
+  } else {
+    const full = addr.includes('/') ? addr : `${addr}/${family === 'inet' ? 32 : 128}`;
+    if (i >= 0) list[i] = full;
+    else list.push(full);
+  }
+  return null;
+}
+
+function show(name, ifc) {
+  const lines = [`${name}: flags=${ifc.up ? '8049<UP,LOOPBACK,RUNNING,MULTICAST>' : '8008<LOOPBACK,MULTICAST>'} metric 0 mtu ${ifc.kind === 'loopback' ? 16384 : 1500}`];
+  for (const a of ifc.inet) {
+    const [ip, len] = a.split('/');
+    const mask = '0x' + (len === '0' ? 0 : (0xffffffff << (32 - Number(len))) >>> 0).toString(16).padStart(8, '0');
+    lines.push(`\tinet ${ip} netmask ${mask}`);
+  }
+  for (const a of ifc.inet6) { const [ip, len] = a.split('/'); lines.push(`\tinet6 ${ip} prefixlen ${len}`); }
+  if (ifc.members && ifc.members.length) for (const m of ifc.members) lines.push(`\tmember: ${m} flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>`);
+  if (ifc.group) lines.push(`\tgroups: ${ifc.group}`);
+  return lines.join('\n') + '\n';
+}
+
+function main(argv) {
+  const jail = process.env.FAKEBSD_JAIL || null;
+  if (argv.length === 0) fail(1, 'usage: ifconfig [-j jail] [-f type:format] [-L] [-C] [-g groupname] interface address_family\n                [address [dest_address]] [parameters]');
+  if (argv[0] === '-l') {
+    const names = State.read((s) => Object.keys(s.ifaces).filter((n) => visible(s.ifaces[n], jail)));
+    out(names.join(' ') + '\n');
+    return 0;
+  }
+  if (argv[0] === '-a') {
+    State.read((s) => Object.entries(s.ifaces).filter(([, i]) => visible(i, jail)).forEach(([n, i]) => out(show(n, i))));
+    return 0;
+  }
+  if (argv[0].startsWith('-')) fail(1, `ifconfig: illegal option -- ${argv[0].slice(1, 2)}`);
+  const [name, ...rest] = argv;
+  if (name.length >= IFNAMSIZ) fail(1, `ifconfig: ${name}: name too long`);
+  return State.update((s) => {
+    if (rest[0] === 'create') {
+      const m = CLONERS.exec(name);
+      if (!m) fail(1, `ifconfig: SIOCIFCREATE2 (${name}): Invalid argument`);
+      const prefix = m[1];
+      const unit = m[2] === '' ? nextUnit(s, prefix) : Number(m[2]);
+      const base = `${prefix}${unit}`;
+      const made = prefix === 'epair' ? [`${base}a`, `${base}b`] : [base];
+      for (const n of made) if (s.ifaces[n]) fail(1, `ifconfig: SIOCIFCREATE2 (${name}): File exists`);
+      for (const n of made) s.ifaces[n] = { inet: [], inet6: [], up: false, kind: prefix === 'lo' ? 'loopback' : prefix, group: prefix, members: [] };
+      if (m[2] === '' || prefix === 'epair') out(made[0] + '\n');
+      return applyParams(s, made[0], rest.slice(1));
+    }
+    const ifc = s.ifaces[name];
+    if (!ifc || !visible(ifc, jail)) fail(1, `ifconfig: interface ${name} does not exist`);
+    if (rest[0] === 'destroy') {
+      if (!CLONERS.test(name.replace(/[ab]$/, ''))) fail(1, `ifconfig: SIOCIFDESTROY: Invalid argument`);
+      const pair = /^epair\d+[ab]$/.test(name) ? [name.slice(0, -1) + 'a', name.slice(0, -1) + 'b'] : [name];
+      for (const n of pair) delete s.ifaces[n];
+      return 0;
+    }
+    if (rest.length === 0) { out(show(name, ifc)); return 0; }
+    return applyParams(s, name, rest);
+  });
+}
+
+function applyParams(s, name, args) {
+  const ifc = s.ifaces[name];
+  let family = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === 'inet' || a === 'inet6') { family = a; continue; }
+    if (a === 'up') { ifc.up = true; continue; }
+    if (a === 'down') { ifc.up = false; continue; }
+    if (a === 'alias' || a === 'add') continue;
+    if (a === 'name') { const nn = args[++i]; if (!nn || nn.length >= IFNAMSIZ) fail(1, `ifconfig: ${nn}: name too long`); s.ifaces[nn] = ifc; delete s.ifaces[name]; out(nn + '\n'); return 0; }
+    if (a === 'vnet' || a === '-vnet') {
+      const j = args[++i];
+      const jail = Object.values(s.jails.running).find((x) => x.name === j || String(x.jid) === j);
+      if (!jail) fail(1, `ifconfig: jail "${j}" not found`);
+      ifc.vnet = a === 'vnet' ? jail.name : null;
+      continue;
+    }
+    if (a === 'addm' || a === 'deletem') {
+      const m = args[++i];
+      if (!s.ifaces[m]) fail(1, `ifconfig: BRDGADD ${m}: No such file or directory`);
+      ifc.members = ifc.members || [];
+      if (a === 'addm') { if (ifc.members.includes(m)) fail(1, `ifconfig: BRDGADD ${m}: File exists`); ifc.members.push(m); }
+      else ifc.members = ifc.members.filter((x) => x !== m);
+      continue;
+    }
+    if (a === 'netmask' || a === 'prefixlen' || a === 'description' || a === 'mtu' || a === 'group') { i++; continue; }
+    if (a === '-alias' || a === 'delete') continue;
+    if (/^[0-9a-fA-F:.]+(\/\d+)?$/.test(a) && a.length > 1) {
+      const fam = family || (a.includes(':') ? 'inet6' : 'inet');
+      const remove = args.includes('-alias') || args.includes('delete');
+      const e = setAddr(ifc, fam, a, remove);
+      if (e) fail(1, `ifconfig: ioctl (SIOCDIFADDR): ${e}`);
+      continue;
+    }
+    fail(1, `ifconfig: ${a}: bad value`);
+  }
+  return 0;
+}
+
+module.exports = { main, setAddr, IFNAMSIZ };

@@ -1,0 +1,51 @@
+'use strict';
+// sysctl(8) over a small MIB: the values the library reads and the forwarding knobs it sets.
+const { out, err, fail } = require('../lib/host');
+const { getopt } = require('../lib/getopt');
+const State = require('../lib/state');
+const R = require('../lib/release');
+
+const READONLY = (s) => ({
+  'kern.features.vimage': '1',
+  'kern.osrelease': s.host.kernel,
+  'kern.ostype': 'FreeBSD',
+  'kern.osreldate': R.osreldate(s.host.kernel),
+  'kern.securelevel': '-1',
+  'kern.bootfile': '/boot/kernel/kernel',
+  'hw.machine': s.host.arch,
+  'security.jail.jailed': process.env.FAKEBSD_JAIL ? '1' : '0',
+  'security.jail.vnet': process.env.FAKEBSD_JAIL ? '1' : '0',
+});
+const WRITABLE = {
+  'net.inet.ip.forwarding': '0', 'net.inet6.ip6.forwarding': '0', 'security.jail.allow_raw_sockets': '0',
+  'security.jail.set_hostname_allowed': '1', 'security.jail.enforce_statfs': '2', 'security.jail.mount_allowed': '0',
+  'net.link.bridge.pfil_member': '1', 'net.link.bridge.pfil_bridge': '0', 'kern.module_path': '/boot/kernel;/boot/modules',
+};
+
+function main(argv) {
+  const g = getopt(argv, 'abdeFhiJlNnoqTtWx', { prog: 'sysctl', usage: 'usage: sysctl [-bdeFhiJlNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n       sysctl [-bdeFhJlNnoqTtWx] [ -B <bufsize> ] -a' });
+  if (g.args.length === 0) fail(1, 'usage: sysctl [-bdeFhiJlNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...');
+  const scope = process.env.FAKEBSD_JAIL ? `jail:${process.env.FAKEBSD_JAIL}:` : '';
+  let status = 0;
+  State.update((s) => {
+    const ro = READONLY(s);
+    for (const a of g.args) {
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a : a.slice(0, eq);
+      const cur = ro[name] ?? s.sysctl[scope + name] ?? WRITABLE[name];
+      if (cur === undefined) {
+        if (!g.has('i')) { err(`sysctl: unknown oid '${name}'\n`); status = 1; }
+        continue;
+      }
+      if (eq < 0) { out(g.has('n') ? `${cur}\n` : `${name}: ${cur}\n`); continue; }
+      const v = a.slice(eq + 1);
+      if (name in ro) { err(`sysctl: oid '${name}' is read only\n`); status = 1; continue; }
+      if (/^\d+$/.test(WRITABLE[name]) && !/^-?\d+$/.test(v)) { err(`sysctl: invalid integer '${v}'\n`); status = 1; continue; }
+      s.sysctl[scope + name] = v;
+      if (!g.has('q')) out(g.has('n') ? `${v}\n` : `${name}: ${cur} -> ${v}\n`);
+    }
+  });
+  return status;
+}
+
+module.exports = { main };
