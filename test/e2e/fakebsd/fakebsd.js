@@ -21,6 +21,10 @@ function logInvocation(name, argv, code) {
 function main() {
   const [name, ...argv] = process.argv.slice(2);
   let mod;
+  if (!/^[a-z0-9-]+$/.test(name || '')) {
+    err(`fakebsd: usage: fakebsd.js COMMAND [args...]\n`);
+    return 127;
+  }
   try {
     mod = require(path.join(__dirname, 'commands', `${name}.js`));
   } catch (e) {

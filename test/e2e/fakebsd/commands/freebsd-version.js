@@ -13,7 +13,7 @@ function main(argv) {
   const h = R.host();
   if (g.has('j')) {
     const name = g.get('j');
-    const j = State.read((s) => Object.values(s.jails.running).find((x) => x.name === name || String(x.jid) === name));
+    const j = State.read((s) => State.findJail(s, name));
     if (!j) fail(1, `freebsd-version: jail "${name}" not found`);
     const v = R.treeVersion(hostPath(j.path));
     if (!v) fail(1, `freebsd-version: unable to determine userland version of jail ${name}`);

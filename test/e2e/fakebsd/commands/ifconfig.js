@@ -99,7 +99,7 @@ function applyParams(s, name, args) {
     if (a === 'name') { const nn = args[++i]; if (!nn || nn.length >= IFNAMSIZ) fail(1, `ifconfig: ${nn}: name too long`); s.ifaces[nn] = ifc; delete s.ifaces[name]; out(nn + '\n'); return 0; }
     if (a === 'vnet' || a === '-vnet') {
       const j = args[++i];
-      const jail = Object.values(s.jails.running).find((x) => x.name === j || String(x.jid) === j);
+      const jail = State.findJail(s, j);
       if (!jail) fail(1, `ifconfig: jail "${j}" not found`);
       ifc.vnet = a === 'vnet' ? jail.name : null;
       continue;

@@ -25,7 +25,7 @@ function main(argv) {
   if (g.args.length === 0) fail(1, USAGE);
   const [want, ...cmd] = g.args;
   const j = State.update((s) => {
-    const jail = Object.values(s.jails.running).find((x) => x.name === want || String(x.jid) === want);
+    const jail = State.findJail(s, want);
     if (!jail) fail(1, `jexec: jail "${want}" not found`);
     jail.execs.push({ param: 'jexec', cmd: cmd.length ? cmd.join(' ') : '/bin/csh' });
     return jail;

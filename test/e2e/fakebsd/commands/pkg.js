@@ -48,7 +48,7 @@ function main(argv) {
   let label = '';
   let jail = null;
   if (g.has('j')) {
-    jail = State.read((s) => Object.values(s.jails.running).find((x) => x.name === g.get('j') || String(x.jid) === g.get('j')));
+    jail = State.read((s) => State.findJail(s, g.get('j')));
     if (!jail) fail(1, `pkg: jail_getid: jail "${g.get('j')}" not found`);
     root = jail.path;
     label = `[${jail.name}] `;

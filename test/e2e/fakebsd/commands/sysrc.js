@@ -61,7 +61,7 @@ function main(argv) {
   let rootReal = hostPath('/');
   if (g.has('j')) {
     const name = g.get('j');
-    const j = State.read((s) => Object.values(s.jails.running).find((x) => x.name === name || String(x.jid) === name));
+    const j = State.read((s) => State.findJail(s, name));
     if (!j) fail(1, `jexec: jail_getid: jail "${name}" not found`);
     rootReal = hostPath(j.path);
   } else if (g.has('R')) rootReal = hostPath(g.get('R'));

@@ -119,14 +119,19 @@ function create(argv) {
     if (!par) fail(1, `cannot create '${name}': missing dataset name`);
     if (!Z.get(s, par)) {
       if (!g.has('p')) fail(1, `cannot create '${name}': parent does not exist`);
-      const chain = [];
-      for (let p = par; p && !Z.get(s, p); p = Z.parentName(p)) chain.unshift(p);
-      if (!Z.get(s, chain[0].split('/')[0])) fail(1, `cannot create '${name}': no such pool '${name.split('/')[0]}'`);
-      for (const p of chain) createFs(s, p, {}, false);
+      if (!Z.get(s, name.split('/')[0])) fail(1, `cannot create '${name}': no such pool '${name.split('/')[0]}'`);
+      createParents(s, par);
     }
     if (Z.get(s, par).type !== 'filesystem') fail(1, `cannot create '${name}': parent is not a filesystem`);
     createFs(s, name, props, g.has('u'));
   });
+}
+
+/** -p: create the missing ancestors of a dataset, outermost first. */
+function createParents(s, par) {
+  const chain = [];
+  for (let p = par; p && !Z.get(s, p); p = Z.parentName(p)) chain.unshift(p);
+  for (const p of chain) createFs(s, p, {}, false);
 }
 
 function createFs(s, name, props, noMount) {
@@ -339,9 +344,7 @@ function clone(argv) {
     if (!par || target.split('/')[0] !== snap.split('/')[0]) fail(1, `cannot create '${target}': source and target pools differ`);
     if (!Z.get(s, par)) {
       if (!g.has('p')) fail(1, `cannot create '${target}': parent does not exist`);
-      const chain = [];
-      for (let p = par; p && !Z.get(s, p); p = Z.parentName(p)) chain.unshift(p);
-      for (const p of chain) createFs(s, p, {}, false);
+      createParents(s, par);
     }
     const rec = Z.newRecord(s, target, 'filesystem', { origin: snap });
     rec.props = { ...props };
@@ -436,9 +439,7 @@ function rename(argv) {
     const par = Z.parentName(to);
     if (!Z.get(s, par)) {
       if (!g.has('p')) fail(1, `cannot rename to '${to}': parent does not exist`);
-      const chain = [];
-      for (let p = par; p && !Z.get(s, p); p = Z.parentName(p)) chain.unshift(p);
-      for (const p of chain) createFs(s, p, {}, false);
+      createParents(s, par);
     }
     const moved = [from, ...Z.descendants(s, from)];
     const doRename = () => {

@@ -119,4 +119,9 @@ function read(fn) {
   }
 }
 
-module.exports = { update, read, acquire, release, defaults };
+/** A running jail by name or jid, as jail_getid(3) finds it. */
+function findJail(s, want) {
+  return Object.values(s.jails.running).find((j) => j.name === want || String(j.jid) === want);
+}
+
+module.exports = { update, read, acquire, release, defaults, findJail };
