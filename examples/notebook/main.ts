@@ -15,6 +15,7 @@ import {
   JailFromSnapshot,
   JailFromSnapshotProps,
   JailHost,
+  JailPackages,
   Privilege,
   SysvIpc,
   ZfsTemplate,
@@ -27,6 +28,8 @@ export class NotebookStack extends TerraformStack {
   public readonly jailHost: JailHost;
   /** The aliased jails h1..h4 of "Configuring Jails". */
   public readonly jails: JailFromSnapshot[];
+  /** "Managing Jails": pkg -j h1 install git-lite vim-console. */
+  public readonly h1Packages: JailPackages;
 
   constructor(scope: Construct, id: string, env: NodeJS.ProcessEnv = process.env) {
     super(scope, id);
@@ -76,6 +79,7 @@ export class NotebookStack extends TerraformStack {
       jail(3, JailCreationMethod.SEND_RECEIVE, { comment: 'PostgreSQL (sysvsem, sysvshm)', sysvsem: SysvIpc.NEW, sysvshm: SysvIpc.NEW }),
       jail(4, JailCreationMethod.SEND_RECEIVE, { comment: 'Java (fdescfs, procfs)', mountFdescfs: true, mountProcfs: true }),
     ];
+    this.h1Packages = new JailPackages(this, 'h1-packages', { jail: this.jails[0], packages: ['git-lite', 'vim-console'] });
   }
 }
 

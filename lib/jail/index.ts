@@ -4,3 +4,5 @@ export { JailDefaults, JailHost, JailHostProps } from './host';
 export { JailCreationMethod, JailFromSnapshot, JailFromSnapshotProps, JailRemovalPolicy } from './jail';
 export { JailMount, JailNullfsMount } from './mounts';
 export { JailParameter } from './parameters';
+export { JailPackages, JailPackagesProps } from './packages';
+export { JailUpdate, JailUpdateProps } from './update';

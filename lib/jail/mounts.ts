@@ -43,8 +43,8 @@ export interface ResolvedMounts {
 export function resolveMounts(root: string, nullfs: readonly JailNullfsMount[], mounts: readonly JailMount[]): ResolvedMounts {
   const jailPaths: string[] = [];
   const claim = (jailPath: string): string => {
-    v.absolutePath(jailPath);
     if (jailPath === '/') throw new v.ValidationError(`mount point "/" would hide the whole jail`);
+    v.absolutePath(jailPath);
     const clash = jailPaths.find((p) => p === jailPath || jailPath.startsWith(`${p}/`) || p.startsWith(`${jailPath}/`));
     if (clash) throw new v.ValidationError(`mount point ${JSON.stringify(jailPath)} overlaps ${JSON.stringify(clash)}`);
     jailPaths.push(jailPath);
@@ -80,11 +80,11 @@ export function mountPointLines(root: string, jailPaths: readonly string[]): str
       if (!dirs.includes(d)) dirs.push(d);
     }
   }
-  if (dirs.length === 0) return [];
-  return [
-    `for d in ${dirs.map(shellQuote).join(' ')}; do`,
-    '  if [ -L "$d" ]; then echo "error: $d is a symbolic link; refusing to mount over it" >&2; exit 1; fi',
-    '  [ -d "$d" ] || mkdir "$d"',
-    'done',
-  ];
+  return dirs.flatMap((d) => {
+    const q = shellQuote(d);
+    return [
+      `if [ -L ${q} ]; then echo ${shellQuote(`error: ${d} is a symbolic link; refusing to mount over it`)} >&2; exit 1; fi`,
+      `[ -d ${q} ] || mkdir ${q}`,
+    ];
+  });
 }

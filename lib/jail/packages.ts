@@ -1,0 +1,120 @@
+import { Construct } from 'constructs';
+import { HostStep } from '../host';
+import { shellQuote } from '../shell';
+import * as v from '../validate';
+import { JailFromSnapshot } from './jail';
+import { mountPointLines } from './mounts';
+import { jailRunning, word } from './scripts';
+
+/** Properties of packages installed into a jail. */
+export interface JailPackagesProps {
+  /** The jail (it must be running). */
+  readonly jail: JailFromSnapshot;
+  /** Package names, like `git-lite` and `vim-console`. */
+  readonly packages: string[];
+  /**
+   * Run `pkg -j NAME update` first (online only).
+   * @default false
+   */
+  readonly update?: boolean;
+  /**
+   * Run `pkg -j NAME upgrade -y` first (online only).
+   * @default false
+   */
+  readonly upgrade?: boolean;
+  /**
+   * Install without network in the jail, as the notebook does: `pkg fetch -d` on the host
+   * into `offlineDirectory`, that directory nullfs-mounted read-only into the jail for the
+   * step, then `pkg -j NAME add` of each package file.
+   * @default false
+   */
+  readonly offline?: boolean;
+  /**
+   * Host directory of the fetched package files (offline only).
+   * @default "/var/cache/cdktf-freebsd-jails/pkg"
+   */
+  readonly offlineDirectory?: string;
+  /**
+   * Where that directory appears inside the jail while packages are added (offline only).
+   * @default "/mnt"
+   */
+  readonly offlineMountPoint?: string;
+}
+
+/** A package name as pkg takes it. */
+function packageName(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(value)) throw new v.ValidationError(`${JSON.stringify(value)} is not a package name`);
+  return value;
+}
+
+/**
+ * Packages in a jail (`pkg -j NAME install -y ...`). Installs only what is missing, so a
+ * re-run is cheap; removing a package from the list does not uninstall it.
+ */
+export class JailPackages extends Construct {
+  /** The packages. */
+  public readonly packages: string[];
+  /** The step. */
+  public readonly step: HostStep;
+
+  constructor(scope: Construct, id: string, props: JailPackagesProps) {
+    super(scope, id);
+    const at = this.node.path;
+    const jail = props.jail;
+    this.packages = props.packages.map((p) => v.validated(at, 'packages', () => packageName(p)));
+    if (this.packages.length === 0) throw new v.ValidationError(`${at}: invalid packages: the list is empty`);
+    const name = jail.name;
+    const lines = [
+      `if ! ${jailRunning(name)}; then`,
+      `  echo ${word(`error: jail ${name} is not running; start it (service jail start ${name}) before installing packages`)} >&2`,
+      '  exit 1',
+      'fi',
+      'missing=',
+      `wanted=${shellQuote(this.packages.join(' '))}`,
+      '# shellcheck disable=SC2086 # $wanted is a list of checked package names',
+      'for p in $wanted; do',
+      `  pkg -j ${name} info -e "$p" || missing="$missing $p"`,
+      'done',
+      `if [ -z "$missing" ]; then echo ${word(`==> jail ${name}: all packages installed`)}; exit 0; fi`,
+    ];
+    if (props.offline) {
+      const dir = v.validated(at, 'offlineDirectory', () => v.absolutePath(props.offlineDirectory ?? '/var/cache/cdktf-freebsd-jails/pkg'));
+      const inJail = v.validated(at, 'offlineMountPoint', () => v.absolutePath(props.offlineMountPoint ?? '/mnt'));
+      if (inJail === '/') throw new v.ValidationError(`${at}: invalid offlineMountPoint: "/"`);
+      const target = `${jail.path}${inJail}`;
+      lines.push(
+        `echo "==> fetching on the host:$missing"`,
+        `mkdir -p ${word(dir)}`,
+        '# shellcheck disable=SC2086 # $missing is a list of checked package names',
+        `pkg fetch -d -y -o ${word(dir)} $missing`,
+        ...mountPointLines(jail.path, [inJail]),
+        `mount -t nullfs -o ro ${word(dir)} ${word(target)}`,
+        `trap 'umount ${target}' EXIT`,
+        '# shellcheck disable=SC2086 # $missing is a list of checked package names',
+        'for p in $missing; do',
+        '  file=',
+        `  for f in ${word(dir)}/All/*.pkg; do`,
+        '    if [ "$(pkg query -F "$f" %n)" = "$p" ]; then file=${f##*/}; fi',
+        '  done',
+        `  if [ -z "$file" ]; then echo "error: no package file for $p in ${dir}/All" >&2; exit 1; fi`,
+        `  echo "==> jail ${name}: pkg add $file"`,
+        `  pkg -j ${name} add ${word(`${inJail}/All/`)}"$file"`,
+        'done',
+      );
+    } else {
+      if (props.update) lines.push(`echo ${word(`==> pkg -j ${name} update`)}`, `pkg -j ${name} update`);
+      if (props.upgrade) lines.push(`echo ${word(`==> pkg -j ${name} upgrade`)}`, `pkg -j ${name} upgrade -y`);
+      lines.push(
+        `echo "==> jail ${name}: pkg install$missing"`,
+        '# shellcheck disable=SC2086 # $missing is a list of checked package names',
+        `pkg -j ${name} install -y $missing`,
+      );
+    }
+    this.step = new HostStep(this, 'install', {
+      host: jail.host,
+      description: `packages in jail ${name}: ${this.packages.join(' ')}`,
+      create: lines,
+      dependsOn: [jail.configStep],
+    });
+  }
+}

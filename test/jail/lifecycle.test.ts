@@ -1,0 +1,199 @@
+/** How jail steps are split and what their scripts do; every script through sh -n and shellcheck. */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { TerraformStack } from 'cdktf';
+import {
+  FreeBsdHost,
+  JailAddress,
+  JailCreationMethod,
+  JailHost,
+  JailFromSnapshot,
+  JailPackages,
+  JailParameter,
+  JailRemovalPolicy,
+  JailUpdate,
+  SysvIpc,
+} from '../../lib';
+import { allScripts } from '../support/scripts';
+import { haveCommand, tempDir } from '../support/sh';
+import { createScript, destroyScript, nullResources } from '../support/synth';
+import { jailStack, synthValidated } from './fixtures';
+import { effectiveParameters, parseJailConf } from './jailconf-parser';
+
+const script = (stack: TerraformStack, prefix: string, which: 'create' | 'destroy' = 'create') => {
+  const r = nullResources(stack).find((x) => x.name.startsWith(prefix));
+  if (!r) throw new Error(`no resource ${prefix}`);
+  return which === 'create' ? createScript(r) : destroyScript(r);
+};
+
+describe('step split', () => {
+  const hashes = (props: Parameters<ReturnType<typeof jailStack>['jail']>[1]) => {
+    const { jail } = jailStack();
+    const j = jail('web', props);
+    return { dataset: j.datasetStep.contentHash, config: j.configStep.contentHash };
+  };
+  const base = hashes({ addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')] });
+
+  test('a parameter change replaces the configuration step only', () => {
+    const changed = hashes({ addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')], sysvshm: SysvIpc.NEW });
+    expect(changed.dataset).toBe(base.dataset);
+    expect(changed.config).not.toBe(base.config);
+  });
+
+  test('a removal policy change does not replace the dataset (the policy lives in a ZFS property)', () => {
+    const changed = hashes({ addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')], removalPolicy: JailRemovalPolicy.DESTROY });
+    expect(changed.dataset).toBe(base.dataset);
+  });
+
+  test('a method change replaces the dataset, and with it the configuration', () => {
+    const changed = hashes({ addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')], method: JailCreationMethod.SEND_RECEIVE });
+    expect(changed.dataset).not.toBe(base.dataset);
+    expect(changed.config).not.toBe(base.config);
+  });
+
+  test('the configuration destroy stops the jail and removes its files and entries, not its dataset', () => {
+    const { stack, jail } = jailStack();
+    jail('web', { addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')], nullfsMounts: [{ hostPath: '/srv', jailPath: '/srv' }] });
+    const d = script(stack, 'web_config', 'destroy');
+    expect(d).toContain('jail -f /etc/jail.conf.d/web.conf -r web');
+    expect(d).toMatch(/head -n 1 \/etc\/jail.conf.d\/web.conf \| grep -qF '# Managed by cdktf-freebsd-jails'; then rm -f \/etc\/jail.conf.d\/web.conf/);
+    expect(d).toContain('rm -f /vm/web.fstab');
+    expect(d).toContain("sh '/etc/hosts' 'jail web' ''");
+    expect(d).toContain('sysrc -f /etc/rc.conf jail_list-=web');
+    expect(d).not.toMatch(/zfs (destroy|rename)/);
+  });
+});
+
+describe('removal policy', () => {
+  test('RETAIN is the default: the dataset destroy reads the recorded policy and renames aside', () => {
+    const { stack, jail } = jailStack();
+    jail('db');
+    expect(script(stack, 'db_config')).toContain('zfs set cdktf-freebsd-jails:removal=retain zroot/vm/db');
+    const d = script(stack, 'db_dataset', 'destroy');
+    expect(d).toContain('if [ "$(zfs get -H -o value cdktf-freebsd-jails:removal zroot/vm/db)" = destroy ]; then');
+    expect(d).toContain('retired=zroot/vm/.retired/db-"$stamp"');
+    expect(d).toContain('zfs set canmount=noauto cdktf-freebsd-jails:role=retired zroot/vm/db');
+    expect(d).toContain('zfs rename -u zroot/vm/db "$retired"');
+    expect(d).toContain(`= notebook/db ]`.replace('notebook', 'stack'));
+  });
+
+  test('DESTROY is recorded on the dataset', () => {
+    const { stack, jail } = jailStack();
+    jail('db', { removalPolicy: JailRemovalPolicy.DESTROY });
+    expect(script(stack, 'db_config')).toContain('zfs set cdktf-freebsd-jails:removal=destroy zroot/vm/db');
+  });
+});
+
+test('FreeBSD 13: a managed block per jail inside /etc/jail.conf, no include', () => {
+  const { stack, jail, jailHost } = jailStack({ release: '13.5' });
+  const j = jail('old', { addresses: [JailAddress.existing('192.0.2.50')] });
+  expect(jailHost.usesConfDir).toBe(false);
+  expect(j.confFile).toBe('/etc/jail.conf');
+  expect(script(stack, 'jails_settings')).not.toContain('.include');
+  const c = script(stack, 'old_config');
+  expect(c).toContain("sh '/etc/jail.conf' 'jail old' '");
+  expect(c).toContain('jail -f /etc/jail.conf -c old');
+  expect(script(stack, 'old_config', 'destroy')).toContain("sh '/etc/jail.conf' 'jail old' ''");
+});
+
+test('several hosts in one stack: each has its own settings, prune and jails', () => {
+  const stack = new TerraformStack(require('cdktf').Testing.app(), 'multi');
+  for (const n of [1, 2]) {
+    const host = new FreeBsdHost(stack, `host${n}`, { address: `192.0.2.${n}`, release: '14.3' });
+    const jailHost = new JailHost(stack, `jails${n}`, { host });
+    new JailFromSnapshot(stack, `j${n}`, { jailHost, name: 'same', snapshot: 'zroot/vm/tmpl/14.3@p3', addresses: [JailAddress.onInterface('lo1', '127.1.1.1/32')] });
+  }
+  expect(() => synthValidated(stack)).not.toThrow();
+  const resources = nullResources(stack);
+  expect(resources.filter((r) => r.name.includes('prune'))).toHaveLength(2);
+  expect(resources.find((r) => r.name.startsWith('jails2_prune'))!.triggers.host).toBe('192.0.2.2');
+  expect(createScript(resources.find((r) => r.name.startsWith('jails2_prune'))!)).toContain(`keep='multi/j2'\n`);
+});
+
+test('prune only considers jail datasets of this stack that are not in the app', () => {
+  const { stack, jail } = jailStack();
+  jail('keep1');
+  const p = script(stack, 'jails_prune');
+  expect(p).toContain("prefix='stack/'\n");
+  expect(p).toContain('[ "$role" = jail ] || continue');
+  expect(p).toContain('case "$owner" in "$prefix"*) ;; *) continue ;; esac');
+  expect(p).toContain('zfs list -H -o name,cdktf-freebsd-jails:owner,cdktf-freebsd-jails:role,cdktf-freebsd-jails:jail,cdktf-freebsd-jails:removal -r -d 1 -t filesystem zroot/vm');
+});
+
+test('escape hatch, exec hooks with +=, depend, mounts and devfs_ruleset render as jail.conf(5) reads them', () => {
+  const { jail } = jailStack();
+  const db = jail('db');
+  const app = jail('app', {
+    depend: [db],
+    devfsRuleset: 10,
+    mountDevfs: true,
+    allow: { chflags: false, mountNullfs: true },
+    mounts: [{ device: 'tmpfs', jailPath: '/tmp', type: 'tmpfs', options: 'rw,size=64m' }],
+    exec: { start: ['/usr/local/bin/app start'], poststop: ['/bin/echo "stopped $name"'] },
+    parameters: [JailParameter.set('enforce_statfs', '1'), JailParameter.flag('persist', true), JailParameter.append('exec.prestart', 'logger $name \\$HOME')],
+  });
+  const p = effectiveParameters(parseJailConf(app.confText), 'app');
+  expect(p.depend).toEqual(['db']);
+  expect(p.devfs_ruleset).toEqual(['10']);
+  expect(p['allow.nochflags']).toBe(true);
+  expect(p['allow.mount.nullfs']).toBe(true);
+  expect(p.mount).toEqual(['tmpfs /vm/app/tmp tmpfs rw,size=64m 0 0']);
+  expect(p['exec.start']).toEqual(['/bin/sh /etc/rc', '/usr/local/bin/app start']);
+  expect(p['exec.poststop']).toEqual(['/bin/rm -f /vm/app/etc/resolv.conf', '/bin/echo "stopped app"']);
+  expect(p['exec.prestart']).toEqual(['/bin/cp /etc/resolv.conf /vm/app/etc', 'logger app $HOME']);
+  expect(p.enforce_statfs).toEqual(['1']);
+  expect(p.persist).toBe(true);
+  expect(app.configStep.node.dependencies).toBeDefined();
+});
+
+describe('all scripts of a rich configuration pass sh -n and shellcheck', () => {
+  const { stack, jail, template } = jailStack({ user: 'deploy' });
+  const h = jail('h1', { nullfsMounts: [{ hostPath: '/usr/ports', jailPath: '/usr/ports' }], exec: { start: ['echo "$name" \\$x'] } });
+  jail('h2', { method: JailCreationMethod.SEND_RECEIVE, removalPolicy: JailRemovalPolicy.DESTROY, start: false });
+  new JailPackages(stack, 'pkgs', { jail: h, packages: ['git-lite', 'vim-console'], update: true, upgrade: true });
+  new JailPackages(stack, 'offline', { jail: h, packages: ['wireguard'], offline: true });
+  new JailUpdate(stack, 'update', { jail: h });
+  new JailUpdate(stack, 'upgrade', { jail: h, targetRelease: '15.0', runId: '2026-11-01' });
+  void template;
+  const old = jailStack({ release: '13.5' });
+  old.jail('legacy');
+  const scripts = [...allScripts(stack), ...allScripts(old.stack)];
+  const dir = tempDir();
+  const files = scripts.map((s, i) => {
+    const file = path.join(dir, `s${i}.sh`);
+    fs.writeFileSync(file, s.text);
+    return { ...s, file };
+  });
+
+  test.each(files.map((f) => [f.name, f.file]))('%s: sh -n', (_n, file) => {
+    expect(spawnSync('/bin/sh', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
+  });
+
+  (haveCommand('shellcheck') ? test : test.skip)('shellcheck -s sh', () => {
+    const r = spawnSync('shellcheck', ['-s', 'sh', '-f', 'gcc', ...files.map((f) => f.file)], { encoding: 'utf8' });
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => files.reduce((acc, f) => acc.replace(f.file, f.name), l))).toEqual([]);
+  });
+
+  test('offline packages: fetched on the host, nullfs-mounted read-only, pkg add from the mount', () => {
+    const s = script(stack, 'offline');
+    expect(s).toContain('pkg fetch -d -y -o /var/cache/cdktf-freebsd-jails/pkg $missing');
+    expect(s).toContain('mount -t nullfs -o ro /var/cache/cdktf-freebsd-jails/pkg /vm/h1/mnt');
+    expect(s).toContain("trap 'umount /vm/h1/mnt' EXIT");
+    expect(s).toContain('pkg -j h1 add /mnt/All/"$file"');
+  });
+
+  test('update: the jail release, not the host one; upgrade with a second install across majors', () => {
+    const u = script(stack, 'update');
+    expect(u).toContain('running=$(/vm/h1/bin/freebsd-version -u)');
+    expect(u).toContain('env PAGER=cat freebsd-update --not-running-from-cron -b /vm/h1 -d /vm/h1/var/db/freebsd-update --currently-running "$running" fetch install');
+    const g = script(stack, 'upgrade');
+    expect(g).toContain('-r 15.0-RELEASE upgrade');
+    expect(g).toContain('if [ "${running%%.*}" != 15 ]; then');
+    expect(g).toContain('jail -f /etc/jail.conf.d/h1.conf -rc h1');
+  });
+
+  test('a jail with start: false is not started', () => {
+    expect(script(stack, 'h2_config')).not.toContain('jail -f /etc/jail.conf.d/h2.conf -c h2');
+  });
+});

@@ -1,0 +1,154 @@
+/**
+ * The notebook's aliased jails as code: each rendered jail block, parsed back, has exactly
+ * the parameters of the notebook's /etc/jail.conf (after its wildcard defaults apply), apart
+ * from the documented deviations below.
+ */
+import { Testing } from 'cdktf';
+import { NotebookStack } from '../../examples/notebook/main';
+import { allStrings, createScript, nullResources } from '../support/synth';
+import { effectiveParameters, parseJailConf } from './jailconf-parser';
+
+/** "System Jail Configuration" of the notebook, verbatim. */
+const NOTEBOOK_JAIL_CONF = `
+exec.start = "/bin/sh /etc/rc";
+exec.stop = "/bin/sh /etc/rc.shutdown";
+exec.clean;
+mount.devfs;
+
+host.hostname = $name;
+path = "/vm/$name";
+exec.consolelog = "/var/log/jail_\${name}_console.log";
+exec.prestart = "cp /etc/resolv.conf $path/etc";
+exec.poststop = "rm $path/etc/resolv.conf";
+
+# nullfs mount
+h1 {
+        ip4.addr = "lo1|127.1.1.1/32";
+        ip6.addr = "lo1|fd00:1:1:1::1/64";
+        allow.chflags;
+        allow.raw_sockets;
+        mount.fstab = "/vm/\${name}.fstab";
+}
+
+# WINE (sysvsem)
+h2 {
+        ip4.addr = "lo1|127.1.1.2/32";
+        ip6.addr = "lo1|fd00:1:1:1::2/64";
+        allow.chflags;
+        allow.raw_sockets;
+        sysvsem = "new";
+}
+
+# PostgreSQL (sysvsem, sysvshm)
+h3 {
+        ip4.addr = "lo1|127.1.1.3/32";
+        ip6.addr = "lo1|fd00:1:1:1::3/64";
+        allow.chflags;
+        allow.raw_sockets;
+        sysvsem = "new";
+        sysvshm = "new";
+}
+
+# Java (fdescfs, procfs)
+h4 {
+        ip4.addr = "lo1|127.1.1.4/32";
+        ip6.addr = "lo1|fd00:1:1:1::4/64";
+        allow.chflags;
+        allow.raw_sockets;
+        mount.fdescfs;
+        mount.procfs;
+}
+`;
+
+/**
+ * Deliberate differences: exec.clean leaves PATH=/bin:/usr/bin, so host hooks use absolute
+ * commands; rm -f so that a stop never fails on a missing resolv.conf.
+ */
+const DEVIATIONS: Record<string, [string, string]> = {
+  'exec.prestart': ['cp /etc/resolv.conf /vm/$J/etc', '/bin/cp /etc/resolv.conf /vm/$J/etc'],
+  'exec.poststop': ['rm /vm/$J/etc/resolv.conf', '/bin/rm -f /vm/$J/etc/resolv.conf'],
+};
+
+const stack = new NotebookStack(Testing.app(), 'notebook', { FREEBSD_HOST: '192.0.2.10' });
+const resources = nullResources(stack);
+const notebook = parseJailConf(NOTEBOOK_JAIL_CONF);
+
+describe.each(['h1', 'h2', 'h3', 'h4'])('jail %s', (name) => {
+  const jail = stack.jails.find((j) => j.name === name)!;
+  const ours = effectiveParameters(parseJailConf(jail.confText), name);
+  const expected = effectiveParameters(notebook, name);
+
+  test('has exactly the notebook parameters, value by value', () => {
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(expected).sort());
+    for (const [param, value] of Object.entries(expected)) {
+      const deviation = DEVIATIONS[param];
+      if (deviation) {
+        expect(value).toEqual([deviation[0].replace('$J', name)]);
+        expect(ours[param]).toEqual([deviation[1].replace('$J', name)]);
+      } else {
+        expect({ [param]: ours[param] }).toEqual({ [param]: value });
+      }
+    }
+  });
+
+  test('the conf file written on the host is that block, in /etc/jail.conf.d', () => {
+    expect(jail.confFile).toBe(`/etc/jail.conf.d/${name}.conf`);
+    const config = resources.find((r) => r.name.startsWith(`${name}_config`))!;
+    expect(createScript(config)).toContain(jail.confText.split('\n').slice(2).join('\n'));
+    expect(createScript(config)).toContain(`jail -f /etc/jail.conf.d/${name}.conf -c ${name}`);
+  });
+
+  test('attributes name the things on the host', () => {
+    expect(jail.datasetName).toBe(`zroot/vm/${name}`);
+    expect(jail.path).toBe(`/vm/${name}`);
+    expect(jail.addresses.map((a) => a.parameterValue)).toEqual(expected['ip4.addr'].toString().split(',').concat(expected['ip6.addr'] as string[]));
+  });
+});
+
+test('h1 and h2 are clones, h3 and h4 are sent and received', () => {
+  const dataset = (n: string) => createScript(resources.find((r) => r.name.startsWith(`${n}_dataset`))!);
+  for (const n of ['h1', 'h2']) expect(dataset(n)).toMatch(new RegExp(`\\n  zfs clone .* zroot/vm/tmpl/14.3@p3 zroot/vm/${n}\\n`));
+  for (const n of ['h3', 'h4']) expect(dataset(n)).toMatch(new RegExp(`\\n  zfs send zroot/vm/tmpl/14.3@p3 \\| zfs receive -u .* zroot/vm/${n}\\n`));
+});
+
+test("h1's fstab is the notebook's /vm/h1.fstab", () => {
+  const h1 = stack.jails[0];
+  expect(h1.fstabFile).toBe('/vm/h1.fstab');
+  const script = createScript(resources.find((r) => r.name.startsWith('h1_config'))!);
+  expect(script).toContain('\n/usr/ports /vm/h1/usr/ports nullfs ro 0 0\n');
+  expect(script).toContain('[ -d /vm/h1/usr ] || mkdir /vm/h1/usr\n');
+  expect(script).toContain('[ -d /vm/h1/usr/ports ] || mkdir /vm/h1/usr/ports\n');
+  expect(script).toContain("if [ -L /vm/h1/usr/ports ]; then echo 'error: /vm/h1/usr/ports is a symbolic link");
+});
+
+test('the hosts table holds the notebook entries, one managed block per jail', () => {
+  const table = ['127.1.1.1 h1', '127.1.1.2 h2', '127.1.1.3 h3', '127.1.1.4 h4', 'fd00:1:1:1::1 h1', 'fd00:1:1:1::2 h2', 'fd00:1:1:1::3 h3', 'fd00:1:1:1::4 h4'];
+  const lines = resources
+    .filter((r) => r.name.includes('_config'))
+    .flatMap((r) => [...createScript(r).matchAll(/sh '\/etc\/hosts' 'jail (h\d)' '([^']*)'/g)].flatMap((m) => m[2].split('\n')));
+  expect(lines.sort()).toEqual(table.sort());
+});
+
+test('rc.conf: jail_enable, cloned_interfaces lo1 and jail_list for every jail', () => {
+  const settings = createScript(resources.find((r) => r.name.startsWith('jails_settings'))!);
+  expect(settings).toContain('sysrc jail_enable=YES');
+  expect(settings).toContain(`sysrc cloned_interfaces+="$i"`);
+  expect(settings).toContain("sh '/var/db/cdktf-freebsd-jails/jail-host.state' 'lo1'\n");
+  expect(settings).toContain(`.include "/etc/jail.conf.d/*.conf";`);
+  for (const n of ['h1', 'h2', 'h3', 'h4']) {
+    expect(createScript(resources.find((r) => r.name.startsWith(`${n}_config`))!)).toContain(`sysrc -f /etc/rc.conf jail_list+=${n}`);
+  }
+});
+
+test('packages git-lite and vim-console in h1, only the missing ones', () => {
+  const script = createScript(resources.find((r) => r.name.startsWith('h1-packages'))!);
+  expect(script).toContain("wanted='git-lite vim-console'");
+  expect(script).toContain('pkg -j h1 info -e "$p"');
+  expect(script).toContain('pkg -j h1 install -y $missing');
+});
+
+test('the prune step knows every jail of the stack', () => {
+  const prune = resources.find((r) => r.name.startsWith('jails_prune'))!;
+  expect(createScript(prune)).toContain(`keep='notebook/h1\nnotebook/h2\nnotebook/h3\nnotebook/h4'`);
+  expect(allStrings(prune.depends_on)).toEqual([expect.stringContaining('jails_settings')]);
+});
