@@ -33,7 +33,7 @@ import {
 } from './names';
 import { checkReferences, JailParameter } from './parameters';
 import { removeManagedFileLines } from './prune';
-import { jailRunning, ownedBy, retireDatasetLines, stopJailLines, unmountUnderLines, word, writeLiteralFileIfChanged } from './scripts';
+import { jailRunning, ownedBy, retireDatasetLines, stopJailLines, unmountUnderLines, word } from './scripts';
 
 /** How a jail's dataset is made from the snapshot. */
 export enum JailCreationMethod {
@@ -377,7 +377,7 @@ export class JailFromSnapshot extends Construct {
         `  echo ${word(`error: ${this.confFile} exists and was not written by cdktf-freebsd-jails; refusing to replace it`)} >&2`,
         '  exit 1',
         'fi',
-        ...writeLiteralFileIfChanged(this.confFile, this.confText),
+        ...writeFileIfChanged(this.confFile, this.confText),
       );
     } else {
       lines.push(...managedBlock(JAIL_CONF, `jail ${name}`, this.confText.trimEnd()));

@@ -8,10 +8,10 @@
  */
 import { Construct } from 'constructs';
 import { HostStep } from '../host';
-import { ensureParents, lockFileFor, MANAGED_BLOCK_PROGRAM, OWNER_PROPERTY, ROLE_PROPERTY, shellQuote, shellQuoteAlways } from '../shell';
+import { ensureParents, lockFileFor, MANAGED_BLOCK_PROGRAM, OWNER_PROPERTY, ROLE_PROPERTY, shellQuote, shellQuoteAlways, underLockWords } from '../shell';
 import type { JailHost } from './host';
 import { JAIL_CONF, JAIL_CONF_DIR, JAIL_NAME_PROPERTY, JAIL_ROLE, MANAGED_FILE_MARKER, REMOVAL_PROPERTY, RETIRED_DATASET } from './names';
-import { retireDatasetLines, stopJailLines, underLockRawArgs, unmountUnderLines } from './scripts';
+import { retireDatasetLines, stopJailLines, unmountUnderLines } from './scripts';
 
 /** What the prune step needs. @internal */
 export interface PruneProps {
@@ -35,12 +35,12 @@ export function jailConfPruneStep(scope: Construct, id: string, props: PruneProp
   const props_ = [OWNER_PROPERTY, ROLE_PROPERTY, JAIL_NAME_PROPERTY, REMOVAL_PROPERTY].join(',');
   const removeConf = props.jailHost.usesConfDir
     ? removeManagedFileLines(confWord)
-    : underLockRawArgs(JAIL_CONF, MANAGED_BLOCK_PROGRAM, [JAIL_CONF, '"jail $name"', "''"]);
+    : underLockWords(JAIL_CONF, MANAGED_BLOCK_PROGRAM, [JAIL_CONF, '"jail $name"', "''"]);
   const body = [
     ...stopJailLines('"$name"', confWord),
     ...removeConf,
     ...removeManagedFileLines(`"${host.jailRootMountpoint}/$name.fstab"`),
-    ...underLockRawArgs('/etc/hosts', MANAGED_BLOCK_PROGRAM, ['/etc/hosts', '"jail $name"', "''"]),
+    ...underLockWords('/etc/hosts', MANAGED_BLOCK_PROGRAM, ['/etc/hosts', '"jail $name"', "''"]),
     `lockf -k -t 300 ${shellQuote(lockFileFor('/etc/rc.conf'))} sysrc jail_list-="$name"`,
     'mnt=$(zfs get -H -o value mountpoint "$ds")',
     ...unmountUnderLines('"$mnt"'),

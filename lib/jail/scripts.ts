@@ -3,23 +3,8 @@
  * left under its root, retire or destroy its dataset. Values are quoted here; names that are
  * only known at run time (prune) are passed as "$variables" by the caller.
  */
-import { OWNER_PROPERTY, replaceFileIfChanged, ROLE_PROPERTY, shellQuote, shellQuoteAlways, underLock } from '../shell';
+import { OWNER_PROPERTY, ROLE_PROPERTY, shellQuote } from '../shell';
 import { RETIRED_ROLE } from './names';
-
-/** lib/shell's underLock, with arguments that are raw sh words (e.g. "$name") chosen by the caller. */
-export function underLockRawArgs(lockName: string, program: string, rawArgs: readonly string[]): string[] {
-  const lines = underLock(lockName, program, []);
-  return [...lines.slice(0, -1), `${lines[lines.length - 1]} ${rawArgs.join(' ')}`];
-}
-
-/**
- * writeFileIfChanged for text that holds `$` on purpose (jail.conf references): the same
- * atomic write, with the shellcheck note that the single quotes are meant.
- */
-export function writeLiteralFileIfChanged(path: string, content: string): string[] {
-  const producer = `# shellcheck disable=SC2016 # literal file content\nprintf '%s' ${shellQuoteAlways(content)}`;
-  return replaceFileIfChanged(path, producer);
-}
 
 /** Exit status 0 when a jail of that name (a sh word) runs. */
 export function jailRunning(nameWord: string): string {

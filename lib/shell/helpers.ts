@@ -27,11 +27,17 @@ export function lockFileFor(what: string): string {
 
 /** Run a fixed sh program under lockf, with arguments passed as positional parameters. */
 export function underLock(lockName: string, program: string, args: readonly string[]): string[] {
+  return underLockWords(lockName, program, args.map(shellQuoteAlways));
+}
+
+/**
+ * underLock with arguments that are already sh words, for values known only at run time
+ * (for example "$name" in a loop over the host's jails).
+ */
+export function underLockWords(lockName: string, program: string, words: readonly string[]): string[] {
   return [
     '# shellcheck disable=SC2016 # the program text is literal; its values arrive as $1, $2, ...',
-    `lockf -k -t 300 ${shellQuote(lockFileFor(lockName))} /bin/sh -c ${shellQuoteAlways(program)} sh ${args
-      .map(shellQuoteAlways)
-      .join(' ')}`.trimEnd(),
+    `lockf -k -t 300 ${shellQuote(lockFileFor(lockName))} /bin/sh -c ${shellQuoteAlways(program)} sh ${words.join(' ')}`.trimEnd(),
   ];
 }
 
@@ -128,7 +134,9 @@ export function replaceFileIfChanged(path: string, producer: string, mode = '064
 
 /** Write `content` to `path` atomically and only when it differs (see replaceFileIfChanged). */
 export function writeFileIfChanged(path: string, content: string, mode = '0644'): string[] {
-  return replaceFileIfChanged(path, `printf '%s' ${shellQuoteAlways(content)}`, mode);
+  // The content is literal text: a `$` in it (jail.conf's $name) is meant, not a missed expansion.
+  const producer = `# shellcheck disable=SC2016 # literal file content\nprintf '%s' ${shellQuoteAlways(content)}`;
+  return replaceFileIfChanged(path, producer, mode);
 }
 
 /**
