@@ -1,0 +1,91 @@
+/**
+ * Apps the scenarios synthesize: the library's own example (examples/notebook) and a "lab"
+ * stack built from the same constructs whose jails and template are parameters, so a scenario
+ * can change one input, drop a jail or generate fifty.
+ */
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { NotebookStack } from '../../../examples/notebook/main';
+import {
+  FreeBsdHost,
+  JailAddress,
+  JailCreationMethod,
+  JailFromSnapshot,
+  JailFromSnapshotProps,
+  JailHost,
+  JailRemovalPolicy,
+  Privilege,
+  ZfsTemplate,
+  ZfsTemplateProps,
+} from '../../../lib';
+import { AppBuilder } from './bench';
+
+export { NotebookStack };
+
+/** examples/notebook as it is, against the bench's host. */
+export const notebookApp: AppBuilder = (app, env) => {
+  new NotebookStack(app, 'notebook', env);
+};
+
+export interface LabJail {
+  /** h<n>, addresses 127.1.1.<n>/32 and fd00:1:1:1::<n>/64 on lo1 (n <= 250). */
+  readonly n: number;
+  readonly method?: JailCreationMethod;
+  readonly props?: Partial<JailFromSnapshotProps>;
+}
+
+export interface LabProps {
+  readonly jails: readonly LabJail[];
+  /** Over the notebook's template (release 14.3, ports support, snapshot p3). */
+  readonly template?: Partial<ZfsTemplateProps>;
+  /** Removal policy of every jail (default: the library's, RETAIN). */
+  readonly removalPolicy?: JailRemovalPolicy;
+}
+
+/** The notebook's host, template and (given) jails, one stack named "lab". */
+export class LabStack extends TerraformStack {
+  public readonly host: FreeBsdHost;
+  public readonly template: ZfsTemplate;
+  public readonly jailHost?: JailHost;
+  public readonly jails: JailFromSnapshot[] = [];
+
+  constructor(scope: Construct, id: string, env: Record<string, string>, props: LabProps) {
+    super(scope, id);
+    this.host = new FreeBsdHost(this, 'host', {
+      address: env.FREEBSD_HOST,
+      port: Number(env.FREEBSD_PORT),
+      user: env.FREEBSD_USER,
+      privateKeyPath: env.FREEBSD_KEY_PATH,
+      hostKey: env.FREEBSD_HOST_KEY,
+      privilege: env.FREEBSD_PRIVILEGE ? (env.FREEBSD_PRIVILEGE as Privilege) : undefined,
+      release: '14.3',
+      jailRootDataset: 'zroot/vm',
+      jailRootMountpoint: '/vm',
+    });
+    this.template = new ZfsTemplate(this, 'template', { host: this.host, release: '14.3', portsSupport: true, snapshotName: 'p3', ...props.template });
+    if (props.jails.length === 0) return;
+    this.jailHost = new JailHost(this, 'jails', { host: this.host });
+    for (const j of props.jails) {
+      this.jails.push(new JailFromSnapshot(this, `h${j.n}`, {
+        jailHost: this.jailHost,
+        template: this.template,
+        method: j.method ?? JailCreationMethod.CLONE,
+        removalPolicy: props.removalPolicy,
+        addresses: [JailAddress.onInterface('lo1', `127.1.1.${j.n}/32`), JailAddress.onInterface('lo1', `fd00:1:1:1::${j.n}/64`)],
+        allow: { chflags: true, rawSockets: true },
+        ...j.props,
+      }));
+    }
+  }
+}
+
+export function labApp(props: LabProps): AppBuilder {
+  return (app, env) => {
+    new LabStack(app, 'lab', env, props);
+  };
+}
+
+/** n jails h1..hn, cloned (the figures' N-jail apps). */
+export function clonedJails(n: number): LabJail[] {
+  return Array.from({ length: n }, (_, i) => ({ n: i + 1 }));
+}

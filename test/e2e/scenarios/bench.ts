@@ -1,0 +1,160 @@
+/**
+ * A scenario's test bench: one fake host, one working directory with cdktf.out and a state
+ * file, the app synthesized in-process (no cdktf CLI) and applied or destroyed with the engine
+ * E2E_ENGINE selects.
+ *
+ *   const bench = await Bench.start({ user: 'deploy' });
+ *   bench.synth((app, env) => new NotebookStack(app, 'notebook', env));
+ *   const report = await bench.apply();
+ *   await bench.stop();
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { FakeHost, FakeHostOptions, fakeHostSkipReason, startFakeHost } from '../host';
+import { applyWithEngine, destroyWithEngine, RunOptions, RunReport, selectEngine } from '../runner';
+import { tempDir } from '../runner/fixtures';
+
+/** Builds the scenario's stacks into `app` for a host described by `env` (FREEBSD_* variables). */
+export type AppBuilder = (app: App, env: Record<string, string>) => void;
+
+export interface BenchOptions {
+  /** The SSH user of the app: root (tcsh login shell) or the rig's sudo user. Default root. */
+  readonly user?: string;
+  /** Runs before sshd starts: the administrator's own state, host prerequisites. */
+  readonly seed?: FakeHostOptions['seed'];
+}
+
+/** One create script of cdk.tf.json, as terraform uploads it. */
+export interface CreateScript {
+  readonly address: string;
+  readonly text: string;
+}
+
+export interface ExecResult { code: number; stdout: string; stderr: string }
+
+/** Applies keep connection timeouts short: a host that is not there fails fast. */
+const RUN_DEFAULTS: RunOptions = { maxConnectTimeoutMs: 10_000 };
+
+export class Bench {
+  public static async start(opts: BenchOptions = {}): Promise<Bench> {
+    const host = await startFakeHost({ fakebsd: { mirror: true, release: '14.3-RELEASE-p5' }, seed: opts.seed });
+    // What rc does at boot on FreeBSD: load the devfs rulesets of /etc/defaults/devfs.rules.
+    const boot = await host.hostExec('service devfs start');
+    if (boot.code !== 0) {
+      await host.stop();
+      throw new Error(`service devfs start failed on the fake host: ${boot.stderr}`);
+    }
+    return new Bench(host, opts.user ?? 'root');
+  }
+
+  public readonly dir = tempDir('scenario-');
+  public readonly out = path.join(this.dir, 'cdktf.out');
+  public readonly stateFile = path.join(this.dir, 'state.json');
+  private uploads = 0;
+
+  private constructor(public readonly host: FakeHost, public readonly user: string) {}
+
+  /** `cdktf synth` in-process: a fresh cdktf.out from `build`. */
+  public synth(build: AppBuilder): void {
+    fs.rmSync(this.out, { recursive: true, force: true });
+    const app = new App({ outdir: this.out });
+    build(app, this.host.env(this.user));
+    app.synth();
+  }
+
+  public apply(opts: RunOptions = {}): Promise<RunReport> {
+    return applyWithEngine(this.out, this.stateFile, { ...RUN_DEFAULTS, ...opts });
+  }
+
+  /** Shim commands run on the host so far (commands.log). */
+  public commandCount(): number {
+    return this.host.commandsLog().length;
+  }
+
+  public destroy(opts: RunOptions = {}): Promise<RunReport> {
+    return destroyWithEngine(this.out, this.stateFile, { ...RUN_DEFAULTS, ...opts });
+  }
+
+  /** The create scripts of every null_resource in cdktf.out, with terraform's escapes undone. */
+  public createScripts(): CreateScript[] {
+    const out: CreateScript[] = [];
+    const stacks = path.join(this.out, 'stacks');
+    for (const stack of fs.readdirSync(stacks).sort()) {
+      const json = JSON.parse(fs.readFileSync(path.join(stacks, stack, 'cdk.tf.json'), 'utf8'));
+      for (const [name, res] of Object.entries<Record<string, unknown>>(json.resource?.null_resource ?? {})) {
+        for (const p of (res.provisioner ?? []) as Record<string, { inline?: string[]; when?: string }>[]) {
+          const exec = p['remote-exec'];
+          if (!exec || exec.when === 'destroy') continue;
+          out.push({ address: `${stack}:null_resource.${name}`, text: unescapeTerraform((exec.inline ?? []).join('\n'), name) });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Uploads a script over SSH and runs it through the login shell, as terraform's remote-exec does. */
+  public async runByHand(script: CreateScript): Promise<ExecResult> {
+    const remote = `/tmp/byhand_${process.pid}_${this.uploads++}.sh`;
+    const up = await this.ssh(`cat > ${remote} && chmod 0777 ${remote}`, script.text);
+    if (up.code !== 0) throw new Error(`upload of ${script.address} failed: ${up.stderr}`);
+    const r = await this.ssh(remote);
+    await this.ssh(`rm -f ${remote}`);
+    return r;
+  }
+
+  /** A command over SSH as the bench's user, through its login shell. */
+  public ssh(cmd: string, input?: string): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('ssh', [...this.host.sshArgs(this.user), '127.0.0.1', cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? 128, stdout, stderr }));
+      child.stdin.on('error', () => { /* the command did not read its input */ });
+      child.stdin.end(input ?? '');
+    });
+  }
+
+  public async stop(): Promise<void> {
+    await this.host.stop();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Terraform's template escapes in a literal string: `$${` -> `${`, `%%{` -> `%{`; a live `${` or `%{` is an error. */
+export function unescapeTerraform(s: string, where: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s.startsWith('$${', i) || s.startsWith('%%{', i)) { out += `${s[i]}{`; i += 2; continue; }
+    if (s.startsWith('${', i) || s.startsWith('%{', i)) throw new Error(`${where}: create script has an interpolation at ${i}: ${s.slice(i, i + 40)}`);
+    out += s[i];
+  }
+  return out;
+}
+
+/** A short description of a failed run, for expect messages. */
+export function failureText(report: RunReport): string {
+  return report.failures.map((f) => `${f.address} (${f.phase}): ${f.message}\n${f.output}`).join('\n---\n');
+}
+
+/** Why the e2e scenarios cannot run here (not root, not Linux, no engine), or undefined. */
+export function scenarioSkipReason(): string | undefined {
+  const engine = selectEngine();
+  return fakeHostSkipReason() ?? ('skip' in engine ? engine.skip : undefined);
+}
+
+/** describe() when the fake host can run, else describe.skip with the reason printed. */
+export function describeOnFakeHost(title: string, fn: () => void): void {
+  const skip = scenarioSkipReason();
+  if (skip) {
+    // eslint-disable-next-line no-console
+    console.log(`SKIPPED e2e ${title}: ${skip}`);
+    describe.skip(title, fn);
+  } else {
+    describe(title, fn);
+  }
+}

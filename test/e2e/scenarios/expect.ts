@@ -1,0 +1,52 @@
+/**
+ * Assertions the scenarios share: what a managed jail looks like on the host, and that a run
+ * went as expected (with the provisioners' output in the message when it did not).
+ */
+import { RunReport } from '../runner';
+import { Bench, failureText } from './bench';
+import { datasets, hostsEntries, jailConf, rcWords, runningJails } from './view';
+
+export function expectOk(report: RunReport): void {
+  if (!report.ok) throw new Error(`the run failed:\n${failureText(report)}`);
+}
+
+export interface JailExpectation {
+  readonly name: string;
+  /** The construct path that owns the dataset, like notebook/h1. */
+  readonly owner: string;
+  /** The origin snapshot (clone), or null (send/receive). */
+  readonly origin: string | null;
+  readonly ip4: string;
+}
+
+/** A managed jail is there: its dataset and marks, conf, hosts line, jail_list word, and it runs. */
+export function expectJail(bench: Bench, j: JailExpectation): void {
+  const ds = datasets(bench.host)[`zroot/vm/${j.name}`];
+  expect(ds).toBeDefined();
+  expect(ds.origin).toBe(j.origin);
+  expect(ds.props['cdktf-freebsd-jails:owner']).toBe(j.owner);
+  expect(ds.props['cdktf-freebsd-jails:role']).toBe('jail');
+  const conf = jailConf(bench.host)[j.name];
+  expect(conf).toBeDefined();
+  expect(conf.path).toEqual([`/vm/${j.name}`]);
+  expect(conf['ip4.addr']).toContain(`lo1|${j.ip4}/32`);
+  expect(hostsEntries(bench.host)).toContainEqual([j.ip4, j.name]);
+  expect(rcWords(bench.host, 'jail_list')).toContain(j.name);
+  expect(runningJails(bench.host)).toContain(j.name);
+}
+
+/** Nothing of a managed jail is left but (maybe) its retired dataset. */
+export function expectJailGone(bench: Bench, name: string): void {
+  expect(Object.keys(datasets(bench.host))).not.toContain(`zroot/vm/${name}`);
+  expect(jailConf(bench.host)[name]).toBeUndefined();
+  expect(bench.host.exists(`/etc/jail.conf.d/${name}.conf`)).toBe(false);
+  expect(hostsEntries(bench.host).filter((e) => e.includes(name))).toEqual([]);
+  expect(rcWords(bench.host, 'jail_list')).not.toContain(name);
+  expect(runningJails(bench.host)).not.toContain(name);
+}
+
+/** The key of every difference line (diffViews) names one of `names` (as a path part or a word). */
+export function expectOnlyTouched(diff: string[], names: string[]): void {
+  const re = new RegExp(`(^|[^A-Za-z0-9_])(${names.join('|')})([^A-Za-z0-9_]|$)`);
+  expect(diff.filter((d) => !re.test(d.split(': ')[0]))).toEqual([]);
+}
