@@ -82,6 +82,17 @@ describe('jail', () => {
     ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');
   });
 
+  test('fdescfs mounts on the dev/fd that devfs provides; without devfs its mount point must exist', () => {
+    ok('ifconfig', 'lo1', 'create');
+    write('/etc/jail.conf', fs.readFileSync(host('/etc/jail.conf'), 'utf8').replace('allow.chflags;', 'allow.chflags; mount.fdescfs;'));
+    ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');
+    expect(F.readState(root).mounts.map((m: any) => [m.type, m.dst])).toContainEqual(['fdescfs', '/vm/h1/dev/fd']);
+    ok('jail', '-f', '/etc/jail.conf', '-r', 'h1');
+    write('/etc/jail.conf', fs.readFileSync(host('/etc/jail.conf'), 'utf8').replace('mount.devfs;', ''));
+    const r = sh('jail', ['-f', '/etc/jail.conf', '-c', 'h1']);
+    expect([r.status, r.stderr]).toEqual([1, 'jail: h1: mount.fdescfs: /vm/h1/dev/fd: No such file or directory\n']);
+  });
+
   test('jail.conf syntax errors, unknown parameters and variables', () => {
     const conf = (text: string) => { write('/etc/bad.conf', text); return sh('jail', ['-f', '/etc/bad.conf', '-c', 'a']); };
     let r = conf('a {\n path = "/vm/a"\n}\n');

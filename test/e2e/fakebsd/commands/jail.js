@@ -137,7 +137,9 @@ function create(name, params, opts) {
           // FreeBSD would mount an unfiltered /dev; the fake refuses so the mistake shows.
           throw new Exit(1, `jail: ${name}: devfs_ruleset ${ruleset} was never loaded (the jail would see all of /dev)\n`);
         }
-        if (!fs.existsSync(hostPath(dst))) throw new Exit(1, `jail: ${name}: ${k}: ${dst}: No such file or directory\n`);
+        // devfs provides dev/fd: with devfs mounted on the jail's dev, fdescfs has its mount point.
+        const devfsProvides = type === 'fdescfs' && s.mounts.some((m) => m.type === 'devfs' && m.dst === path.posix.join(jpath, 'dev'));
+        if (!devfsProvides && !fs.existsSync(hostPath(dst))) throw new Exit(1, `jail: ${name}: ${k}: ${dst}: No such file or directory\n`);
         s.mounts.push({ type, src: type, dst, opts: type === 'devfs' ? [`ruleset=${ruleset}`] : [], jail: name });
         done.mounts.push(dst);
       }
