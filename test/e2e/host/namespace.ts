@@ -25,7 +25,7 @@ mount -t proc proc "$R/proc"
 mount -t tmpfs -o mode=1777 tmpfs "$R/tmp"
 mount -t tmpfs -o mode=755 tmpfs "$R/run"
 # The repository (the shims' code) read-only at its own path, even if it lives on another file system.
-if [ -n "$REPO" ]; then mount --bind "$REPO" "$R$REPO"; mount -o remount,bind,ro "$R$REPO"; fi
+if [ -n "$REPO" ]; then mkdir -p "$R$REPO"; mount --bind "$REPO" "$R$REPO"; mount -o remount,bind,ro "$R$REPO"; fi
 # /proc here is still the outer one, so this is our pid as the test process sees it.
 read -r pid rest < /proc/self/stat
 echo "READY $pid"
