@@ -134,7 +134,7 @@ export function hostView(host: FakeHost, opts: ViewOptions = {}): Map<string, st
     if (d.type !== 'filesystem' || !d.mounted) view.set(`data ${name}`, treeDigest(host, `/var/db/fakebsd/zfs/${d.guid}`));
   }
   for (const j of Object.values(s.jails.running)) {
-    const { jid: _jid, ...rest } = j as Record<string, unknown>;
+    const { jid: _jid, started: _started, ...rest } = j as Record<string, unknown>;
     view.set(`jail ${j.name}`, sortedJson(rest));
   }
   for (const m of s.mounts) view.set(`mount ${m.dst}`, sortedJson(m));
