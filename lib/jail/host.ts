@@ -120,7 +120,8 @@ export class JailHost extends Construct {
     if (this.usesConfDir) {
       create.push(
         `echo ${shellQuote(`==> ${JAIL_CONF}: include ${JAIL_CONF_DIR}/*.conf`)}`,
-        `mkdir -p ${JAIL_CONF_DIR}`,
+        // Recorded like the rc.conf changes, so destroy removes the directory only if it made it (and it is empty).
+        `if [ ! -d ${JAIL_CONF_DIR} ]; then mkdir -p ${JAIL_CONF_DIR}; echo ${shellQuote(`conf_dir ${JAIL_CONF_DIR}`)} >> ${JAIL_HOST_STATE_FILE}; fi`,
         ...managedBlock(JAIL_CONF, 'include', renderJailConfInclude(`${JAIL_CONF_DIR}/*.conf`)),
       );
       destroy.push(`echo ${shellQuote(`==> ${JAIL_CONF}: removing the include`)}`, ...managedBlock(JAIL_CONF, 'include', ''));
@@ -172,8 +173,9 @@ class AddPruneStep implements IAspect {
 }
 
 /**
- * Program, under the rc.conf lock: set jail_enable and add the cloned interfaces, recording
- * in the state file ($1) only what was changed; create missing interfaces now. $2...: interfaces.
+ * Program, under the rc.conf lock: set jail_enable and add the cloned interfaces, creating
+ * missing interfaces now. Every change is recorded in the state file ($1), so destroy undoes
+ * exactly those and nothing the administrator had. $2...: interfaces.
  */
 const RC_SETTINGS_PROGRAM = `set -eu
 state=$1
@@ -188,22 +190,32 @@ esac
 for i in "$@"; do
   case " $(sysrc -n -i cloned_interfaces) " in
     *" $i "*) ;;
-    *) record "cloned_interfaces $i"; sysrc cloned_interfaces+="$i" ;;
+    *)
+      # An rc.conf without the variable gets it back removed, not left as cloned_interfaces="".
+      grep -Eq '^[[:space:]]*cloned_interfaces=' /etc/rc.conf || record cloned_interfaces_variable
+      record "cloned_interfaces $i"
+      sysrc cloned_interfaces+="$i" ;;
   esac
   if ! ifconfig "$i" >/dev/null 2>&1; then
     echo "creating interface $i"
+    record "interface $i"
     ifconfig "$i" create
   fi
 done`;
 
-/** Program: undo what the state file ($1) says was changed, then forget it. */
+/** Program: undo what the state file ($1) says was changed, in reverse order, then forget it. */
 const RC_UNDO_PROGRAM = `set -eu
 state=$1
 [ -e "$state" ] || exit 0
-while read -r what arg; do
+sed -n '1!G;h;$p' "$state" | while read -r what arg; do
   case "$what" in
     jail_enable) sysrc -x jail_enable ;;
     cloned_interfaces) sysrc cloned_interfaces-="$arg" ;;
+    cloned_interfaces_variable) [ -n "$(sysrc -n -i cloned_interfaces)" ] || sysrc -x cloned_interfaces ;;
+    interface) if ifconfig "$arg" >/dev/null 2>&1; then echo "destroying interface $arg"; ifconfig "$arg" destroy; fi ;;
+    conf_dir) if [ -d "$arg" ] && [ -z "$(ls -A "$arg")" ]; then rmdir "$arg"; fi ;;
   esac
-done < "$state"
-rm -f "$state"`;
+done
+rm -f "$state"
+dir=\${state%/*}
+if [ -z "$(ls -A "$dir")" ]; then rmdir "$dir"; fi`;

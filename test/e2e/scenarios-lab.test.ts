@@ -103,8 +103,7 @@ describeOnFakeHost('scenarios on the lab stack', () => {
     expect(adminView(bench.host)).toEqual(admin);
   });
 
-  figures.knownBug('5. after destroy the host equals its state before the first apply',
-    'lib/jail JailHost destroy leaves cloned_interfaces="" in rc.conf, the interface lo1 and the directory /etc/jail.conf.d', async () => {
-      expect(diffViews(pristine, hostView(bench.host))).toEqual([]);
-    });
+  test('5. after destroy the host equals its state before the first apply (rc.conf, lo1, /etc/jail.conf.d included)', () => {
+    expect(diffViews(pristine, hostView(bench.host))).toEqual([]);
+  });
 });
