@@ -8,7 +8,7 @@
 import { adminView, seedAdminState } from './scenarios/admin';
 import { LabJail, labApp, LabProps } from './scenarios/apps';
 import { Bench, describeOnFakeHost } from './scenarios/bench';
-import { expectJail, expectJailGone, expectOk, expectOnlyTouched } from './scenarios/expect';
+import { expectCreateScriptsRerunIdle, expectJail, expectJailGone, expectOk, expectOnlyTouched, expectSecondApplyIdle } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
 import { datasetNames, datasets, diffViews, hostView, jailConf } from './scenarios/view';
 import { JailCreationMethod, JailRemovalPolicy, SysvIpc } from '../../lib';
@@ -54,6 +54,12 @@ describeOnFakeHost('scenarios on the lab stack', () => {
     expectJail(bench, expected(2, P3));
     expectJail(bench, expected(3, null));
     expect(adminView(bench.host)).toEqual(admin);
+  });
+
+  figures.scenario('2. applying again runs zero provisioners and changes nothing', () => expectSecondApplyIdle(bench));
+
+  figures.scenario('2b. every create script run a second time by hand (as the sudo user) changes nothing', async () => {
+    figures.row('create scripts run by hand', { scripts: await expectCreateScriptsRerunIdle(bench) });
   });
 
   figures.scenario('3a. a template input changed under a pinned snapshot name: replacement fails naming the clones, jails untouched', async () => {
@@ -103,7 +109,7 @@ describeOnFakeHost('scenarios on the lab stack', () => {
     expect(adminView(bench.host)).toEqual(admin);
   });
 
-  test('5. after destroy the host equals its state before the first apply (rc.conf, lo1, /etc/jail.conf.d included)', () => {
+  figures.scenario('5. after destroy the host equals its state before the first apply (rc.conf, lo1, /etc/jail.conf.d included)', async () => {
     expect(diffViews(pristine, hostView(bench.host))).toEqual([]);
   });
 });

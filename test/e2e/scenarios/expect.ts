@@ -2,6 +2,7 @@
  * Assertions the scenarios share: what a managed jail looks like on the host, and that a run
  * went as expected (with the provisioners' output in the message when it did not).
  */
+import { diffDigests } from '../host';
 import { RunReport } from '../runner';
 import { Bench, failureText } from './bench';
 import { datasets, hostsEntries, jailConf, rcWords, runningJails } from './view';
@@ -37,16 +38,42 @@ export function expectJail(bench: Bench, j: JailExpectation): void {
 
 /** Nothing of a managed jail is left but (maybe) its retired dataset. */
 export function expectJailGone(bench: Bench, name: string): void {
-  expect(Object.keys(datasets(bench.host))).not.toContain(`zroot/vm/${name}`);
-  expect(jailConf(bench.host)[name]).toBeUndefined();
-  expect(bench.host.exists(`/etc/jail.conf.d/${name}.conf`)).toBe(false);
-  expect(hostsEntries(bench.host).filter((e) => e.includes(name))).toEqual([]);
-  expect(rcWords(bench.host, 'jail_list')).not.toContain(name);
-  expect(runningJails(bench.host)).not.toContain(name);
+  const host = bench.host;
+  expect({
+    name,
+    dataset: Object.keys(datasets(host)).includes(`zroot/vm/${name}`),
+    inJailConf: jailConf(host)[name] !== undefined,
+    confFile: host.exists(`/etc/jail.conf.d/${name}.conf`),
+    hostsLines: hostsEntries(host).filter((e) => e.includes(name)),
+    inJailList: rcWords(host, 'jail_list').includes(name),
+    running: runningJails(host).includes(name),
+  }).toEqual({ name, dataset: false, inJailConf: false, confFile: false, hostsLines: [], inJailList: false, running: false });
 }
 
 /** The key of every difference line (diffViews) names one of `names` (as a path part or a word). */
 export function expectOnlyTouched(diff: string[], names: string[]): void {
   const re = new RegExp(`(^|[^A-Za-z0-9_])(${names.join('|')})([^A-Za-z0-9_]|$)`);
   expect(diff.filter((d) => !re.test(d.split(': ')[0]))).toEqual([]);
+}
+
+/** Scenario 2: a second apply runs no provisioner and changes nothing on the host. */
+export async function expectSecondApplyIdle(bench: Bench): Promise<void> {
+  const before = bench.host.stateDigest();
+  const report = await bench.apply();
+  expectOk(report);
+  expect(report.provisionerRuns).toBe(0);
+  expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+}
+
+/** Scenario 2b: every create script of cdktf.out, run again by hand over SSH, succeeds and changes nothing. Returns how many ran. */
+export async function expectCreateScriptsRerunIdle(bench: Bench): Promise<number> {
+  const scripts = bench.createScripts();
+  expect(scripts.length).toBeGreaterThan(0);
+  const before = bench.host.stateDigest();
+  for (const script of scripts) {
+    const r = await bench.runByHand(script);
+    expect({ script: script.address, code: r.code, stderr: r.stderr }).toEqual({ script: script.address, code: 0, stderr: '' });
+  }
+  expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+  return scripts.length;
 }

@@ -90,7 +90,7 @@ const VOLATILE: (string | RegExp)[] = [
   '/var/db/fakebsd', '/etc/ssh', '/etc/ld.so.cache', /^\/etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$/, '/etc/sudoers.d',
   /^\/var\/log\//, /\.log$/,
 ];
-const FILE_PATHS = ['/etc', '/vm', '/usr/local/etc', '/boot/loader.conf', '/data'];
+const FILE_PATHS = ['/etc', '/vm', '/usr/local/etc', '/var/db', '/boot/loader.conf', '/data'];
 
 function sortedJson(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === 'object' && !Array.isArray(x)
