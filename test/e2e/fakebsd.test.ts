@@ -107,6 +107,19 @@ describe('zfs', () => {
     expect(fs.readFileSync(host('/zroot/admin/old/keep.txt'), 'utf8')).toBe('mine');
     expect(F.readCommandsLog(root)).toHaveLength(1); // seeding is not logged
   });
+
+  test('rename takes the snapshots along; clones follow through their origin', () => {
+    ok('zfs', 'create', '-o', 'mountpoint=/vm', 'zroot/vm');
+    ok('zfs', 'create', 'zroot/vm/tmpl');
+    ok('zfs', 'snapshot', 'zroot/vm/tmpl@p3');
+    ok('zfs', 'clone', 'zroot/vm/tmpl@p3', 'zroot/vm/h1');
+    ok('zfs', 'rename', '-u', 'zroot/vm/tmpl', 'zroot/vm/old');
+    expect(ok('zfs', 'list', '-H', '-t', 'snapshot', '-o', 'name')).toBe('zroot/vm/old@p3\n');
+    expect(ok('zfs', 'get', '-H', '-o', 'value', 'origin', 'zroot/vm/h1')).toBe('zroot/vm/old@p3\n');
+    const r = sh('zfs', ['destroy', 'zroot/vm/old@p3']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('zroot/vm/h1');
+  });
 });
 
 describe('fetch and sha256', () => {

@@ -110,6 +110,8 @@ function initHost(root, opts = {}) {
 
 const DEFAULT_FILES = {
   '/etc/defaults/devfs.rules': require('./lib/devfsrules').DEFAULTS_TEXT,
+  // Every installed FreeBSD has an rc.conf (bsdinstall writes one); it has no /etc/jail.conf.
+  '/etc/rc.conf': 'hostname="fakebsd"\nifconfig_em0="DHCP"\nsshd_enable="YES"\nzfs_enable="YES"\n',
 };
 
 /** Run a shim as a child process against root. Returns spawnSync's result with strings. */

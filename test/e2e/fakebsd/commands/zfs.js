@@ -441,7 +441,8 @@ function rename(argv) {
       if (!g.has('p')) fail(1, `cannot rename to '${to}': parent does not exist`);
       createParents(s, par);
     }
-    const moved = [from, ...Z.descendants(s, from)];
+    // A rename takes the dataset's snapshots along (clones follow through their origin).
+    const moved = [from, ...Z.snapshotsOf(s, from), ...Z.descendants(s, from)];
     const doRename = () => {
       for (const n of moved) renameKey(s, n, to + n.slice(from.length));
     };

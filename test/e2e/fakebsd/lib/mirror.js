@@ -74,7 +74,7 @@ function setContents(rel) {
       'etc/defaults/rc.conf': 'cron_enable="YES"\nsendmail_enable="NO"\nsyslogd_flags="-s"\nrc_conf_files="/etc/rc.conf /etc/rc.conf.local"\n',
       'COPYRIGHT': `FreeBSD ${rel} (fakebsd test mirror)\n`,
       'usr/bin/': '', 'usr/sbin/': '', 'usr/share/': '', 'var/log/': '', 'var/db/': '', 'var/run/': '',
-      'root/': '', 'tmp/': '', 'dev/': '', 'mnt/': '', 'sbin/': '', 'lib/': '', 'boot/': '',
+      'root/': '', 'tmp/': '', 'dev/': '', 'proc/': '', 'mnt/': '', 'sbin/': '', 'lib/': '', 'boot/': '',
     },
     kernel: { 'boot/kernel/kernel': `fake kernel ${rel}\n` },
     lib32: { 'usr/lib32/libc.so.7': 'fake lib32\n' },
