@@ -113,10 +113,7 @@ export class JailHost extends Construct {
       "echo '==> rc.conf: jail_enable, cloned_interfaces; creating cloned interfaces'",
       ...underLock('/etc/rc.conf', RC_SETTINGS_PROGRAM, [JAIL_HOST_STATE_FILE, ...this.cloneInterfaces]),
     ];
-    const destroy = [
-      "echo '==> rc.conf: undoing only what this library changed'",
-      ...underLock('/etc/rc.conf', RC_UNDO_PROGRAM, [JAIL_HOST_STATE_FILE]),
-    ];
+    const destroy: string[] = [];
     if (this.usesConfDir) {
       create.push(
         `echo ${shellQuote(`==> ${JAIL_CONF}: include ${JAIL_CONF_DIR}/*.conf`)}`,
@@ -126,6 +123,11 @@ export class JailHost extends Construct {
       );
       destroy.push(`echo ${shellQuote(`==> ${JAIL_CONF}: removing the include`)}`, ...managedBlock(JAIL_CONF, 'include', ''));
     }
+    // After the include is gone: a jail.conf this library created is empty by then and goes too.
+    destroy.push(
+      "echo '==> undoing only what this library changed: rc.conf, interfaces, files and directories it created'",
+      ...underLock('/etc/rc.conf', HOST_UNDO_PROGRAM, [JAIL_HOST_STATE_FILE]),
+    );
     this.step = new HostStep(this, 'settings', { host: this.host, description: `jail host settings on ${this.host.address}`, create, destroy });
 
     this.node.addValidation({ validate: () => this.clashes() });
@@ -183,6 +185,12 @@ shift
 mkdir -p "\${state%/*}"
 [ -e "$state" ] || : > "$state"
 record() { grep -qx "$1" "$state" || echo "$1" >> "$state"; }
+# FreeBSD ships no /etc/jail.conf: one that the jail steps create goes again on destroy.
+[ -e ${JAIL_CONF} ] || record "created_file ${JAIL_CONF}"
+# List variables that rc.conf does not set yet are removed again once empty, not left as name="".
+for var in jail_list cloned_interfaces; do
+  grep -Eq "^[[:space:]]*$var=" /etc/rc.conf || record "rc_variable $var"
+done
 case "$(sysrc -n -i jail_enable)" in
   [Yy][Ee][Ss]) ;;
   *) record jail_enable; sysrc jail_enable=YES ;;
@@ -191,8 +199,6 @@ for i in "$@"; do
   case " $(sysrc -n -i cloned_interfaces) " in
     *" $i "*) ;;
     *)
-      # An rc.conf without the variable gets it back removed, not left as cloned_interfaces="".
-      grep -Eq '^[[:space:]]*cloned_interfaces=' /etc/rc.conf || record cloned_interfaces_variable
       record "cloned_interfaces $i"
       sysrc cloned_interfaces+="$i" ;;
   esac
@@ -203,17 +209,18 @@ for i in "$@"; do
   fi
 done`;
 
-/** Program: undo what the state file ($1) says was changed, in reverse order, then forget it. */
-const RC_UNDO_PROGRAM = `set -eu
+/** Program: undo what the state file ($1) says was changed or created, in reverse order, then forget it. */
+const HOST_UNDO_PROGRAM = `set -eu
 state=$1
 [ -e "$state" ] || exit 0
 sed -n '1!G;h;$p' "$state" | while read -r what arg; do
   case "$what" in
     jail_enable) sysrc -x jail_enable ;;
     cloned_interfaces) sysrc cloned_interfaces-="$arg" ;;
-    cloned_interfaces_variable) [ -n "$(sysrc -n -i cloned_interfaces)" ] || sysrc -x cloned_interfaces ;;
+    rc_variable) [ -n "$(sysrc -n -i "$arg")" ] || sysrc -x "$arg" ;;
     interface) if ifconfig "$arg" >/dev/null 2>&1; then echo "destroying interface $arg"; ifconfig "$arg" destroy; fi ;;
     conf_dir) if [ -d "$arg" ] && [ -z "$(ls -A "$arg")" ]; then rmdir "$arg"; fi ;;
+    created_file) if [ -f "$arg" ] && [ ! -s "$arg" ]; then rm -f "$arg"; fi ;;
   esac
 done
 rm -f "$state"

@@ -9,6 +9,8 @@ import {
   managedBlock,
   OWNER_PROPERTY,
   pruneParents,
+  RETIRED_DATASET,
+  retireDatasetLines,
   ROLE_PROPERTY,
   snapshotExists,
   sysrcAddWord,
@@ -20,7 +22,7 @@ import { ZfsTemplate } from '../zfs';
 import { JailAddress, JailAddressFamily } from './address';
 import { ALLOW_PARAMETERS, defaultStatements, EXEC_HOOKS, expression, flag, JailAllow, JailExecHooks, literal, set, SysvIpc, TYPED_PARAMETERS } from './conf';
 import { JailHost } from './host';
-import { JailMount, JailNullfsMount, mountPointLines, resolveMounts } from './mounts';
+import { JailMount, JailNullfsMount, mountPointLines, ResolvedMounts, resolveMounts } from './mounts';
 import {
   JAIL_CONF,
   JAIL_CONF_DIR,
@@ -29,11 +31,10 @@ import {
   jailName,
   MANAGED_FILE_MARKER,
   REMOVAL_PROPERTY,
-  RETIRED_DATASET,
 } from './names';
 import { checkReferences, JailParameter } from './parameters';
 import { removeManagedFileLines } from './prune';
-import { jailRunning, ownedBy, retireDatasetLines, stopJailLines, unmountUnderLines, word } from './scripts';
+import { jailRunning, ownedBy, stopJailLines, unmountUnderLines, word } from './scripts';
 
 /** How a jail's dataset is made from the snapshot. */
 export enum JailCreationMethod {
@@ -254,7 +255,7 @@ export class JailFromSnapshot extends Construct {
     this.configStep = new HostStep(this, 'config', {
       host,
       description: `jail ${this.name}: ${this.confFile}, hosts, jail_list, start`,
-      create: this.configCreateLines(props, mounts.jailPaths, hostsText, fstabText),
+      create: this.configCreateLines(props, mounts.jailPaths, nullfsDevices(mounts), hostsText, fstabText),
       destroy: this.configDestroyLines(),
       dependsOn: [jailHost.step, this.datasetStep, ...depend.map((d) => d.configStep)],
       // A new dataset (new source) needs the configuration applied again.
@@ -342,8 +343,9 @@ export class JailFromSnapshot extends Construct {
     const ds = word(this.datasetName);
     return [
       `if ${datasetExists(this.datasetName)} && ${ownedBy(ds, word(this.node.path))}; then`,
-      ...stopJailLines(this.name, word(this.confFile)).map((l) => `  ${l}`),
-      ...unmountUnderLines(word(this.path)).map((l) => `  ${l}`),
+      // Terraform runs no destroy provisioner of a tainted configuration step (its create
+      // failed): the dataset's destroy, which always runs, removes those leftovers too.
+      ...this.configDestroyLines().map((l) => `  ${l}`),
       `  if [ "$(zfs get -H -o value ${REMOVAL_PROPERTY} ${ds})" = ${JailRemovalPolicy.DESTROY} ]; then`,
       `    echo ${word(`==> destroying dataset ${this.datasetName}`)}`,
       `    zfs destroy -r ${ds}`,
@@ -358,7 +360,7 @@ export class JailFromSnapshot extends Construct {
     ];
   }
 
-  private configCreateLines(props: JailFromSnapshotProps, jailPaths: string[], hostsText: string, fstabText: string): string[] {
+  private configCreateLines(props: JailFromSnapshotProps, jailPaths: string[], nullfsSources: string[], hostsText: string, fstabText: string): string[] {
     const name = this.name;
     const conf = word(this.confFile);
     const lines = [
@@ -368,6 +370,10 @@ export class JailFromSnapshot extends Construct {
       'fi',
       `zfs set ${word(`${REMOVAL_PROPERTY}=${props.removalPolicy ?? JailRemovalPolicy.RETAIN}`)} ${word(this.datasetName)}`,
     ];
+    // A missing nullfs source would only fail at `jail -c`, after conf, hosts and jail_list are written.
+    for (const source of nullfsSources) {
+      lines.push(`if [ ! -d ${word(source)} ]; then echo ${word(`error: nullfs source ${source} is not a directory on the host`)} >&2; exit 1; fi`);
+    }
     if (this.fstabFile) lines.push(`echo ${word(`==> writing ${this.fstabFile}`)}`, ...writeFileIfChanged(this.fstabFile, fstabText));
     if (jailPaths.length > 0) lines.push("echo '==> creating mount points in the jail'", ...mountPointLines(this.path, jailPaths));
     lines.push(`echo ${word(`==> writing ${this.confFile}`)}`);
@@ -415,6 +421,11 @@ export class JailFromSnapshot extends Construct {
     );
     return lines;
   }
+}
+
+/** Host directories shown in the jail through nullfs (fstab entries and `mount` lines). */
+function nullfsDevices(mounts: ResolvedMounts): string[] {
+  return [...mounts.fstab, ...mounts.mountLines].filter((m) => m.type === 'nullfs').map((m) => m.device);
 }
 
 function checkHook(command: string): string {

@@ -14,10 +14,6 @@ export const JAIL_NAME_PROPERTY = 'cdktf-freebsd-jails:jail';
 export const REMOVAL_PROPERTY = 'cdktf-freebsd-jails:removal';
 /** Role value of a jail's dataset (ROLE_PROPERTY). */
 export const JAIL_ROLE = 'jail';
-/** Role value of a dataset set aside by the RETAIN removal policy. */
-export const RETIRED_ROLE = 'retired';
-/** Dataset (under the jail root) that retained jail datasets are moved into. */
-export const RETIRED_DATASET = '.retired';
 
 /** A jail name: `[A-Za-z0-9_]`, not all digits, at most MAX_JAIL_NAME_LENGTH characters. */
 export function jailName(value: string): string {

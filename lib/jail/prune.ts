@@ -8,10 +8,10 @@
  */
 import { Construct } from 'constructs';
 import { HostStep } from '../host';
-import { ensureParents, lockFileFor, MANAGED_BLOCK_PROGRAM, OWNER_PROPERTY, ROLE_PROPERTY, shellQuote, shellQuoteAlways, underLockWords } from '../shell';
+import { ensureParents, lockFileFor, MANAGED_BLOCK_PROGRAM, OWNER_PROPERTY, ROLE_PROPERTY, shellQuote, shellQuoteAlways, underLockWords, RETIRED_DATASET, retireDatasetLines } from '../shell';
 import type { JailHost } from './host';
-import { JAIL_CONF, JAIL_CONF_DIR, JAIL_NAME_PROPERTY, JAIL_ROLE, MANAGED_FILE_MARKER, REMOVAL_PROPERTY, RETIRED_DATASET } from './names';
-import { retireDatasetLines, stopJailLines, unmountUnderLines } from './scripts';
+import { JAIL_CONF, JAIL_CONF_DIR, JAIL_NAME_PROPERTY, JAIL_ROLE, MANAGED_FILE_MARKER, REMOVAL_PROPERTY } from './names';
+import { stopJailLines, unmountUnderLines } from './scripts';
 
 /** What the prune step needs. @internal */
 export interface PruneProps {

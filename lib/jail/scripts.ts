@@ -3,8 +3,7 @@
  * left under its root, retire or destroy its dataset. Values are quoted here; names that are
  * only known at run time (prune) are passed as "$variables" by the caller.
  */
-import { OWNER_PROPERTY, ROLE_PROPERTY, shellQuote } from '../shell';
-import { RETIRED_ROLE } from './names';
+import { OWNER_PROPERTY, shellQuote } from '../shell';
 
 /** Exit status 0 when a jail of that name (a sh word) runs. */
 export function jailRunning(nameWord: string): string {
@@ -31,21 +30,6 @@ export function unmountUnderLines(dirWord: string): string[] {
     '  echo "==> unmounting $m"',
     '  umount -f "$m"',
     'done',
-  ];
-}
-
-/**
- * Set a jail's dataset aside under `retiredParent` as NAME-<UTC time>: marked retired, never
- * mounted automatically, never deleted by this library. Words are sh words.
- */
-export function retireDatasetLines(datasetWord: string, retiredParentWord: string, nameWord: string): string[] {
-  return [
-    'stamp=$(date -u +%Y%m%dT%H%M%SZ)',
-    `retired=${retiredParentWord}/${nameWord}-"$stamp"`,
-    `echo "==> retaining dataset ${datasetWord.replace(/"/g, '')} as $retired"`,
-    `zfs set canmount=noauto ${ROLE_PROPERTY}=${RETIRED_ROLE} ${datasetWord}`,
-    `if [ "$(zfs get -H -o value mounted ${datasetWord})" = yes ]; then zfs umount ${datasetWord}; fi`,
-    `zfs rename -u ${datasetWord} "$retired"`,
   ];
 }
 

@@ -17,6 +17,11 @@ export const ROLE_PROPERTY = 'cdktf-freebsd-jails:role';
 /** Marker owner value of parent datasets created on demand and shared by several constructs. */
 export const SHARED_PARENT_OWNER = 'shared-parent';
 
+/** Role value of a dataset set aside instead of destroyed (jails' RETAIN policy, templates kept for them). */
+export const RETIRED_ROLE = 'retired';
+/** Dataset under the jail root that retained datasets are moved into. */
+export const RETIRED_DATASET = '.retired';
+
 /** Directory of the lock files (exists on every FreeBSD host and is cleared at boot). */
 export const LOCK_DIR = '/var/run';
 
@@ -182,5 +187,24 @@ export function sysrcSet(name: string, value: string, file = '/etc/rc.conf'): st
     `if [ "$(sysrc -f ${shellQuote(file)} -n -i ${shellQuote(name)})" != ${shellQuoteAlways(value)} ]; then`,
     `  lockf -k -t 300 ${shellQuote(lockFileFor(file))} ${shellCommand('sysrc', '-f', file, `${name}=${value}`)}`,
     'fi',
+  ];
+}
+
+/**
+ * Set a dataset aside under `retiredParentWord` as `NAME-<UTC time>`: marked retired, never
+ * mounted automatically, never deleted by this library. Arguments are sh words (quoted
+ * values or "$variables").
+ */
+export function retireDatasetLines(datasetWord: string, retiredParentWord: string, nameWord: string): string[] {
+  return [
+    'stamp=$(date -u +%Y%m%dT%H%M%SZ)',
+    `retired=${retiredParentWord}/${nameWord}-"$stamp"`,
+    `echo "==> retaining dataset ${datasetWord.replace(/"/g, '')} as $retired"`,
+    `zfs set canmount=noauto ${ROLE_PROPERTY}=${RETIRED_ROLE} ${datasetWord}`,
+    `oldmnt=$(zfs get -H -o value mountpoint ${datasetWord})`,
+    `if [ "$(zfs get -H -o value mounted ${datasetWord})" = yes ]; then zfs umount ${datasetWord}; fi`,
+    `zfs rename -u ${datasetWord} "$retired"`,
+    // Whether unmount leaves the empty mountpoint directory differs between ZFS versions.
+    'if [ -d "$oldmnt" ] && [ -z "$(ls -A "$oldmnt")" ]; then rmdir "$oldmnt"; fi',
   ];
 }

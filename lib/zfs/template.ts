@@ -9,6 +9,9 @@ import {
   OWNER_PROPERTY,
   pruneParents,
   replaceFileIfChanged,
+  RETIRED_DATASET,
+  RETIRED_ROLE,
+  retireDatasetLines,
   ROLE_PROPERTY,
   shellQuote,
   snapshotExists,
@@ -120,8 +123,11 @@ export interface ZfsTemplateProps {
  * A jail template: a ZFS dataset with a FreeBSD release extracted and prepared, and a
  * snapshot of it that jails are cloned or copied from (the notebook's "Creating a Template").
  *
- * Destroying it removes its dataset; while a clone of one of its snapshots exists the destroy
- * fails and names the clones. Updating a template never changes jails already made from it.
+ * Destroying it removes its dataset; while a jail's dataset is a clone of one of its
+ * snapshots the destroy fails and names the clones. When only retained (retired) jails still
+ * stand on it, the template is retained beside them under `<jail root>/.retired`, so a full
+ * destroy leaves exactly the retained data. Updating a template never changes jails already
+ * made from it.
  */
 export class ZfsTemplate extends Construct {
   /** The host. */
@@ -243,17 +249,28 @@ export class ZfsTemplate extends Construct {
     }
     create.push(`echo ${shellQuote(`==> taking snapshot ${this.snapshot}`)}`, `zfs snapshot ${shellQuote(this.snapshot)}`);
 
+    const retiredParent = `${host.jailRootDataset}/${RETIRED_DATASET}`;
+    const clonesOf = (filter: string) =>
+      `zfs list -H -o name,origin,${ROLE_PROPERTY} -t filesystem | awk -F '\\t' -v p=${shellQuote(`${this.datasetName}@`)} 'index($2, p) == 1 && ${filter} { print $1 }' | tr '\\n' ' '`;
     const destroy: string[] = [
       `if ${datasetExists(this.datasetName)}; then`,
       `  if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" = ${shellQuote(at)} ]; then`,
-      // A clone keeps its origin snapshot alive: say which jails still stand on the template.
-      `    clones=$(zfs list -H -o name,origin -t filesystem | awk -v p=${shellQuote(`${this.datasetName}@`)} 'index($2, p) == 1 { print $1 }' | tr '\\n' ' ')`,
-      '    if [ -n "$clones" ]; then',
-      `      echo ${shellQuote(`error: cannot destroy template ${this.datasetName}: these datasets are clones of its snapshots:`)} "$clones" >&2`,
+      // A clone keeps its origin snapshot alive: jails still standing on the template stop its destroy.
+      `    live=$(${clonesOf(`$3 != "${RETIRED_ROLE}"`)})`,
+      '    if [ -n "$live" ]; then',
+      `      echo ${shellQuote(`error: cannot destroy template ${this.datasetName}: these datasets are clones of its snapshots:`)} "$live" >&2`,
       '      exit 1',
       '    fi',
-      `    echo ${shellQuote(`==> destroying template dataset ${this.datasetName}`)}`,
-      `    zfs destroy -r ${ds}`,
+      // Retained (retired) jails still need the snapshot: the template is retired beside them.
+      `    retained=$(${clonesOf(`$3 == "${RETIRED_ROLE}"`)})`,
+      '    if [ -n "$retained" ]; then',
+      `      echo "==> retained datasets are clones of its snapshots ($retained): the template is retained beside them"`,
+      ...ensureParents(host.jailRootDataset, host.jailRootMountpoint, [retiredParent]).map((l) => `      ${l}`),
+      ...retireDatasetLines(ds, shellQuote(retiredParent), shellQuote(`template-${name}`)).map((l) => `      ${l}`),
+      '    else',
+      `      echo ${shellQuote(`==> destroying template dataset ${this.datasetName}`)}`,
+      `      zfs destroy -r ${ds}`,
+      '    fi',
       '  else',
       `    echo ${shellQuote(`dataset ${this.datasetName} is not managed by ${at}: left alone`)}`,
       '  fi',

@@ -61,19 +61,28 @@ describeOnFakeHost('scenarios on examples/notebook', () => {
     figures.row('create scripts run by hand', { scripts: await expectCreateScriptsRerunIdle(bench) });
   });
 
-  figures.scenario('5. destroy with removal policy RETAIN: jails stop, their files go, their datasets are moved aside', async () => {
+  figures.scenario('5. destroy with removal policy RETAIN: jails stop, their files go, only retained datasets remain, moved aside', async () => {
     const commands = bench.commandCount();
     const report = await bench.destroy();
     figures.row('destroy (RETAIN)', { resources: report.destroyed.length, ...runCells(report, bench.commandCount() - commands) });
-    // The retired clones h1 and h2 keep the template's snapshot alive: its destroy fails and names them.
-    expect(report.failures.map((f) => f.address)).toEqual([expect.stringMatching(/^null_resource\.template_build/)]);
+    // Nothing fails: the retained clones h1 and h2 still need the template's snapshot, so the
+    // template is retained beside them; only retired datasets (and the admin's own) remain.
+    expect(report.failures).toEqual([]);
     for (const j of NOTEBOOK_JAILS) expectJailGone(bench, j.name);
     const ds = datasets(bench.host);
-    const retired = datasetNames(bench.host, 'zroot/vm/.retired').filter((n) => n !== 'zroot/vm/.retired');
-    expect(retired.map((n) => n.replace(/-\d{8}T\d{6}Z$/, ''))).toEqual(['zroot/vm/.retired/h1', 'zroot/vm/.retired/h2', 'zroot/vm/.retired/h3', 'zroot/vm/.retired/h4']);
+    // Filesystems only: the received copies h3, h4 and the template keep their @p3 snapshots.
+    const retired = datasetNames(bench.host, 'zroot/vm/.retired').filter((n) => n !== 'zroot/vm/.retired' && !n.includes('@'));
+    expect(retired.map((n) => n.replace(/-\d{8}T\d{6}Z$/, ''))).toEqual([
+      'zroot/vm/.retired/h1', 'zroot/vm/.retired/h2', 'zroot/vm/.retired/h3', 'zroot/vm/.retired/h4', 'zroot/vm/.retired/template-14.3',
+    ]);
     for (const n of retired) expect(ds[n].props['cdktf-freebsd-jails:role']).toBe('retired');
-    expect(report.failures[0].output).toMatch(/cannot destroy template zroot\/vm\/tmpl\/14\.3: these datasets are clones of its snapshots:.*\.retired\/h1-.*\.retired\/h2-/);
-    expect(ds[P3]).toBeDefined();
+    const retiredTemplate = retired.find((n) => n.includes('/template-14.3-'))!;
+    expect(ds[`${retiredTemplate}@p3`]).toBeDefined();
+    for (const clone of ['h1', 'h2']) expect(ds[retired.find((n) => n.includes(`/${clone}-`))!].origin).toBe(`${retiredTemplate}@p3`);
+    expect(ds[P3]).toBeUndefined();
+    expect(ds['zroot/vm/tmpl']).toBeUndefined(); // the empty managed parent went with it
+    const managedOutsideRetired = Object.keys(ds).filter((n) => n.startsWith('zroot/vm/') && !n.startsWith('zroot/vm/.retired'));
+    expect(managedOutsideRetired).toEqual(['zroot/vm/h9']); // the administrator's own dataset
     expect(runningJails(bench.host)).toEqual(['adm']);
     expect(adminView(bench.host)).toEqual(admin);
   });

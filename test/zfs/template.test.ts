@@ -91,13 +91,22 @@ describe('ZfsTemplate', () => {
     expect(build({ rcConf: { cron_enable: 'YES' } }).template.snapshotName).not.toBe(a);
   });
 
-  test('destroy removes only its own dataset and refuses while clones exist, naming them', () => {
+  test('destroy removes only its own dataset and refuses while live clones exist, naming them', () => {
     const { destroy } = build({ snapshotName: 'p3' });
     expect(destroy).toContain('zfs get -H -o value cdktf-freebsd-jails:owner zroot/vm/tmpl/14.3)" = test/template');
-    expect(destroy).toContain("awk -v p=zroot/vm/tmpl/14.3@ 'index($2, p) == 1 { print $1 }'");
+    expect(destroy).toContain(`awk -F '\\t' -v p=zroot/vm/tmpl/14.3@ 'index($2, p) == 1 && $3 != "retired" { print $1 }'`);
     expect(destroy).toContain('these datasets are clones of its snapshots:');
     expect(at(destroy, /exit 1/)).toBeLessThan(at(destroy, /zfs destroy -r zroot\/vm\/tmpl\/14.3/));
     expect(destroy).toMatch(/sh 'zroot\/vm\/tmpl' 'zroot\/vm'$/m); // empty managed parents, innermost first
+  });
+
+  test('with only retained (retired) clones left, destroy retains the template beside them instead', () => {
+    const { destroy } = build({ snapshotName: 'p3' });
+    const retainedCheck = at(destroy, /\$3 == "retired"/);
+    expect(retainedCheck).toBeGreaterThan(at(destroy, /exit 1/));
+    expect(at(destroy, /zfs rename -u zroot\/vm\/tmpl\/14.3 "\$retired"/)).toBeGreaterThan(retainedCheck);
+    expect(destroy).toContain('retired=zroot/vm/.retired/template-14.3-"$stamp"');
+    expect(destroy).toContain('zfs set canmount=noauto cdktf-freebsd-jails:role=retired zroot/vm/tmpl/14.3');
   });
 
   test.each([
