@@ -44,6 +44,8 @@ export interface RunReport {
   sshConnections: number;
   sshSessions: number;
   sessionsByResource: Record<string, number>;
+  /** SSH connections (multiplexed: one per resource run) by resource address. */
+  connectionsByResource: Record<string, number>;
   continuedFailures: string[];
   failures: Failure[];
   notStarted: string[];
@@ -54,7 +56,7 @@ export interface RunReport {
 export function emptyReport(engine: RunReport['engine'] = 'runner'): RunReport {
   return {
     engine, ok: true, created: [], replaced: [], destroyed: [], removedWithoutProvisioners: [], unchanged: [], tainted: [],
-    provisionerRuns: 0, sshConnections: 0, sshSessions: 0, sessionsByResource: {}, continuedFailures: [], failures: [],
+    provisionerRuns: 0, sshConnections: 0, sshSessions: 0, sessionsByResource: {}, connectionsByResource: {}, continuedFailures: [], failures: [],
     notStarted: [], maxConcurrent: 0, durationMs: 0,
   };
 }
@@ -139,6 +141,7 @@ function addTally(run: StackRun, address: string, t: ProvisionTally): void {
   r.continuedFailures.push(...t.continued);
   const label = run.label(address);
   r.sessionsByResource[label] = (r.sessionsByResource[label] ?? 0) + t.sessions;
+  r.connectionsByResource[label] = (r.connectionsByResource[label] ?? 0) + t.connections;
 }
 
 /** Runs destroy provisioners with the prior object as self, then drops the resource from the state. */
