@@ -3,18 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const F = require('./fakebsd');
+import { F, shimsAt } from './fakebsd-support';
 
 let root: string;
-const sh = (name: string, args: string[], opts: any = {}) => F.run(root, name, args, opts);
-const ok = (name: string, ...args: string[]) => {
-  const r = sh(name, args);
-  if (r.status !== 0) throw new Error(`${name} ${args.join(' ')} -> ${r.status}\n${r.stderr}`);
-  return r.stdout as string;
-};
-const host = (p: string) => path.join(root, p);
-const write = (p: string, text: string) => { fs.mkdirSync(path.dirname(host(p)), { recursive: true }); fs.writeFileSync(host(p), text); };
+const { sh, ok, host, write } = shimsAt(() => root);
 
 const CONF = `exec.start = "/bin/sh /etc/rc";
 exec.clean;

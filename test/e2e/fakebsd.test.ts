@@ -5,17 +5,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawn } from 'child_process';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const F = require('./fakebsd');
+import { F, shimsAt } from './fakebsd-support';
 
 let root: string;
-const sh = (name: string, args: string[], opts: any = {}) => F.run(root, name, args, opts);
-const ok = (name: string, ...args: string[]) => {
-  const r = sh(name, args);
-  if (r.status !== 0) throw new Error(`${name} ${args.join(' ')} -> ${r.status}\n${r.stderr}`);
-  return r.stdout as string;
-};
-const host = (p: string) => path.join(root, p);
+const { sh, ok, host } = shimsAt(() => root);
 
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-'));
