@@ -42,8 +42,20 @@ function show(name, ifc) {
   }
   for (const a of ifc.inet6) { const [ip, len] = a.split('/'); lines.push(`\tinet6 ${ip} prefixlen ${len}`); }
   if (ifc.members && ifc.members.length) for (const m of ifc.members) lines.push(`\tmember: ${m} flags=143<LEARNING,DISCOVER,AUTOEDGE,AUTOPTP>`);
+  const mac = lladdr(name, ifc);
+  if (mac) lines.push(`\tether ${mac}`);
   if (ifc.group) lines.push(`\tgroups: ${ifc.group}`);
   return lines.join('\n') + '\n';
+}
+
+/** An Ethernet interface's address: the one set (ether/lladdr, ng_eiface's own), else one made from its name. */
+function lladdr(name, ifc) {
+  if (!ifc) return null;
+  if (ifc.ether) return ifc.ether;
+  if (!['ether', 'epair', 'tap', 'bridge', 'vlan'].includes(ifc.kind)) return null;
+  let h = 0;
+  for (const c of name) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return ['00', '0c', '29', h >>> 16, h >>> 8, h].map((x) => (typeof x === 'string' ? x : (x & 0xff).toString(16).padStart(2, '0'))).join(':');
 }
 
 function main(argv) {
@@ -96,7 +108,22 @@ function applyParams(s, name, args) {
     if (a === 'up') { ifc.up = true; continue; }
     if (a === 'down') { ifc.up = false; continue; }
     if (a === 'alias' || a === 'add') continue;
-    if (a === 'name') { const nn = args[++i]; if (!nn || nn.length >= IFNAMSIZ) fail(1, `ifconfig: ${nn}: name too long`); s.ifaces[nn] = ifc; delete s.ifaces[name]; out(nn + '\n'); return 0; }
+    if (a === 'name') {
+      const nn = args[++i];
+      if (!nn || nn.length >= IFNAMSIZ) fail(1, `ifconfig: ${nn}: name too long`);
+      if (s.ifaces[nn]) fail(1, 'ifconfig: ioctl SIOCSIFNAME (set name): File exists');
+      s.ifaces[nn] = ifc; delete s.ifaces[name]; out(nn + '\n'); return 0;
+    }
+    if (a === 'ether' || a === 'lladdr' || a === 'link') {
+      // With an address: set it (Ethernet-like interfaces only); alone: the link-level view.
+      const v = args[i + 1];
+      if (v === undefined) { const mac = lladdr(name, ifc); out(show(name, ifc).split('\n').filter((l, k) => k === 0 || (mac && l === `\tether ${mac}`)).join('\n') + '\n'); return 0; }
+      i++;
+      if (!/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/.test(v)) fail(1, `ifconfig: malformed link-level address`);
+      if (!lladdr(name, ifc)) fail(1, 'ifconfig: ioctl (SIOCSIFLLADDR): Invalid argument');
+      ifc.ether = v.split(':').map((x) => x.toLowerCase().padStart(2, '0')).join(':');
+      continue;
+    }
     if (a === 'vnet' || a === '-vnet') {
       const j = args[++i];
       const jail = State.findJail(s, j);
@@ -126,4 +153,4 @@ function applyParams(s, name, args) {
   return 0;
 }
 
-module.exports = { main, setAddr, IFNAMSIZ };
+module.exports = { main, setAddr, lladdr, IFNAMSIZ };
