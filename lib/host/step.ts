@@ -49,6 +49,10 @@ export function escapeTerraformTemplate(text: string): string {
  * exactly what the destroy path needs (destroy provisioners may only use `self`), a
  * connection that reads nothing but `self.triggers`, one create and one destroy remote-exec.
  *
+ * Connection triggers are under `lifecycle.ignore_changes`: destroy uses the values stored at
+ * creation, and changing how the host is reached (a key path, a pinned key, sudo) replaces
+ * nothing.
+ *
  * The create script travels as one `inline` element: Terraform joins inline elements with
  * newlines anyway, and one string per step instead of one per line makes synthesis of large
  * apps about a third faster (cdktf resolves every string for tokens).
@@ -73,8 +77,11 @@ export class HostStep extends Construct {
     this.createScript = renderScript(title, props.create, host._elevation);
     this.destroyScript = props.destroy ? renderScript(`destroy: ${title}`, props.destroy, host._elevation) : '';
     const replaceOn = props.replaceOn ?? {};
+    // What the step does, not how it reaches the host: the bodies (without the sudo/doas
+    // wrapper) and replaceOn. Changing the key path, host key, user or privilege must not
+    // replace, and so destroy and recreate, every jail.
     this.contentHash = createHash('sha256')
-      .update(JSON.stringify([this.createScript, this.destroyScript, Object.entries(replaceOn).sort()]))
+      .update(JSON.stringify([props.create, props.destroy ?? null, Object.entries(replaceOn).sort()]))
       .digest('hex');
 
     const triggers: Record<string, string> = {
@@ -101,6 +108,12 @@ export class HostStep extends Construct {
     });
     this.node.defaultChild = this.nullResource;
     this.nullResource.addOverride('connection', connectionFromSelf(host));
+    // Connection values and the rendered destroy script (its wrapper follows the privilege) are
+    // kept as they were at creation: a change of them alone is no reason to replace the step,
+    // and a real change of the destroy body changes content_hash, which does replace it.
+    this.nullResource.addOverride('lifecycle', {
+      ignore_changes: Object.keys(triggers).filter((k) => CONNECTION_TRIGGERS.has(k)).map((k) => `triggers["${k}"]`),
+    });
     const provisioners: unknown[] = [{ 'remote-exec': { inline: [escapeTerraformTemplate(this.createScript)] } }];
     if (props.destroy) {
       // cdktf's provisioner types have no `when`; destroy-time provisioners may reference only self.
@@ -109,6 +122,12 @@ export class HostStep extends Construct {
     this.nullResource.addOverride('provisioner', provisioners);
   }
 }
+
+/** Triggers that say how to reach the host (and the wrapped destroy script), not what the step does. */
+const CONNECTION_TRIGGERS = new Set([
+  'host', 'port', 'user', 'key_path', 'host_key', 'destroy_script',
+  'bastion_host', 'bastion_port', 'bastion_user', 'bastion_key_path', 'bastion_host_key',
+]);
 
 /** An SSH connection that reads only `self.triggers`, as destroy-time provisioners require. */
 function connectionFromSelf(host: FreeBsdHost): Record<string, unknown> {

@@ -120,6 +120,28 @@ describe('replacement', () => {
     expect(loadState(stateFile).stacks.test.resources['null_resource.b'].id).not.toBe(oldId);
   });
 
+  test('lifecycle.ignore_changes of trigger keys: their changes neither replace nor update; others still replace', async () => {
+    const r0: FixtureResource = { name: 'a', create: ['echo create-a'], destroy: 'echo destroy-a', triggers: { v: '1', key_path_note: 'old' }, ignoreTriggers: ['key_path_note', 'destroy_script'] };
+    write([r0]);
+    await planAndApply(out, stateFile, { transport: new FakeTransport() });
+    write([{ ...r0, destroy: 'echo destroy-a2', triggers: { v: '1', key_path_note: 'new' } }]);
+    const t = new FakeTransport();
+    const r = await planAndApply(out, stateFile, { transport: t });
+    expect(ran(t)).toEqual([]);
+    expect(r.unchanged).toEqual(['null_resource.a']);
+    expect(loadState(stateFile).stacks.test.resources['null_resource.a'].triggers.key_path_note).toBe('old');
+    write([{ ...r0, triggers: { v: '2', key_path_note: 'new' } }]);
+    const t2 = new FakeTransport();
+    await planAndApply(out, stateFile, { transport: t2 });
+    expect(ran(t2)).toEqual(['destroy-a', 'create-a']);
+    expect(() => plan(out, stateFile)).not.toThrow();
+  });
+
+  test('other lifecycle settings are refused', () => {
+    writeStack(out, stackJson({ a: { ...nullResource({ name: 'a', create: ['true'] }, host()), lifecycle: { create_before_destroy: true } } }));
+    expect(() => plan(out, stateFile)).toThrow(ConfigError);
+  });
+
   test('replacing a dependency replaces resources that reference its id: destroys dependents first', async () => {
     write(abc);
     await planAndApply(out, stateFile, { transport: new FakeTransport() });

@@ -133,4 +133,15 @@ describe('HostStep', () => {
     new HostStep(s, 'second', { host, description: 'second', create: ['echo "${HOME} %{x} $${y}"'], destroy: ['echo bye'], replaceOn: { release: '15.0-RELEASE' } });
     expect(nullResources(s)[0].triggers.content_hash).not.toBe(a);
   });
+
+  test('how the host is reached is no reason to replace: connection triggers are ignored changes, the hash covers the bodies', () => {
+    const hashOf = (hostProps: Record<string, unknown>) => synthOne(hostProps)[1].triggers.content_hash;
+    const base = hashOf({});
+    expect(hashOf({ privateKeyPath: '/other/key' })).toBe(base);
+    expect(hashOf({ user: 'deploy', privilege: Privilege.SUDO })).toBe(base);
+    const [r] = synthOne();
+    expect((r as any).lifecycle.ignore_changes.sort()).toEqual(
+      ['destroy_script', 'host', 'host_key', 'key_path', 'port', 'user'].map((k) => `triggers["${k}"]`).sort(),
+    );
+  });
 });

@@ -100,8 +100,9 @@ export function planStack(stack: StackConfig, state: StackState): PlannedChange[
     else {
       const triggers = evaluateTriggers(res, ids, stack.dir);
       if (triggers === UNKNOWN) change = { address, action: 'replace', reason: 'triggers reference a resource that will be replaced' };
-      else if (!triggersEqual(triggers, prior.triggers)) {
-        const keys = [...new Set([...Object.keys(triggers), ...Object.keys(prior.triggers)])].filter((k) => triggers[k] !== prior.triggers[k]);
+      else if (!triggersEqual(withoutKeys(triggers, res.ignoredTriggers), withoutKeys(prior.triggers, res.ignoredTriggers))) {
+        const keys = [...new Set([...Object.keys(triggers), ...Object.keys(prior.triggers)])]
+          .filter((k) => !res.ignoredTriggers.includes(k) && triggers[k] !== prior.triggers[k]);
         change = { address, action: 'replace', reason: `triggers changed: ${keys.sort().join(', ')}` };
       } else change = { address, action: 'no-op' };
     }
@@ -114,6 +115,11 @@ export function planStack(stack: StackConfig, state: StackState): PlannedChange[
     if (!stack.resources.has(address)) changes.push({ address, action: 'remove', reason: 'removed from the configuration' });
   }
   return changes;
+}
+
+/** Triggers without the keys under lifecycle.ignore_changes (their prior values stay in state). */
+function withoutKeys(triggers: Record<string, string>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(triggers).filter(([k]) => !keys.includes(k)));
 }
 
 function guardCycles(stack: StackConfig): void {

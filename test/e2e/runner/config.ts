@@ -25,6 +25,8 @@ export interface ResourceConfig {
   readonly dependsOn: string[];
   readonly connection?: ConnectionConfig;
   readonly provisioners: ProvisionerConfig[];
+  /** Trigger keys under lifecycle.ignore_changes: their changes neither replace nor update the resource. */
+  readonly ignoredTriggers: string[];
 }
 
 export interface StackConfig {
@@ -123,9 +125,21 @@ function parseResource(name: string, body: unknown, stack: string): ResourceConf
   const where = `${stack}: ${address}`;
   if (!isObject(body)) fail(where, 'expected an object');
   checkKeys(body, RESOURCE_KEYS, where);
+  const ignoredTriggers: string[] = [];
   if (body.lifecycle !== undefined) {
-    // create_before_destroy etc. would change replacement order; the library never sets it.
-    if (!isObject(body.lifecycle) || Object.keys(body.lifecycle).length > 0) fail(where, 'lifecycle settings are not supported');
+    // Only ignore_changes of single trigger keys; create_before_destroy etc. would change the
+    // replacement order, and the library never sets them.
+    if (!isObject(body.lifecycle)) fail(where, 'lifecycle must be an object');
+    checkKeys(body.lifecycle, new Set(['ignore_changes']), `${where}.lifecycle`);
+    const list = body.lifecycle.ignore_changes;
+    if (list !== undefined) {
+      if (!Array.isArray(list)) fail(`${where}.lifecycle.ignore_changes`, 'expected a list');
+      for (const entry of list) {
+        const m = typeof entry === 'string' ? /^triggers\["([A-Za-z0-9_]+)"\]$/.exec(entry) : null;
+        if (!m) fail(`${where}.lifecycle.ignore_changes`, `unsupported entry ${JSON.stringify(entry)} (only triggers["KEY"])`);
+        ignoredTriggers.push(m[1]);
+      }
+    }
   }
   const triggers: Record<string, Template> = {};
   if (body.triggers !== undefined) {
@@ -145,7 +159,7 @@ function parseResource(name: string, body: unknown, stack: string): ResourceConf
   for (const t of Object.values(triggers)) for (const r of referencedResources(t)) deps.add(r);
   const connection = body.connection === undefined ? undefined : parseConnection(body.connection, `${where}.connection`);
   const provisioners = body.provisioner === undefined ? [] : blocks(body.provisioner).flatMap((b, i) => parseProvisioner(b, `${where}.provisioner[${i}]`));
-  return { address, triggers, dependsOn: [...deps], connection, provisioners };
+  return { address, triggers, dependsOn: [...deps], connection, provisioners, ignoredTriggers };
 }
 
 export function parseStack(name: string, dir: string, json: unknown): StackConfig {

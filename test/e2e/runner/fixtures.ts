@@ -25,6 +25,8 @@ export interface FixtureResource {
   /** Extra triggers (values are Terraform templates, e.g. "${null_resource.a.id}"). */
   readonly triggers?: Record<string, string>;
   readonly onFailure?: 'continue';
+  /** Trigger keys under lifecycle.ignore_changes. */
+  readonly ignoreTriggers?: string[];
 }
 
 export function nullResource(r: FixtureResource, host: FixtureHost): Record<string, unknown> {
@@ -44,6 +46,7 @@ export function nullResource(r: FixtureResource, host: FixtureHost): Record<stri
       private_key: '${file(self.triggers.key_path)}', host_key: '${self.triggers.host_key}', timeout: '2m',
     },
     provisioner,
+    ...(r.ignoreTriggers ? { lifecycle: { ignore_changes: r.ignoreTriggers.map((k) => `triggers["${k}"]`) } } : {}),
   };
 }
 
