@@ -119,10 +119,11 @@ export function userName(value: string): string {
   return value;
 }
 
-/** An SSH public host key (`ssh-ed25519 AAAA...` or the key body). */
+/** An SSH public host key with its type (`ssh-ed25519 AAAA...`). */
 export function sshPublicKey(value: string): string {
-  if (!/^((ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+) )?[A-Za-z0-9+/]+={0,3}$/.test(value)) {
-    fail(value, 'must be an SSH public key like "ssh-ed25519 AAAA..." without comment');
+  // The key type is required: Terraform writes the value into a known_hosts line.
+  if (!/^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-[a-z0-9@.-]+) [A-Za-z0-9+/]+={0,3}$/.test(value)) {
+    fail(value, 'must be an SSH public key with its type, like "ssh-ed25519 AAAA...", without comment');
   }
   return value;
 }

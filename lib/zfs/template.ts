@@ -151,6 +151,13 @@ export class ZfsTemplate extends Construct {
     const host = props.host;
     this.host = host;
     this.release = v.validated(at, 'release', () => v.release(props.release ?? DEFAULT_TEMPLATE_RELEASE));
+    if (host.release !== undefined) {
+      const mine = v.releaseVersion(this.release);
+      const hosts = v.releaseVersion(host.release);
+      if (mine.major > hosts.major || (mine.major === hosts.major && mine.minor > hosts.minor)) {
+        throw new v.ValidationError(`${at}: invalid release: ${JSON.stringify(this.release)} is newer than the host's ${host.release}; a jail's userland may not be newer than the host's kernel`);
+      }
+    }
     const shortRelease = this.release.replace(/-RELEASE$/, '');
     const name = v.validated(at, 'name', () => v.snapshotShortName(props.name ?? shortRelease));
     const templatesName = v.validated(at, 'templatesDatasetName', () => v.snapshotShortName(props.templatesDatasetName ?? 'tmpl'));
@@ -181,7 +188,8 @@ export class ZfsTemplate extends Construct {
       portsSupport: props.portsSupport ?? false,
       freebsdUpdate: props.freebsdUpdate ?? true,
     };
-    const inputs = JSON.stringify({ release: this.release, setsUrl, sets, digests, rcConfText, options, dataset: this.datasetName });
+    // What the template is, not where it is downloaded from: a mirror change is no new template.
+    const inputs = JSON.stringify({ release: this.release, arch, sets, digests, rcConfText, options, dataset: this.datasetName });
     this.snapshotName = v.validated(at, 'snapshotName', () =>
       v.snapshotShortName(props.snapshotName ?? `t${createHash('sha256').update(inputs).digest('hex').slice(0, 8)}`),
     );
@@ -192,6 +200,10 @@ export class ZfsTemplate extends Construct {
     const create: string[] = [];
     create.push(
       `if ${snapshotExists(this.snapshot)}; then`,
+      `  if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" != ${shellQuote(at)} ]; then`,
+      `    echo ${shellQuote(`error: snapshot ${this.snapshot} exists on a dataset not managed by ${at}; refusing to use it`)} >&2`,
+      '    exit 1',
+      '  fi',
       `  echo ${shellQuote(`==> template snapshot ${this.snapshot} exists: nothing to do`)}`,
       '  exit 0',
       'fi',
@@ -291,6 +303,13 @@ export class ZfsTemplate extends Construct {
     const signature = sets.map((s) => `${s}:${digests[s] ?? 'manifest'}`).join(',');
     const lines = [
       `if [ "$(zfs get -H -o value ${EXTRACTED_PROPERTY} ${ds})" != ${shellQuote(signature)} ]; then`,
+      // A partial extraction (schg files included) cannot be extracted over: start from an
+      // empty dataset, which is safe while nothing was snapshotted (no jail stands on it).
+      `  if [ -n "$(ls -A ${mnt})" ] && [ -z "$(zfs list -H -t snapshot -o name -d 1 ${ds})" ]; then`,
+      `    echo ${shellQuote(`==> ${this.datasetName} holds a partial extraction: recreating it empty`)}`,
+      `    zfs destroy ${ds}`,
+      `    zfs create -o ${OWNER_PROPERTY}=${shellQuote(this.node.path)} -o ${ROLE_PROPERTY}=template ${ds}`,
+      '  fi',
       '  dl=$(mktemp -d /tmp/cdktf-freebsd-jails.XXXXXX)',
       `  trap 'rm -rf "$dl"' EXIT`,
     ];

@@ -109,6 +109,18 @@ describe('ZfsTemplate', () => {
     expect(destroy).toContain('zfs set canmount=noauto cdktf-freebsd-jails:role=retired zroot/vm/tmpl/14.3');
   });
 
+  test('a template newer than the host release is refused; the mirror is not part of the template identity', () => {
+    expect(() => build({ release: '15.0' }, { release: '14.3' })).toThrow(/test\/template: invalid release: "15.0-RELEASE" is newer than the host's 14.3-RELEASE/);
+    expect(build({ release: '13.5' }, { release: '14.3' }).template.release).toBe('13.5-RELEASE');
+    expect(build({ mirror: 'http://mirror.local/releases' }).template.snapshotName).toBe(build().template.snapshotName);
+  });
+
+  test('a partial extraction is cleared before extracting again; a foreign snapshot is never used', () => {
+    const { create } = build({ snapshotName: 'p3' });
+    expect(at(create, /holds a partial extraction: recreating it empty/)).toBeLessThan(at(create, /tar -xpf/));
+    expect(at(create, /exists on a dataset not managed by test\/template; refusing to use it/)).toBeLessThan(at(create, /nothing to do/));
+  });
+
   test.each([
     [{ release: '16.0' }, /test\/template: invalid release: "16.0"/],
     [{ release: '14' }, /invalid release: "14"/],
