@@ -126,8 +126,10 @@ export interface ZfsTemplateProps {
  * Destroying it removes its dataset; while a jail's dataset is a clone of one of its
  * snapshots the destroy fails and names the clones. When only retained (retired) jails still
  * stand on it, the template is retained beside them under `<jail root>/.retired`, so a full
- * destroy leaves exactly the retained data. Updating a template never changes jails already
- * made from it.
+ * destroy leaves exactly the retained data. A template's new snapshot never changes the data
+ * of jails already made from it (ZFS clones are independent of later changes); jails whose
+ * source is this template are re-made from the new snapshot, their old datasets handled by
+ * their removal policy (RETAIN by default).
  */
 export class ZfsTemplate extends Construct {
   /** The host. */
