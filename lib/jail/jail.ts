@@ -369,6 +369,8 @@ export class JailFromSnapshot extends Construct {
       '  exit 1',
       'fi',
       `zfs set ${word(`${REMOVAL_PROPERTY}=${props.removalPolicy ?? JailRemovalPolicy.RETAIN}`)} ${word(this.datasetName)}`,
+      // The jail must start on its dataset, never on the empty mountpoint directory.
+      `[ "$(zfs get -H -o value mounted ${word(this.datasetName)})" = yes ] || zfs mount ${word(this.datasetName)}`,
     ];
     // A missing nullfs source would only fail at `jail -c`, after conf, hosts and jail_list are written.
     for (const source of nullfsSources) {

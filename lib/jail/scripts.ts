@@ -23,10 +23,14 @@ export function stopJailLines(nameWord: string, confWord: string): string[] {
   ];
 }
 
-/** Unmount whatever is still mounted at or under a directory (nullfs, devfs, ...), deepest first. */
+/**
+ * Unmount whatever is still mounted strictly under a directory (nullfs, devfs, ...), deepest
+ * first. The directory itself is left alone: it is the jail's own dataset, which `mount -p`
+ * lists there too; zfs destroy or the retirement deal with it.
+ */
 export function unmountUnderLines(dirWord: string): string[] {
   return [
-    `mount -p | awk -v d=${dirWord} '$2 == d || index($2, d "/") == 1 { print $2 }' | sort -r | while read -r m; do`,
+    `mount -p | awk -v d=${dirWord} 'index($2, d "/") == 1 { print $2 }' | sort -r | while read -r m; do`,
     '  echo "==> unmounting $m"',
     '  umount -f "$m"',
     'done',

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawn } from 'child_process';
+import { execFileSync, spawn } from 'child_process';
 
 import { F, shimsAt } from './fakebsd-support';
 
@@ -268,6 +268,21 @@ describe('lockf, mount, faults and the log', () => {
     ok('umount', '/mnt/a');
     r = sh('umount', ['/mnt/a']);
     expect([r.status, r.stderr]).toEqual([1, 'umount: /mnt/a: not a file system root directory\n']);
+  });
+
+  test('mount -p lists mounted file systems in fstab format, ZFS datasets included', () => {
+    ok('zfs', 'create', '-o', 'mountpoint=/vm', 'zroot/vm');
+    ok('zfs', 'create', 'zroot/vm/h1');
+    fs.mkdirSync(host('/vm/h1/mnt'), { recursive: true });
+    ok('mount', '-t', 'nullfs', '-o', 'ro', '/var/db', '/vm/h1/mnt');
+    const listing = ok('mount', '-p');
+    const lines = listing.split('\n');
+    expect(lines).toContain('zroot/vm\t/vm\tzfs\trw\t0 0');
+    expect(lines).toContain('zroot/vm/h1\t/vm/h1\tzfs\trw\t0 0');
+    expect(lines).toContain('devfs\t/dev\tdevfs\trw\t0 0');
+    expect(lines).toContain('/var/db\t/vm/h1/mnt\tnullfs\tro\t0 0');
+    // What the jail scripts select: strictly under the root, never the jail's own dataset.
+    expect(execFileSync('awk', ['-v', 'd=/vm/h1', 'index($2, d "/") == 1 { print $2 }'], { input: listing, encoding: 'utf8' })).toBe('/vm/h1/mnt\n');
   });
 
   test('faults fire once and every invocation is logged', () => {

@@ -18,6 +18,7 @@ import {
 import { allScripts } from '../support/scripts';
 import { haveCommand, tempDir } from '../support/sh';
 import { createScript, destroyScript, nullResources } from '../support/synth';
+import { unmountUnderLines } from '../../lib/jail/scripts';
 import { jailStack, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
 
@@ -195,5 +196,29 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
 
   test('a jail with start: false is not started', () => {
     expect(script(stack, 'h2_config')).not.toContain('jail -f /etc/jail.conf.d/h2.conf -c h2');
+  });
+});
+
+describe('unmounting under the jail root', () => {
+  test('only what is strictly below the root is unmounted, never the jail dataset itself', () => {
+    const fake = [
+      'mount() { printf \'zroot/vm/h1\\t/vm/h1\\tzfs\\trw\\t0 0\\n/srv\\t/vm/h1/srv\\tnullfs\\tro\\t0 0\\ndevfs\\t/vm/h1/dev\\tdevfs\\trw\\t0 0\\n/x\\t/vm/h10\\tnullfs\\tro\\t0 0\\n\'; }',
+      'umount() { echo "umount $*"; }',
+    ];
+    const r = spawnSync('sh', ['-c', [...fake, ...unmountUnderLines('/vm/h1')].join('\n')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('umount'))).toEqual(['umount -f /vm/h1/srv', 'umount -f /vm/h1/dev']);
+  });
+
+  test('the configuration create mounts the jail dataset before any mkdir or jail -c', () => {
+    const { stack, jail } = jailStack();
+    jail('web', { addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')], nullfsMounts: [{ hostPath: '/srv', jailPath: '/srv' }] });
+    const c = script(stack, 'web_config');
+    const mountAt = c.indexOf('[ "$(zfs get -H -o value mounted zroot/vm/web)" = yes ] || zfs mount zroot/vm/web');
+    expect(mountAt).toBeGreaterThan(-1);
+    expect(mountAt).toBeLessThan(c.indexOf('mkdir'));
+    expect(mountAt).toBeLessThan(c.indexOf('jail -f'));
+    const d = script(stack, 'web_config', 'destroy');
+    expect(d).toContain(`awk -v d=/vm/web 'index($2, d "/") == 1 { print $2 }'`);
   });
 });

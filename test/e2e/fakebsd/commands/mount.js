@@ -19,6 +19,16 @@ function list(s) {
   return lines;
 }
 
+/** `mount -p`: the mounted file systems in fstab(5) format, ZFS datasets included. */
+function listFstab(s) {
+  const line = (src, dst, type, opts) => `${src}\t${dst}\t${type}\t${opts}\t0 0`;
+  const lines = [];
+  for (const d of Object.values(s.zfs.datasets).filter((x) => x.mounted).sort((a, b) => a.mountedAt.length - b.mountedAt.length)) lines.push(line(d.name, d.mountedAt, 'zfs', 'rw'));
+  lines.push(line('devfs', '/dev', 'devfs', 'rw'));
+  for (const m of s.mounts) lines.push(line(m.src, m.dst, m.type, m.opts.includes('ro') ? 'ro' : 'rw'));
+  return lines;
+}
+
 /** Mount one file system, checking what mount(8) and the mount_* helpers check. */
 function mountOne(s, type, src, dst, opts) {
   const tool = type === 'nullfs' ? 'mount_nullfs' : 'mount';
@@ -40,7 +50,7 @@ function main(argv) {
   const g = getopt(argv, 'adflpruvwF:o:t:', { prog: 'mount', usage: USAGE, permute: true });
   if (g.has('a') || g.has('F')) fail(1, 'fakebsd: mount -a/-F are not implemented by the fake');
   if (g.args.length === 0) {
-    State.read((s) => list(s).forEach((l) => out(l + '\n')));
+    State.read((s) => (g.has('p') ? listFstab(s) : list(s)).forEach((l) => out(l + '\n')));
     return 0;
   }
   if (g.args.length !== 2) fail(1, USAGE);
@@ -52,4 +62,4 @@ function main(argv) {
   return 0;
 }
 
-module.exports = { main, mountOne, list };
+module.exports = { main, mountOne, list, listFstab };
