@@ -128,7 +128,7 @@ export class JailHost extends Construct {
       "echo '==> undoing only what this library changed: rc.conf, interfaces, files and directories it created'",
       ...underLock('/etc/rc.conf', HOST_UNDO_PROGRAM, [JAIL_HOST_STATE_FILE]),
     );
-    this.step = new HostStep(this, 'settings', { host: this.host, description: `jail host settings on ${this.host.address}`, create, destroy });
+    this.step = new HostStep(this, 'settings', { host: this.host, description: 'jail host settings', create, destroy });
 
     this.node.addValidation({ validate: () => this.clashes() });
     // The prune step needs the final set of jails: it is made once the tree is complete.
@@ -209,8 +209,11 @@ for i in "$@"; do
   fi
 done`;
 
-/** Program: undo what the state file ($1) says was changed or created, in reverse order, then forget it. */
-const HOST_UNDO_PROGRAM = `set -eu
+/**
+ * Program: undo what the state file ($1) says was changed or created, in reverse order, then forget it.
+ * @internal
+ */
+export const HOST_UNDO_PROGRAM = `set -eu
 state=$1
 [ -e "$state" ] || exit 0
 sed -n '1!G;h;$p' "$state" | while read -r what arg; do
@@ -218,7 +221,15 @@ sed -n '1!G;h;$p' "$state" | while read -r what arg; do
     jail_enable) sysrc -x jail_enable ;;
     cloned_interfaces) sysrc cloned_interfaces-="$arg" ;;
     rc_variable) [ -n "$(sysrc -n -i "$arg")" ] || sysrc -x "$arg" ;;
-    interface) if ifconfig "$arg" >/dev/null 2>&1; then echo "destroying interface $arg"; ifconfig "$arg" destroy; fi ;;
+    interface)
+      if ! ifconfig "$arg" >/dev/null 2>&1; then :
+      # Addresses (link-local ones aside) mean jails or the administrator still use it.
+      elif ifconfig "$arg" | awk '$1 == "inet" || ($1 == "inet6" && $2 !~ /^fe80:/) { f = 1 } END { exit !f }'; then
+        echo "keeping interface $arg: it still has addresses" >&2
+      else
+        echo "destroying interface $arg"
+        ifconfig "$arg" destroy
+      fi ;;
     conf_dir) if [ -d "$arg" ] && [ -z "$(ls -A "$arg")" ]; then rmdir "$arg"; fi ;;
     created_file) if [ -f "$arg" ] && [ ! -s "$arg" ]; then rm -f "$arg"; fi ;;
   esac

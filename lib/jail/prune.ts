@@ -72,7 +72,7 @@ export function jailConfPruneStep(scope: Construct, id: string, props: PruneProp
   ];
   return new HostStep(scope, id, {
     host,
-    description: `prune managed jails no longer in the app on ${host.address}`,
+    description: 'prune managed jails no longer in the app',
     create,
     dependsOn: [props.jailHost.step],
   });

@@ -5,7 +5,7 @@ import { FreeBsdHost, FreeBsdHostProps, JailFromSnapshot, JailFromSnapshotProps,
 export function jailStack(hostProps: Partial<FreeBsdHostProps> = {}) {
   const stack = new TerraformStack(Testing.app(), 'stack');
   const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.3', ...hostProps });
-  const template = new ZfsTemplate(stack, 'template', { host, snapshotName: 'p3' });
+  const template = new ZfsTemplate(stack, 'template', { host, snapshotName: 'p3', ...(hostProps.release ? { release: hostProps.release } : {}) });
   const jailHost = new JailHost(stack, 'jails', { host });
   const jail = (id: string, props: Partial<JailFromSnapshotProps> = {}) => new JailFromSnapshot(stack, id, { jailHost, template, ...props });
   return { stack, host, template, jailHost, jail };

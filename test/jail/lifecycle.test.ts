@@ -18,6 +18,7 @@ import {
 import { allScripts } from '../support/scripts';
 import { haveCommand, tempDir } from '../support/sh';
 import { createScript, destroyScript, nullResources } from '../support/synth';
+import { HOST_UNDO_PROGRAM } from '../../lib/jail/host';
 import { unmountUnderLines } from '../../lib/jail/scripts';
 import { jailStack, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
@@ -220,5 +221,40 @@ describe('unmounting under the jail root', () => {
     expect(mountAt).toBeLessThan(c.indexOf('jail -f'));
     const d = script(stack, 'web_config', 'destroy');
     expect(d).toContain(`awk -v d=/vm/web 'index($2, d "/") == 1 { print $2 }'`);
+  });
+});
+
+describe('jail host settings', () => {
+  const undo = (ifconfigOutput: string) => {
+    const dir = tempDir();
+    const state = path.join(dir, 'state', 'host');
+    fs.mkdirSync(path.dirname(state));
+    fs.writeFileSync(state, 'interface lo1\n');
+    const fake = [
+      `ifconfig() { if [ "$#" = 1 ]; then printf '%b' ${JSON.stringify(ifconfigOutput)}; else echo "ifconfig $*"; fi; }`,
+      'sysrc() { :; }',
+    ].join('\n');
+    return spawnSync('sh', ['-c', `${fake}\n${HOST_UNDO_PROGRAM}`, 'sh', state], { encoding: 'utf8' });
+  };
+
+  test('undo destroys a created interface without addresses', () => {
+    const r = undo('lo1: flags=8008<LOOPBACK,MULTICAST> metric 0 mtu 16384\n\tinet6 fe80::1%lo1 prefixlen 64 scopeid 0x3\n');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ifconfig lo1 destroy');
+  });
+
+  test('undo keeps an interface that still has addresses (jails use it)', () => {
+    for (const a of ['\tinet 127.1.1.9 netmask 0xffffffff\n', '\tinet6 fd00::9 prefixlen 128\n']) {
+      const r = undo(`lo1: flags=8049<UP,LOOPBACK,RUNNING,MULTICAST> metric 0 mtu 16384\n${a}`);
+      expect(r.status).toBe(0);
+      expect(r.stdout).not.toContain('destroy');
+      expect(r.stderr).toContain('keeping interface lo1');
+    }
+  });
+
+  test('the step does not name the host address: a changed address string does not replace it', () => {
+    const a = jailStack({ address: '192.0.2.10' });
+    const b = jailStack({ address: 'jails.example.org' });
+    expect(a.jailHost.step.contentHash).toBe(b.jailHost.step.contentHash);
   });
 });
