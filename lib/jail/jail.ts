@@ -139,7 +139,11 @@ export interface JailFromSnapshotProps {
    */
   readonly exec?: JailExecHooks;
   /**
-   * Jails that must run before this one (`depend`), on the same host.
+   * Jails that must run before this one, on the same host. Terraform creates (and starts)
+   * them first. The jail.conf `depend` parameter is written only on hosts with a single
+   * /etc/jail.conf (before 14.0): jail(8) resolves `depend` only among the jails of the file
+   * it reads, so in per-jail files under /etc/jail.conf.d it would always fail ("depends on
+   * undefined jail"). There, boot order follows jail_list, in the order the jails were added.
    * @default none
    */
   readonly depend?: JailFromSnapshot[];
@@ -286,7 +290,8 @@ export class JailFromSnapshot extends Construct {
       }
       out.push(set('devfs_ruleset', literal(String(props.devfsRuleset))));
     }
-    if (depend.length > 0) out.push(set('depend', ...depend.map((d) => literal(d.name))));
+    // jail(8) resolves depend only within the -f file: per-jail files cannot name other jails.
+    if (depend.length > 0 && !this.usesConfDir) out.push(set('depend', ...depend.map((d) => literal(d.name))));
     for (const hook of EXEC_HOOKS) {
       for (const command of props.exec?.[hook] ?? []) {
         out.push({ name: `exec.${hook}`, append: true, values: [expression(checkHook(command))] });

@@ -136,7 +136,9 @@ test('escape hatch, exec hooks with +=, depend, mounts and devfs_ruleset render 
     parameters: [JailParameter.set('enforce_statfs', '1'), JailParameter.flag('persist', true), JailParameter.append('exec.prestart', 'logger $name \\$HOME')],
   });
   const p = effectiveParameters(parseJailConf(app.confText), 'app');
-  expect(p.depend).toEqual(['db']);
+  // Per-jail files: jail(8) would not find db from app.conf; Terraform orders the steps instead.
+  expect(p.depend).toBeUndefined();
+  expect(app.confText).not.toMatch(/depend/);
   expect(p.devfs_ruleset).toEqual(['10']);
   expect(p['allow.nochflags']).toBe(true);
   expect(p['allow.mount.nullfs']).toBe(true);
@@ -147,6 +149,18 @@ test('escape hatch, exec hooks with +=, depend, mounts and devfs_ruleset render 
   expect(p.enforce_statfs).toEqual(['1']);
   expect(p.persist).toBe(true);
   expect(app.configStep.node.dependencies).toBeDefined();
+});
+
+test('depend: written in a shared /etc/jail.conf (13.x), not in per-jail files; the config steps are ordered either way', () => {
+  for (const [release, written] of [['13.5', true], ['14.3', false]] as const) {
+    const { stack, jail } = jailStack({ release });
+    const db = jail('db');
+    const app = jail('app', { depend: [db] });
+    const p = effectiveParameters(parseJailConf(app.confText), 'app');
+    expect(p.depend).toEqual(written ? ['db'] : undefined);
+    const r = nullResources(stack).find((x) => x.name.startsWith('app_config'))!;
+    expect(JSON.stringify(r.depends_on)).toContain('db_config');
+  }
 });
 
 describe('all scripts of a rich configuration pass sh -n and shellcheck', () => {
