@@ -117,6 +117,20 @@ export const flag = (name: string, value = true): JailConfStatement => ({ name, 
 export { literal, expression };
 
 /** The host defaults as the first statements of a jail's block (see JailDefaults). */
+/**
+ * The resolv.conf hooks run as root on the host (jail(8) runs them through /bin/sh -c), in a
+ * tree the jail's root user controls: a symlink planted at $path/etc or $path/etc/resolv.conf
+ * would make them write or remove host files. No jail process runs at prestart or poststop,
+ * so checking for symlinks first is sound. exec.clean leaves PATH=/bin:/usr/bin: absolute
+ * commands. The poststop never fails (a stop must not fail on it); rm -f of a symlinked
+ * resolv.conf removes the link only.
+ * @internal
+ */
+export const RESOLV_CONF_PRESTART =
+  'if [ -L $path/etc ] || [ -L $path/etc/resolv.conf ]; then echo "jail $name: $path/etc or $path/etc/resolv.conf is a symbolic link; refusing to copy resolv.conf" >&2; exit 1; fi; /bin/cp /etc/resolv.conf $path/etc/resolv.conf';
+/** @internal */
+export const RESOLV_CONF_POSTSTOP = 'if [ ! -L $path/etc ]; then /bin/rm -f $path/etc/resolv.conf; fi; exit 0';
+
 export function defaultStatements(d: JailDefaults, path: string, mountDevfs: boolean | undefined): JailConfStatement[] {
   const out: JailConfStatement[] = [
     set('exec.start', expression(d.execStart ?? '/bin/sh /etc/rc')),
@@ -129,9 +143,8 @@ export function defaultStatements(d: JailDefaults, path: string, mountDevfs: boo
   out.push(set('path', literal(path)));
   out.push(set('exec.consolelog', expression(d.consoleLog ?? '/var/log/jail_${name}_console.log')));
   if (d.copyResolvConf ?? true) {
-    // exec.clean leaves PATH=/bin:/usr/bin: absolute commands; rm -f so a stop never fails on it.
-    out.push(set('exec.prestart', expression('/bin/cp /etc/resolv.conf $path/etc')));
-    out.push(set('exec.poststop', expression('/bin/rm -f $path/etc/resolv.conf')));
+    out.push(set('exec.prestart', expression(RESOLV_CONF_PRESTART)));
+    out.push(set('exec.poststop', expression(RESOLV_CONF_POSTSTOP)));
   }
   return out;
 }

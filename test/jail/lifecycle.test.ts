@@ -18,6 +18,7 @@ import {
 import { allScripts } from '../support/scripts';
 import { haveCommand, tempDir } from '../support/sh';
 import { createScript, destroyScript, nullResources } from '../support/synth';
+import { RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART } from '../../lib/jail/conf';
 import { HOST_UNDO_PROGRAM } from '../../lib/jail/host';
 import { unmountUnderLines } from '../../lib/jail/scripts';
 import { jailStack, synthValidated } from './fixtures';
@@ -144,8 +145,8 @@ test('escape hatch, exec hooks with +=, depend, mounts and devfs_ruleset render 
   expect(p['allow.mount.nullfs']).toBe(true);
   expect(p.mount).toEqual(['tmpfs /vm/app/tmp tmpfs rw,size=64m 0 0']);
   expect(p['exec.start']).toEqual(['/bin/sh /etc/rc', '/usr/local/bin/app start']);
-  expect(p['exec.poststop']).toEqual(['/bin/rm -f /vm/app/etc/resolv.conf', '/bin/echo "stopped app"']);
-  expect(p['exec.prestart']).toEqual(['/bin/cp /etc/resolv.conf /vm/app/etc', 'logger app $HOME']);
+  expect(p['exec.poststop']).toEqual([RESOLV_CONF_POSTSTOP.replace(/\$path/g, '/vm/app'), '/bin/echo "stopped app"']);
+  expect(p['exec.prestart']).toEqual([RESOLV_CONF_PRESTART.replace(/\$path/g, '/vm/app').replace(/\$name/g, 'app'), 'logger app $HOME']);
   expect(p.enforce_statfs).toEqual(['1']);
   expect(p.persist).toBe(true);
   expect(app.configStep.node.dependencies).toBeDefined();
@@ -270,5 +271,52 @@ describe('jail host settings', () => {
     const a = jailStack({ address: '192.0.2.10' });
     const b = jailStack({ address: 'jails.example.org' });
     expect(a.jailHost.step.contentHash).toBe(b.jailHost.step.contentHash);
+  });
+});
+
+describe('resolv.conf hooks (host side, through /bin/sh -c as jail(8) runs them)', () => {
+  const run = (hook: string, setup: (root: string, outside: string) => void) => {
+    const dir = tempDir();
+    const root = path.join(dir, 'jail');
+    const outside = path.join(dir, 'host');
+    fs.mkdirSync(outside);
+    fs.mkdirSync(root);
+    setup(root, outside);
+    const cmd = hook.replace('/bin/cp /etc/resolv.conf', `/bin/cp ${path.join(dir, 'resolv.conf')}`).replace(/\$path/g, root).replace(/\$name/g, 'web');
+    fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 192.0.2.53\n');
+    return { r: spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8' }), root, outside };
+  };
+
+  test('prestart copies into etc/resolv.conf', () => {
+    const { r, root } = run(RESOLV_CONF_PRESTART, (j) => fs.mkdirSync(path.join(j, 'etc')));
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(root, 'etc/resolv.conf'), 'utf8')).toBe('nameserver 192.0.2.53\n');
+  });
+
+  test('prestart refuses a symlinked etc or resolv.conf and writes nothing outside', () => {
+    for (const plant of [
+      (j: string, o: string) => fs.symlinkSync(o, path.join(j, 'etc')),
+      (j: string, o: string) => { fs.mkdirSync(path.join(j, 'etc')); fs.symlinkSync(path.join(o, 'victim'), path.join(j, 'etc/resolv.conf')); },
+    ]) {
+      const { r, outside } = run(RESOLV_CONF_PRESTART, plant);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('symbolic link; refusing');
+      expect(fs.readdirSync(outside)).toEqual([]);
+    }
+  });
+
+  test('poststop removes the file, never through a symlinked etc, and never fails', () => {
+    let t = run(RESOLV_CONF_POSTSTOP, (j) => { fs.mkdirSync(path.join(j, 'etc')); fs.writeFileSync(path.join(j, 'etc/resolv.conf'), 'x'); });
+    expect(t.r.status).toBe(0);
+    expect(fs.existsSync(path.join(t.root, 'etc/resolv.conf'))).toBe(false);
+    t = run(RESOLV_CONF_POSTSTOP, (j, o) => { fs.writeFileSync(path.join(o, 'resolv.conf'), 'host'); fs.symlinkSync(o, path.join(j, 'etc')); });
+    expect(t.r.status).toBe(0);
+    expect(fs.readFileSync(path.join(t.outside, 'resolv.conf'), 'utf8')).toBe('host');
+    t = run(RESOLV_CONF_POSTSTOP, (j, o) => { fs.mkdirSync(path.join(j, 'etc')); fs.writeFileSync(path.join(o, 'victim'), 'host'); fs.symlinkSync(path.join(o, 'victim'), path.join(j, 'etc/resolv.conf')); });
+    expect(t.r.status).toBe(0);
+    expect(fs.readFileSync(path.join(t.outside, 'victim'), 'utf8')).toBe('host');
+    expect(fs.existsSync(path.join(t.root, 'etc/resolv.conf'))).toBe(false);
+    t = run(RESOLV_CONF_POSTSTOP, () => undefined);
+    expect(t.r.status).toBe(0);
   });
 });
