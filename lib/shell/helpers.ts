@@ -171,21 +171,29 @@ export function managedBlock(file: string, blockId: string, content: string): st
   return underLock(file, MANAGED_BLOCK_PROGRAM, [file, blockId, content]);
 }
 
+/**
+ * sysrc arguments: plain sysrc edits the variable where rc.conf(5) files set it (an admin's
+ * /etc/rc.conf.local included); `-f FILE` only when a file is given.
+ */
+function sysrcWords(file: string | undefined, ...args: string[]): string {
+  return shellCommand('sysrc', ...(file === undefined ? [] : ['-f', file]), ...args);
+}
+
 /** Add a word to a list variable of rc.conf (sysrc `+=` adds only when absent), under lockf. */
-export function sysrcAddWord(name: string, word: string, file = '/etc/rc.conf'): string[] {
-  return [`lockf -k -t 300 ${shellQuote(lockFileFor(file))} ${shellCommand('sysrc', '-f', file, `${name}+=${word}`)}`];
+export function sysrcAddWord(name: string, word: string, file?: string): string[] {
+  return [`lockf -k -t 300 ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}+=${word}`)}`];
 }
 
 /** Remove a word from a list variable of rc.conf, under lockf; absent words are fine. */
-export function sysrcRemoveWord(name: string, word: string, file = '/etc/rc.conf'): string[] {
-  return [`lockf -k -t 300 ${shellQuote(lockFileFor(file))} ${shellCommand('sysrc', '-f', file, `${name}-=${word}`)}`];
+export function sysrcRemoveWord(name: string, word: string, file?: string): string[] {
+  return [`lockf -k -t 300 ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}-=${word}`)}`];
 }
 
 /** Set an rc.conf variable only when its value differs, under lockf. */
-export function sysrcSet(name: string, value: string, file = '/etc/rc.conf'): string[] {
+export function sysrcSet(name: string, value: string, file?: string): string[] {
   return [
-    `if [ "$(sysrc -f ${shellQuote(file)} -n -i ${shellQuote(name)})" != ${shellQuoteAlways(value)} ]; then`,
-    `  lockf -k -t 300 ${shellQuote(lockFileFor(file))} ${shellCommand('sysrc', '-f', file, `${name}=${value}`)}`,
+    `if [ "$(${sysrcWords(file, '-n', '-i', name)})" != ${shellQuoteAlways(value)} ]; then`,
+    `  lockf -k -t 300 ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}=${value}`)}`,
     'fi',
   ];
 }

@@ -20,6 +20,7 @@ import { haveCommand, tempDir } from '../support/sh';
 import { createScript, destroyScript, nullResources } from '../support/synth';
 import { RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART } from '../../lib/jail/conf';
 import { HOST_UNDO_PROGRAM } from '../../lib/jail/host';
+import { sysrcAddWord, sysrcRemoveWord } from '../../lib/shell';
 import { unmountUnderLines } from '../../lib/jail/scripts';
 import { jailStack, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
@@ -63,7 +64,8 @@ describe('step split', () => {
     expect(d).toMatch(/head -n 1 \/etc\/jail.conf.d\/web.conf \| grep -qF '# Managed by cdktf-freebsd-jails'; then rm -f \/etc\/jail.conf.d\/web.conf/);
     expect(d).toContain('rm -f /vm/web.fstab');
     expect(d).toContain("sh '/etc/hosts' 'jail web' ''");
-    expect(d).toContain('sysrc -f /etc/rc.conf jail_list-=web');
+    expect(d).toContain('sysrc jail_list-=web');
+    expect(d).not.toContain('sysrc -f');
     expect(d).not.toMatch(/zfs (destroy|rename)/);
   });
 });
@@ -318,5 +320,30 @@ describe('resolv.conf hooks (host side, through /bin/sh -c as jail(8) runs them)
     expect(fs.existsSync(path.join(t.root, 'etc/resolv.conf'))).toBe(false);
     t = run(RESOLV_CONF_POSTSTOP, () => undefined);
     expect(t.r.status).toBe(0);
+  });
+});
+
+describe('jail_list edits go where the administrator keeps it', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const F = require('../e2e/fakebsd');
+  test('a jail_list in /etc/rc.conf.local is edited there, not shadowed by one in /etc/rc.conf', () => {
+    const root = tempDir('fakebsd-');
+    try {
+      F.initHost(root, { releases: ['14.3'] });
+      fs.writeFileSync(path.join(root, 'etc/rc.conf.local'), 'jail_list="db"\n');
+      const run = (cmd: string) => {
+        const words = cmd.split(' ').slice(4); // drop lockf -k -t 300 LOCKFILE
+        return F.run(root, words[1], words.slice(2).map((w: string) => w.replace(/^'|'$/g, '')));
+      };
+      const [add] = sysrcAddWord('jail_list', 'web');
+      expect(add).toMatch(/^lockf -k -t 300 \S+ sysrc jail_list\+=web$/);
+      expect(run(add).status).toBe(0);
+      expect(fs.readFileSync(path.join(root, 'etc/rc.conf.local'), 'utf8')).toContain('jail_list="db web"');
+      expect(fs.existsSync(path.join(root, 'etc/rc.conf')) ? fs.readFileSync(path.join(root, 'etc/rc.conf'), 'utf8') : '').not.toContain('jail_list');
+      expect(run(sysrcRemoveWord('jail_list', 'db')[0]).status).toBe(0);
+      expect(fs.readFileSync(path.join(root, 'etc/rc.conf.local'), 'utf8')).toContain('jail_list="web"');
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

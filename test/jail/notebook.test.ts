@@ -142,7 +142,7 @@ test('rc.conf: jail_enable, cloned_interfaces lo1 and jail_list for every jail',
   expect(settings).toContain("sh '/var/db/cdktf-freebsd-jails/jail-host.state' 'lo1'\n");
   expect(settings).toContain(`.include "/etc/jail.conf.d/*.conf";`);
   for (const n of ['h1', 'h2', 'h3', 'h4']) {
-    expect(createScript(resources.find((r) => r.name.startsWith(`${n}_config`))!)).toContain(`sysrc -f /etc/rc.conf jail_list+=${n}`);
+    expect(createScript(resources.find((r) => r.name.startsWith(`${n}_config`))!)).toContain(`sysrc jail_list+=${n}`);
   }
 });
 
