@@ -69,6 +69,8 @@ export class JailPackages extends Construct {
       `  echo ${word(`error: jail ${name} is not running; start it (service jail start ${name}) before installing packages`)} >&2`,
       '  exit 1',
       'fi',
+      '# The /usr/sbin/pkg bootstrap (host or jail) prompts without it.',
+      'export ASSUME_ALWAYS_YES=yes',
       'missing=',
       `wanted=${shellQuote(this.packages.join(' '))}`,
       '# shellcheck disable=SC2086 # $wanted is a list of checked package names',
@@ -115,6 +117,8 @@ export class JailPackages extends Construct {
       description: `packages in jail ${name}: ${this.packages.join(' ')}`,
       create: lines,
       dependsOn: [jail.configStep],
+      // A recreated dataset has none of the packages: install them again.
+      replaceOn: { dataset: jail.datasetStep.contentHash },
     });
   }
 }

@@ -77,7 +77,8 @@ export class JailUpdate extends Construct {
       description: `freebsd-update of jail ${jail.name}${target ? ` to ${target}` : ''}`,
       create: lines,
       dependsOn: [jail.configStep],
-      replaceOn: runId ? { run_id: runId } : undefined,
+      // A recreated dataset has none of the updates: apply them again.
+      replaceOn: { dataset: jail.datasetStep.contentHash, ...(runId ? { run_id: runId } : {}) },
     });
   }
 }

@@ -194,6 +194,21 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
     expect(r.stdout.split('\n').filter(Boolean).map((l) => files.reduce((acc, f) => acc.replace(f.file, f.name), l))).toEqual([]);
   });
 
+  test('packages and updates are applied again to a recreated dataset; pkg never prompts', () => {
+    const resources = nullResources(stack);
+    for (const prefix of ['pkgs_install', 'offline_install', 'update_resource', 'upgrade_update']) {
+      const r = resources.find((x) => x.name.startsWith(prefix));
+      if (!r) throw new Error(`no ${prefix} in ${resources.map((x) => x.name).join(' ')}`);
+      expect(r.triggers.input_dataset).toBe(h.datasetStep.contentHash);
+    }
+    expect(resources.find((x) => x.name.startsWith('upgrade_update'))!.triggers.input_run_id).toBe('2026-11-01');
+    for (const prefix of ['pkgs', 'offline']) {
+      const s = script(stack, prefix);
+      expect(s.indexOf('export ASSUME_ALWAYS_YES=yes')).toBeGreaterThan(-1);
+      expect(s.indexOf('export ASSUME_ALWAYS_YES=yes')).toBeLessThan(s.search(/\n\s*pkg /));
+    }
+  });
+
   test('offline packages: fetched on the host, nullfs-mounted read-only, pkg add from the mount', () => {
     const s = script(stack, 'offline');
     expect(s).toContain('pkg fetch -d -y -o /var/cache/cdktf-freebsd-jails/pkg $missing');
