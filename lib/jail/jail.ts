@@ -248,6 +248,15 @@ export class JailFromSnapshot extends Construct {
     const fstabText = this.fstabFile ? renderFstab(mounts.fstab, `${MANAGED_FILE_MARKER.slice(2)}: ${at}.`) : '';
 
     jailHost._register({ jailName: this.name, owner: at, path: this.path, addresses: this.addresses });
+    // <root>/NAME must not be the templates' parent dataset (`tmpl` by default) of this host.
+    this.node.addValidation({
+      validate: () => {
+        const clash = this.node.root.node
+          .findAll()
+          .find((c): c is ZfsTemplate => c instanceof ZfsTemplate && c.host === host && c.datasetName.startsWith(`${this.datasetName}/`));
+        return clash ? [`${at}: invalid name: ${JSON.stringify(this.name)}: ${this.datasetName} holds the templates of this host (${clash.node.path}, ${clash.datasetName})`] : [];
+      },
+    });
 
     this.datasetStep = new HostStep(this, 'dataset', {
       host,

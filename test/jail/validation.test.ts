@@ -134,3 +134,12 @@ describe('parameters', () => {
     expect(() => jail('u', { template: undefined, snapshot: 'zroot/x' })).toThrow(/stack\/u: invalid snapshot: "zroot\/x" must be DATASET@SNAPSHOT/);
   });
 });
+
+test('a jail named like the templates dataset of its host is refused at synth', () => {
+  const { stack, jail } = jailStack();
+  jail('tmpl');
+  expect(() => synthValidated(stack)).toThrow(/stack\/tmpl: invalid name: "tmpl": zroot\/vm\/tmpl holds the templates of this host \(stack\/template, zroot\/vm\/tmpl\/14\.3\)/);
+  const other = jailStack();
+  other.jail('tmpl2');
+  expect(() => synthValidated(other.stack)).not.toThrow();
+});
