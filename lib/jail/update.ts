@@ -58,11 +58,17 @@ export class JailUpdate extends Construct {
         `  echo "==> upgrading jail ${jail.name} from $running to ${target}"`,
         // upgrade asks for confirmation on stdin; there is no one to answer but yes.
         `  yes | ${fu} -r ${target} upgrade`,
-        `  ${fu} install`,
-        `  if [ "\${running%%.*}" != ${target.split('.')[0]} ]; then`,
-        '    echo "==> second install across major versions"',
-        `    ${fu} install`,
-        '  fi',
+        // The first install after an upgrade installs /boot only, a major upgrade needs another
+        // after that: install until freebsd-update has nothing pending, at most three times.
+        '  n=0',
+        '  while :; do',
+        '    n=$((n + 1))',
+        `    if out=$(${fu} install 2>&1); then status=0; else status=$?; fi`,
+        `    printf '%s\\n' "$out"`,
+        '    case "$out" in *"No updates are available to install"*) break ;; esac',
+        `    if [ "$status" -ne 0 ]; then echo ${word(`error: freebsd-update install failed in jail ${jail.name}`)} >&2; exit 1; fi`,
+        `    if [ "$n" -ge 3 ]; then echo ${word(`error: an install is still pending in jail ${jail.name} after 3 runs`)} >&2; exit 1; fi`,
+        '  done',
         '  ;;',
         'esac',
       );
