@@ -10,6 +10,7 @@ import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   FreeBsdHost,
+  FreeBsdHostProps,
   JailAddress,
   JailCreationMethod,
   JailFromSnapshot,
@@ -20,6 +21,22 @@ import {
   SysvIpc,
   ZfsTemplate,
 } from '../../lib';
+
+/** The notebook's host, reached with the connection settings from the environment. */
+export function notebookHostProps(env: NodeJS.ProcessEnv): FreeBsdHostProps {
+  return {
+    address: env.FREEBSD_HOST ?? 'jailhost.example.org',
+    port: env.FREEBSD_PORT ? Number(env.FREEBSD_PORT) : undefined,
+    user: env.FREEBSD_USER ?? 'root',
+    privateKeyPath: env.FREEBSD_KEY_PATH ?? '~/.ssh/id_ed25519',
+    hostKey: env.FREEBSD_HOST_KEY || undefined,
+    privilege: env.FREEBSD_PRIVILEGE ? (env.FREEBSD_PRIVILEGE as Privilege) : undefined,
+    release: env.FREEBSD_RELEASE ?? '14.3',
+    // The notebook: zroot/vm mounted at /vm holds templates and jails.
+    jailRootDataset: 'zroot/vm',
+    jailRootMountpoint: '/vm',
+  };
+}
 
 /** The template and (as later issues land) the jails of the notebook on one host. */
 export class NotebookStack extends TerraformStack {
@@ -33,18 +50,7 @@ export class NotebookStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, env: NodeJS.ProcessEnv = process.env) {
     super(scope, id);
-    this.host = new FreeBsdHost(this, 'host', {
-      address: env.FREEBSD_HOST ?? 'jailhost.example.org',
-      port: env.FREEBSD_PORT ? Number(env.FREEBSD_PORT) : undefined,
-      user: env.FREEBSD_USER ?? 'root',
-      privateKeyPath: env.FREEBSD_KEY_PATH ?? '~/.ssh/id_ed25519',
-      hostKey: env.FREEBSD_HOST_KEY || undefined,
-      privilege: env.FREEBSD_PRIVILEGE ? (env.FREEBSD_PRIVILEGE as Privilege) : undefined,
-      release: env.FREEBSD_RELEASE ?? '14.3',
-      // The notebook: zroot/vm mounted at /vm holds templates and jails.
-      jailRootDataset: 'zroot/vm',
-      jailRootMountpoint: '/vm',
-    });
+    this.host = new FreeBsdHost(this, 'host', notebookHostProps(env));
 
     // "Creating a Template": zroot/vm/tmpl/<release>, base.txz, localtime, rc.conf, crontab,
     // ports directories, freebsd-update, snapshot p3.

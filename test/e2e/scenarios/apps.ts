@@ -5,7 +5,7 @@
  */
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { NotebookStack } from '../../../examples/notebook/main';
+import { NotebookStack, notebookHostProps } from '../../../examples/notebook/main';
 import {
   FreeBsdHost,
   JailAddress,
@@ -14,7 +14,6 @@ import {
   JailFromSnapshotProps,
   JailHost,
   JailRemovalPolicy,
-  Privilege,
   ZfsTemplate,
   ZfsTemplateProps,
 } from '../../../lib';
@@ -51,17 +50,7 @@ export class LabStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, env: Record<string, string>, props: LabProps) {
     super(scope, id);
-    this.host = new FreeBsdHost(this, 'host', {
-      address: env.FREEBSD_HOST,
-      port: Number(env.FREEBSD_PORT),
-      user: env.FREEBSD_USER,
-      privateKeyPath: env.FREEBSD_KEY_PATH,
-      hostKey: env.FREEBSD_HOST_KEY,
-      privilege: env.FREEBSD_PRIVILEGE ? (env.FREEBSD_PRIVILEGE as Privilege) : undefined,
-      release: '14.3',
-      jailRootDataset: 'zroot/vm',
-      jailRootMountpoint: '/vm',
-    });
+    this.host = new FreeBsdHost(this, 'host', notebookHostProps(env));
     this.template = new ZfsTemplate(this, 'template', { host: this.host, release: '14.3', portsSupport: true, snapshotName: 'p3', ...props.template });
     if (props.jails.length === 0) return;
     this.jailHost = new JailHost(this, 'jails', { host: this.host });
