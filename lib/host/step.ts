@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { resource } from '@cdktf/provider-null';
 import { Construct } from 'constructs';
-import { renderScript } from '../shell';
+import { HOST_HELPER_DIR, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_VERSION, renderScript, ScriptBuilder, shellQuote, writeFileIfChanged } from '../shell';
 import { FreeBsdHost } from './host';
 
 /** One change on a host: a create script, an optional destroy script, and its order. */
@@ -32,7 +32,36 @@ export interface HostStepProps {
    * @default only the scripts and the connection
    */
   readonly replaceOn?: { [key: string]: string };
+  /**
+   * The titles of the create script's actions (ScriptBuilder.outline), recorded beside the
+   * resource for summaries (`npm start`).
+   * @default no outline
+   */
+  readonly createOutline?: string[];
+  /**
+   * The titles of the destroy script's actions.
+   * @default no outline
+   */
+  readonly destroyOutline?: string[];
 }
+
+/** HostStepProps' scripts and outlines from builders (the usual way to make a step). */
+export interface StepScripts {
+  readonly create: string[];
+  readonly createOutline: string[];
+  readonly destroy?: string[];
+  readonly destroyOutline?: string[];
+}
+
+/** The script props of a step from its create (and destroy) builder. */
+export function stepScripts(create: ScriptBuilder, destroy?: ScriptBuilder): StepScripts {
+  return destroy
+    ? { create: create.body(), createOutline: create.outline, destroy: destroy.body(), destroyOutline: destroy.outline }
+    : { create: create.body(), createOutline: create.outline };
+}
+
+/** Id of the helper step under each FreeBsdHost. */
+export const HOST_HELPER_STEP_ID = 'helper';
 
 /**
  * Escape text for a Terraform JSON string: there, `${` and `%{` start template expressions;
@@ -102,10 +131,17 @@ export class HostStep extends Construct {
     }
     for (const [k, val] of Object.entries(replaceOn)) triggers[`input_${k}`] = val;
 
+    // Every step needs the host helper, except the step that installs it.
+    const isHelperStep = scope === host && id === HOST_HELPER_STEP_ID;
+    const dependsOn = [...(isHelperStep ? [] : [hostHelperStep(host)]), ...(props.dependsOn ?? [])];
     this.nullResource = new resource.Resource(this, 'resource', {
       triggers: Object.fromEntries(Object.entries(triggers).map(([k, val]) => [k, escapeTerraformTemplate(val)])),
-      dependsOn: (props.dependsOn ?? []).map((s) => s.nullResource),
+      dependsOn: dependsOn.map((s) => s.nullResource),
     });
+    // Terraform JSON ignores "//" keys (comments): the outline travels to summaries, not to plans.
+    if (props.createOutline || props.destroyOutline) {
+      this.nullResource.addOverride('//', { outline: { create: props.createOutline ?? [], destroy: props.destroyOutline ?? [] } });
+    }
     this.node.defaultChild = this.nullResource;
     this.nullResource.addOverride('connection', connectionFromSelf(host));
     // Connection values and the rendered destroy script (its wrapper follows the privilege) are
@@ -121,6 +157,30 @@ export class HostStep extends Construct {
     }
     this.nullResource.addOverride('provisioner', provisioners);
   }
+}
+
+/**
+ * The first step of a host: installs the host helper (HOST_HELPER_PATH, see lib/shell/helper.ts)
+ * and records this host construct as one of its users; destroy releases it, and the helper
+ * goes when no owner on the host needs it any more. Made on first use, once per host.
+ */
+export function hostHelperStep(host: FreeBsdHost): HostStep {
+  const existing = host.node.tryFindChild(HOST_HELPER_STEP_ID);
+  if (existing instanceof HostStep) return existing;
+  const owner = host.node.path;
+  const create = new ScriptBuilder('')
+    .action(`installing the host helper ${HOST_HELPER_PATH} (interface ${HOST_HELPER_VERSION})`,
+      `mkdir -p ${HOST_HELPER_DIR}`,
+      ...writeFileIfChanged(HOST_HELPER_PATH, HOST_HELPER_PROGRAM, '0755'),
+      `${HOST_HELPER_PATH} use ${shellQuote(owner)}`);
+  // Called by path, not through the preamble: an absent helper has nothing left to release.
+  const destroy = new ScriptBuilder('').action('releasing the host helper',
+    `if [ -x ${HOST_HELPER_PATH} ]; then ${HOST_HELPER_PATH} release ${shellQuote(owner)}; fi`);
+  return new HostStep(host, HOST_HELPER_STEP_ID, {
+    host,
+    description: `host helper ${HOST_HELPER_PATH}`,
+    ...stepScripts(create, destroy),
+  });
 }
 
 /** Triggers that say how to reach the host (and the wrapped destroy script), not what the step does. */

@@ -1,19 +1,13 @@
-/** Jail names and the ZFS user properties that mark a jail's dataset as managed. */
+/** Jail names, and the host-side names of jails (spelled in lib/shell/names.ts). */
 import { jailConfBlockName } from '../render/jailconf';
 import { ValidationError } from '../validate';
+export { JAIL_NAME_PROPERTY, JAIL_ROLE, MANAGED_FILE_MARKER, REMOVAL_PROPERTY } from '../shell/names';
 
 /**
  * Longest jail name: interface names derived from it (`e0a_NAME` of jib, `ng0_NAME` of jng,
  * the notebook's `vi0_NAME`) must fit the 15 characters of IFNAMSIZ.
  */
 export const MAX_JAIL_NAME_LENGTH = 11;
-
-/** ZFS user property with the jail's name on its dataset (what prune reads). */
-export const JAIL_NAME_PROPERTY = 'cdktf-freebsd-jails:jail';
-/** ZFS user property with the dataset's removal policy (what prune obeys). */
-export const REMOVAL_PROPERTY = 'cdktf-freebsd-jails:removal';
-/** Role value of a jail's dataset (ROLE_PROPERTY). */
-export const JAIL_ROLE = 'jail';
 
 /** A jail name: `[A-Za-z0-9_]`, not all digits, at most MAX_JAIL_NAME_LENGTH characters. */
 export function jailName(value: string): string {
@@ -28,5 +22,3 @@ export function jailName(value: string): string {
 export const JAIL_CONF_DIR = '/etc/jail.conf.d';
 /** The host's main jail configuration. */
 export const JAIL_CONF = '/etc/jail.conf';
-/** Marker on the first line of every file this library writes for a jail. */
-export const MANAGED_FILE_MARKER = '# Managed by cdktf-freebsd-jails';

@@ -8,27 +8,18 @@
  * The locked part is a fixed program text given to `/bin/sh -c`, with the values passed as
  * positional parameters, so no value is ever spliced into program text.
  */
+import {
+  LOCK_TIMEOUT_SECONDS,
+  MANAGED_FILE_MARKER,
+  lockFileFor,
+  OWNER_PROPERTY,
+  PARENT_ROLE,
+  ROLE_PROPERTY,
+  SHARED_PARENT_OWNER,
+  RETIRED_ROLE,
+  ZFS_LOCK,
+} from './names';
 import { shellCommand, shellQuote, shellQuoteAlways } from './quote';
-
-/** The ZFS user property that names the owner (stack/construct path) of a dataset. */
-export const OWNER_PROPERTY = 'cdktf-freebsd-jails:owner';
-/** The ZFS user property that says what a managed dataset is (template, jail, parent, retired). */
-export const ROLE_PROPERTY = 'cdktf-freebsd-jails:role';
-/** Marker owner value of parent datasets created on demand and shared by several constructs. */
-export const SHARED_PARENT_OWNER = 'shared-parent';
-
-/** Role value of a dataset set aside instead of destroyed (jails' RETAIN policy, templates kept for them). */
-export const RETIRED_ROLE = 'retired';
-/** Dataset under the jail root that retained datasets are moved into. */
-export const RETIRED_DATASET = '.retired';
-
-/** Directory of the lock files (exists on every FreeBSD host and is cleared at boot). */
-export const LOCK_DIR = '/var/run';
-
-/** The lock file that serializes edits of one shared file. */
-export function lockFileFor(what: string): string {
-  return `${LOCK_DIR}/cdktf-freebsd-jails.${what.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^_+/, '')}.lock`;
-}
 
 /** Run a fixed sh program under lockf, with arguments passed as positional parameters. */
 export function underLock(lockName: string, program: string, args: readonly string[]): string[] {
@@ -42,7 +33,7 @@ export function underLock(lockName: string, program: string, args: readonly stri
 export function underLockWords(lockName: string, program: string, words: readonly string[]): string[] {
   return [
     '# shellcheck disable=SC2016 # the program text is literal; its values arrive as $1, $2, ...',
-    `lockf -k -t 300 ${shellQuote(lockFileFor(lockName))} /bin/sh -c ${shellQuoteAlways(program)} sh ${words.join(' ')}`.trimEnd(),
+    `lockf -k -t ${LOCK_TIMEOUT_SECONDS} ${shellQuote(lockFileFor(lockName))} /bin/sh -c ${shellQuoteAlways(program)} sh ${words.join(' ')}`.trimEnd(),
   ];
 }
 
@@ -78,7 +69,7 @@ export const ENSURE_PARENTS_PROGRAM = `set -eu
 root=$1 mnt=$2
 shift 2
 if ! zfs list -H -o name "$root" >/dev/null 2>&1; then
-  zfs create -o mountpoint="$mnt" -o ${OWNER_PROPERTY}=${SHARED_PARENT_OWNER} -o ${ROLE_PROPERTY}=parent "$root"
+  zfs create -o mountpoint="$mnt" -o ${OWNER_PROPERTY}=${SHARED_PARENT_OWNER} -o ${ROLE_PROPERTY}=${PARENT_ROLE} "$root"
 fi
 have=$(zfs get -H -o value mountpoint "$root")
 if [ "$have" != "$mnt" ]; then
@@ -87,7 +78,7 @@ if [ "$have" != "$mnt" ]; then
 fi
 for ds in "$@"; do
   if ! zfs list -H -o name "$ds" >/dev/null 2>&1; then
-    zfs create -o ${OWNER_PROPERTY}=${SHARED_PARENT_OWNER} -o ${ROLE_PROPERTY}=parent "$ds"
+    zfs create -o ${OWNER_PROPERTY}=${SHARED_PARENT_OWNER} -o ${ROLE_PROPERTY}=${PARENT_ROLE} "$ds"
   fi
 done`;
 
@@ -106,9 +97,6 @@ for ds in "$@"; do
   echo "removing empty managed parent dataset $ds"
   zfs destroy "$ds"
 done`;
-
-/** The lock that serializes creation and removal of shared parent datasets. */
-export const ZFS_LOCK = 'zfs-parents';
 
 /**
  * Ensure `root` (at `mountpoint`) and the chain of `descendants` exist (outermost first).
@@ -181,19 +169,19 @@ function sysrcWords(file: string | undefined, ...args: string[]): string {
 
 /** Add a word to a list variable of rc.conf (sysrc `+=` adds only when absent), under lockf. */
 export function sysrcAddWord(name: string, word: string, file?: string): string[] {
-  return [`lockf -k -t 300 ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}+=${word}`)}`];
+  return [`lockf -k -t ${LOCK_TIMEOUT_SECONDS} ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}+=${word}`)}`];
 }
 
 /** Remove a word from a list variable of rc.conf, under lockf; absent words are fine. */
 export function sysrcRemoveWord(name: string, word: string, file?: string): string[] {
-  return [`lockf -k -t 300 ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}-=${word}`)}`];
+  return [`lockf -k -t ${LOCK_TIMEOUT_SECONDS} ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}-=${word}`)}`];
 }
 
 /** Set an rc.conf variable only when its value differs, under lockf. */
 export function sysrcSet(name: string, value: string, file?: string): string[] {
   return [
     `if [ "$(${sysrcWords(file, '-n', '-i', name)})" != ${shellQuoteAlways(value)} ]; then`,
-    `  lockf -k -t 300 ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}=${value}`)}`,
+    `  lockf -k -t ${LOCK_TIMEOUT_SECONDS} ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}=${value}`)}`,
     'fi',
   ];
 }
@@ -215,4 +203,9 @@ export function retireDatasetLines(datasetWord: string, retiredParentWord: strin
     // Whether unmount leaves the empty mountpoint directory differs between ZFS versions.
     'if [ -d "$oldmnt" ] && [ -z "$(ls -A "$oldmnt")" ]; then rmdir "$oldmnt"; fi',
   ];
+}
+
+/** Remove a file only when this library wrote it (its first line is the marker). */
+export function removeManagedFileLines(fileWord: string): string[] {
+  return [`if [ -f ${fileWord} ] && head -n 1 ${fileWord} | grep -qF ${shellQuoteAlways(MANAGED_FILE_MARKER)}; then rm -f ${fileWord}; fi`];
 }

@@ -1,3 +1,6 @@
 export * from './quote';
+export * from './names';
 export * from './script';
 export * from './helpers';
+export * from './helper';
+export * from './host-settings';

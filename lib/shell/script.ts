@@ -12,6 +12,7 @@
  * here-document, so no line of the body is expanded by the outer shell and no single command
  * is forgotten un-elevated.
  */
+import { HOST_HELPER_PREAMBLE, HOST_HELPER_VARIABLE, helperCall } from './helper';
 import { shellQuoteAlways } from './quote';
 
 /** How the script gains root on the host. */
@@ -31,18 +32,58 @@ export const SCRIPT_PATH = '/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/l
 const BODY_END = 'CDKTF_FREEBSD_JAILS_BODY_END';
 
 /**
- * A script under construction: a list of actions, each announced by a banner line so that
- * Terraform's log reads as progress.
+ * Indent every line of sh code by `depth` steps of two spaces, nested programs included, but
+ * never a line that continues a quoted string: that text is data (file content, a program
+ * given to sh -c), and indenting it would change it.
+ */
+export function indentLines(lines: readonly string[], depth = 1): string[] {
+  const pad = '  '.repeat(depth);
+  const out: string[] = [];
+  let quote: string | undefined;
+  for (const line of lines.flatMap((l) => l.split('\n'))) {
+    out.push(quote === undefined && line !== '' ? pad + line : line);
+    quote = quoteStateAfter(line, quote);
+  }
+  return out;
+}
+
+/** Which quote (' or ") is still open at the end of a line of sh, given the one open before it. */
+function quoteStateAfter(line: string, open: string | undefined): string | undefined {
+  let q = open;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (q === "'") {
+      if (c === "'") q = undefined;
+    } else if (c === '\\') {
+      i++;
+    } else if (q === '"') {
+      if (c === '"') q = undefined;
+    } else if (c === "'" || c === '"') {
+      q = c;
+    } else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) {
+      break; // a comment: its apostrophes quote nothing
+    }
+  }
+  return q;
+}
+
+/**
+ * A step script under construction: a sequence of actions, each announced by one banner
+ * line (`echo '==> TITLE'`) so that Terraform's log reads as progress. The titles are kept
+ * (`outline`): the step records them beside its resource, and `npm start` prints them.
+ * Calls of the host helper (`helper`) make the body start with the helper's preamble.
  */
 export class ScriptBuilder {
   private readonly lines: string[] = [];
+  private readonly titles: string[] = [];
 
   /** @param title what the whole script does, echoed first */
   constructor(private readonly title: string) {}
 
-  /** Echo a progress line (`==> text`). */
+  /** Echo a progress line (`==> text`) and record it in the outline. */
   public banner(text: string): this {
-    this.lines.push(`echo ${shellQuoteAlways(`==> ${text}`)}`);
+    this.titles.push(text);
+    this.lines.push(bannerLine(text));
     return this;
   }
 
@@ -59,21 +100,37 @@ export class ScriptBuilder {
     return this.banner(text).add(...lines);
   }
 
+  /** A call of the host helper with literal arguments (quoted here). */
+  public helper(action: string, ...args: string[]): this {
+    return this.add(helperCall(action, ...args));
+  }
+
+  /** The action titles, in order: what the script does, for summaries. */
+  public get outline(): string[] {
+    return [...this.titles];
+  }
+
   /** The body without header: what runs as root. */
   public body(): string[] {
-    return [...this.lines];
+    const usesHelper = this.lines.some((l) => l.includes(`"$${HOST_HELPER_VARIABLE}"`));
+    return [...(usesHelper ? HOST_HELPER_PREAMBLE : []), ...this.lines];
   }
 
   /** Render the complete script for the given elevation. */
   public render(elevation: Elevation): string {
-    return renderScript(this.title, this.lines, elevation);
+    return renderScript(this.title, this.body(), elevation);
   }
+}
+
+/** The one banner form: `echo '==> TEXT'`. */
+export function bannerLine(text: string): string {
+  return `echo ${shellQuoteAlways(`==> ${text}`)}`;
 }
 
 /** Render a complete script from body lines; see the module comment for the shape. */
 export function renderScript(title: string, body: readonly string[], elevation: Elevation): string {
   const titleLine = `# cdktf-freebsd-jails: ${title.replace(/\n/g, ' ')}`;
-  const inner = ['set -eu', `PATH=${SCRIPT_PATH}`, 'export PATH', `echo ${shellQuoteAlways(`==> ${title}`)}`, ...body];
+  const inner = ['set -eu', `PATH=${SCRIPT_PATH}`, 'export PATH', bannerLine(title), ...body];
   if (elevation === Elevation.NONE) {
     return ['#!/bin/sh', titleLine, ...inner, ''].join('\n');
   }

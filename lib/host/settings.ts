@@ -1,0 +1,112 @@
+/**
+ * Host settings a construct needs (rc.conf variables, words of rc.conf lists, sysctl values,
+ * cloned interfaces): made true by one step, recorded on the host as they are changed, and on
+ * destroy exactly the recorded changes are undone, newest first. What the administrator had
+ * already is never recorded, so never undone. The host helper does the work
+ * (`settings-apply STATE KIND NAME VALUE...`, `settings-undo STATE`, lib/shell/helper.ts).
+ *
+ * JailHost declares jail_enable and cloned_interfaces through it; PF will declare
+ * pf_enable/pflog_enable, routed VNET gateway_enable/ipv6_gateway_enable.
+ */
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import { ScriptBuilder, STATE_DIR } from '../shell';
+import * as v from '../validate';
+import { FreeBsdHost } from './host';
+import { HostStep, stepScripts } from './step';
+
+/** Directory of the settings records of HostSettings constructs. */
+export const HOST_SETTINGS_STATE_DIR = `${STATE_DIR}/settings`;
+
+/** The state file of one owner (a construct path): a digest, so any path gives one file name. */
+export function hostSettingsStateFile(owner: string): string {
+  return `${HOST_SETTINGS_STATE_DIR}/${createHash('sha256').update(owner).digest('hex').slice(0, 16)}.state`;
+}
+
+/** One setting as the helper's settings-apply takes it: KIND NAME VALUE. @internal */
+export interface HostSettingItem {
+  /** rc, rc-word, rc-list, sysctl, interface, dir or file (see the helper's usage). */
+  readonly kind: string;
+  /** The variable, sysctl, interface or path. */
+  readonly name: string;
+  /**
+   * The value or word.
+   * @default "-" (kinds without a value)
+   */
+  readonly value?: string;
+}
+
+/** What a construct needs on its host. */
+export interface HostSettingsProps {
+  /** The host. */
+  readonly host: FreeBsdHost;
+  /**
+   * rc.conf variables and their values, like `{ pf_enable: 'YES' }`. Yes-like values compare
+   * as rc.subr's checkyesno does (YES, yes, true, on, 1).
+   * @default none
+   */
+  readonly rcConf?: { [name: string]: string };
+  /**
+   * Words added to rc.conf list variables, like `{ cloned_interfaces: ['lo1'] }`; undo removes
+   * only the words that were added.
+   * @default none
+   */
+  readonly rcConfWords?: { [name: string]: string[] };
+  /**
+   * sysctl(8) values, set now and kept in a managed block of /etc/sysctl.conf for boot.
+   * @default none
+   */
+  readonly sysctl?: { [name: string]: string };
+  /**
+   * What the settings are for, one line (the step's description).
+   * @default "host settings"
+   */
+  readonly description?: string;
+}
+
+const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SYSCTL = /^[a-z][a-z0-9_]*(\.[a-z0-9_%]+)+$/;
+const VALUE = /^[A-Za-z0-9_.,:/@+=-]*$/;
+
+/** Check settings at synth: names as rc.conf and sysctl take them, plain one-line values. */
+export function hostSettingItems(props: HostSettingsProps): HostSettingItem[] {
+  const check = (what: string, re: RegExp, s: string) => {
+    if (!re.test(s)) throw new v.ValidationError(`${JSON.stringify(s)} is not a valid ${what}`);
+    return s;
+  };
+  return [
+    ...Object.entries(props.rcConf ?? {}).map(([n, val]) => ({ kind: 'rc', name: check('rc.conf variable', VARIABLE, n), value: check('rc.conf value', VALUE, val) })),
+    ...Object.entries(props.rcConfWords ?? {}).flatMap(([n, words]) =>
+      words.map((w) => ({ kind: 'rc-word', name: check('rc.conf variable', VARIABLE, n), value: check('rc.conf list word', /^[A-Za-z0-9_.:/@+-]+$/, w) }))),
+    ...Object.entries(props.sysctl ?? {}).map(([n, val]) => ({ kind: 'sysctl', name: check('sysctl name', SYSCTL, n), value: check('sysctl value', VALUE, val) })),
+  ];
+}
+
+/** The helper arguments of settings-apply for a state file and its items. @internal */
+export function settingsApplyArgs(stateFile: string, items: readonly HostSettingItem[]): string[] {
+  return [stateFile, ...items.flatMap((i) => [i.kind, i.name, i.value ?? '-'])];
+}
+
+/**
+ * Settings a construct needs on its host, applied by one step and undone exactly on destroy.
+ * Other steps that need the settings depend on `step`.
+ */
+export class HostSettings extends Construct {
+  /** The step that applies the settings. */
+  public readonly step: HostStep;
+  /** Where the host records what this construct changed. */
+  public readonly stateFile: string;
+
+  constructor(scope: Construct, id: string, props: HostSettingsProps) {
+    super(scope, id);
+    const items = v.validated(this.node.path, 'settings', () => hostSettingItems(props));
+    if (items.length === 0) throw new v.ValidationError(`${this.node.path}: invalid settings: none given`);
+    this.stateFile = hostSettingsStateFile(this.node.path);
+    const description = v.validated(this.node.path, 'description', () => v.singleLine(props.description ?? 'host settings'));
+    const create = new ScriptBuilder(description)
+      .banner(`${description}: ${items.map((i) => (i.kind === 'rc-word' ? `${i.name}+=${i.value}` : `${i.name}=${i.value}`)).join(' ')}`)
+      .helper('settings-apply', ...settingsApplyArgs(this.stateFile, items));
+    const destroy = new ScriptBuilder(description).banner('undoing only the recorded changes').helper('settings-undo', this.stateFile);
+    this.step = new HostStep(this, 'apply', { host: props.host, description, ...stepScripts(create, destroy) });
+  }
+}

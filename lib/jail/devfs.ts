@@ -1,0 +1,44 @@
+/**
+ * The devfs ruleset a jail's devfs mount uses (jail.conf `devfs_ruleset`). A DevfsRuleset
+ * construct (rules written to /etc/devfs.rules and loaded) implements IDevfsRuleset; a
+ * ruleset the host defines already is referenced by number.
+ */
+import { HostStep } from '../host';
+import { ValidationError } from '../validate';
+
+/** Highest devfs ruleset number (devfs(8): a u_short). */
+export const MAX_DEVFS_RULESET = 65535;
+
+/** A devfs ruleset that jails can use. */
+export interface IDevfsRuleset {
+  /** The ruleset number (devfs_ruleset). */
+  readonly rulesetNumber: number;
+  /**
+   * The step that defines and loads the ruleset; jails that use it are configured after it.
+   * @default none: the ruleset exists on the host already
+   */
+  readonly rulesetStep?: HostStep;
+}
+
+/** References to devfs rulesets that are not defined by this app. */
+export class JailDevfsRuleset {
+  /**
+   * A ruleset the host has (from /etc/defaults/devfs.rules, like 4 `devfsrules_jail`, or the
+   * administrator's /etc/devfs.rules). A number never loaded is an empty ruleset: the jail
+   * would see all of /dev.
+   */
+  public static fromNumber(rulesetNumber: number): IDevfsRuleset {
+    return { rulesetNumber };
+  }
+
+  private constructor() {}
+}
+
+/** The checked number of a ruleset (for the jail's error, which names the construct). */
+export function devfsRulesetNumber(ruleset: IDevfsRuleset): number {
+  const n = ruleset.rulesetNumber;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_DEVFS_RULESET) {
+    throw new ValidationError(`devfsRuleset ${n} must be an integer from 0 to ${MAX_DEVFS_RULESET}`);
+  }
+  return n;
+}

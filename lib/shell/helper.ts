@@ -1,0 +1,368 @@
+/**
+ * The host helper: one POSIX sh program that the library installs on every host (the first
+ * step of each FreeBsdHost) and that step scripts call by path, in the style of FreeBSD's
+ * share/examples/jails/jib and jng: a usage text, one function per action, each idempotent.
+ *
+ * Its command line is an interface: destroy scripts stored in Terraform state call it long
+ * after they were written. So:
+ * - it is installed at a path that carries the interface version (HOST_HELPER_PATH); an
+ *   incompatible change gets a new version and a new path, both installed side by side;
+ * - within a version actions and arguments only ever gain (never change) meaning;
+ * - it is written atomically and only when its content differs;
+ * - each owner (the node path of the FreeBsdHost construct, matched exactly as a whole line)
+ *   that uses it is recorded in HOST_HELPER_USERS_FILE, and the file is removed only when the
+ *   last owner of any stack on that host releases it.
+ *
+ * Owners are always passed as arguments, never derived: a later ownership scope id only
+ * changes what the caller passes.
+ */
+import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, retireDatasetLines } from './helpers';
+import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
+import { shellQuoteAlways } from './quote';
+import {
+  BLOCK_BEGIN,
+  BLOCK_END,
+  JAIL_STATE_DIR,
+  LIBRARY_NAME,
+  LOCK_DIR,
+  LOCK_TIMEOUT_SECONDS,
+  MANAGED_FILE_MARKER,
+  OWNER_PROPERTY,
+  REMOVAL_PROPERTY,
+  RETIRED_DATASET,
+  STATE_DIR,
+  ZFS_LOCK,
+} from './names';
+
+/** Version of the helper's command line; part of its path. */
+export const HOST_HELPER_VERSION = 1;
+/** Directory of the installed helper programs. */
+export const HOST_HELPER_DIR = `/usr/local/libexec/${LIBRARY_NAME}`;
+/** Where the helper of this interface version is installed. */
+export const HOST_HELPER_PATH = `${HOST_HELPER_DIR}/helper-${HOST_HELPER_VERSION}`;
+/** One owner per line: who still needs the helper of this version. */
+export const HOST_HELPER_USERS_FILE = `${STATE_DIR}/helper-${HOST_HELPER_VERSION}.users`;
+/** The sh variable that step scripts hold the helper's path in. */
+export const HOST_HELPER_VARIABLE = 'cfj';
+
+/** Line that sets the variable and fails clearly when the helper is missing. */
+export const HOST_HELPER_PREAMBLE = [
+  `${HOST_HELPER_VARIABLE}=${HOST_HELPER_PATH}`,
+  `[ -x "$${HOST_HELPER_VARIABLE}" ] || { echo "error: $${HOST_HELPER_VARIABLE} is missing: the host's helper step (${LIBRARY_NAME}) must be applied first" >&2; exit 1; }`,
+];
+
+/** A call of the helper with literal arguments (each quoted). */
+export function helperCall(action: string, ...args: string[]): string {
+  return helperCallWords(action, ...args.map(shellQuoteAlways));
+}
+
+/** A call of the helper with arguments that are sh words already ("$name" in a loop). */
+export function helperCallWords(action: string, ...words: string[]): string {
+  return [`"$${HOST_HELPER_VARIABLE}"`, action, ...words].join(' ');
+}
+
+/** A fixed program (its `set -eu` dropped: the helper has it) as a function, every line indented. */
+function shellFunction(name: string, program: string): string {
+  const body = program.replace(/^set -eu\n/, '').split('\n').map((l) => (l ? `  ${l}` : l));
+  return [`${name}() {`, ...body, '}'].join('\n');
+}
+
+const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]
+Host helper of ${LIBRARY_NAME}, interface version ${HOST_HELPER_VERSION}. Every action is idempotent.
+
+  block FILE ID CONTENT         put CONTENT between "${BLOCK_BEGIN} ID" and "${BLOCK_END} ID"
+                                in FILE, in place of an earlier block (empty CONTENT: remove it)
+  locked FILE COMMAND [ARG...]  run COMMAND under the lock of FILE (lockf, ${LOCK_TIMEOUT_SECONDS} s)
+  ensure-parents ROOT MOUNTPOINT [DATASET...]
+                                create ROOT (at MOUNTPOINT) and the DATASETs, outermost first,
+                                marked as shared parents; check ROOT's mountpoint
+  prune-parents DATASET...      remove empty shared parents, innermost first
+  owned-by DATASET OWNER        exit 0 when DATASET's ${OWNER_PROPERTY} is exactly OWNER
+  retire DATASET ROOT MOUNTPOINT NAME
+                                set DATASET aside as ROOT/${RETIRED_DATASET}/NAME-<UTC time>
+  remove-managed-file FILE      remove FILE when its first line is "${MANAGED_FILE_MARKER}"
+  settings-apply STATE [KIND NAME VALUE]...
+                                make host settings true, recording in STATE what changed;
+                                KIND: rc (NAME=VALUE), rc-word (add VALUE to list NAME),
+                                rc-list (NAME, VALUE -), sysctl (NAME=VALUE, now and at boot),
+                                interface (cloned NAME, VALUE -), dir (NAME, VALUE -),
+                                file (NAME, VALUE -: removed at undo when empty and new)
+  settings-undo STATE           undo exactly what STATE records, newest first; forget STATE
+  jail-start NAME               service jail start NAME (as at boot), then check it runs
+  jail-stop NAME                service jail onestop NAME; jail -r NAME if it still runs
+  jail-restart NAME             service jail restart NAME, then check it runs
+  jail-teardown NAME CONF PATH FSTAB
+                                stop the jail, run its recorded network teardown, unmount
+                                under PATH, remove its CONF file (or its block in /etc/jail.conf),
+                                its FSTAB, /etc/hosts block and jail_list word
+  jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
+                                destroy or retire DATASET by its ${REMOVAL_PROPERTY}
+  use OWNER                     record that OWNER needs this helper
+  release OWNER                 forget OWNER; remove the helper when no owner is left`;
+
+/** The helper program, as installed at HOST_HELPER_PATH. */
+export const HOST_HELPER_PROGRAM = `#!/bin/sh
+# ${LIBRARY_NAME} host helper, interface version ${HOST_HELPER_VERSION}, installed as ${HOST_HELPER_PATH}.
+# Written by ${LIBRARY_NAME}: changes here are overwritten. Run it without arguments for usage.
+set -eu
+PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin
+export PATH
+self=$0
+
+usage() {
+  cat >&2 <<EOF
+${USAGE}
+EOF
+  exit 64
+}
+
+die() {
+  echo "\${self##*/}: error: $*" >&2
+  exit 1
+}
+
+# The lock file of FILE: ${LOCK_DIR}/${LIBRARY_NAME}.<FILE with / as _>.lock
+lock_file() {
+  printf '${LOCK_DIR}/${LIBRARY_NAME}.%s.lock' "$(printf '%s' "$1" | sed -e 's/[^A-Za-z0-9_.-]/_/g' -e 's/^_*//')"
+}
+
+# locked FILE COMMAND [ARG...]
+do_locked() {
+  [ $# -ge 2 ] || usage
+  lf=$(lock_file "$1")
+  shift
+  lockf -k -t ${LOCK_TIMEOUT_SECONDS} "$lf" "$@"
+}
+
+# block FILE ID CONTENT: the lock is taken, then this program runs itself for _block.
+do_block() {
+  [ $# -eq 3 ] || usage
+  do_locked "$1" "$self" _block "$@"
+}
+${shellFunction('_block', MANAGED_BLOCK_PROGRAM)}
+
+exists() {
+  zfs list -H -o name "$1" >/dev/null 2>&1
+}
+
+# ensure-parents ROOT MOUNTPOINT [DATASET...]
+do_ensure_parents() {
+  [ $# -ge 2 ] || usage
+  do_locked ${ZFS_LOCK} "$self" _ensure_parents "$@"
+}
+${shellFunction('_ensure_parents', ENSURE_PARENTS_PROGRAM)}
+
+# prune-parents DATASET... (innermost first): only marked parents with nothing in them go.
+do_prune_parents() {
+  do_locked ${ZFS_LOCK} "$self" _prune_parents "$@"
+}
+${shellFunction('_prune_parents', PRUNE_PARENTS_PROGRAM)}
+
+# owned-by DATASET OWNER: exact comparison, never a prefix.
+do_owned_by() {
+  [ $# -eq 2 ] || usage
+  exists "$1" && [ "$(zfs get -H -o value ${OWNER_PROPERTY} "$1")" = "$2" ]
+}
+
+# retire DATASET ROOT MOUNTPOINT NAME: renamed aside, marked retired, never mounted automatically.
+do_retire() {
+  [ $# -eq 4 ] || usage
+  ds=$1 root=$2 rootmnt=$3 name=$4
+  do_ensure_parents "$root" "$rootmnt" "$root/${RETIRED_DATASET}"
+${retireDatasetLines('"$ds"', '"$root/${RETIRED_DATASET}"', '"$name"').map((l) => `  ${l}`).join('\n')}
+}
+
+# remove-managed-file FILE
+do_remove_managed_file() {
+  [ $# -eq 1 ] || usage
+  ${removeManagedFileLines('"$1"').join('\n')}
+}
+
+# settings-apply STATE [KIND NAME VALUE]...: under the rc.conf lock.
+do_settings_apply() {
+  if [ $# -lt 1 ] || [ $(( ($# - 1) % 3 )) -ne 0 ]; then usage; fi
+  do_locked /etc/rc.conf "$self" _settings_apply "$@"
+}
+yes_no() {
+  case "$1" in [Yy][Ee][Ss] | [Tt][Rr][Uu][Ee] | [Oo][Nn] | 1) echo YES ;; [Nn][Oo] | [Ff][Aa][Ll][Ss][Ee] | [Oo][Ff][Ff] | 0) echo NO ;; *) printf '%s\\n' "$1" ;; esac
+}
+# Set in an rc.conf file (not only in /etc/defaults/rc.conf)?
+rc_set_in_files() {
+  grep -Eqs "^[[:space:]]*$1=" /etc/rc.conf /etc/rc.conf.local
+}
+_settings_apply() {
+  state=$1
+  shift
+  mkdir -p "\${state%/*}"
+  [ -e "$state" ] || : > "$state"
+  record() { grep -qxF "$1" "$state" || printf '%s\\n' "$1" >> "$state"; }
+  while [ $# -ge 3 ]; do
+    kind=$1 name=$2 value=$3
+    shift 3
+    case "$kind" in
+      rc)
+        have=$(sysrc -n -i "$name")
+        [ "$(yes_no "$have")" = "$(yes_no "$value")" ] && continue
+        if rc_set_in_files "$name"; then record "rc_was $name $have"; else record "rc_set $name"; fi
+        sysrc "$name=$value" ;;
+      rc-list)
+        rc_set_in_files "$name" || record "rc_variable $name" ;;
+      rc-word)
+        rc_set_in_files "$name" || record "rc_variable $name"
+        case " $(sysrc -n -i "$name") " in
+          *" $value "*) ;;
+          *) record "rc_word $name $value"; sysrc "$name+=$value" ;;
+        esac ;;
+      sysctl)
+        have=$(sysctl -n "$name")
+        if [ "$have" != "$value" ]; then
+          record "sysctl_was $name $have"
+          sysctl "$name=$value"
+        fi
+        record "sysctl_conf $name"
+        do_block /etc/sysctl.conf "sysctl $name" "$name=$value" ;;
+      interface)
+        case " $(sysrc -n -i cloned_interfaces) " in
+          *" $name "*) ;;
+          *) record "cloned_interfaces $name"; sysrc cloned_interfaces+="$name" ;;
+        esac
+        if ! ifconfig "$name" >/dev/null 2>&1; then
+          echo "creating interface $name"
+          record "interface $name"
+          ifconfig "$name" create
+        fi ;;
+      dir)
+        if [ ! -d "$name" ]; then mkdir -p "$name"; record "conf_dir $name"; fi ;;
+      file)
+        [ -e "$name" ] || record "created_file $name" ;;
+      *) die "unknown setting kind $kind" ;;
+    esac
+  done
+}
+
+# settings-undo STATE: under the rc.conf lock.
+do_settings_undo() {
+  [ $# -eq 1 ] || usage
+  do_locked /etc/rc.conf "$self" _settings_undo "$@"
+}
+${shellFunction('_settings_undo', HOST_SETTINGS_UNDO_FUNCTION)}
+
+running() {
+  jls -j "$1" >/dev/null 2>&1
+}
+
+# jail-start NAME: boot's own path (rc.d/jail reads the configuration as at boot). It reports
+# a failed start on stdout and exits 0, so jls decides.
+do_jail_start() {
+  [ $# -eq 1 ] || usage
+  if running "$1"; then echo "==> jail $1 runs"; return 0; fi
+  echo "==> starting jail $1 (service jail start $1)"
+  service jail start "$1" || true
+  running "$1" || die "jail $1 did not start (see the output of service jail start above)"
+}
+
+# jail-stop NAME: onestop works even when jail_enable was turned off since.
+do_jail_stop() {
+  [ $# -eq 1 ] || usage
+  running "$1" || return 0
+  echo "==> stopping jail $1"
+  service jail onestop "$1" || true
+  # Without a configuration jail(8) removes the jail by name alone.
+  if running "$1"; then jail -r "$1"; fi
+}
+
+# jail-restart NAME
+do_jail_restart() {
+  [ $# -eq 1 ] || usage
+  echo "==> restarting jail $1 (service jail restart $1)"
+  service jail restart "$1" || true
+  running "$1" || die "jail $1 did not start again (see the output of service jail restart above)"
+}
+
+# jail-teardown NAME CONF PATH FSTAB: everything of a jail but its dataset.
+do_jail_teardown() {
+  [ $# -eq 4 ] || usage
+  name=$1 conf=$2 path=$3 fstab=$4
+  do_jail_stop "$name"
+  teardown="${JAIL_STATE_DIR}/$name.teardown"
+  if [ -f "$teardown" ]; then
+    echo "==> network teardown of jail $name"
+    /bin/sh "$teardown"
+    rm -f "$teardown"
+    rmdir "${JAIL_STATE_DIR}" 2>/dev/null || :
+  fi
+  # Strictly under the root, deepest first; the root itself is the jail's dataset.
+  mount -p | awk -v d="$path" 'index($2, d "/") == 1 { print $2 }' | sort -r | while read -r m; do
+    echo "==> unmounting $m"
+    umount -f "$m"
+  done
+  if [ "$conf" = /etc/jail.conf ]; then do_block /etc/jail.conf "jail $name" ''; else do_remove_managed_file "$conf"; fi
+  do_remove_managed_file "$fstab"
+  do_block /etc/hosts "jail $name" ''
+  do_locked /etc/rc.conf sysrc jail_list-="$name"
+}
+
+# jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
+do_jail_dataset_remove() {
+  [ $# -eq 4 ] || usage
+  if [ "$(zfs get -H -o value ${REMOVAL_PROPERTY} "$1")" = destroy ]; then
+    echo "==> destroying dataset $1"
+    zfs destroy -r "$1"
+  else
+    do_retire "$@"
+  fi
+}
+
+# use OWNER / release OWNER: who needs this helper, one exact line each.
+do_use() {
+  [ $# -eq 1 ] || usage
+  do_locked ${HOST_HELPER_USERS_FILE} "$self" _use "$1"
+}
+_use() {
+  mkdir -p ${STATE_DIR}
+  grep -qsxF -e "$1" ${HOST_HELPER_USERS_FILE} || printf '%s\\n' "$1" >> ${HOST_HELPER_USERS_FILE}
+}
+do_release() {
+  [ $# -eq 1 ] || usage
+  do_locked ${HOST_HELPER_USERS_FILE} "$self" _release "$1"
+}
+_release() {
+  users=${HOST_HELPER_USERS_FILE}
+  if [ -f "$users" ]; then
+    tmp=$(mktemp "$users.XXXXXX")
+    grep -vxF -e "$1" "$users" > "$tmp" || :
+    mv -f "$tmp" "$users"
+    if [ -s "$users" ]; then echo "==> helper kept: still used by $(wc -l < "$users" | tr -d ' ') owner(s)"; return 0; fi
+    rm -f "$users"
+  fi
+  echo "==> no owner needs the helper: removing $self"
+  rm -f "$self"
+  rmdir ${HOST_HELPER_DIR} 2>/dev/null || :
+  rmdir ${STATE_DIR} 2>/dev/null || :
+}
+
+[ $# -ge 1 ] || usage
+action=$1
+shift
+case "$action" in
+  block) do_block "$@" ;;
+  locked) do_locked "$@" ;;
+  ensure-parents) do_ensure_parents "$@" ;;
+  prune-parents) do_prune_parents "$@" ;;
+  owned-by) do_owned_by "$@" ;;
+  retire) do_retire "$@" ;;
+  remove-managed-file) do_remove_managed_file "$@" ;;
+  settings-apply) do_settings_apply "$@" ;;
+  settings-undo) do_settings_undo "$@" ;;
+  jail-start) do_jail_start "$@" ;;
+  jail-stop) do_jail_stop "$@" ;;
+  jail-restart) do_jail_restart "$@" ;;
+  jail-teardown) do_jail_teardown "$@" ;;
+  jail-dataset-remove) do_jail_dataset_remove "$@" ;;
+  use) do_use "$@" ;;
+  release) do_release "$@" ;;
+  _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release) "$action" "$@" ;;
+  -h | help) usage ;;
+  *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
+esac
+`;

@@ -1,0 +1,58 @@
+/**
+ * The one vocabulary of names this library leaves on a host: ZFS user properties and their
+ * values (roles, owners), marker lines of files and blocks, lock files, state files, the host
+ * helper's path. Everything else imports these; a name is spelled here and nowhere else.
+ */
+
+/** Prefix of every ZFS user property, marker and file name of this library. */
+export const LIBRARY_NAME = 'cdktf-freebsd-jails';
+
+/** The ZFS user property that names the owner (stack/construct path) of a dataset. */
+export const OWNER_PROPERTY = `${LIBRARY_NAME}:owner`;
+/** The ZFS user property that says what a managed dataset is (template, jail, parent, retired). */
+export const ROLE_PROPERTY = `${LIBRARY_NAME}:role`;
+/** ZFS user property with the jail's name on its dataset (what prune reads). */
+export const JAIL_NAME_PROPERTY = `${LIBRARY_NAME}:jail`;
+/** ZFS user property with the dataset's removal policy (what prune obeys). */
+export const REMOVAL_PROPERTY = `${LIBRARY_NAME}:removal`;
+/** ZFS user property recording which sets (and digests) were extracted into a template. */
+export const EXTRACTED_PROPERTY = `${LIBRARY_NAME}:extracted`;
+
+/** Role value of a template's dataset. */
+export const TEMPLATE_ROLE = 'template';
+/** Role value of a jail's dataset. */
+export const JAIL_ROLE = 'jail';
+/** Role value of a parent dataset created on demand. */
+export const PARENT_ROLE = 'parent';
+/** Role value of a dataset set aside instead of destroyed (jails' RETAIN policy, templates kept for them). */
+export const RETIRED_ROLE = 'retired';
+/** Owner value of parent datasets created on demand and shared by several constructs. */
+export const SHARED_PARENT_OWNER = 'shared-parent';
+/** Dataset under the jail root that retained datasets are moved into. */
+export const RETIRED_DATASET = '.retired';
+
+/** Marker on the first line of every file this library writes for a jail. */
+export const MANAGED_FILE_MARKER = `# Managed by ${LIBRARY_NAME}`;
+/** First line of a managed block in a shared file is this, a space and the block id. */
+export const BLOCK_BEGIN = `# BEGIN ${LIBRARY_NAME}`;
+/** Last line of a managed block. */
+export const BLOCK_END = `# END ${LIBRARY_NAME}`;
+
+/** Directory of the lock files (exists on every FreeBSD host and is cleared at boot). */
+export const LOCK_DIR = '/var/run';
+/** How long a step waits for a lock (seconds) before it fails. */
+export const LOCK_TIMEOUT_SECONDS = 300;
+
+/** The lock file that serializes edits of one shared file (or one named resource). */
+export function lockFileFor(what: string): string {
+  return `${LOCK_DIR}/${LIBRARY_NAME}.${what.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^_+/, '')}.lock`;
+}
+
+/** The lock that serializes creation and removal of shared parent datasets. */
+export const ZFS_LOCK = 'zfs-parents';
+
+/** Directory of this library's state on the host: host settings records, helper users. */
+export const STATE_DIR = `/var/db/${LIBRARY_NAME}`;
+
+/** Where per-jail records live (the network's teardown actions): `<dir>/NAME.teardown`. */
+export const JAIL_STATE_DIR = `${STATE_DIR}/jails`;
