@@ -1,6 +1,45 @@
 /** The typed jail parameters and how they become jail.conf statements. */
 import { JailConfStatement, JailConfValue } from '../render/jailconf';
-import { JailDefaults } from './host';
+
+/** The notebook's defaults for every jail; each can be overridden. */
+export interface JailDefaults {
+  /**
+   * exec.start: the command that starts the jail's system.
+   * @default "/bin/sh /etc/rc"
+   */
+  readonly execStart?: string;
+  /**
+   * exec.stop: the command that stops it.
+   * @default "/bin/sh /etc/rc.shutdown"
+   */
+  readonly execStop?: string;
+  /**
+   * exec.clean: run commands in a clean environment (PATH=/bin:/usr/bin).
+   * @default true
+   */
+  readonly execClean?: boolean;
+  /**
+   * mount.devfs: mount devfs in the jail (with devfs_ruleset, or ruleset 4).
+   * @default true
+   */
+  readonly mountDevfs?: boolean;
+  /**
+   * host.hostname = $name.
+   * @default true
+   */
+  readonly hostnameFromName?: boolean;
+  /**
+   * exec.consolelog, a jail.conf expression (`$name` is the jail's name).
+   * @default "/var/log/jail_${name}_console.log"
+   */
+  readonly consoleLog?: string;
+  /**
+   * Copy the host's /etc/resolv.conf into the jail in exec.prestart and remove it in
+   * exec.poststop, as the notebook does.
+   * @default true
+   */
+  readonly copyResolvConf?: boolean;
+}
 
 /** The System V IPC modes of sysvmsg, sysvsem and sysvshm. */
 export enum SysvIpc {

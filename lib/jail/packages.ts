@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { HostStep } from '../host';
-import { shellQuote } from '../shell';
+import { HostStep, stepScripts } from '../host';
+import { ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import { JailFromSnapshot } from './jail';
 import { mountPointLines } from './mounts';
@@ -64,7 +64,7 @@ export class JailPackages extends Construct {
     this.packages = props.packages.map((p) => v.validated(at, 'packages', () => packageName(p)));
     if (this.packages.length === 0) throw new v.ValidationError(`${at}: invalid packages: the list is empty`);
     const name = jail.name;
-    const lines = [
+    const b = new ScriptBuilder('packages').action(`jail ${name}: which of ${this.packages.join(' ')} are missing`,
       `if ! ${jailRunning(name)}; then`,
       `  echo ${word(`error: jail ${name} is not running; start it (service jail start ${name}) before installing packages`)} >&2`,
       '  exit 1',
@@ -77,14 +77,13 @@ export class JailPackages extends Construct {
       'for p in $wanted; do',
       `  pkg -j ${name} info -e "$p" || missing="$missing $p"`,
       'done',
-      `if [ -z "$missing" ]; then echo ${word(`==> jail ${name}: all packages installed`)}; exit 0; fi`,
-    ];
+      `if [ -z "$missing" ]; then echo ${word(`==> jail ${name}: all packages installed`)}; exit 0; fi`);
     if (props.offline) {
       const dir = v.validated(at, 'offlineDirectory', () => v.absolutePath(props.offlineDirectory ?? '/var/cache/cdktf-freebsd-jails/pkg'));
       const inJail = v.validated(at, 'offlineMountPoint', () => v.absolutePath(props.offlineMountPoint ?? '/mnt'));
       if (inJail === '/') throw new v.ValidationError(`${at}: invalid offlineMountPoint: "/"`);
       const target = `${jail.path}${inJail}`;
-      lines.push(
+      b.action(`fetching the missing packages on the host into ${dir}, adding them in jail ${name} (offline)`,
         `echo "==> fetching on the host:$missing"`,
         `mkdir -p ${word(dir)}`,
         '# shellcheck disable=SC2086 # $missing is a list of checked package names',
@@ -104,9 +103,9 @@ export class JailPackages extends Construct {
         'done',
       );
     } else {
-      if (props.update) lines.push(`echo ${word(`==> pkg -j ${name} update`)}`, `pkg -j ${name} update`);
-      if (props.upgrade) lines.push(`echo ${word(`==> pkg -j ${name} upgrade`)}`, `pkg -j ${name} upgrade -y`);
-      lines.push(
+      if (props.update) b.action(`pkg -j ${name} update`, `pkg -j ${name} update`);
+      if (props.upgrade) b.action(`pkg -j ${name} upgrade`, `pkg -j ${name} upgrade -y`);
+      b.action(`jail ${name}: pkg install of the missing packages`,
         `echo "==> jail ${name}: pkg install$missing"`,
         '# shellcheck disable=SC2086 # $missing is a list of checked package names',
         `pkg -j ${name} install -y $missing`,
@@ -115,7 +114,7 @@ export class JailPackages extends Construct {
     this.step = new HostStep(this, 'install', {
       host: jail.host,
       description: `packages in jail ${name}: ${this.packages.join(' ')}`,
-      create: lines,
+      ...stepScripts(b),
       dependsOn: [jail.configStep],
       // A recreated dataset has none of the packages: install them again.
       replaceOn: { dataset: jail.datasetStep.contentHash },

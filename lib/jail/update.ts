@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { HostStep } from '../host';
+import { HostStep, stepScripts } from '../host';
+import { helperCall, ScriptBuilder } from '../shell';
 import * as v from '../validate';
 import { JailFromSnapshot } from './jail';
 import { jailRunning, word } from './scripts';
@@ -44,6 +45,7 @@ export class JailUpdate extends Construct {
     const runId = v.validated(at, 'runId', () => v.singleLine(props.runId ?? ''));
     const p = word(jail.path);
     const fu = `env PAGER=cat freebsd-update --not-running-from-cron -b ${p} -d ${word(`${jail.path}/var/db/freebsd-update`)} --currently-running "$running"`;
+    const b = new ScriptBuilder('update');
     const lines = [
       `if [ ! -x ${word(`${jail.path}/bin/freebsd-version`)} ]; then echo ${word(`error: ${jail.path} holds no FreeBSD userland`)} >&2; exit 1; fi`,
       `running=$(${word(`${jail.path}/bin/freebsd-version`)} -u)`,
@@ -75,13 +77,15 @@ export class JailUpdate extends Construct {
     } else {
       lines.push(`echo "==> updating jail ${jail.name} ($running)"`, `${fu} fetch install`);
     }
+    b.action(`freebsd-update of jail ${jail.name}${target ? ` to ${target}` : ''}`, ...lines);
     if (props.restart ?? true) {
-      lines.push(`if ${jailRunning(jail.name)}; then`, `  echo ${word(`==> restarting jail ${jail.name}`)}`, `  jail -f ${word(jail.confFile)} -rc ${jail.name}`, 'fi');
+      // As boot starts it (service jail restart): what runs after the update is what runs after a reboot.
+      b.action(`restarting jail ${jail.name} if it runs`, `if ${jailRunning(jail.name)}; then`, `  ${helperCall('jail-restart', jail.name)}`, 'fi');
     }
     this.step = new HostStep(this, 'update', {
       host: jail.host,
       description: `freebsd-update of jail ${jail.name}${target ? ` to ${target}` : ''}`,
-      create: lines,
+      ...stepScripts(b),
       dependsOn: [jail.configStep],
       // A recreated dataset has none of the updates: apply them again.
       replaceOn: { dataset: jail.datasetStep.contentHash, ...(runId ? { run_id: runId } : {}) },

@@ -16,7 +16,7 @@
  * Owners are always passed as arguments, never derived: a later ownership scope id only
  * changes what the caller passes.
  */
-import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, retireDatasetLines } from './helpers';
+import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, retireDatasetLines, unmountUnderLines } from './helpers';
 import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
 import { shellQuoteAlways } from './quote';
 import {
@@ -53,7 +53,9 @@ export const HOST_HELPER_PREAMBLE = [
 
 /** A call of the helper with literal arguments (each quoted). */
 export function helperCall(action: string, ...args: string[]): string {
-  return helperCallWords(action, ...args.map(shellQuoteAlways));
+  const call = helperCallWords(action, ...args.map(shellQuoteAlways));
+  // A `$` in an argument (jail.conf's $name) is meant literally.
+  return args.some((a) => /[$`]/.test(a)) ? `# shellcheck disable=SC2016 # literal text\n${call}` : call;
 }
 
 /** A call of the helper with arguments that are sh words already ("$name" in a loop). */
@@ -292,10 +294,7 @@ do_jail_teardown() {
     rmdir "${JAIL_STATE_DIR}" 2>/dev/null || :
   fi
   # Strictly under the root, deepest first; the root itself is the jail's dataset.
-  mount -p | awk -v d="$path" 'index($2, d "/") == 1 { print $2 }' | sort -r | while read -r m; do
-    echo "==> unmounting $m"
-    umount -f "$m"
-  done
+${unmountUnderLines('"$path"').map((l) => `  ${l}`).join('\n')}
   if [ "$conf" = /etc/jail.conf ]; then do_block /etc/jail.conf "jail $name" ''; else do_remove_managed_file "$conf"; fi
   do_remove_managed_file "$fstab"
   do_block /etc/hosts "jail $name" ''

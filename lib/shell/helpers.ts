@@ -209,3 +209,17 @@ export function retireDatasetLines(datasetWord: string, retiredParentWord: strin
 export function removeManagedFileLines(fileWord: string): string[] {
   return [`if [ -f ${fileWord} ] && head -n 1 ${fileWord} | grep -qF ${shellQuoteAlways(MANAGED_FILE_MARKER)}; then rm -f ${fileWord}; fi`];
 }
+
+/**
+ * Unmount whatever is still mounted strictly under a directory (nullfs, devfs, ...), deepest
+ * first. The directory itself is left alone: it is the jail's own dataset, which `mount -p`
+ * lists there too; zfs destroy or the retirement deal with it.
+ */
+export function unmountUnderLines(dirWord: string): string[] {
+  return [
+    `mount -p | awk -v d=${dirWord} 'index($2, d "/") == 1 { print $2 }' | sort -r | while read -r m; do`,
+    '  echo "==> unmounting $m"',
+    '  umount -f "$m"',
+    'done',
+  ];
+}

@@ -1,20 +1,21 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { FreeBsdHost, HostStep } from '../host';
+import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { renderMakeConf, renderRcConf } from '../render';
 import {
   datasetExists,
   ensureDataset,
-  ensureParents,
+  EXTRACTED_PROPERTY,
+  helperCall,
+  indentLines,
   OWNER_PROPERTY,
-  pruneParents,
   replaceFileIfChanged,
-  RETIRED_DATASET,
   RETIRED_ROLE,
-  retireDatasetLines,
   ROLE_PROPERTY,
+  ScriptBuilder,
   shellQuote,
   snapshotExists,
+  TEMPLATE_ROLE,
   writeFileIfChanged,
 } from '../shell';
 import * as v from '../validate';
@@ -25,8 +26,7 @@ export const DEFAULT_TEMPLATE_RELEASE = '14.3-RELEASE';
 /** Where FreeBSD publishes release distribution sets. */
 export const DEFAULT_RELEASE_MIRROR = 'https://download.freebsd.org/releases';
 
-/** ZFS user property recording which sets (and digests) were extracted into a template. */
-export const EXTRACTED_PROPERTY = 'cdktf-freebsd-jails:extracted';
+export { EXTRACTED_PROPERTY } from '../shell/names';
 
 /** The template's /etc/rc.conf as the notebook writes it. */
 export const NOTEBOOK_TEMPLATE_RC_CONF: Record<string, string> = {
@@ -199,8 +199,8 @@ export class ZfsTemplate extends Construct {
 
     const ds = shellQuote(this.datasetName);
     const mnt = shellQuote(this.path);
-    const create: string[] = [];
-    create.push(
+    const create = new ScriptBuilder('template');
+    create.action(`template snapshot ${this.snapshot}: built already?`,
       `if ${snapshotExists(this.snapshot)}; then`,
       `  if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" != ${shellQuote(at)} ]; then`,
       `    echo ${shellQuote(`error: snapshot ${this.snapshot} exists on a dataset not managed by ${at}; refusing to use it`)} >&2`,
@@ -208,11 +208,11 @@ export class ZfsTemplate extends Construct {
       '  fi',
       `  echo ${shellQuote(`==> template snapshot ${this.snapshot} exists: nothing to do`)}`,
       '  exit 0',
-      'fi',
-      `echo ${shellQuote(`==> ensuring datasets ${host.jailRootDataset} (at ${host.jailRootMountpoint}), ${templatesDataset}, ${this.datasetName}`)}`,
-      ...ensureParents(host.jailRootDataset, host.jailRootMountpoint, [templatesDataset]),
-      ...ensureDataset(this.datasetName, { [OWNER_PROPERTY]: at, [ROLE_PROPERTY]: 'template' }),
-      `if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" != ${shellQuote(at)} ]; then`,
+      'fi');
+    create.action(`ensuring datasets ${host.jailRootDataset} (at ${host.jailRootMountpoint}), ${templatesDataset}, ${this.datasetName}`,
+      helperCall('ensure-parents', host.jailRootDataset, host.jailRootMountpoint, templatesDataset),
+      ...ensureDataset(this.datasetName, { [OWNER_PROPERTY]: at, [ROLE_PROPERTY]: TEMPLATE_ROLE }),
+      `if ! ${helperCall('owned-by', this.datasetName, at)}; then`,
       `  echo ${shellQuote(`error: dataset ${this.datasetName} exists and is not managed by ${at}; refusing to touch it`)} >&2`,
       '  exit 1',
       'fi',
@@ -221,10 +221,9 @@ export class ZfsTemplate extends Construct {
       '  exit 1',
       'fi',
     );
-    create.push(...this.extractionLines(ds, mnt, setsUrl, sets, digests));
+    create.action(`release sets ${sets.join(', ')} of ${this.release} extracted into ${this.path}`, ...this.extractionLines(ds, mnt, setsUrl, sets, digests));
     if (options.copyLocaltime) {
-      create.push(
-        "echo '==> copying /etc/localtime from the host'",
+      create.action('copying /etc/localtime from the host',
         'if [ -e /etc/localtime ]; then',
         `  if ! cmp -s /etc/localtime ${shellQuote(`${this.path}/etc/localtime`)}; then cp -p /etc/localtime ${shellQuote(`${this.path}/etc/localtime`)}; fi`,
         'else',
@@ -232,19 +231,17 @@ export class ZfsTemplate extends Construct {
         'fi',
       );
     }
-    create.push(`echo ${shellQuote(`==> writing ${this.path}/etc/rc.conf`)}`, ...writeFileIfChanged(`${this.path}/etc/rc.conf`, rcConfText));
+    create.action(`writing ${this.path}/etc/rc.conf`, ...writeFileIfChanged(`${this.path}/etc/rc.conf`, rcConfText));
     if (options.disableAdjkerntz) {
       const crontab = shellQuote(`${this.path}/etc/crontab`);
-      create.push(
-        "echo '==> commenting out adjkerntz in /etc/crontab (it cannot run in a jail)'",
+      create.action('commenting out adjkerntz in /etc/crontab (it cannot run in a jail)',
         `if [ -f ${crontab} ]; then`,
-        ...replaceFileIfChanged(`${this.path}/etc/crontab`, `sed -e '/^[^#].*adjkerntz/s/^/#/' ${crontab}`).map((l) => `  ${l}`),
+        ...indentLines(replaceFileIfChanged(`${this.path}/etc/crontab`, `sed -e '/^[^#].*adjkerntz/s/^/#/' ${crontab}`)),
         'fi',
       );
     }
     if (options.portsSupport) {
-      create.push(
-        "echo '==> preparing ports directories and /etc/make.conf'",
+      create.action('preparing ports directories and /etc/make.conf',
         `mkdir -p ${shellQuote(`${this.path}/usr/ports`)} ${shellQuote(`${this.path}/var/ports/distfiles`)} ${shellQuote(`${this.path}/var/ports/packages`)}`,
         ...writeFileIfChanged(
           `${this.path}/etc/make.conf`,
@@ -253,50 +250,49 @@ export class ZfsTemplate extends Construct {
       );
     }
     if (options.freebsdUpdate) {
-      create.push(
-        "echo '==> applying security updates with freebsd-update'",
+      create.action('applying security updates with freebsd-update',
         // The release is the template's own, not the host's; no tty under Terraform, no pager.
         `running=$(${shellQuote(`${this.path}/bin/freebsd-version`)} -u)`,
         `mkdir -p ${shellQuote(`${this.path}/var/db/freebsd-update`)}`,
         `PAGER=/bin/cat freebsd-update --not-running-from-cron -b ${mnt} -d ${shellQuote(`${this.path}/var/db/freebsd-update`)} --currently-running "$running" fetch install`,
       );
     }
-    create.push(`echo ${shellQuote(`==> taking snapshot ${this.snapshot}`)}`, `zfs snapshot ${shellQuote(this.snapshot)}`);
+    create.action(`taking snapshot ${this.snapshot}`, `zfs snapshot ${shellQuote(this.snapshot)}`);
 
-    const retiredParent = `${host.jailRootDataset}/${RETIRED_DATASET}`;
     const clonesOf = (filter: string) =>
       `zfs list -H -o name,origin,${ROLE_PROPERTY} -t filesystem | awk -F '\\t' -v p=${shellQuote(`${this.datasetName}@`)} 'index($2, p) == 1 && ${filter} { print $1 }' | tr '\\n' ' '`;
-    const destroy: string[] = [
+    const destroy = new ScriptBuilder('template').action(`template ${this.datasetName}: destroyed, or retained beside retained jails made from it`,
       `if ${datasetExists(this.datasetName)}; then`,
-      `  if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" = ${shellQuote(at)} ]; then`,
-      // A clone keeps its origin snapshot alive: jails still standing on the template stop its destroy.
-      `    live=$(${clonesOf(`$3 != "${RETIRED_ROLE}"`)})`,
-      '    if [ -n "$live" ]; then',
-      `      echo ${shellQuote(`error: cannot destroy template ${this.datasetName}: these datasets are clones of its snapshots:`)} "$live" >&2`,
-      '      exit 1',
-      '    fi',
-      // Retained (retired) jails still need the snapshot: the template is retired beside them.
-      `    retained=$(${clonesOf(`$3 == "${RETIRED_ROLE}"`)})`,
-      '    if [ -n "$retained" ]; then',
-      `      echo "==> retained datasets are clones of its snapshots ($retained): the template is retained beside them"`,
-      ...ensureParents(host.jailRootDataset, host.jailRootMountpoint, [retiredParent]).map((l) => `      ${l}`),
-      ...retireDatasetLines(ds, shellQuote(retiredParent), shellQuote(`template-${name}`)).map((l) => `      ${l}`),
-      '    else',
-      `      echo ${shellQuote(`==> destroying template dataset ${this.datasetName}`)}`,
-      `      zfs destroy -r ${ds}`,
-      '    fi',
-      '  else',
-      `    echo ${shellQuote(`dataset ${this.datasetName} is not managed by ${at}: left alone`)}`,
-      '  fi',
-      'fi',
-      ...pruneParents([templatesDataset, host.jailRootDataset]),
-    ];
+      ...indentLines([
+        `if ${helperCall('owned-by', this.datasetName, at)}; then`,
+        ...indentLines([
+          // A clone keeps its origin snapshot alive: jails still standing on the template stop its destroy.
+          `live=$(${clonesOf(`$3 != "${RETIRED_ROLE}"`)})`,
+          'if [ -n "$live" ]; then',
+          `  echo ${shellQuote(`error: cannot destroy template ${this.datasetName}: these datasets are clones of its snapshots:`)} "$live" >&2`,
+          '  exit 1',
+          'fi',
+          // Retained (retired) jails still need the snapshot: the template is retired beside them.
+          `retained=$(${clonesOf(`$3 == "${RETIRED_ROLE}"`)})`,
+          'if [ -n "$retained" ]; then',
+          `  echo "==> retained datasets are clones of its snapshots ($retained): the template is retained beside them"`,
+          `  ${helperCall('retire', this.datasetName, host.jailRootDataset, host.jailRootMountpoint, `template-${name}`)}`,
+          'else',
+          `  echo ${shellQuote(`==> destroying template dataset ${this.datasetName}`)}`,
+          `  zfs destroy -r ${ds}`,
+          'fi',
+        ]),
+        'else',
+        `  echo ${shellQuote(`dataset ${this.datasetName} is not managed by ${at}: left alone`)}`,
+        'fi',
+      ]),
+      'fi')
+      .action('removing empty managed parents', helperCall('prune-parents', templatesDataset, host.jailRootDataset));
 
     this.step = new HostStep(this, 'build', {
       host,
       description: `ZFS template ${this.snapshot} (FreeBSD ${this.release} ${arch})`,
-      create,
-      destroy,
+      ...stepScripts(create, destroy),
     });
   }
 
@@ -310,7 +306,7 @@ export class ZfsTemplate extends Construct {
       `  if [ -n "$(ls -A ${mnt})" ] && [ -z "$(zfs list -H -t snapshot -o name -d 1 ${ds})" ]; then`,
       `    echo ${shellQuote(`==> ${this.datasetName} holds a partial extraction: recreating it empty`)}`,
       `    zfs destroy ${ds}`,
-      `    zfs create -o ${OWNER_PROPERTY}=${shellQuote(this.node.path)} -o ${ROLE_PROPERTY}=template ${ds}`,
+      `    zfs create -o ${OWNER_PROPERTY}=${shellQuote(this.node.path)} -o ${ROLE_PROPERTY}=${TEMPLATE_ROLE} ${ds}`,
       '  fi',
       '  dl=$(mktemp -d /tmp/cdktf-freebsd-jails.XXXXXX)',
       `  trap 'rm -rf "$dl"' EXIT`,

@@ -7,6 +7,7 @@ import {
   FreeBsdHost,
   JailAddress,
   JailCreationMethod,
+  JailDevfsRuleset,
   JailHost,
   JailFromSnapshot,
   JailPackages,
@@ -20,7 +21,7 @@ import { haveCommand, tempDir } from '../support/sh';
 import { createScript, destroyScript, nullResources } from '../support/synth';
 import { RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART } from '../../lib/jail/conf';
 import { HOST_UNDO_PROGRAM } from '../../lib/jail/host';
-import { sysrcAddWord, sysrcRemoveWord } from '../../lib/shell';
+import { HOST_HELPER_PROGRAM, sysrcAddWord, sysrcRemoveWord } from '../../lib/shell';
 import { unmountUnderLines } from '../../lib/jail/scripts';
 import { jailStack, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
@@ -60,13 +61,15 @@ describe('step split', () => {
     const { stack, jail } = jailStack();
     jail('web', { addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')], nullfsMounts: [{ hostPath: '/srv', jailPath: '/srv' }] });
     const d = script(stack, 'web_config', 'destroy');
-    expect(d).toContain('jail -f /etc/jail.conf.d/web.conf -r web');
-    expect(d).toMatch(/head -n 1 \/etc\/jail.conf.d\/web.conf \| grep -qF '# Managed by cdktf-freebsd-jails'; then rm -f \/etc\/jail.conf.d\/web.conf/);
-    expect(d).toContain('rm -f /vm/web.fstab');
-    expect(d).toContain("sh '/etc/hosts' 'jail web' ''");
-    expect(d).toContain('sysrc jail_list-=web');
+    // The one teardown (the host helper's jail-teardown: stop, conf file if managed, fstab,
+    // hosts block, jail_list word; test/shell/host-helper.test.ts and the e2e suite run it).
+    expect(d).toContain('"$cfj" jail-teardown web /etc/jail.conf.d/web.conf /vm/web /vm/web.fstab');
+    expect(HOST_HELPER_PROGRAM).toContain('service jail onestop "$1"');
+    expect(HOST_HELPER_PROGRAM).toContain(`head -n 1 "$1" | grep -qF '# Managed by cdktf-freebsd-jails'; then rm -f "$1"`);
+    expect(HOST_HELPER_PROGRAM).toContain(`do_block /etc/hosts "jail $name" ''`);
+    expect(HOST_HELPER_PROGRAM).toContain('do_locked /etc/rc.conf sysrc jail_list-="$name"');
     expect(d).not.toContain('sysrc -f');
-    expect(d).not.toMatch(/zfs (destroy|rename)/);
+    expect(d).not.toMatch(/zfs (destroy|rename)|jail-dataset-remove/);
   });
 });
 
@@ -76,11 +79,11 @@ describe('removal policy', () => {
     jail('db');
     expect(script(stack, 'db_config')).toContain('zfs set cdktf-freebsd-jails:removal=retain zroot/vm/db');
     const d = script(stack, 'db_dataset', 'destroy');
-    expect(d).toContain('if [ "$(zfs get -H -o value cdktf-freebsd-jails:removal zroot/vm/db)" = destroy ]; then');
-    expect(d).toContain('retired=zroot/vm/.retired/db-"$stamp"');
-    expect(d).toContain('zfs set canmount=noauto cdktf-freebsd-jails:role=retired zroot/vm/db');
-    expect(d).toContain('zfs rename -u zroot/vm/db "$retired"');
-    expect(d).toContain(`= notebook/db ]`.replace('notebook', 'stack'));
+    // jail-dataset-remove reads cdktf-freebsd-jails:removal: destroy, else retire as
+    // zroot/vm/.retired/db-<UTC time> (run in test/shell/host-helper.test.ts).
+    expect(d).toContain('"$cfj" jail-dataset-remove zroot/vm/db zroot/vm /vm db');
+    expect(d).toContain(`"$cfj" owned-by 'zroot/vm/db' 'stack/db'`);
+    expect(d.indexOf('owned-by')).toBeLessThan(d.indexOf('jail-dataset-remove'));
   });
 
   test('DESTROY is recorded on the dataset', () => {
@@ -97,9 +100,11 @@ test('FreeBSD 13: a managed block per jail inside /etc/jail.conf, no include', (
   expect(j.confFile).toBe('/etc/jail.conf');
   expect(script(stack, 'jails_settings')).not.toContain('.include');
   const c = script(stack, 'old_config');
-  expect(c).toContain("sh '/etc/jail.conf' 'jail old' '");
-  expect(c).toContain('jail -f /etc/jail.conf -c old');
-  expect(script(stack, 'old_config', 'destroy')).toContain("sh '/etc/jail.conf' 'jail old' ''");
+  expect(c).toContain(`"$cfj" block '/etc/jail.conf' 'jail old' '`);
+  expect(c).toContain(`"$cfj" jail-start 'old'`);
+  // CONF /etc/jail.conf: jail-teardown removes the jail's block there, not the file.
+  expect(script(stack, 'old_config', 'destroy')).toContain('"$cfj" jail-teardown old /etc/jail.conf /vm/old /vm/old.fstab');
+  expect(HOST_HELPER_PROGRAM).toContain(`if [ "$conf" = /etc/jail.conf ]; then do_block /etc/jail.conf "jail $name" ''`);
 });
 
 test('several hosts in one stack: each has its own settings, prune and jails', () => {
@@ -131,7 +136,7 @@ test('escape hatch, exec hooks with +=, depend, mounts and devfs_ruleset render 
   const db = jail('db');
   const app = jail('app', {
     depend: [db],
-    devfsRuleset: 10,
+    devfsRuleset: JailDevfsRuleset.fromNumber(10),
     mountDevfs: true,
     allow: { chflags: false, mountNullfs: true },
     mounts: [{ device: 'tmpfs', jailPath: '/tmp', type: 'tmpfs', options: 'rw,size=64m' }],
@@ -226,11 +231,13 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
     expect(g).toContain('case "$out" in *"No updates are available to install"*) break ;; esac');
     expect(g).toContain('if [ "$n" -ge 3 ]; then');
     expect(g.indexOf('upgrade\n')).toBeLessThan(g.indexOf(' install 2>&1'));
-    expect(g).toContain('jail -f /etc/jail.conf.d/h1.conf -rc h1');
+    // Restarted as boot starts it (service jail restart h1, through the helper).
+    expect(g).toContain(`"$cfj" jail-restart 'h1'`);
   });
 
   test('a jail with start: false is not started', () => {
-    expect(script(stack, 'h2_config')).not.toContain('jail -f /etc/jail.conf.d/h2.conf -c h2');
+    expect(script(stack, 'h2_config')).not.toContain('jail-start');
+    expect(script(stack, 'h1_config')).toContain(`"$cfj" jail-start 'h1'`);
   });
 });
 
@@ -252,9 +259,11 @@ describe('unmounting under the jail root', () => {
     const mountAt = c.indexOf('[ "$(zfs get -H -o value mounted zroot/vm/web)" = yes ] || zfs mount zroot/vm/web');
     expect(mountAt).toBeGreaterThan(-1);
     expect(mountAt).toBeLessThan(c.indexOf('mkdir'));
-    expect(mountAt).toBeLessThan(c.indexOf('jail -f'));
+    expect(mountAt).toBeLessThan(c.indexOf('jail-start'));
     const d = script(stack, 'web_config', 'destroy');
-    expect(d).toContain(`awk -v d=/vm/web 'index($2, d "/") == 1 { print $2 }'`);
+    // jail-teardown unmounts under its PATH argument with unmountUnderLines (tested above).
+    expect(d).toContain('"$cfj" jail-teardown web /etc/jail.conf.d/web.conf /vm/web ');
+    expect(HOST_HELPER_PROGRAM).toContain(unmountUnderLines('"$path"')[0]);
   });
 });
 

@@ -101,7 +101,8 @@ describe.each(['h1', 'h2', 'h3', 'h4'])('jail %s', (name) => {
     expect(jail.confFile).toBe(`/etc/jail.conf.d/${name}.conf`);
     const config = resources.find((r) => r.name.startsWith(`${name}_config`))!;
     expect(createScript(config)).toContain(jail.confText.split('\n').slice(2).join('\n'));
-    expect(createScript(config)).toContain(`jail -f /etc/jail.conf.d/${name}.conf -c ${name}`);
+    // Started as boot starts it (service jail start NAME, through the host helper).
+    expect(createScript(config)).toContain(`"$cfj" jail-start '${name}'`);
   });
 
   test('attributes name the things on the host', () => {
@@ -131,18 +132,19 @@ test('the hosts table holds the notebook entries, one managed block per jail', (
   const table = ['127.1.1.1 h1', '127.1.1.2 h2', '127.1.1.3 h3', '127.1.1.4 h4', 'fd00:1:1:1::1 h1', 'fd00:1:1:1::2 h2', 'fd00:1:1:1::3 h3', 'fd00:1:1:1::4 h4'];
   const lines = resources
     .filter((r) => r.name.includes('_config'))
-    .flatMap((r) => [...createScript(r).matchAll(/sh '\/etc\/hosts' 'jail (h\d)' '([^']*)'/g)].flatMap((m) => m[2].split('\n')));
+    .flatMap((r) => [...createScript(r).matchAll(/"\$cfj" block '\/etc\/hosts' 'jail (h\d)' '([^']*)'/g)].flatMap((m) => m[2].split('\n')));
   expect(lines.sort()).toEqual(table.sort());
 });
 
 test('rc.conf: jail_enable, cloned_interfaces lo1 and jail_list for every jail', () => {
   const settings = createScript(resources.find((r) => r.name.startsWith('jails_settings'))!);
-  expect(settings).toContain('sysrc jail_enable=YES');
-  expect(settings).toContain(`sysrc cloned_interfaces+="$i"`);
-  expect(settings).toContain("sh '/var/db/cdktf-freebsd-jails/jail-host.state' 'lo1'\n");
+  // Host settings through the helper's settings-apply, recorded in the JailHost's state file.
+  expect(settings).toContain(`"$cfj" settings-apply '/var/db/cdktf-freebsd-jails/jail-host.state' `);
+  expect(settings).toContain("'rc' 'jail_enable' 'YES'");
+  expect(settings).toContain("'interface' 'lo1' '-'");
   expect(settings).toContain(`.include "/etc/jail.conf.d/*.conf";`);
   for (const n of ['h1', 'h2', 'h3', 'h4']) {
-    expect(createScript(resources.find((r) => r.name.startsWith(`${n}_config`))!)).toContain(`sysrc jail_list+=${n}`);
+    expect(createScript(resources.find((r) => r.name.startsWith(`${n}_config`))!)).toContain(`"$cfj" locked '/etc/rc.conf' 'sysrc' 'jail_list+=${n}'`);
   }
 });
 
@@ -156,5 +158,5 @@ test('packages git-lite and vim-console in h1, only the missing ones', () => {
 test('the prune step knows every jail of the stack', () => {
   const prune = resources.find((r) => r.name.startsWith('jails_prune'))!;
   expect(createScript(prune)).toContain(`keep='notebook/h1\nnotebook/h2\nnotebook/h3\nnotebook/h4'`);
-  expect(allStrings(prune.depends_on)).toEqual([expect.stringContaining('jails_settings')]);
+  expect(allStrings(prune.depends_on)).toEqual([expect.stringContaining('host_helper'), expect.stringContaining('jails_settings')]);
 });

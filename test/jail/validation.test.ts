@@ -1,5 +1,5 @@
 /** Every synth-time error names the construct and the value. */
-import { JailAddress, JailParameter } from '../../lib';
+import { JailAddress, JailDevfsRuleset, JailParameter } from '../../lib';
 import { jailStack, synthValidated } from './fixtures';
 
 describe('jail names', () => {
@@ -123,8 +123,8 @@ describe('parameters', () => {
 
   test('devfs_ruleset must be a small integer', () => {
     const { jail } = jailStack();
-    expect(() => jail('p', { devfsRuleset: 1.5 })).toThrow(/stack\/p: invalid parameters: devfsRuleset 1\.5 must be an integer/);
-    expect(() => jail('q', { devfsRuleset: -1 })).toThrow(/devfsRuleset -1/);
+    expect(() => jail('p', { devfsRuleset: JailDevfsRuleset.fromNumber(1.5) })).toThrow(/stack\/p: invalid parameters: devfsRuleset 1\.5 must be an integer/);
+    expect(() => jail('q', { devfsRuleset: JailDevfsRuleset.fromNumber(-1) })).toThrow(/devfsRuleset -1/);
   });
 
   test('exactly one source', () => {

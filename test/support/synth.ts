@@ -19,10 +19,20 @@ export function synthJson(stack: TerraformStack): any {
   return JSON.parse(Testing.synth(stack));
 }
 
-/** All null_resources of a stack by name. */
-export function nullResources(stack: TerraformStack): SynthResource[] {
+/**
+ * The null_resources of a stack by name. The host helper step (one per FreeBsdHost, which every
+ * other step depends on; lib/host/step.ts) is left out unless `withHostHelper`: most tests look
+ * at the constructs' own steps.
+ */
+export function nullResources(stack: TerraformStack, options: { withHostHelper?: boolean } = {}): SynthResource[] {
   const json = synthJson(stack);
-  return Object.entries(json.resource?.null_resource ?? {}).map(([name, r]) => ({ name, ...(r as object) }) as SynthResource);
+  const all = Object.entries(json.resource?.null_resource ?? {}).map(([name, r]) => ({ name, ...(r as object) }) as SynthResource);
+  return options.withHostHelper ? all : all.filter((r) => !isHostHelperStep(r));
+}
+
+/** Whether a resource is the step that installs the host helper. */
+export function isHostHelperStep(r: SynthResource): boolean {
+  return createScript(r).split('\n')[1].startsWith('# cdktf-freebsd-jails: host helper ');
 }
 
 /** The create script of a resource as Terraform would upload it. */

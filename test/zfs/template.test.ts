@@ -29,7 +29,7 @@ describe('ZfsTemplate', () => {
   test('the script does the notebook\'s nine steps in order', () => {
     const { create } = build({ release: '14.3', snapshotName: 'p3', portsSupport: true });
     const order = [
-      /sh 'zroot\/vm' '\/vm' 'zroot\/vm\/tmpl'$/, // 1. datasets
+      /"\$cfj" ensure-parents 'zroot\/vm' '\/vm' 'zroot\/vm\/tmpl'$/, // 1. datasets (the host helper's ensure-parents)
       /zfs create -o cdktf-freebsd-jails:owner=test\/template -o cdktf-freebsd-jails:role=template zroot\/vm\/tmpl\/14.3/,
       /fetch -q -o "\$dl\/base.txz" https:\/\/download.freebsd.org\/releases\/amd64\/amd64\/14.3-RELEASE\/base.txz/, // 2.
       /have=\$\(sha256 -q "\$dl\/base.txz"\)/,
@@ -93,20 +93,20 @@ describe('ZfsTemplate', () => {
 
   test('destroy removes only its own dataset and refuses while live clones exist, naming them', () => {
     const { destroy } = build({ snapshotName: 'p3' });
-    expect(destroy).toContain('zfs get -H -o value cdktf-freebsd-jails:owner zroot/vm/tmpl/14.3)" = test/template');
+    expect(destroy).toContain(`"$cfj" owned-by 'zroot/vm/tmpl/14.3' 'test/template'`); // exact owner match, by the helper
     expect(destroy).toContain(`awk -F '\\t' -v p=zroot/vm/tmpl/14.3@ 'index($2, p) == 1 && $3 != "retired" { print $1 }'`);
     expect(destroy).toContain('these datasets are clones of its snapshots:');
     expect(at(destroy, /exit 1/)).toBeLessThan(at(destroy, /zfs destroy -r zroot\/vm\/tmpl\/14.3/));
-    expect(destroy).toMatch(/sh 'zroot\/vm\/tmpl' 'zroot\/vm'$/m); // empty managed parents, innermost first
+    expect(destroy).toMatch(/"\$cfj" prune-parents 'zroot\/vm\/tmpl' 'zroot\/vm'$/m); // empty managed parents, innermost first
   });
 
   test('with only retained (retired) clones left, destroy retains the template beside them instead', () => {
     const { destroy } = build({ snapshotName: 'p3' });
     const retainedCheck = at(destroy, /\$3 == "retired"/);
     expect(retainedCheck).toBeGreaterThan(at(destroy, /exit 1/));
-    expect(at(destroy, /zfs rename -u zroot\/vm\/tmpl\/14.3 "\$retired"/)).toBeGreaterThan(retainedCheck);
-    expect(destroy).toContain('retired=zroot/vm/.retired/template-14.3-"$stamp"');
-    expect(destroy).toContain('zfs set canmount=noauto cdktf-freebsd-jails:role=retired zroot/vm/tmpl/14.3');
+    // The helper's retire: renamed to zroot/vm/.retired/template-14.3-<UTC time>, canmount=noauto,
+    // role=retired (its behaviour is tested in test/shell/host-helper.test.ts).
+    expect(at(destroy, /"\$cfj" retire 'zroot\/vm\/tmpl\/14.3' 'zroot\/vm' '\/vm' 'template-14.3'$/)).toBeGreaterThan(retainedCheck);
   });
 
   test('a template newer than the host release is refused; the mirror is not part of the template identity', () => {
