@@ -16,7 +16,7 @@
  * Owners are always passed as arguments, never derived: a later ownership scope id only
  * changes what the caller passes.
  */
-import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, retireDatasetLines, unmountUnderLines } from './helpers';
+import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, replaceFileIfChangedWords, retireDatasetLines, unmountUnderLines } from './helpers';
 import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
 import { shellQuoteAlways } from './quote';
 import {
@@ -26,10 +26,16 @@ import {
   LIBRARY_NAME,
   LOCK_DIR,
   LOCK_TIMEOUT_SECONDS,
+  JAIL_NAME_PROPERTY,
+  JAIL_ROLE,
   MANAGED_FILE_MARKER,
   OWNER_PROPERTY,
+  REMOVAL_DESTROY,
   REMOVAL_PROPERTY,
+  REMOVAL_RETAIN,
+  ROLE_PROPERTY,
   RETIRED_DATASET,
+  SHARED_PARENT_OWNER,
   STATE_DIR,
   ZFS_LOCK,
 } from './names';
@@ -47,8 +53,7 @@ export const HOST_HELPER_VARIABLE = 'cfj';
 
 /** Line that sets the variable and fails clearly when the helper is missing. */
 export const HOST_HELPER_PREAMBLE = [
-  `${HOST_HELPER_VARIABLE}=${HOST_HELPER_PATH}`,
-  `[ -x "$${HOST_HELPER_VARIABLE}" ] || { echo "error: $${HOST_HELPER_VARIABLE} is missing: the host's helper step (${LIBRARY_NAME}) must be applied first" >&2; exit 1; }`,
+  `${HOST_HELPER_VARIABLE}=${HOST_HELPER_PATH}; [ -x "$${HOST_HELPER_VARIABLE}" ] || { echo "error: no $${HOST_HELPER_VARIABLE}: apply the host helper step first" >&2; exit 1; }`,
 ];
 
 /** A call of the helper with literal arguments (each quoted). */
@@ -69,38 +74,33 @@ function shellFunction(name: string, program: string): string {
   return [`${name}() {`, ...body, '}'].join('\n');
 }
 
-const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]
-Host helper of ${LIBRARY_NAME}, interface version ${HOST_HELPER_VERSION}. Every action is idempotent.
-
-  block FILE ID CONTENT         put CONTENT between "${BLOCK_BEGIN} ID" and "${BLOCK_END} ID"
-                                in FILE, in place of an earlier block (empty CONTENT: remove it)
-  locked FILE COMMAND [ARG...]  run COMMAND under the lock of FILE (lockf, ${LOCK_TIMEOUT_SECONDS} s)
+/** Synopsis; what each action makes true is said above its function in the program. */
+const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host helper, interface ${HOST_HELPER_VERSION})
+  block FILE ID CONTENT
+  locked FILE COMMAND [ARG...]
   ensure-parents ROOT MOUNTPOINT [DATASET...]
-                                create ROOT (at MOUNTPOINT) and the DATASETs, outermost first,
-                                marked as shared parents; check ROOT's mountpoint
-  prune-parents DATASET...      remove empty shared parents, innermost first
-  owned-by DATASET OWNER        exit 0 when DATASET's ${OWNER_PROPERTY} is exactly OWNER
+  prune-parents DATASET...
+  owned-by DATASET OWNER
   retire DATASET ROOT MOUNTPOINT NAME
-                                set DATASET aside as ROOT/${RETIRED_DATASET}/NAME-<UTC time>
-  remove-managed-file FILE      remove FILE when its first line is "${MANAGED_FILE_MARKER}"
+  remove-managed-file FILE
+  write-file FILE MODE CONTENT
+  write-managed-file FILE MODE CONTENT
+  sed-file FILE SCRIPT
+  dataset-create DATASET OWNER ROLE
+  dataset-mounted DATASET MOUNTPOINT
+  jail-dataset-create DATASET OWNER NAME SNAPSHOT METHOD ROOT ROOTMOUNT
   settings-apply STATE [KIND NAME VALUE]...
-                                make host settings true, recording in STATE what changed;
-                                KIND: rc (NAME=VALUE), rc-word (add VALUE to list NAME),
-                                rc-list (NAME, VALUE -), sysctl (NAME=VALUE, now and at boot),
-                                interface (cloned NAME, VALUE -), dir (NAME, VALUE -),
-                                file (NAME, VALUE -: removed at undo when empty and new)
-  settings-undo STATE           undo exactly what STATE records, newest first; forget STATE
-  jail-start NAME               service jail start NAME (as at boot), then check it runs
-  jail-stop NAME                service jail onestop NAME; jail -r NAME if it still runs
-  jail-restart NAME             service jail restart NAME, then check it runs
+  settings-undo STATE
+  jail-start NAME
+  jail-stop NAME
+  jail-restart NAME
+  jail-check NAME PATH
+  jail-list-add NAME
   jail-teardown NAME CONF PATH FSTAB
-                                stop the jail, run its recorded network teardown, unmount
-                                under PATH, remove its CONF file (or its block in /etc/jail.conf),
-                                its FSTAB, /etc/hosts block and jail_list word
   jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
-                                destroy or retire DATASET by its ${REMOVAL_PROPERTY}
-  use OWNER                     record that OWNER needs this helper
-  release OWNER                 forget OWNER; remove the helper when no owner is left`;
+  use OWNER
+  release OWNER
+Every action is idempotent; the comment above its function in \${0} says what it makes true.`;
 
 /** The helper program, as installed at HOST_HELPER_PATH. */
 export const HOST_HELPER_PROGRAM = `#!/bin/sh
@@ -128,7 +128,7 @@ lock_file() {
   printf '${LOCK_DIR}/${LIBRARY_NAME}.%s.lock' "$(printf '%s' "$1" | sed -e 's/[^A-Za-z0-9_.-]/_/g' -e 's/^_*//')"
 }
 
-# locked FILE COMMAND [ARG...]
+# locked FILE COMMAND [ARG...]: COMMAND under the lockf lock of FILE (${LOCK_TIMEOUT_SECONDS} s at most).
 do_locked() {
   [ $# -ge 2 ] || usage
   lf=$(lock_file "$1")
@@ -136,7 +136,9 @@ do_locked() {
   lockf -k -t ${LOCK_TIMEOUT_SECONDS} "$lf" "$@"
 }
 
-# block FILE ID CONTENT: the lock is taken, then this program runs itself for _block.
+# block FILE ID CONTENT: CONTENT between "${BLOCK_BEGIN} ID" and "${BLOCK_END} ID" in FILE, in
+# place of an earlier block, or at the end; empty CONTENT removes the block. Under FILE's lock
+# (this program runs itself for _block).
 do_block() {
   [ $# -eq 3 ] || usage
   do_locked "$1" "$self" _block "$@"
@@ -147,7 +149,8 @@ exists() {
   zfs list -H -o name "$1" >/dev/null 2>&1
 }
 
-# ensure-parents ROOT MOUNTPOINT [DATASET...]
+# ensure-parents ROOT MOUNTPOINT [DATASET...]: ROOT (at MOUNTPOINT) and the DATASETs, outermost
+# first, exist; those created are marked ${SHARED_PARENT_OWNER}.
 do_ensure_parents() {
   [ $# -ge 2 ] || usage
   do_locked ${ZFS_LOCK} "$self" _ensure_parents "$@"
@@ -180,7 +183,69 @@ do_remove_managed_file() {
   ${removeManagedFileLines('"$1"').join('\n')}
 }
 
-# settings-apply STATE [KIND NAME VALUE]...: under the rc.conf lock.
+# write-file FILE MODE CONTENT: atomically, only on change; an existing file keeps its mode and owner.
+do_write_file() {
+  [ $# -eq 3 ] || usage
+${replaceFileIfChangedWords('"$1"', '"$1.cdktf.XXXXXX"', `printf '%s' "$3"`, '"$2"').map((l) => `  ${l}`).join('\n')}
+}
+
+# sed-file FILE SCRIPT: FILE rewritten through sed -e SCRIPT, atomically, only on change.
+do_sed_file() {
+  [ $# -eq 2 ] || usage
+  [ -f "$1" ] || return 0
+${replaceFileIfChangedWords('"$1"', '"$1.cdktf.XXXXXX"', 'sed -e "$2" "$1"', '0644').map((l) => `  ${l}`).join('\n')}
+}
+
+# dataset-create DATASET OWNER ROLE: created when missing (a concurrent creator is fine);
+# an existing dataset of another owner is refused, never touched.
+do_dataset_create() {
+  [ $# -eq 3 ] || usage
+  exists "$1" || zfs create -o ${OWNER_PROPERTY}="$2" -o ${ROLE_PROPERTY}="$3" "$1" || exists "$1"
+  do_owned_by "$1" "$2" || die "dataset $1 exists and is not managed by $2; refusing to touch it"
+}
+
+# jail-dataset-create DATASET OWNER NAME SNAPSHOT METHOD ROOT ROOTMOUNT: DATASET made from
+# SNAPSHOT by METHOD (clone or send-receive) and marked as OWNER's jail NAME (removal policy
+# retain until the configuration records its own); an existing DATASET must be OWNER's.
+do_jail_dataset_create() {
+  [ $# -eq 7 ] || usage
+  ds=$1 owner=$2 name=$3 snap=$4 method=$5
+  if exists "$ds"; then
+    do_owned_by "$ds" "$owner" || die "dataset $ds exists and is not managed by $owner; refusing to touch it"
+    echo "==> dataset $ds exists"
+    return 0
+  fi
+  do_ensure_parents "$6" "$7"
+  zfs list -H -t snapshot -o name "$snap" >/dev/null 2>&1 || die "snapshot $snap does not exist"
+  set -- -o ${OWNER_PROPERTY}="$owner" -o ${ROLE_PROPERTY}=${JAIL_ROLE} -o ${JAIL_NAME_PROPERTY}="$name" -o ${REMOVAL_PROPERTY}=${REMOVAL_RETAIN}
+  case "$method" in
+    clone) echo "==> cloning $snap to $ds"; zfs clone "$@" "$snap" "$ds" ;;
+    send-receive) echo "==> copying $snap to $ds (zfs send | zfs receive)"; zfs send "$snap" | zfs receive -u "$@" "$ds" ;;
+    *) die "unknown method $method" ;;
+  esac
+}
+
+# dataset-mounted DATASET MOUNTPOINT: refuse another mountpoint, mount when unmounted.
+do_dataset_mounted() {
+  [ $# -eq 2 ] || usage
+  [ "$(zfs get -H -o value mountpoint "$1")" = "$2" ] || die "dataset $1 is not mounted at $2"
+  [ "$(zfs get -H -o value mounted "$1")" = yes ] || zfs mount "$1"
+}
+
+# write-managed-file FILE MODE CONTENT: the same, refusing a FILE this library did not write.
+do_write_managed_file() {
+  [ $# -eq 3 ] || usage
+  if [ -e "$1" ] && ! head -n 1 "$1" | grep -qF '${MANAGED_FILE_MARKER}'; then
+    die "$1 exists and was not written by ${LIBRARY_NAME}; refusing to replace it"
+  fi
+  do_write_file "$@"
+}
+
+# settings-apply STATE [KIND NAME VALUE]...: host settings made true, each change recorded in
+# STATE (undone by settings-undo). KIND: rc (NAME=VALUE), rc-word (word VALUE in list NAME),
+# rc-list (list NAME, removed at undo when empty and new), sysctl (NAME=VALUE now and in
+# /etc/sysctl.conf), interface (cloned NAME), dir (NAME), file (NAME, removed at undo when
+# empty and new). VALUE is - for kinds without one. Under the rc.conf lock.
 do_settings_apply() {
   if [ $# -lt 1 ] || [ $(( ($# - 1) % 3 )) -ne 0 ]; then usage; fi
   do_locked /etc/rc.conf "$self" _settings_apply "$@"
@@ -242,7 +307,7 @@ _settings_apply() {
   done
 }
 
-# settings-undo STATE: under the rc.conf lock.
+# settings-undo STATE: exactly what STATE records undone, newest first; STATE forgotten.
 do_settings_undo() {
   [ $# -eq 1 ] || usage
   do_locked /etc/rc.conf "$self" _settings_undo "$@"
@@ -273,6 +338,23 @@ do_jail_stop() {
   if running "$1"; then jail -r "$1"; fi
 }
 
+# jail-check NAME PATH: no jail NAME runs from anywhere but PATH.
+do_jail_check() {
+  [ $# -eq 2 ] || usage
+  running "$1" || return 0
+  p=$(jls -j "$1" path)
+  [ "$p" = "$2" ] || die "a jail named $1 runs from $p, not $2; refusing to touch it"
+}
+
+# jail-list-add NAME: NAME in jail_list. Listed names restrict which jails start at boot.
+do_jail_list_add() {
+  [ $# -eq 1 ] || usage
+  if [ -z "$(sysrc -n -i jail_list)" ] && grep -q '{' /etc/jail.conf 2>/dev/null; then
+    echo "warning: jail_list was empty (start every jail in /etc/jail.conf); from now on only listed jails start at boot" >&2
+  fi
+  do_locked /etc/rc.conf sysrc jail_list+="$1"
+}
+
 # jail-restart NAME
 do_jail_restart() {
   [ $# -eq 1 ] || usage
@@ -281,7 +363,9 @@ do_jail_restart() {
   running "$1" || die "jail $1 did not start again (see the output of service jail restart above)"
 }
 
-# jail-teardown NAME CONF PATH FSTAB: everything of a jail but its dataset.
+# jail-teardown NAME CONF PATH FSTAB: the jail stopped, its recorded network teardown run, what
+# is mounted under PATH unmounted, CONF removed (if managed; its block if CONF is
+# /etc/jail.conf), FSTAB (if managed), its /etc/hosts block and jail_list word removed.
 do_jail_teardown() {
   [ $# -eq 4 ] || usage
   name=$1 conf=$2 path=$3 fstab=$4
@@ -301,10 +385,10 @@ ${unmountUnderLines('"$path"').map((l) => `  ${l}`).join('\n')}
   do_locked /etc/rc.conf sysrc jail_list-="$name"
 }
 
-# jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
+# jail-dataset-remove DATASET ROOT MOUNTPOINT NAME: destroyed by its ${REMOVAL_PROPERTY}, else retired.
 do_jail_dataset_remove() {
   [ $# -eq 4 ] || usage
-  if [ "$(zfs get -H -o value ${REMOVAL_PROPERTY} "$1")" = destroy ]; then
+  if [ "$(zfs get -H -o value ${REMOVAL_PROPERTY} "$1")" = ${REMOVAL_DESTROY} ]; then
     echo "==> destroying dataset $1"
     zfs destroy -r "$1"
   else
@@ -351,11 +435,19 @@ case "$action" in
   owned-by) do_owned_by "$@" ;;
   retire) do_retire "$@" ;;
   remove-managed-file) do_remove_managed_file "$@" ;;
+  write-file) do_write_file "$@" ;;
+  sed-file) do_sed_file "$@" ;;
+  dataset-create) do_dataset_create "$@" ;;
+  dataset-mounted) do_dataset_mounted "$@" ;;
+  jail-dataset-create) do_jail_dataset_create "$@" ;;
+  write-managed-file) do_write_managed_file "$@" ;;
   settings-apply) do_settings_apply "$@" ;;
   settings-undo) do_settings_undo "$@" ;;
   jail-start) do_jail_start "$@" ;;
   jail-stop) do_jail_stop "$@" ;;
   jail-restart) do_jail_restart "$@" ;;
+  jail-check) do_jail_check "$@" ;;
+  jail-list-add) do_jail_list_add "$@" ;;
   jail-teardown) do_jail_teardown "$@" ;;
   jail-dataset-remove) do_jail_dataset_remove "$@" ;;
   use) do_use "$@" ;;

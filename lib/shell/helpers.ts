@@ -116,10 +116,14 @@ export function pruneParents(innermostFirst: readonly string[]): string[] {
  * The old file's mode and owner are kept when it existed.
  */
 export function replaceFileIfChanged(path: string, producer: string, mode = '0644'): string[] {
-  const p = shellQuote(path);
+  return replaceFileIfChangedWords(shellQuote(path), shellQuote(`${path}.cdktf.XXXXXX`), producer, shellQuote(mode));
+}
+
+/** replaceFileIfChanged with sh words for the path, the mktemp template and the mode (the helper's write-file). */
+export function replaceFileIfChangedWords(p: string, template: string, producer: string, mode: string): string[] {
   return [
-    `tmp=$(mktemp ${shellQuote(`${path}.cdktf.XXXXXX`)})`,
-    `if [ -e ${p} ]; then cp -p ${p} "$tmp"; else chmod ${shellQuote(mode)} "$tmp"; fi`,
+    `tmp=$(mktemp ${template})`,
+    `if [ -e ${p} ]; then cp -p ${p} "$tmp"; else chmod ${mode} "$tmp"; fi`,
     `${producer} > "$tmp"`,
     `if [ -e ${p} ] && cmp -s "$tmp" ${p}; then rm -f "$tmp"; else mv -f "$tmp" ${p}; fi`,
   ];

@@ -56,3 +56,8 @@ export const STATE_DIR = `/var/db/${LIBRARY_NAME}`;
 
 /** Where per-jail records live (the network's teardown actions): `<dir>/NAME.teardown`. */
 export const JAIL_STATE_DIR = `${STATE_DIR}/jails`;
+
+/** REMOVAL_PROPERTY value: the dataset is destroyed with the jail (JailRemovalPolicy.DESTROY). */
+export const REMOVAL_DESTROY = 'destroy';
+/** REMOVAL_PROPERTY value: the dataset is set aside (JailRemovalPolicy.RETAIN). */
+export const REMOVAL_RETAIN = 'retain';

@@ -4,19 +4,16 @@ import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { renderMakeConf, renderRcConf } from '../render';
 import {
   datasetExists,
-  ensureDataset,
   EXTRACTED_PROPERTY,
   helperCall,
   indentLines,
   OWNER_PROPERTY,
-  replaceFileIfChanged,
   RETIRED_ROLE,
   ROLE_PROPERTY,
   ScriptBuilder,
   shellQuote,
   snapshotExists,
   TEMPLATE_ROLE,
-  writeFileIfChanged,
 } from '../shell';
 import * as v from '../validate';
 
@@ -211,15 +208,8 @@ export class ZfsTemplate extends Construct {
       'fi');
     create.action(`ensuring datasets ${host.jailRootDataset} (at ${host.jailRootMountpoint}), ${templatesDataset}, ${this.datasetName}`,
       helperCall('ensure-parents', host.jailRootDataset, host.jailRootMountpoint, templatesDataset),
-      ...ensureDataset(this.datasetName, { [OWNER_PROPERTY]: at, [ROLE_PROPERTY]: TEMPLATE_ROLE }),
-      `if ! ${helperCall('owned-by', this.datasetName, at)}; then`,
-      `  echo ${shellQuote(`error: dataset ${this.datasetName} exists and is not managed by ${at}; refusing to touch it`)} >&2`,
-      '  exit 1',
-      'fi',
-      `if [ "$(zfs get -H -o value mountpoint ${ds})" != ${mnt} ]; then`,
-      `  echo ${shellQuote(`error: dataset ${this.datasetName} is not mounted at ${this.path}`)} >&2`,
-      '  exit 1',
-      'fi',
+      helperCall('dataset-create', this.datasetName, at, TEMPLATE_ROLE),
+      helperCall('dataset-mounted', this.datasetName, this.path),
     );
     create.action(`release sets ${sets.join(', ')} of ${this.release} extracted into ${this.path}`, ...this.extractionLines(ds, mnt, setsUrl, sets, digests));
     if (options.copyLocaltime) {
@@ -231,22 +221,17 @@ export class ZfsTemplate extends Construct {
         'fi',
       );
     }
-    create.action(`writing ${this.path}/etc/rc.conf`, ...writeFileIfChanged(`${this.path}/etc/rc.conf`, rcConfText));
+    create.action(`writing ${this.path}/etc/rc.conf`, helperCall('write-file', `${this.path}/etc/rc.conf`, '0644', rcConfText));
     if (options.disableAdjkerntz) {
-      const crontab = shellQuote(`${this.path}/etc/crontab`);
       create.action('commenting out adjkerntz in /etc/crontab (it cannot run in a jail)',
-        `if [ -f ${crontab} ]; then`,
-        ...indentLines(replaceFileIfChanged(`${this.path}/etc/crontab`, `sed -e '/^[^#].*adjkerntz/s/^/#/' ${crontab}`)),
-        'fi',
+        helperCall('sed-file', `${this.path}/etc/crontab`, '/^[^#].*adjkerntz/s/^/#/'),
       );
     }
     if (options.portsSupport) {
       create.action('preparing ports directories and /etc/make.conf',
         `mkdir -p ${shellQuote(`${this.path}/usr/ports`)} ${shellQuote(`${this.path}/var/ports/distfiles`)} ${shellQuote(`${this.path}/var/ports/packages`)}`,
-        ...writeFileIfChanged(
-          `${this.path}/etc/make.conf`,
-          renderMakeConf({ WRKDIRPREFIX: '/var/ports', DISTDIR: '/var/ports/distfiles', PACKAGES: '/var/ports/packages' }),
-        ),
+        helperCall('write-file', `${this.path}/etc/make.conf`, '0644',
+          renderMakeConf({ WRKDIRPREFIX: '/var/ports', DISTDIR: '/var/ports/distfiles', PACKAGES: '/var/ports/packages' })),
       );
     }
     if (options.freebsdUpdate) {

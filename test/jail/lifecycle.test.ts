@@ -256,7 +256,8 @@ describe('unmounting under the jail root', () => {
     const { stack, jail } = jailStack();
     jail('web', { addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')], nullfsMounts: [{ hostPath: '/srv', jailPath: '/srv' }] });
     const c = script(stack, 'web_config');
-    const mountAt = c.indexOf('[ "$(zfs get -H -o value mounted zroot/vm/web)" = yes ] || zfs mount zroot/vm/web');
+    // dataset-mounted: at its mountpoint (refused otherwise) and mounted.
+    const mountAt = c.indexOf(`"$cfj" dataset-mounted 'zroot/vm/web' '/vm/web'`);
     expect(mountAt).toBeGreaterThan(-1);
     expect(mountAt).toBeLessThan(c.indexOf('mkdir'));
     expect(mountAt).toBeLessThan(c.indexOf('jail-start'));

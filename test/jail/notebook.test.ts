@@ -7,6 +7,7 @@ import { Testing } from 'cdktf';
 import { NotebookStack } from '../../examples/notebook/main';
 import { allStrings, createScript, nullResources } from '../support/synth';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
+import { HOST_HELPER_PROGRAM } from '../../lib/shell';
 
 /** "System Jail Configuration" of the notebook, verbatim. */
 const NOTEBOOK_JAIL_CONF = `
@@ -114,8 +115,11 @@ describe.each(['h1', 'h2', 'h3', 'h4'])('jail %s', (name) => {
 
 test('h1 and h2 are clones, h3 and h4 are sent and received', () => {
   const dataset = (n: string) => createScript(resources.find((r) => r.name.startsWith(`${n}_dataset`))!);
-  for (const n of ['h1', 'h2']) expect(dataset(n)).toMatch(new RegExp(`\\n  zfs clone .* zroot/vm/tmpl/14.3@p3 zroot/vm/${n}\\n`));
-  for (const n of ['h3', 'h4']) expect(dataset(n)).toMatch(new RegExp(`\\n  zfs send zroot/vm/tmpl/14.3@p3 \\| zfs receive -u .* zroot/vm/${n}\\n`));
+  // The helper's jail-dataset-create clones or sends and receives (its text below).
+  for (const n of ['h1', 'h2']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook/${n}' '${n}' 'zroot/vm/tmpl/14.3@p3' 'clone' `);
+  for (const n of ['h3', 'h4']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook/${n}' '${n}' 'zroot/vm/tmpl/14.3@p3' 'send-receive' `);
+  expect(HOST_HELPER_PROGRAM).toContain('clone) echo "==> cloning $snap to $ds"; zfs clone "$@" "$snap" "$ds" ;;');
+  expect(HOST_HELPER_PROGRAM).toContain('zfs send "$snap" | zfs receive -u "$@" "$ds"');
 });
 
 test("h1's fstab is the notebook's /vm/h1.fstab", () => {
@@ -144,7 +148,7 @@ test('rc.conf: jail_enable, cloned_interfaces lo1 and jail_list for every jail',
   expect(settings).toContain("'interface' 'lo1' '-'");
   expect(settings).toContain(`.include "/etc/jail.conf.d/*.conf";`);
   for (const n of ['h1', 'h2', 'h3', 'h4']) {
-    expect(createScript(resources.find((r) => r.name.startsWith(`${n}_config`))!)).toContain(`"$cfj" locked '/etc/rc.conf' 'sysrc' 'jail_list+=${n}'`);
+    expect(createScript(resources.find((r) => r.name.startsWith(`${n}_config`))!)).toContain(`"$cfj" jail-list-add '${n}'`);
   }
 });
 

@@ -30,13 +30,13 @@ describe('ZfsTemplate', () => {
     const { create } = build({ release: '14.3', snapshotName: 'p3', portsSupport: true });
     const order = [
       /"\$cfj" ensure-parents 'zroot\/vm' '\/vm' 'zroot\/vm\/tmpl'$/, // 1. datasets (the host helper's ensure-parents)
-      /zfs create -o cdktf-freebsd-jails:owner=test\/template -o cdktf-freebsd-jails:role=template zroot\/vm\/tmpl\/14.3/,
+      /"\$cfj" dataset-create 'zroot\/vm\/tmpl\/14.3' 'test\/template' 'template'/,
       /fetch -q -o "\$dl\/base.txz" https:\/\/download.freebsd.org\/releases\/amd64\/amd64\/14.3-RELEASE\/base.txz/, // 2.
       /have=\$\(sha256 -q "\$dl\/base.txz"\)/,
       /tar -xpf "\$dl\/base.txz" -C \/vm\/tmpl\/14.3/, // 3.
       /cp -p \/etc\/localtime \/vm\/tmpl\/14.3\/etc\/localtime/, // 4.
-      /mktemp \/vm\/tmpl\/14.3\/etc\/rc.conf/, // 5.
-      /sed -e '\/\^\[\^#\]\.\*adjkerntz\/s\/\^\/#\/'/, // 6.
+      /"\$cfj" write-file '\/vm\/tmpl\/14.3\/etc\/rc.conf' '0644'/, // 5. (atomic, only on change)
+      /"\$cfj" sed-file '\/vm\/tmpl\/14.3\/etc\/crontab' '\/\^\[\^#\]\.\*adjkerntz\/s\/\^\/#\/'/, // 6.
       /mkdir -p \/vm\/tmpl\/14.3\/usr\/ports \/vm\/tmpl\/14.3\/var\/ports\/distfiles \/vm\/tmpl\/14.3\/var\/ports\/packages/, // 7.
       /freebsd-update --not-running-from-cron -b \/vm\/tmpl\/14.3 .*--currently-running "\$running" fetch install/, // 8.
       /^zfs snapshot zroot\/vm\/tmpl\/14.3@p3$/, // 9.
