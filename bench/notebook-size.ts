@@ -6,6 +6,7 @@
  */
 import { App, Testing } from 'cdktf';
 import { NotebookStack } from '../examples/notebook/main';
+import { HOST_HELPER_PROGRAM } from '../lib/shell';
 
 const ENV = { FREEBSD_HOST: '192.0.2.10', FREEBSD_KEY_PATH: '/home/operator/.ssh/id_ed25519' };
 const unescape = (s: string) => s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
@@ -23,4 +24,10 @@ for (const r of Object.values(resources)) {
     bytes += Buffer.byteLength(s);
   }
 }
-console.log(JSON.stringify({ steps: Object.keys(resources).length, scriptLines: lines, scriptBytes: bytes, tfJsonBytes: Buffer.byteLength(JSON.stringify(JSON.parse(json), null, 2)) }));
+console.log(JSON.stringify({
+  steps: Object.keys(resources).length,
+  scriptLines: lines,
+  scriptBytes: bytes,
+  helperLines: HOST_HELPER_PROGRAM.split('\n').length - 1,
+  helperBytes: Buffer.byteLength(HOST_HELPER_PROGRAM),
+  tfJsonBytes: Buffer.byteLength(JSON.stringify(JSON.parse(json), null, 2)) }));

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * Print a readable summary of a synthesized app: per stack and host, the steps in order with
- * what each one does (the banner lines of its create script) and what it waits for.
+ * what each one does and what it waits for. The outline of a step is the list of its actions
+ * as its ScriptBuilder kept them: HostStep writes it beside the resource under the "//" key
+ * (a comment to Terraform), so no script text is parsed here.
  *
  *   node scripts/summary.js [cdktf.out]
  */
@@ -58,10 +60,9 @@ for (const stack of fs.readdirSync(stacksDir).sort()) {
       const deps = (r.depends_on || []).map((d) => d.replace(/^null_resource\./, ''));
       console.log(`       resource null_resource.${name}; ${create.length} script lines; destroy step: ${hasDestroy ? 'yes' : 'no'}`);
       if (deps.length) console.log(`       after: ${deps.join(', ')}`);
-      for (const line of create) {
-        const m = /^\s*echo '==> (.*)'$/.exec(line);
-        if (m && !title.endsWith(m[1]) && !m[1].startsWith(title)) console.log(`         - ${m[1].replace(/'\\''/g, "'")}`);
-      }
+      const outline = (r['//'] && r['//'].outline) || { create: [], destroy: [] };
+      for (const action of outline.create) console.log(`         - ${action}`);
+      if (outline.destroy.length) console.log(`       on destroy: ${outline.destroy.join('; ')}`);
     });
   }
   console.log('');

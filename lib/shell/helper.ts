@@ -174,7 +174,7 @@ do_retire() {
   [ $# -eq 4 ] || usage
   ds=$1 root=$2 rootmnt=$3 name=$4
   do_ensure_parents "$root" "$rootmnt" "$root/${RETIRED_DATASET}"
-${retireDatasetLines('"$ds"', '"$root/${RETIRED_DATASET}"', '"$name"').map((l) => `  ${l}`).join('\n')}
+${retireDatasetLines('"$ds"', `"$root/${RETIRED_DATASET}"`, '"$name"').map((l) => `  ${l}`).join('\n')}
 }
 
 # remove-managed-file FILE

@@ -1,0 +1,194 @@
+/**
+ * The host helper program (lib/shell/helper.ts), run for real by /bin/sh with stand-ins for
+ * FreeBSD's zfs, sysrc, jls and service, and with its state directory moved into a temporary
+ * directory. The e2e suite runs it on the strict fake FreeBSD host; these tests pin each
+ * action's contract: exact owners, idempotence, and the removal of the helper by its last user.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { HOST_HELPER_PROGRAM, HOST_HELPER_USERS_FILE, SCRIPT_PATH, STATE_DIR } from '../../lib/shell';
+import { haveCommand, tempDir } from '../support/sh';
+
+interface Rig {
+  dir: string;
+  helper: string;
+  log: string;
+  run(...args: string[]): { status: number; stdout: string; stderr: string };
+  calls(): string[];
+  setProp(dataset: string, prop: string, value: string): void;
+}
+
+/** A stand-in: records its argv, answers `zfs list/get` from files under $RIG/zfs. */
+const FAKES: Record<string, string> = {
+  lockf: `while getopts kst: opt; do :; done\nshift $((OPTIND - 1))\nf=$(basename "$1"); shift\nexec flock "$RIG/$f" "$@"`,
+  zfs: `echo "zfs $*" >> "$RIG/log"
+case "$1" in
+  list) for a in "$@"; do last=$a; done; [ -d "$RIG/zfs/$(echo "$last" | tr / _)" ] ;;
+  get) for a in "$@"; do last=$a; done; f="$RIG/zfs/$(echo "$last" | tr / _)/$5"; if [ -f "$f" ]; then cat "$f"; else echo -; fi ;;
+  *) : ;;
+esac`,
+  sysrc: `echo "sysrc $*" >> "$RIG/log"
+store="$RIG/rc"; touch "$store"
+case "$1" in
+  -n) grep "^$3=" "$store" | sed 's/^[^=]*=//' ;;
+  -x) grep -v "^$2=" "$store" > "$store.t" || :; mv "$store.t" "$store" ;;
+  *=*) grep -v "^\${1%%=*}=" "$store" > "$store.t" || :; echo "$1" >> "$store.t"; mv "$store.t" "$store" ;;
+esac`,
+  jls: `[ -f "$RIG/running.$2" ]`,
+  service: `echo "service $*" >> "$RIG/log"; case "$3" in start|restart) touch "$RIG/running.$3";; esac
+case "$2" in start) touch "$RIG/running.$3" ;; onestop) rm -f "$RIG/running.$3" ;; restart) touch "$RIG/running.$3" ;; esac`,
+  jail: `echo "jail $*" >> "$RIG/log"`,
+  date: `echo 20261201T000000Z`,
+};
+
+function rig(): Rig {
+  const dir = tempDir('cdktf-helper-');
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.mkdirSync(path.join(dir, 'zfs'));
+  for (const [name, body] of Object.entries(FAKES)) fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  const state = path.join(dir, 'state');
+  // The program's own PATH line puts the stand-ins first; its state directory is moved here.
+  const text = HOST_HELPER_PROGRAM.replace(`PATH=${SCRIPT_PATH}\n`, `PATH=${bin}:${SCRIPT_PATH}\n`).split(STATE_DIR).join(state);
+  expect(text).not.toContain(STATE_DIR);
+  const helper = path.join(dir, 'libexec', 'helper-1');
+  fs.mkdirSync(path.dirname(helper));
+  fs.writeFileSync(helper, text, { mode: 0o755 });
+  const log = path.join(dir, 'log');
+  return {
+    dir,
+    helper,
+    log,
+    run: (...args) => {
+      const r = spawnSync(helper, args, { encoding: 'utf8', env: { ...process.env, RIG: dir } });
+      return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+    setProp: (dataset, prop, value) => {
+      const d = path.join(dir, 'zfs', dataset.replace(/\//g, '_'));
+      fs.mkdirSync(d, { recursive: true });
+      fs.writeFileSync(path.join(d, prop), `${value}\n`);
+    },
+  };
+}
+
+const haveFlock = haveCommand('flock');
+const t = haveFlock ? test : test.skip;
+
+describe('host helper program', () => {
+  test('passes sh -n; without arguments it prints its usage, which names every action it dispatches', () => {
+    expect(spawnSync('/bin/sh', ['-n', '-c', HOST_HELPER_PROGRAM]).status).toBe(0);
+    const r = rig().run();
+    expect(r.status).toBe(64);
+    const dispatched = [...HOST_HELPER_PROGRAM.matchAll(/^  ([a-z][a-z-]+)\) do_/gm)].map((m) => m[1]);
+    expect(dispatched.length).toBeGreaterThan(15);
+    for (const action of dispatched) expect(r.stderr).toMatch(new RegExp(`^  ${action}( |$)`, 'm'));
+  });
+
+  (haveCommand('shellcheck') ? test : test.skip)('passes shellcheck -s sh', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'helper'), HOST_HELPER_PROGRAM);
+    const r = spawnSync('shellcheck', ['-s', 'sh', path.join(dir, 'helper')], { encoding: 'utf8' });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  t('block adds, replaces in place and removes a managed block', () => {
+    const h = rig();
+    const file = path.join(h.dir, 'hosts');
+    fs.writeFileSync(file, '127.0.0.1 localhost\n');
+    expect(h.run('block', file, 'jail h1', '127.1.1.1 h1').status).toBe(0);
+    expect(h.run('block', file, 'jail h1', '127.1.1.9 h1').status).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe('127.0.0.1 localhost\n# BEGIN cdktf-freebsd-jails jail h1\n127.1.1.9 h1\n# END cdktf-freebsd-jails jail h1\n');
+    expect(h.run('block', file, 'jail h1', '').status).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe('127.0.0.1 localhost\n');
+  });
+
+  t('owned-by compares the owner exactly, never as a prefix', () => {
+    const h = rig();
+    h.setProp('zroot/vm/db', 'cdktf-freebsd-jails:owner', 'stack/db');
+    expect(h.run('owned-by', 'zroot/vm/db', 'stack/db').status).toBe(0);
+    expect(h.run('owned-by', 'zroot/vm/db', 'stack/d').status).toBe(1);
+    expect(h.run('owned-by', 'zroot/vm/db', 'stack/db/x').status).toBe(1);
+    expect(h.run('owned-by', 'zroot/vm/missing', 'stack/db').status).toBe(1);
+  });
+
+  t('write-file writes exactly once; write-managed-file refuses a file it did not write', () => {
+    const h = rig();
+    const file = path.join(h.dir, 'h1.conf');
+    const content = "# Managed by cdktf-freebsd-jails: x\nh1 { path = \"$name\"; }\n";
+    expect(h.run('write-file', file, '0640', content).status).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toBe(content);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o640);
+    const inode = fs.statSync(file).ino;
+    expect(h.run('write-managed-file', file, '0644', content).status).toBe(0);
+    expect(fs.statSync(file).ino).toBe(inode);
+    const foreign = path.join(h.dir, 'admin.conf');
+    fs.writeFileSync(foreign, 'admin { }\n');
+    const r = h.run('write-managed-file', foreign, '0644', content);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('was not written by cdktf-freebsd-jails; refusing to replace it');
+    expect(fs.readFileSync(foreign, 'utf8')).toBe('admin { }\n');
+  });
+
+  t('jail-dataset-remove destroys by the recorded policy, else retires under ROOT/.retired', () => {
+    const h = rig();
+    h.setProp('zroot/vm', 'mountpoint', '/vm');
+    h.setProp('zroot/vm/.retired', 'mountpoint', '/vm/.retired');
+    h.setProp('zroot/vm/db', 'cdktf-freebsd-jails:removal', 'destroy');
+    expect(h.run('jail-dataset-remove', 'zroot/vm/db', 'zroot/vm', '/vm', 'db').status).toBe(0);
+    expect(h.calls()).toContain('zfs destroy -r zroot/vm/db');
+    h.setProp('zroot/vm/web', 'cdktf-freebsd-jails:removal', 'retain');
+    expect(h.run("jail-dataset-remove", "zroot/vm/web", "zroot/vm", "/vm", "web").status).toBe(0);
+    expect(h.calls()).toContain('zfs set canmount=noauto cdktf-freebsd-jails:role=retired zroot/vm/web');
+    expect(h.calls()).toContain('zfs rename -u zroot/vm/web zroot/vm/.retired/web-20261201T000000Z');
+    expect(h.calls()).not.toContain('zfs destroy -r zroot/vm/web');
+  });
+
+  t('jail-start starts through service jail start and fails when the jail does not run', () => {
+    const h = rig();
+    expect(h.run('jail-start', 'h1').status).toBe(0);
+    expect(h.calls()).toContain('service jail start h1');
+    expect(h.run('jail-start', 'h1').stdout).toContain('==> jail h1 runs');
+    expect(h.run('jail-stop', 'h1').status).toBe(0);
+    expect(h.calls()).toContain('service jail onestop h1');
+    // A stand-in whose start leaves no jail: rc.d/jail exits 0 then, the helper must not.
+    fs.writeFileSync(path.join(h.dir, 'bin', 'service'), '#!/bin/sh\necho "Starting jails: cannot start jail \\"$3\\""\n', { mode: 0o755 });
+    const r = h.run('jail-start', 'h2');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('jail h2 did not start');
+  });
+
+  t('settings-apply records only what it changed; settings-undo undoes exactly that', () => {
+    const h = rig();
+    const state = path.join(h.dir, 'settings', 'pf.state');
+    fs.writeFileSync(path.join(h.dir, 'rc'), 'pflog_enable=YES\n'); // the administrator's
+    expect(h.run('settings-apply', state, 'rc', 'pf_enable', 'YES', 'rc', 'pflog_enable', 'yes').status).toBe(0);
+    expect(fs.readFileSync(state, 'utf8')).toBe('rc_set pf_enable\n');
+    expect(h.run('settings-apply', state, 'rc', 'pf_enable', 'YES', 'rc', 'pflog_enable', 'yes').status).toBe(0);
+    expect(fs.readFileSync(state, 'utf8')).toBe('rc_set pf_enable\n');
+    expect(fs.readFileSync(path.join(h.dir, 'rc'), 'utf8').split('\n').sort()).toEqual(['', 'pf_enable=YES', 'pflog_enable=YES']);
+    expect(h.run('settings-undo', state).status).toBe(0);
+    expect(fs.readFileSync(path.join(h.dir, 'rc'), 'utf8')).toBe('pflog_enable=YES\n');
+    expect(fs.existsSync(state)).toBe(false);
+    expect(h.run('settings-apply', state, 'rc', 'pf_enable').status).toBe(64); // incomplete triple
+  });
+
+  t('use/release: the helper goes with its last owner, owners matched exactly', () => {
+    const h = rig();
+    const users = HOST_HELPER_USERS_FILE.replace(STATE_DIR, path.join(h.dir, 'state'));
+    expect(h.run('use', 'stack-a/host').status).toBe(0);
+    expect(h.run('use', 'stack-a/host').status).toBe(0);
+    expect(h.run('use', 'stack-b/host').status).toBe(0);
+    expect(fs.readFileSync(users, 'utf8')).toBe('stack-a/host\nstack-b/host\n');
+    expect(h.run('release', 'stack-a/hos').status).toBe(0); // not a prefix match
+    expect(h.run('release', 'stack-a/host').status).toBe(0);
+    expect(fs.existsSync(h.helper)).toBe(true);
+    const last = h.run('release', 'stack-b/host');
+    expect(last.status).toBe(0);
+    expect(last.stdout).toContain('no owner needs the helper');
+    expect(fs.existsSync(h.helper)).toBe(false);
+    expect(fs.existsSync(users)).toBe(false);
+  });
+});
