@@ -25,17 +25,17 @@ export interface BastionProps {
   readonly port?: number;
   /**
    * User on the bastion.
-   * @default the target host's user
+   * @default - the target host's user
    */
   readonly user?: string;
   /**
    * Path of the private key on the operator's machine.
-   * @default the target host's key path, or the SSH agent
+   * @default - the target host's key path, or the SSH agent
    */
   readonly privateKeyPath?: string;
   /**
    * The bastion's public host key, pinned.
-   * @default not pinned
+   * @default - not pinned
    */
   readonly hostKey?: string;
 }
@@ -57,18 +57,18 @@ export interface FreeBsdHostProps {
   /**
    * Path of the SSH private key on the operator's machine. Only the path is stored in the
    * Terraform state; the key itself is read by Terraform at apply time.
-   * @default the SSH agent ($SSH_AUTH_SOCK)
+   * @default - the SSH agent ($SSH_AUTH_SOCK)
    */
   readonly privateKeyPath?: string;
   /**
    * The host's SSH public key (for example `ssh-ed25519 AAAA...`), pinned: Terraform refuses
    * to connect to a host that presents another key.
-   * @default not pinned
+   * @default - not pinned
    */
   readonly hostKey?: string;
   /**
    * A jump host.
-   * @default direct connection
+   * @default - direct connection
    */
   readonly bastion?: BastionProps;
   /**
@@ -79,7 +79,7 @@ export interface FreeBsdHostProps {
   /**
    * The host's FreeBSD release (like `14.3`), when known. Decides features such as
    * `.include` in jail.conf (14.0 and later).
-   * @default unknown: the oldest supported behaviour is assumed
+   * @default - unknown: the oldest supported behaviour is assumed
    */
   readonly release?: string;
   /**

@@ -43,18 +43,18 @@ export interface HostSettingsProps {
   /**
    * rc.conf variables and their values, like `{ pf_enable: 'YES' }`. Yes-like values compare
    * as rc.subr's checkyesno does (YES, yes, true, on, 1).
-   * @default none
+   * @default - none
    */
   readonly rcConf?: { [name: string]: string };
   /**
    * Words added to rc.conf list variables, like `{ cloned_interfaces: ['lo1'] }`; undo removes
    * only the words that were added.
-   * @default none
+   * @default - none
    */
   readonly rcConfWords?: { [name: string]: string[] };
   /**
    * sysctl(8) values, set now and kept in a managed block of /etc/sysctl.conf for boot.
-   * @default none
+   * @default - none
    */
   readonly sysctl?: { [name: string]: string };
   /**

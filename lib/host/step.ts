@@ -18,38 +18,48 @@ export interface HostStepProps {
   /**
    * The destroy script body, run when the step is destroyed or replaced. It must remove what
    * create made and nothing else, and succeed when that is gone already.
-   * @default nothing runs on destroy
+   * @default - nothing runs on destroy
    */
   readonly destroy?: string[];
   /**
    * Steps that must be applied before this one (and destroyed after it).
-   * @default none
+   * @default - none
    */
   readonly dependsOn?: HostStep[];
   /**
    * Further values whose change replaces the step (destroy, then create). Plaintext in
    * state and plans: never a secret.
-   * @default only the scripts and the connection
+   * @default - only the scripts and the connection
    */
   readonly replaceOn?: { [key: string]: string };
   /**
    * The titles of the create script's actions (ScriptBuilder.outline), recorded beside the
    * resource for summaries (`npm start`).
-   * @default no outline
+   * @default - no outline
    */
   readonly createOutline?: string[];
   /**
    * The titles of the destroy script's actions.
-   * @default no outline
+   * @default - no outline
    */
   readonly destroyOutline?: string[];
 }
 
 /** HostStepProps' scripts and outlines from builders (the usual way to make a step). */
 export interface StepScripts {
+  /** The create body. */
   readonly create: string[];
+  /** The create script's action titles. */
   readonly createOutline: string[];
+  /**
+   * The destroy body.
+   * @default - nothing runs on destroy
+   */
   readonly destroy?: string[];
+  /**
+   * The destroy script's action titles.
+   * @default - no outline
+   */
   readonly destroyOutline?: string[];
 }
 

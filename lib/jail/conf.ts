@@ -53,53 +53,53 @@ export enum SysvIpc {
 
 /** allow.* permissions; an unset member is not written (jail(8)'s default applies). */
 export interface JailAllow {
-  /** allow.set_hostname. @default not set */
+  /** allow.set_hostname. @default - not set */
   readonly setHostname?: boolean;
-  /** allow.sysvipc (prefer sysvmsg/sysvsem/sysvshm). @default not set */
+  /** allow.sysvipc (prefer sysvmsg/sysvsem/sysvshm). @default - not set */
   readonly sysvipc?: boolean;
-  /** allow.raw_sockets (ping, traceroute). @default not set */
+  /** allow.raw_sockets (ping, traceroute). @default - not set */
   readonly rawSockets?: boolean;
-  /** allow.chflags (system file flags). @default not set */
+  /** allow.chflags (system file flags). @default - not set */
   readonly chflags?: boolean;
-  /** allow.quotas. @default not set */
+  /** allow.quotas. @default - not set */
   readonly quotas?: boolean;
-  /** allow.socket_af (socket families besides IP and local). @default not set */
+  /** allow.socket_af (socket families besides IP and local). @default - not set */
   readonly socketAf?: boolean;
-  /** allow.mlock. @default not set */
+  /** allow.mlock. @default - not set */
   readonly mlock?: boolean;
-  /** allow.reserved_ports. @default not set */
+  /** allow.reserved_ports. @default - not set */
   readonly reservedPorts?: boolean;
-  /** allow.read_msgbuf. @default not set */
+  /** allow.read_msgbuf. @default - not set */
   readonly readMsgbuf?: boolean;
-  /** allow.unprivileged_proc_debug. @default not set */
+  /** allow.unprivileged_proc_debug. @default - not set */
   readonly unprivilegedProcDebug?: boolean;
-  /** allow.mount (has no effect unless enforce_statfs < 2). @default not set */
+  /** allow.mount (has no effect unless enforce_statfs < 2). @default - not set */
   readonly mount?: boolean;
-  /** allow.mount.devfs. @default not set */
+  /** allow.mount.devfs. @default - not set */
   readonly mountDevfs?: boolean;
-  /** allow.mount.fdescfs. @default not set */
+  /** allow.mount.fdescfs. @default - not set */
   readonly mountFdescfs?: boolean;
-  /** allow.mount.fusefs. @default not set */
+  /** allow.mount.fusefs. @default - not set */
   readonly mountFusefs?: boolean;
-  /** allow.mount.nullfs. @default not set */
+  /** allow.mount.nullfs. @default - not set */
   readonly mountNullfs?: boolean;
-  /** allow.mount.procfs. @default not set */
+  /** allow.mount.procfs. @default - not set */
   readonly mountProcfs?: boolean;
-  /** allow.mount.linprocfs. @default not set */
+  /** allow.mount.linprocfs. @default - not set */
   readonly mountLinprocfs?: boolean;
-  /** allow.mount.linsysfs. @default not set */
+  /** allow.mount.linsysfs. @default - not set */
   readonly mountLinsysfs?: boolean;
-  /** allow.mount.tmpfs. @default not set */
+  /** allow.mount.tmpfs. @default - not set */
   readonly mountTmpfs?: boolean;
-  /** allow.mount.zfs. @default not set */
+  /** allow.mount.zfs. @default - not set */
   readonly mountZfs?: boolean;
-  /** allow.nfsd. @default not set */
+  /** allow.nfsd. @default - not set */
   readonly nfsd?: boolean;
-  /** allow.suser. @default not set */
+  /** allow.suser. @default - not set */
   readonly suser?: boolean;
-  /** allow.routing. @default not set */
+  /** allow.routing. @default - not set */
   readonly routing?: boolean;
-  /** allow.vmm. @default not set */
+  /** allow.vmm. @default - not set */
   readonly vmm?: boolean;
 }
 
@@ -118,23 +118,23 @@ export const ALLOW_PARAMETERS: ReadonlyArray<[keyof JailAllow, string]> = [
 
 /** Commands added with `+=` to the jail's exec.* hooks (jail.conf expressions: `$name`, `$path`). */
 export interface JailExecHooks {
-  /** exec.prepare (host, before anything). @default none */
+  /** exec.prepare (host, before anything). @default - none */
   readonly prepare?: string[];
-  /** exec.prestart (host, before the jail is created). @default none */
+  /** exec.prestart (host, before the jail is created). @default - none */
   readonly prestart?: string[];
-  /** exec.created (host, after creation, before exec.start). @default none */
+  /** exec.created (host, after creation, before exec.start). @default - none */
   readonly created?: string[];
-  /** exec.start (in the jail). @default none */
+  /** exec.start (in the jail). @default - none */
   readonly start?: string[];
-  /** exec.poststart (host). @default none */
+  /** exec.poststart (host). @default - none */
   readonly poststart?: string[];
-  /** exec.prestop (host). @default none */
+  /** exec.prestop (host). @default - none */
   readonly prestop?: string[];
-  /** exec.stop (in the jail). @default none */
+  /** exec.stop (in the jail). @default - none */
   readonly stop?: string[];
-  /** exec.poststop (host, after the jail is removed). @default none */
+  /** exec.poststop (host, after the jail is removed). @default - none */
   readonly poststop?: string[];
-  /** exec.release (host, after everything). @default none */
+  /** exec.release (host, after everything). @default - none */
   readonly release?: string[];
 }
 

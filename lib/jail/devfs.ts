@@ -15,7 +15,7 @@ export interface IDevfsRuleset {
   readonly rulesetNumber: number;
   /**
    * The step that defines and loads the ruleset; jails that use it are configured after it.
-   * @default none: the ruleset exists on the host already
+   * @default - none: the ruleset exists on the host already
    */
   readonly rulesetStep?: HostStep;
 }

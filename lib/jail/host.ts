@@ -25,7 +25,7 @@ export interface JailHostProps {
   readonly cloneInterfaces?: string[];
   /**
    * Defaults for every jail on this host.
-   * @default the notebook's defaults
+   * @default - the notebook's defaults
    */
   readonly defaults?: JailDefaults;
 }

@@ -26,17 +26,17 @@ export interface JailFromSnapshotProps {
   readonly jailHost: JailHost;
   /**
    * The jail's name: `[A-Za-z0-9_]`, not all digits, at most 11 characters.
-   * @default the construct id
+   * @default - the construct id
    */
   readonly name?: string;
   /**
    * The template whose snapshot the jail is made from (give this or `snapshot`).
-   * @default none: `snapshot` is used
+   * @default - none: `snapshot` is used
    */
   readonly template?: ZfsTemplate;
   /**
    * A snapshot (`DATASET@NAME`) to make the jail from, when it is not a ZfsTemplate here.
-   * @default the template's snapshot
+   * @default - the template's snapshot
    */
   readonly snapshot?: string;
   /**
@@ -58,7 +58,7 @@ export interface JailFromSnapshotProps {
   /**
    * IPv4 and IPv6 addresses (ip4.addr / ip6.addr), like `JailAddress.onInterface('lo1', '127.1.1.1/32')`:
    * the first network of the jail, `JailNetwork.aliases(addresses, { hostsEntries })`.
-   * @default none
+   * @default - none
    */
   readonly addresses?: JailAddress[];
   /**
@@ -68,21 +68,21 @@ export interface JailFromSnapshotProps {
   readonly hostsEntries?: boolean;
   /**
    * Further networks the jail is attached to (after `addresses`), each bound to the jail.
-   * @default none
+   * @default - none
    */
   readonly networks?: IJailNetwork[];
   /**
    * allow.* permissions.
-   * @default none set
+   * @default - none set
    */
   readonly allow?: JailAllow;
-  /** sysvmsg. @default not set (jail(8): disable) */
+  /** sysvmsg. @default - not set (jail(8): disable) */
   readonly sysvmsg?: SysvIpc;
-  /** sysvsem. @default not set (jail(8): disable) */
+  /** sysvsem. @default - not set (jail(8): disable) */
   readonly sysvsem?: SysvIpc;
-  /** sysvshm. @default not set (jail(8): disable) */
+  /** sysvshm. @default - not set (jail(8): disable) */
   readonly sysvshm?: SysvIpc;
-  /** mount.devfs. @default the JailHost default (true) */
+  /** mount.devfs. @default - the JailHost default (true) */
   readonly mountDevfs?: boolean;
   /** mount.fdescfs. @default false */
   readonly mountFdescfs?: boolean;
@@ -90,23 +90,23 @@ export interface JailFromSnapshotProps {
   readonly mountProcfs?: boolean;
   /**
    * nullfs mounts, written to the jail's fstab `<jail root>/NAME.fstab` (mount.fstab).
-   * @default none
+   * @default - none
    */
   readonly nullfsMounts?: JailNullfsMount[];
   /**
    * Other mounts, each a single jail.conf `mount` line.
-   * @default none
+   * @default - none
    */
   readonly mounts?: JailMount[];
   /**
    * The devfs ruleset of mount.devfs: a DevfsRuleset, or `JailDevfsRuleset.fromNumber(n)` for
    * one the host has. A number never loaded is an empty ruleset: the jail would see all of /dev.
-   * @default not set (jail(8) uses ruleset 4)
+   * @default - not set (jail(8) uses ruleset 4)
    */
   readonly devfsRuleset?: IDevfsRuleset;
   /**
    * Commands appended (`+=`) to the exec.* hooks.
-   * @default none
+   * @default - none
    */
   readonly exec?: JailExecHooks;
   /**
@@ -115,17 +115,17 @@ export interface JailFromSnapshotProps {
    * /etc/jail.conf (before 14.0): jail(8) resolves `depend` only among the jails of the file
    * it reads, so in per-jail files under /etc/jail.conf.d it would always fail ("depends on
    * undefined jail"). There, boot order follows jail_list, in the order the jails were added.
-   * @default none
+   * @default - none
    */
   readonly depend?: JailFromSnapshot[];
   /**
    * Any other jail(8) parameter (unknown names are refused at synth).
-   * @default none
+   * @default - none
    */
   readonly parameters?: JailParameter[];
   /**
    * A comment written above the jail's block (the notebook: "nullfs mount").
-   * @default none
+   * @default - none
    */
   readonly comment?: string;
 }

@@ -26,7 +26,7 @@ export interface JailNetworkParameter {
   readonly name: string;
   /**
    * The values (a list parameter gets several).
-   * @default none: a flag (see `flag`)
+   * @default - none: a flag (see `flag`)
    */
   readonly values?: string[];
   /**
@@ -47,7 +47,7 @@ export interface JailHostsEntry {
   readonly address: string;
   /**
    * The names.
-   * @default the jail's name
+   * @default - the jail's name
    */
   readonly names?: string[];
 }
@@ -56,22 +56,22 @@ export interface JailHostsEntry {
 export interface JailNetworkConfig {
   /**
    * jail.conf statements, written in this order after the host defaults.
-   * @default none
+   * @default - none
    */
   readonly parameters?: JailNetworkParameter[];
   /**
    * The jail's addresses on the host, for the host's clash checks and `JailFromSnapshot.addresses`.
-   * @default none
+   * @default - none
    */
   readonly addresses?: JailAddress[];
   /**
    * Steps the jail's configuration must wait for (a switch, a bridge, a ruleset).
-   * @default none
+   * @default - none
    */
   readonly dependsOn?: HostStep[];
   /**
    * /etc/hosts entries.
-   * @default none
+   * @default - none
    */
   readonly hostsEntries?: JailHostsEntry[];
   /**
@@ -80,7 +80,7 @@ export interface JailNetworkConfig {
    * configuration step records them on the host (JAIL_STATE_DIR/NAME.teardown) and the
    * helper's jail-teardown runs them. They must be idempotent. Values in them are quoted by
    * the network.
-   * @default none
+   * @default - none
    */
   readonly teardown?: string[];
 }

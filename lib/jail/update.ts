@@ -11,12 +11,12 @@ export interface JailUpdateProps {
   readonly jail: JailFromSnapshot;
   /**
    * Upgrade to this release (like `14.3`), with `freebsd-update -r`.
-   * @default only security and errata updates of the jail's own release
+   * @default - only security and errata updates of the jail's own release
    */
   readonly targetRelease?: string;
   /**
    * Any text; changing it runs the update again (for example a date).
-   * @default runs when created and when its other properties change
+   * @default - runs when created and when its other properties change
    */
   readonly runId?: string;
   /**

@@ -46,7 +46,7 @@ export interface ZfsTemplateProps {
   readonly release?: string;
   /**
    * Name of the template's dataset under the templates dataset.
-   * @default the release number, e.g. "14.3"
+   * @default - the release number, e.g. "14.3"
    */
   readonly name?: string;
   /**
@@ -67,13 +67,13 @@ export interface ZfsTemplateProps {
   readonly mirror?: string;
   /**
    * Distribution sets to extract besides base, like `lib32` or `src`.
-   * @default none
+   * @default - none
    */
   readonly extraSets?: string[];
   /**
    * Pinned SHA-256 digests by set name (`base`, `lib32`, ...). A pinned digest is a trust
    * anchor; a set without one is checked against the release's MANIFEST from the same mirror.
-   * @default every set is checked against MANIFEST
+   * @default - every set is checked against MANIFEST
    */
   readonly digests?: { [set: string]: string };
   /**
@@ -84,7 +84,7 @@ export interface ZfsTemplateProps {
   /**
    * Variables of the template's /etc/rc.conf, over the notebook's defaults (cron and
    * sendmail off, `syslogd_flags="-ss"`).
-   * @default the notebook's defaults
+   * @default - the notebook's defaults
    */
   readonly rcConf?: { [name: string]: string };
   /**
