@@ -2,3 +2,4 @@ export * from './host';
 export * from './zfs';
 
 export * from './jail';
+export * from './release';

@@ -1,3 +1,4 @@
 export * from './quote';
 export * from './script';
 export * from './helpers';
+export * from './freebsd-update';

@@ -113,8 +113,8 @@ describe.each(['h1', 'h2', 'h3', 'h4'])('jail %s', (name) => {
 
 test('h1 and h2 are clones, h3 and h4 are sent and received', () => {
   const dataset = (n: string) => createScript(resources.find((r) => r.name.startsWith(`${n}_dataset`))!);
-  for (const n of ['h1', 'h2']) expect(dataset(n)).toMatch(new RegExp(`\\n  zfs clone .* zroot/vm/tmpl/14.3@p3 zroot/vm/${n}\\n`));
-  for (const n of ['h3', 'h4']) expect(dataset(n)).toMatch(new RegExp(`\\n  zfs send zroot/vm/tmpl/14.3@p3 \\| zfs receive -u .* zroot/vm/${n}\\n`));
+  for (const n of ['h1', 'h2']) expect(dataset(n)).toMatch(new RegExp(`\\n  zfs clone .* zroot/vm/tmpl/14.5@p3 zroot/vm/${n}\\n`));
+  for (const n of ['h3', 'h4']) expect(dataset(n)).toMatch(new RegExp(`\\n  zfs send zroot/vm/tmpl/14.5@p3 \\| zfs receive -u .* zroot/vm/${n}\\n`));
 });
 
 test("h1's fstab is the notebook's /vm/h1.fstab", () => {
