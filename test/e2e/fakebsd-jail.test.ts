@@ -116,6 +116,41 @@ describe('jail', () => {
     expect(r.stderr).toMatch(/unknown parameter: \.include/);
   });
 
+  test('jail -rc restarts a running jail with the configuration\'s parameters; a jail that is not running is "not found"', () => {
+    ok('ifconfig', 'lo1', 'create');
+    ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');
+    const jid = ok('jls', '-j', 'h1', 'jid');
+    ok('jail', '-f', '/etc/jail.conf', '-rc', 'h1');
+    expect(ok('jls', '-j', 'h1', 'jid')).not.toBe(jid);
+    expect(fs.readFileSync(host('/hooks.log'), 'utf8')).toBe('prestart-h1\nprestart-h1\n');
+    ok('jail', '-f', '/etc/jail.conf', '-r', 'h1');
+    const r = sh('jail', ['-f', '/etc/jail.conf', '-rc', 'h1']);
+    expect([r.status, r.stderr]).toEqual([1, 'jail: "h1" not found\n']);
+    expect(sh('jls', ['-j', 'h1']).status).toBe(1);
+  });
+
+  test('service jail NAME follows current parse_options: the per-jail file only when jail.conf does not .include it', () => {
+    const started = () => F.readCommandsLog(root).filter((e: any) => e.cmd === 'jail' && e.argv.includes('-c')).map((e: any) => e.argv.join(' '));
+    ok('sysrc', 'jail_enable=YES');
+    write('/etc/jail.conf.d/h1.conf', 'h1 { path = "/vm/h1"; }\n');
+    // The administrator's global parameter applies to h1 only through /etc/jail.conf.
+    write('/etc/jail.conf', 'allow.raw_sockets;\n.include "/etc/jail.conf.d/*.conf";\n');
+    expect(ok('service', 'jail', 'start', 'h1')).toBe('Starting jails: h1.\n');
+    expect(started().pop()).toBe('-i -f /etc/jail.conf -c h1');
+    expect(F.readState(root).jails.running[ok('jls', '-j', 'h1', 'jid').trim()].params['allow.raw_sockets']).toEqual(['true']);
+    expect(fs.readFileSync(host('/var/run/jail_h1.id'), 'utf8')).toBe(`${ok('jls', '-j', 'h1', 'jid').trim()}\n`);
+    expect(ok('service', 'jail', 'stop', 'h1')).toBe('Stopping jails: h1.\n');
+    expect(F.readCommandsLog(root).filter((e: any) => e.cmd === 'jail').pop().argv).toEqual(['-q', '-f', '/etc/jail.conf', '-r', 'h1']);
+    // Without the include the per-jail file is used; /etc/jail.h1.conf comes first of all.
+    write('/etc/jail.conf', 'allow.raw_sockets;\n');
+    ok('service', 'jail', 'start', 'h1');
+    expect(started().pop()).toBe('-i -f /etc/jail.conf.d/h1.conf -c h1');
+    ok('service', 'jail', 'stop', 'h1');
+    write('/etc/jail.h1.conf', 'h1 { path = "/vm/h1"; }\n');
+    ok('service', 'jail', 'start', 'h1');
+    expect(started().pop()).toBe('-i -f /etc/jail.h1.conf -c h1');
+  });
+
   test('service refuses unknown services and needs jail_enable for start', () => {
     expect(ok('service', 'jail', 'start', 'h1')).toMatch(/^Cannot 'start' jail\. Set jail_enable to YES/);
     const r = sh('service', ['nosuch', 'start']);
