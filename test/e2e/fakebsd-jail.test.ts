@@ -205,19 +205,44 @@ describe('pkg', () => {
     fs.mkdirSync(host('/vm/h1/mnt'), { recursive: true });
     write('/etc/jail.conf', 'h1 { path = "/vm/h1"; mount = "/var/cache/pkg /vm/h1/mnt nullfs ro 0 0"; }\n');
     fs.mkdirSync(host('/var/cache/pkg'), { recursive: true });
+    write('/vm/h1/bin/freebsd-version', 'USERLAND_VERSION="14.3-RELEASE-p5"\n');
     ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');
   });
 
-  test('a jail without network cannot install; fetch -d + add through the nullfs mount works', () => {
+  test('a jail without network cannot install; fetch -d writes hashed paths, add through the nullfs mount works', () => {
     const r = sh('pkg', ['-j', 'h1', 'install', '-y', 'git-lite']);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/Unable to update repository FreeBSD/);
     ok('pkg', 'fetch', '-d', '-y', '-o', '/var/cache/pkg', 'wireguard');
-    expect(fs.readdirSync(host('/var/cache/pkg/All')).sort()).toEqual(
-      ['bash-5.2.37.pkg', 'gettext-runtime-0.22.5.pkg', 'indexinfo-0.3.1.pkg', 'wireguard-2.pkg', 'wireguard-go-0.0.20230223_10.pkg', 'wireguard-tools-1.0.20210914_3.pkg']);
-    ok('pkg', '-j', 'h1', 'add', '/mnt/All/wireguard-2.pkg');
+    expect(fs.readdirSync(host('/var/cache/pkg/All'))).toEqual(['Hashed']); // nothing for a glob All/*.pkg
+    const files = fs.readdirSync(host('/var/cache/pkg/All/Hashed')).sort();
+    expect(files.map((f) => f.replace(/~[0-9a-f]{10}\.pkg$/, ''))).toEqual(
+      ['bash-5.2.37', 'gettext-runtime-0.22.5', 'indexinfo-0.3.1', 'wireguard-2', 'wireguard-go-0.0.20230223_10', 'wireguard-tools-1.0.20210914_3']);
+    const wg = files.find((f) => f.startsWith('wireguard-2~'))!;
+    expect(ok('pkg', 'query', '-F', `/var/cache/pkg/All/Hashed/${wg}`, '%n %v %q')).toBe('wireguard 2 FreeBSD:14:amd64\n');
+    ok('pkg', '-j', 'h1', 'add', `/mnt/All/Hashed/${wg}`);
     expect(sh('pkg', ['-j', 'h1', 'info', '-e', 'bash']).status).toBe(0);
     expect(sh('pkg', ['info', '-e', 'bash']).status).toBe(1); // the host has none
+  });
+
+  test('the ABI: pkg add refuses a package of another major release; -o ABI fetches for the jail into its own PKG_DBDIR', () => {
+    write('/vm/h1/bin/freebsd-version', 'USERLAND_VERSION="15.1-RELEASE-p1"\n');
+    expect(ok('pkg', '-j', 'h1', 'config', 'abi')).toBe('FreeBSD:15:amd64\n');
+    ok('pkg', 'fetch', '-y', '-o', '/var/cache/pkg', 'expat');
+    const [host14] = fs.readdirSync(host('/var/cache/pkg/All/Hashed'));
+    let r = sh('pkg', ['-j', 'h1', 'add', `/mnt/All/Hashed/${host14}`]);
+    expect([r.status, r.stderr]).toEqual([1, '[h1] pkg: wrong architecture: FreeBSD:14:amd64 instead of FreeBSD:15:amd64\n']);
+    // ABI without OSVERSION: pkg warns and guesses; into the host's catalogue it replaces it.
+    r = sh('pkg', ['-o', 'ABI=FreeBSD:15:amd64', 'rquery', '%v', 'expat']);
+    expect(r.stderr).toBe('pkg: Setting ABI requires setting OSVERSION, guessing the OSVERSION as: 1500000\npkg: Repository FreeBSD has a wrong packagesite, need to re-create database\n');
+    fs.rmSync(host('/var/cache/pkg/All'), { recursive: true });
+    F.updateState(root, (s: any) => { delete s.pkg.catalogues; });
+    ok('pkg', 'update');
+    ok('pkg', '-o', 'ABI=FreeBSD:15:amd64', '-o', 'OSVERSION=1501000', '-o', 'PKG_DBDIR=/var/db/other', 'fetch', '-y', '-o', '/var/cache/pkg', 'expat');
+    expect(F.readState(root).pkg.catalogues).toEqual({ '/var/db/pkg': 'FreeBSD:14:amd64', '/var/db/other': 'FreeBSD:15:amd64' });
+    const [for15] = fs.readdirSync(host('/var/cache/pkg/All/Hashed'));
+    ok('pkg', '-j', 'h1', 'add', `/mnt/All/Hashed/${for15}`);
+    expect(ok('pkg', '-j', 'h1', 'info', '-q')).toBe('expat-2.6.4\n');
   });
 
   test('with resolv.conf the jail installs from the repository, dependencies included', () => {
