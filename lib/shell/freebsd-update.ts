@@ -122,7 +122,13 @@ export function freebsdUpdateLines(o: FreebsdUpdateScript): string[] {
   return lines;
 }
 
-/** Lines that remove the work directory of a tree (its fetched files and rollback data). */
+/** Lines that remove the work directory of a tree (its fetched files and rollback data) and its parents once empty. */
 export function freebsdUpdateCleanupLines(basedir: string): string[] {
-  return [`rm -rf ${shellQuote(freebsdUpdateWorkDir(basedir))}`];
+  const work = freebsdUpdateWorkDir(basedir);
+  return [
+    `rm -rf ${shellQuote(work)}`,
+    `fu_dir=${shellQuote(work.slice(0, work.lastIndexOf('/')))}`,
+    // Up to the library's own directory under /var/db: rmdir stops at the first one still in use.
+    'while [ "$fu_dir" != /var/db ] && rmdir "$fu_dir" 2>/dev/null; do fu_dir=${fu_dir%/*}; done',
+  ];
 }

@@ -210,12 +210,16 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
     }
   });
 
-  test('offline packages: fetched on the host, nullfs-mounted read-only, pkg add from the mount', () => {
+  test('offline packages: fetched on the host for the jail\'s ABI with a catalogue of its own, nullfs-mounted read-only, found by pkg query -F, pkg add from the mount', () => {
     const s = script(stack, 'offline');
-    expect(s).toContain('pkg fetch -d -y -o /var/cache/cdktf-freebsd-jails/pkg $missing');
-    expect(s).toContain('mount -t nullfs -o ro /var/cache/cdktf-freebsd-jails/pkg /vm/h1/mnt');
+    expect(s).toContain('pkg_rel=$(/vm/h1/bin/freebsd-version -u)');
+    expect(s).toContain('pkg_repo=/var/cache/cdktf-freebsd-jails/pkg/"$pkg_abi"');
+    expect(s).toContain('timeout 1800 pkg -o ABI="$pkg_abi" -o OSVERSION="$pkg_osversion" -o PKG_DBDIR="$pkg_db" fetch -d -y -o "$pkg_repo" $missing </dev/null');
+    expect(s).not.toContain('All/*.pkg');
+    expect(s).toContain('pkg query -F "$f" \'%n-%v\'');
+    expect(s).toContain('mount -t nullfs -o ro "$pkg_repo" /vm/h1/mnt');
     expect(s).toContain("trap 'umount /vm/h1/mnt' EXIT");
-    expect(s).toContain('pkg -j h1 add /mnt/All/"$file"');
+    expect(s).toContain('pkg -j h1 add /mnt/"$file" </dev/null');
   });
 
   test('update: the jail release, not the host one; work directory outside the jail; upgrade installs until nothing is pending (at most 4 runs)', () => {
