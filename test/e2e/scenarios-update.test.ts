@@ -115,15 +115,15 @@ describeOnFakeHost('JailUpdate and offline JailPackages on the fake host', () =>
   });
 
   test('offline packages: fetched for the jail\'s ABI into All/Hashed, added in the jail with their dependencies', () => {
-    const pkgs = rawState(bench.host).pkg as { roots: Record<string, Record<string, string>> };
+    const pkgs = rawState(bench.host).pkg as { roots: Record<string, Record<string, string>>; catalogues: Record<string, string> };
     expect(Object.keys(pkgs.roots['/vm/h1'] ?? {}).sort()).toEqual(['expat', 'gettext-runtime', 'git-lite', 'indexinfo']);
     const fetch = log().find((e) => e.cmd === 'pkg' && e.argv.includes('fetch'))!;
     expect(fetch.argv).toEqual(expect.arrayContaining(['ABI=FreeBSD:14:amd64', 'OSVERSION=1403000']));
     const add = log().find((e) => e.cmd === 'pkg' && e.argv.includes('add'))!;
     expect(add.argv.join(' ')).toMatch(/^-j h1 add \/mnt\/All\/Hashed\/git-lite-2\.47\.1~[0-9a-f]{10}\.pkg$/);
     expect(add.exit).toBe(0);
-    // The host's own package catalogue was not replaced by the jail's ABI.
-    expect(pkgs.roots['/']).toBeUndefined();
+    // The catalogue for the jail's ABI has a directory of its own; the host's /var/db/pkg is untouched.
+    expect(pkgs.catalogues).toEqual({ '/var/cache/cdktf-freebsd-jails/pkg/pkgdb/FreeBSD:14:amd64': 'FreeBSD:14:amd64' });
   });
 
   test('the log says plainly that the release is unsupported; a second run by hand converges', async () => {
@@ -131,7 +131,7 @@ describeOnFakeHost('JailUpdate and offline JailPackages on the fake host', () =>
     const r = await bench.runByHand(script);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('HAS PASSED ITS END-OF-LIFE DATE');
-    expect(r.stdout).toContain('warning: FreeBSD 14.3-RELEASE is past its end of life: it gets no more security updates; installing what was fetched');
+    expect(r.stdout).toContain('warning: FreeBSD 14.3-RELEASE-p5 is past its end of life: it gets no more security updates; installing what was fetched');
     const upgrade = await bench.runByHand(bench.createScripts().find((s) => s.address.includes('h2-upgrade'))!);
     expect(upgrade.code).toBe(0);
     expect(upgrade.stdout).toContain('==> jail h2 runs 15.1-RELEASE already');
