@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import {
   FreeBsdHost,
   FreeBsdHostProps,
+  FreeBsdRelease,
   JailAddress,
   JailCreationMethod,
   JailFromSnapshot,
@@ -31,7 +32,7 @@ export function notebookHostProps(env: NodeJS.ProcessEnv): FreeBsdHostProps {
     privateKeyPath: env.FREEBSD_KEY_PATH ?? '~/.ssh/id_ed25519',
     hostKey: env.FREEBSD_HOST_KEY || undefined,
     privilege: env.FREEBSD_PRIVILEGE ? (env.FREEBSD_PRIVILEGE as Privilege) : undefined,
-    release: env.FREEBSD_RELEASE ?? '14.3',
+    release: env.FREEBSD_RELEASE ?? '14.5',
     // The notebook: zroot/vm mounted at /vm holds templates and jails.
     jailRootDataset: 'zroot/vm',
     jailRootMountpoint: '/vm',
@@ -56,7 +57,8 @@ export class NotebookStack extends TerraformStack {
     // ports directories, freebsd-update, snapshot p3.
     this.template = new ZfsTemplate(this, 'template', {
       host: this.host,
-      release: '14.3',
+      // The notebook used 14.3, past its end of life since 2026-06-30: a supported release instead.
+      release: FreeBsdRelease.V14_5,
       mirror: env.FREEBSD_MIRROR,
       portsSupport: true,
       snapshotName: 'p3',

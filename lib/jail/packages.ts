@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { HostStep, stepScripts } from '../host';
-import { ScriptBuilder, shellQuote } from '../shell';
+import { offlineAddLines, offlineFetchLines, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import { JailFromSnapshot } from './jail';
 import { mountPointLines } from './mounts';
@@ -23,14 +23,15 @@ export interface JailPackagesProps {
    */
   readonly upgrade?: boolean;
   /**
-   * Install without network in the jail, as the notebook does: `pkg fetch -d` on the host
-   * into `offlineDirectory`, that directory nullfs-mounted read-only into the jail for the
-   * step, then `pkg -j NAME add` of each package file.
+   * Install without network in the jail, as the notebook does: `pkg fetch -d` on the host for
+   * the jail's ABI (its own release, which may differ from the host's) into
+   * `offlineDirectory/<ABI>`, that directory nullfs-mounted read-only into the jail for the
+   * step, then `pkg -j NAME add` of each package file (found wherever pkg put it).
    * @default false
    */
   readonly offline?: boolean;
   /**
-   * Host directory of the fetched package files (offline only).
+   * Host directory of the fetched package files, one subdirectory per ABI (offline only).
    * @default "/var/cache/cdktf-freebsd-jails/pkg"
    */
   readonly offlineDirectory?: string;
@@ -83,24 +84,13 @@ export class JailPackages extends Construct {
       const inJail = v.validated(at, 'offlineMountPoint', () => v.absolutePath(props.offlineMountPoint ?? '/mnt'));
       if (inJail === '/') throw new v.ValidationError(`${at}: invalid offlineMountPoint: "/"`);
       const target = `${jail.path}${inJail}`;
+      const offline = { jailName: name, jailPath: jail.path, directory: dir, mountPoint: inJail };
       b.action(`fetching the missing packages on the host into ${dir}, adding them in jail ${name} (offline)`,
-        `echo "==> fetching on the host:$missing"`,
-        `mkdir -p ${word(dir)}`,
-        '# shellcheck disable=SC2086 # $missing is a list of checked package names',
-        `pkg fetch -d -y -o ${word(dir)} $missing`,
+        ...offlineFetchLines(offline),
         ...mountPointLines(jail.path, [inJail]),
-        `mount -t nullfs -o ro ${word(dir)} ${word(target)}`,
+        `mount -t nullfs -o ro "$pkg_repo" ${word(target)}`,
         `trap 'umount ${target}' EXIT`,
-        '# shellcheck disable=SC2086 # $missing is a list of checked package names',
-        'for p in $missing; do',
-        '  file=',
-        `  for f in ${word(dir)}/All/*.pkg; do`,
-        '    if [ "$(pkg query -F "$f" %n)" = "$p" ]; then file=${f##*/}; fi',
-        '  done',
-        `  if [ -z "$file" ]; then echo "error: no package file for $p in ${dir}/All" >&2; exit 1; fi`,
-        `  echo "==> jail ${name}: pkg add $file"`,
-        `  pkg -j ${name} add ${word(`${inJail}/All/`)}"$file"`,
-        'done',
+        ...offlineAddLines(offline),
       );
     } else {
       if (props.update) b.action(`pkg -j ${name} update`, `pkg -j ${name} update`);

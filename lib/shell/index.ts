@@ -4,3 +4,5 @@ export * from './script';
 export * from './helpers';
 export * from './helper';
 export * from './host-settings';
+export * from './freebsd-update';
+export * from './offline-packages';

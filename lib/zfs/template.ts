@@ -1,10 +1,13 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
+import { DEFAULT_TEMPLATE_RELEASE, FreeBsdRelease } from '../release';
 import { renderMakeConf, renderRcConf } from '../render';
 import {
   datasetExists,
   EXTRACTED_PROPERTY,
+  freebsdUpdateCleanupLines,
+  freebsdUpdateLines,
   helperCall,
   indentLines,
   OWNER_PROPERTY,
@@ -16,9 +19,6 @@ import {
   TEMPLATE_ROLE,
 } from '../shell';
 import * as v from '../validate';
-
-/** The release a template gets when none is given. Pin yours: this default moves with FreeBSD's calendar. */
-export const DEFAULT_TEMPLATE_RELEASE = '14.3-RELEASE';
 
 /** Where FreeBSD publishes release distribution sets. */
 export const DEFAULT_RELEASE_MIRROR = 'https://download.freebsd.org/releases';
@@ -40,13 +40,14 @@ export interface ZfsTemplateProps {
   /** The host the template is built on. */
   readonly host: FreeBsdHost;
   /**
-   * FreeBSD release of the template, like `14.3` or `14.3-RELEASE` (13.x, 14.x, 15.x).
-   * @default DEFAULT_TEMPLATE_RELEASE
+   * FreeBSD release of the template, like `FreeBsdRelease.V14_5` or `FreeBsdRelease.of('14.5')`
+   * (13.x, 14.x, 15.x). A release past its end of life gets a synth-time warning.
+   * @default DEFAULT_TEMPLATE_RELEASE (a supported release when this library version was made)
    */
-  readonly release?: string;
+  readonly release?: FreeBsdRelease;
   /**
    * Name of the template's dataset under the templates dataset.
-   * @default - the release number, e.g. "14.3"
+   * @default - the release number, e.g. "14.5"
    */
   readonly name?: string;
   /**
@@ -149,7 +150,9 @@ export class ZfsTemplate extends Construct {
     const at = this.node.path;
     const host = props.host;
     this.host = host;
-    this.release = v.validated(at, 'release', () => v.release(props.release ?? DEFAULT_TEMPLATE_RELEASE));
+    const release = props.release ?? DEFAULT_TEMPLATE_RELEASE;
+    this.release = v.validated(at, 'release', () => v.release(release.name));
+    release.annotateSupport(this);
     if (host.release !== undefined) {
       const mine = v.releaseVersion(this.release);
       const hosts = v.releaseVersion(host.release);
@@ -235,12 +238,7 @@ export class ZfsTemplate extends Construct {
       );
     }
     if (options.freebsdUpdate) {
-      create.action('applying security updates with freebsd-update',
-        // The release is the template's own, not the host's; no tty under Terraform, no pager.
-        `running=$(${shellQuote(`${this.path}/bin/freebsd-version`)} -u)`,
-        `mkdir -p ${shellQuote(`${this.path}/var/db/freebsd-update`)}`,
-        `PAGER=/bin/cat freebsd-update --not-running-from-cron -b ${mnt} -d ${shellQuote(`${this.path}/var/db/freebsd-update`)} --currently-running "$running" fetch install`,
-      );
+      create.action('applying security updates with freebsd-update', ...freebsdUpdateLines({ basedir: this.path, what: `template ${this.datasetName}` }));
     }
     create.action(`taking snapshot ${this.snapshot}`, `zfs snapshot ${shellQuote(this.snapshot)}`);
 
@@ -266,6 +264,7 @@ export class ZfsTemplate extends Construct {
           `  echo ${shellQuote(`==> destroying template dataset ${this.datasetName}`)}`,
           `  zfs destroy -r ${ds}`,
           'fi',
+          ...freebsdUpdateCleanupLines(this.path),
         ]),
         'else',
         `  echo ${shellQuote(`dataset ${this.datasetName} is not managed by ${at}: left alone`)}`,

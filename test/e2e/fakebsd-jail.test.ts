@@ -116,6 +116,41 @@ describe('jail', () => {
     expect(r.stderr).toMatch(/unknown parameter: \.include/);
   });
 
+  test('jail -rc restarts a running jail with the configuration\'s parameters; a jail that is not running is "not found"', () => {
+    ok('ifconfig', 'lo1', 'create');
+    ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');
+    const jid = ok('jls', '-j', 'h1', 'jid');
+    ok('jail', '-f', '/etc/jail.conf', '-rc', 'h1');
+    expect(ok('jls', '-j', 'h1', 'jid')).not.toBe(jid);
+    expect(fs.readFileSync(host('/hooks.log'), 'utf8')).toBe('prestart-h1\nprestart-h1\n');
+    ok('jail', '-f', '/etc/jail.conf', '-r', 'h1');
+    const r = sh('jail', ['-f', '/etc/jail.conf', '-rc', 'h1']);
+    expect([r.status, r.stderr]).toEqual([1, 'jail: "h1" not found\n']);
+    expect(sh('jls', ['-j', 'h1']).status).toBe(1);
+  });
+
+  test('service jail NAME follows current parse_options: the per-jail file only when jail.conf does not .include it', () => {
+    const started = () => F.readCommandsLog(root).filter((e: any) => e.cmd === 'jail' && e.argv.includes('-c')).map((e: any) => e.argv.join(' '));
+    ok('sysrc', 'jail_enable=YES');
+    write('/etc/jail.conf.d/h1.conf', 'h1 { path = "/vm/h1"; }\n');
+    // The administrator's global parameter applies to h1 only through /etc/jail.conf.
+    write('/etc/jail.conf', 'allow.raw_sockets;\n.include "/etc/jail.conf.d/*.conf";\n');
+    expect(ok('service', 'jail', 'start', 'h1')).toBe('Starting jails: h1.\n');
+    expect(started().pop()).toBe('-i -f /etc/jail.conf -c h1');
+    expect(F.readState(root).jails.running[ok('jls', '-j', 'h1', 'jid').trim()].params['allow.raw_sockets']).toEqual(['true']);
+    expect(fs.readFileSync(host('/var/run/jail_h1.id'), 'utf8')).toBe(`${ok('jls', '-j', 'h1', 'jid').trim()}\n`);
+    expect(ok('service', 'jail', 'stop', 'h1')).toBe('Stopping jails: h1.\n');
+    expect(F.readCommandsLog(root).filter((e: any) => e.cmd === 'jail').pop().argv).toEqual(['-q', '-f', '/etc/jail.conf', '-r', 'h1']);
+    // Without the include the per-jail file is used; /etc/jail.h1.conf comes first of all.
+    write('/etc/jail.conf', 'allow.raw_sockets;\n');
+    ok('service', 'jail', 'start', 'h1');
+    expect(started().pop()).toBe('-i -f /etc/jail.conf.d/h1.conf -c h1');
+    ok('service', 'jail', 'stop', 'h1');
+    write('/etc/jail.h1.conf', 'h1 { path = "/vm/h1"; }\n');
+    ok('service', 'jail', 'start', 'h1');
+    expect(started().pop()).toBe('-i -f /etc/jail.h1.conf -c h1');
+  });
+
   test('service refuses unknown services and needs jail_enable for start', () => {
     expect(ok('service', 'jail', 'start', 'h1')).toMatch(/^Cannot 'start' jail\. Set jail_enable to YES/);
     const r = sh('service', ['nosuch', 'start']);
@@ -170,19 +205,44 @@ describe('pkg', () => {
     fs.mkdirSync(host('/vm/h1/mnt'), { recursive: true });
     write('/etc/jail.conf', 'h1 { path = "/vm/h1"; mount = "/var/cache/pkg /vm/h1/mnt nullfs ro 0 0"; }\n');
     fs.mkdirSync(host('/var/cache/pkg'), { recursive: true });
+    write('/vm/h1/bin/freebsd-version', 'USERLAND_VERSION="14.3-RELEASE-p5"\n');
     ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');
   });
 
-  test('a jail without network cannot install; fetch -d + add through the nullfs mount works', () => {
+  test('a jail without network cannot install; fetch -d writes hashed paths, add through the nullfs mount works', () => {
     const r = sh('pkg', ['-j', 'h1', 'install', '-y', 'git-lite']);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/Unable to update repository FreeBSD/);
     ok('pkg', 'fetch', '-d', '-y', '-o', '/var/cache/pkg', 'wireguard');
-    expect(fs.readdirSync(host('/var/cache/pkg/All')).sort()).toEqual(
-      ['bash-5.2.37.pkg', 'gettext-runtime-0.22.5.pkg', 'indexinfo-0.3.1.pkg', 'wireguard-2.pkg', 'wireguard-go-0.0.20230223_10.pkg', 'wireguard-tools-1.0.20210914_3.pkg']);
-    ok('pkg', '-j', 'h1', 'add', '/mnt/All/wireguard-2.pkg');
+    expect(fs.readdirSync(host('/var/cache/pkg/All'))).toEqual(['Hashed']); // nothing for a glob All/*.pkg
+    const files = fs.readdirSync(host('/var/cache/pkg/All/Hashed')).sort();
+    expect(files.map((f) => f.replace(/~[0-9a-f]{10}\.pkg$/, ''))).toEqual(
+      ['bash-5.2.37', 'gettext-runtime-0.22.5', 'indexinfo-0.3.1', 'wireguard-2', 'wireguard-go-0.0.20230223_10', 'wireguard-tools-1.0.20210914_3']);
+    const wg = files.find((f) => f.startsWith('wireguard-2~'))!;
+    expect(ok('pkg', 'query', '-F', `/var/cache/pkg/All/Hashed/${wg}`, '%n %v %q')).toBe('wireguard 2 FreeBSD:14:amd64\n');
+    ok('pkg', '-j', 'h1', 'add', `/mnt/All/Hashed/${wg}`);
     expect(sh('pkg', ['-j', 'h1', 'info', '-e', 'bash']).status).toBe(0);
     expect(sh('pkg', ['info', '-e', 'bash']).status).toBe(1); // the host has none
+  });
+
+  test('the ABI: pkg add refuses a package of another major release; -o ABI fetches for the jail into its own PKG_DBDIR', () => {
+    write('/vm/h1/bin/freebsd-version', 'USERLAND_VERSION="15.1-RELEASE-p1"\n');
+    expect(ok('pkg', '-j', 'h1', 'config', 'abi')).toBe('FreeBSD:15:amd64\n');
+    ok('pkg', 'fetch', '-y', '-o', '/var/cache/pkg', 'expat');
+    const [host14] = fs.readdirSync(host('/var/cache/pkg/All/Hashed'));
+    let r = sh('pkg', ['-j', 'h1', 'add', `/mnt/All/Hashed/${host14}`]);
+    expect([r.status, r.stderr]).toEqual([1, '[h1] pkg: wrong architecture: FreeBSD:14:amd64 instead of FreeBSD:15:amd64\n']);
+    // ABI without OSVERSION: pkg warns and guesses; into the host's catalogue it replaces it.
+    r = sh('pkg', ['-o', 'ABI=FreeBSD:15:amd64', 'rquery', '%v', 'expat']);
+    expect(r.stderr).toBe('pkg: Setting ABI requires setting OSVERSION, guessing the OSVERSION as: 1500000\npkg: Repository FreeBSD has a wrong packagesite, need to re-create database\n');
+    fs.rmSync(host('/var/cache/pkg/All'), { recursive: true });
+    F.updateState(root, (s: any) => { delete s.pkg.catalogues; });
+    ok('pkg', 'update');
+    ok('pkg', '-o', 'ABI=FreeBSD:15:amd64', '-o', 'OSVERSION=1501000', '-o', 'PKG_DBDIR=/var/db/other', 'fetch', '-y', '-o', '/var/cache/pkg', 'expat');
+    expect(F.readState(root).pkg.catalogues).toEqual({ '/var/db/pkg': 'FreeBSD:14:amd64', '/var/db/other': 'FreeBSD:15:amd64' });
+    const [for15] = fs.readdirSync(host('/var/cache/pkg/All/Hashed'));
+    ok('pkg', '-j', 'h1', 'add', `/mnt/All/Hashed/${for15}`);
+    expect(ok('pkg', '-j', 'h1', 'info', '-q')).toBe('expat-2.6.4\n');
   });
 
   test('with resolv.conf the jail installs from the repository, dependencies included', () => {

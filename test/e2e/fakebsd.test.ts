@@ -145,61 +145,6 @@ describe('fetch and sha256', () => {
   });
 });
 
-describe('freebsd-version and freebsd-update', () => {
-  const tmpl = '/zroot/t';
-  const extract = (rel: string) => {
-    ok('zfs', 'create', 'zroot/t');
-    ok('fetch', '-q', '-o', '/tmp/base.txz', `https://download.freebsd.org/releases/amd64/amd64/${rel}-RELEASE/base.txz`);
-    require('child_process').execFileSync('tar', ['-xJpf', host('/tmp/base.txz'), '-C', host(tmpl)]);
-  };
-  const treeVersion = () => require('child_process').execFileSync('/bin/sh', [host(tmpl + '/bin/freebsd-version'), '-u']).toString();
-
-  test('host versions and uname', () => {
-    expect(ok('freebsd-version', '-kru')).toBe('14.3-RELEASE-p5\n14.3-RELEASE-p5\n14.3-RELEASE-p5\n');
-    expect(ok('uname', '-r')).toBe('14.3-RELEASE-p5\n');
-    expect(ok('uname', '-s', '-m')).toBe('FreeBSD amd64\n');
-    expect(sh('uname', ['-r'], { env: { UNAME_r: '13.5-RELEASE' } }).stdout).toBe('13.5-RELEASE\n');
-    expect(sh('freebsd-version', ['-x']).status).toBe(1);
-  });
-
-  test('fetch needs a tty or --not-running-from-cron; install raises the patch level', () => {
-    extract('14.3');
-    let r = sh('freebsd-update', ['-b', tmpl, 'fetch', 'install'], { input: '' });
-    expect([r.status, r.stdout]).toEqual([1, 'freebsd-update fetch should not be run non-interactively.\nRun freebsd-update cron instead.\n']);
-    r = sh('freebsd-update', ['-b', tmpl, 'install'], { input: '' });
-    expect([r.status, r.stdout]).toEqual([2, "No updates are available to install.\nRun 'freebsd-update [options] fetch' first.\n"]);
-    ok('freebsd-update', '-b', tmpl, '--not-running-from-cron', 'fetch', 'install');
-    expect(treeVersion()).toBe('14.3-RELEASE-p5\n');
-    r = sh('freebsd-update', ['-b', tmpl, '--not-running-from-cron', 'fetch', 'install'], { input: '' });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('No updates needed to update system to 14.3-RELEASE-p5.');
-  });
-
-  test('without --currently-running a 13.5 tree is updated as the host release', () => {
-    extract('13.5');
-    ok('freebsd-update', '-b', tmpl, '--not-running-from-cron', 'fetch', 'install');
-    expect(treeVersion()).toBe('14.3-RELEASE-p5\n'); // wrong, as with the real tool
-  });
-
-  test('--currently-running and upgrade across a major version needs two installs', () => {
-    extract('13.5');
-    ok('freebsd-update', '-b', tmpl, '--currently-running', '13.5-RELEASE', '--not-running-from-cron', 'fetch', 'install');
-    expect(treeVersion()).toBe('13.5-RELEASE-p6\n');
-    ok('freebsd-update', '-b', tmpl, '--currently-running', '13.5-RELEASE', '-r', '14.3-RELEASE', 'upgrade');
-    ok('freebsd-update', '-b', tmpl, 'install');
-    expect(treeVersion()).toBe('13.5-RELEASE-p6\n');
-    ok('freebsd-update', '-b', tmpl, 'install');
-    expect(treeVersion()).toBe('14.3-RELEASE-p5\n');
-  });
-
-  test('refuses a basedir that is not a FreeBSD tree', () => {
-    ok('zfs', 'create', 'zroot/empty');
-    const r = sh('freebsd-update', ['-b', '/zroot/empty', '--not-running-from-cron', 'fetch']);
-    expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/not a FreeBSD installation/);
-  });
-});
-
 describe('sysrc', () => {
   const conf = '/etc/rc.conf';
   test('sets, appends and removes words, keeping other lines', () => {

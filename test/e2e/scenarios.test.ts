@@ -14,7 +14,7 @@ import { testMirrorDefect } from './scenarios/mirror-check';
 import { datasetNames, datasets, jailConf, rcConf, rcWords, runningJails } from './scenarios/view';
 
 const figures = new Figures('scenarios on examples/notebook (root, tcsh)');
-const P3 = 'zroot/vm/tmpl/14.3@p3';
+const P3 = 'zroot/vm/tmpl/14.5@p3';
 const NOTEBOOK_JAILS = [
   { name: 'h1', owner: 'notebook/h1', origin: P3, ip4: '127.1.1.1' },
   { name: 'h2', owner: 'notebook/h2', origin: P3, ip4: '127.1.1.2' },
@@ -43,10 +43,10 @@ describeOnFakeHost('scenarios on examples/notebook', () => {
     expectOk(report);
     figures.row('fresh apply', { resources: report.created.length, ...runCells(report, bench.commandCount() - commands) });
     const ds = datasets(bench.host);
-    expect(ds['zroot/vm/tmpl/14.3'].props['cdktf-freebsd-jails:owner']).toBe('notebook/template');
+    expect(ds['zroot/vm/tmpl/14.5'].props['cdktf-freebsd-jails:owner']).toBe('notebook/template');
     expect(ds[P3]?.type).toBe('snapshot');
-    expect(bench.host.readFile('/vm/tmpl/14.3/etc/rc.conf')).toContain('sendmail_enable="NO"');
-    expect(bench.host.readFile('/vm/tmpl/14.3/etc/make.conf')).toContain('WRKDIRPREFIX');
+    expect(bench.host.readFile('/vm/tmpl/14.5/etc/rc.conf')).toContain('sendmail_enable="NO"');
+    expect(bench.host.readFile('/vm/tmpl/14.5/etc/make.conf')).toContain('WRKDIRPREFIX');
     for (const j of NOTEBOOK_JAILS) expectJail(bench, j);
     expect(jailConf(bench.host).h3.sysvshm).toEqual(['new']);
     expect(rcConf(bench.host).jail_enable).toBe('YES');
@@ -73,10 +73,10 @@ describeOnFakeHost('scenarios on examples/notebook', () => {
     // Filesystems only: the received copies h3, h4 and the template keep their @p3 snapshots.
     const retired = datasetNames(bench.host, 'zroot/vm/.retired').filter((n) => n !== 'zroot/vm/.retired' && !n.includes('@'));
     expect(retired.map((n) => n.replace(/-\d{8}T\d{6}Z$/, ''))).toEqual([
-      'zroot/vm/.retired/h1', 'zroot/vm/.retired/h2', 'zroot/vm/.retired/h3', 'zroot/vm/.retired/h4', 'zroot/vm/.retired/template-14.3',
+      'zroot/vm/.retired/h1', 'zroot/vm/.retired/h2', 'zroot/vm/.retired/h3', 'zroot/vm/.retired/h4', 'zroot/vm/.retired/template-14.5',
     ]);
     for (const n of retired) expect(ds[n].props['cdktf-freebsd-jails:role']).toBe('retired');
-    const retiredTemplate = retired.find((n) => n.includes('/template-14.3-'))!;
+    const retiredTemplate = retired.find((n) => n.includes('/template-14.5-'))!;
     expect(ds[`${retiredTemplate}@p3`]).toBeDefined();
     for (const clone of ['h1', 'h2']) expect(ds[retired.find((n) => n.includes(`/${clone}-`))!].origin).toBe(`${retiredTemplate}@p3`);
     expect(ds[P3]).toBeUndefined();

@@ -1,11 +1,11 @@
 /** A stack with one host, a template and a JailHost, for jail tests. */
 import { Testing, TerraformStack } from 'cdktf';
-import { FreeBsdHost, FreeBsdHostProps, JailFromSnapshot, JailFromSnapshotProps, JailHost, ZfsTemplate } from '../../lib';
+import { FreeBsdHost, FreeBsdHostProps, FreeBsdRelease, JailFromSnapshot, JailFromSnapshotProps, JailHost, ZfsTemplate } from '../../lib';
 
 export function jailStack(hostProps: Partial<FreeBsdHostProps> = {}) {
   const stack = new TerraformStack(Testing.app(), 'stack');
   const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.3', ...hostProps });
-  const template = new ZfsTemplate(stack, 'template', { host, snapshotName: 'p3', ...(hostProps.release ? { release: hostProps.release } : {}) });
+  const template = new ZfsTemplate(stack, 'template', { host, snapshotName: 'p3', release: FreeBsdRelease.of(hostProps.release ?? '14.3') });
   const jailHost = new JailHost(stack, 'jails', { host });
   const jail = (id: string, props: Partial<JailFromSnapshotProps> = {}) => new JailFromSnapshot(stack, id, { jailHost, template, ...props });
   return { stack, host, template, jailHost, jail };

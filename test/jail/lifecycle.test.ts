@@ -5,6 +5,7 @@ import * as path from 'path';
 import { TerraformStack } from 'cdktf';
 import {
   FreeBsdHost,
+  FreeBsdRelease,
   JailAddress,
   JailCreationMethod,
   JailDevfsRuleset,
@@ -178,7 +179,7 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
   new JailPackages(stack, 'pkgs', { jail: h, packages: ['git-lite', 'vim-console'], update: true, upgrade: true });
   new JailPackages(stack, 'offline', { jail: h, packages: ['wireguard'], offline: true });
   new JailUpdate(stack, 'update', { jail: h });
-  new JailUpdate(stack, 'upgrade', { jail: h, targetRelease: '15.0', runId: '2026-11-01' });
+  new JailUpdate(stack, 'upgrade', { jail: h, targetRelease: FreeBsdRelease.V15_0, runId: '2026-11-01' });
   void template;
   const old = jailStack({ release: '13.5' });
   old.jail('legacy');
@@ -214,23 +215,30 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
     }
   });
 
-  test('offline packages: fetched on the host, nullfs-mounted read-only, pkg add from the mount', () => {
+  test('offline packages: fetched on the host for the jail\'s ABI with a catalogue of its own, nullfs-mounted read-only, found by pkg query -F, pkg add from the mount', () => {
     const s = script(stack, 'offline');
-    expect(s).toContain('pkg fetch -d -y -o /var/cache/cdktf-freebsd-jails/pkg $missing');
-    expect(s).toContain('mount -t nullfs -o ro /var/cache/cdktf-freebsd-jails/pkg /vm/h1/mnt');
+    expect(s).toContain('pkg_rel=$(/vm/h1/bin/freebsd-version -u)');
+    expect(s).toContain('pkg_repo=/var/cache/cdktf-freebsd-jails/pkg/"$pkg_abi"');
+    expect(s).toContain('timeout 1800 pkg -o ABI="$pkg_abi" -o OSVERSION="$pkg_osversion" -o PKG_DBDIR="$pkg_db" fetch -d -y -o "$pkg_repo" $missing </dev/null');
+    expect(s).not.toContain('All/*.pkg');
+    expect(s).toContain('pkg query -F "$f" \'%n-%v\'');
+    expect(s).toContain('mount -t nullfs -o ro "$pkg_repo" /vm/h1/mnt');
     expect(s).toContain("trap 'umount /vm/h1/mnt' EXIT");
-    expect(s).toContain('pkg -j h1 add /mnt/All/"$file"');
+    expect(s).toContain('pkg -j h1 add /mnt/"$file" </dev/null');
   });
 
-  test('update: the jail release, not the host one; upgrade installs until nothing is pending (at most 3 runs)', () => {
+  test('update: the jail release, not the host one; work directory outside the jail; upgrade installs until nothing is pending (at most 4 runs)', () => {
     const u = script(stack, 'update');
-    expect(u).toContain('running=$(/vm/h1/bin/freebsd-version -u)');
-    expect(u).toContain('env PAGER=cat freebsd-update --not-running-from-cron -b /vm/h1 -d /vm/h1/var/db/freebsd-update --currently-running "$running" fetch install');
+    expect(u).toContain('fu_running=$("$fu_base/bin/freebsd-version" -u)');
+    expect(u).toContain('fu_base=/vm/h1\nfu_work=/var/db/cdktf-freebsd-jails/freebsd-update/vm/h1\n');
+    expect(u).toContain('-b "$fu_base" -d "$fu_work" --currently-running "$fu_running" "$@" <"/dev/null"');
+    expect(u).not.toContain('/vm/h1/var/db/freebsd-update');
+    expect(u).toContain('fu fetch\n');
     const g = script(stack, 'upgrade');
-    expect(g).toContain('-r 15.0-RELEASE upgrade');
-    expect(g).toContain('case "$out" in *"No updates are available to install"*) break ;; esac');
-    expect(g).toContain('if [ "$n" -ge 3 ]; then');
-    expect(g.indexOf('upgrade\n')).toBeLessThan(g.indexOf(' install 2>&1'));
+    expect(g).toContain('  fu -r 15.0-RELEASE upgrade\n');
+    expect(g).toContain('if grep -q \'No updates are available to install.\' "$fu_work/run.log"; then break; fi');
+    expect(g).toContain('if [ "$fu_n" -ge 4 ]; then');
+    expect(g.indexOf('upgrade\n')).toBeLessThan(g.indexOf('  fu install\n'));
     // Restarted as boot starts it (service jail restart h1, through the helper).
     expect(g).toContain(`"$cfj" jail-restart 'h1'`);
   });

@@ -116,8 +116,8 @@ describe.each(['h1', 'h2', 'h3', 'h4'])('jail %s', (name) => {
 test('h1 and h2 are clones, h3 and h4 are sent and received', () => {
   const dataset = (n: string) => createScript(resources.find((r) => r.name.startsWith(`${n}_dataset`))!);
   // The helper's jail-dataset-create clones or sends and receives (its text below).
-  for (const n of ['h1', 'h2']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook/${n}' '${n}' 'zroot/vm/tmpl/14.3@p3' 'clone' `);
-  for (const n of ['h3', 'h4']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook/${n}' '${n}' 'zroot/vm/tmpl/14.3@p3' 'send-receive' `);
+  for (const n of ['h1', 'h2']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook/${n}' '${n}' 'zroot/vm/tmpl/14.5@p3' 'clone' `);
+  for (const n of ['h3', 'h4']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook/${n}' '${n}' 'zroot/vm/tmpl/14.5@p3' 'send-receive' `);
   expect(HOST_HELPER_PROGRAM).toContain('clone) echo "==> cloning $snap to $ds"; zfs clone "$@" "$snap" "$ds" ;;');
   expect(HOST_HELPER_PROGRAM).toContain('zfs send "$snap" | zfs receive -u "$@" "$ds"');
 });

@@ -76,7 +76,8 @@ function withRoot(root, fn) {
  * /etc/defaults files, optionally a test mirror (built under /var/db/fakebsd/mirror).
  * Options: release ('14.3-RELEASE-p5'), kernel (defaults to release), mirror (true, or
  * { baseUrl, dir } with dir a path on the fake host), releases for the mirror, latest
- * (patch levels the fake update server offers: { '14.3-RELEASE': 5 }), ifaces (extra).
+ * (patch levels the fake update server offers: { '14.3-RELEASE': 5 }), now (the clock
+ * freebsd-update compares end-of-life dates with, e.g. '2026-12-01T00:00:00Z'), ifaces (extra).
  */
 function initHost(root, opts = {}) {
   return withRoot(root, () => {
@@ -102,6 +103,7 @@ function initHost(root, opts = {}) {
       if (opts.release) s.host.release = opts.release;
       s.host.kernel = opts.kernel || opts.release || s.host.kernel;
       if (opts.latest) s.update.latest = opts.latest;
+      if (opts.now) s.update.now = opts.now; // freebsd-update's clock (end of life), an ISO date
       if (opts.ifaces) Object.assign(s.ifaces, opts.ifaces);
     });
     return { mirror };
@@ -112,6 +114,7 @@ const DEFAULT_FILES = {
   '/etc/defaults/devfs.rules': require('./lib/devfsrules').DEFAULTS_TEXT,
   // Every installed FreeBSD has an rc.conf (bsdinstall writes one); it has no /etc/jail.conf.
   '/etc/rc.conf': 'hostname="fakebsd"\nifconfig_em0="DHCP"\nsshd_enable="YES"\nzfs_enable="YES"\n',
+  '/etc/freebsd-update.conf': require('./commands/freebsd-update').DEFAULT_CONF,
 };
 
 /** Run a shim as a child process against root. Returns spawnSync's result with strings. */

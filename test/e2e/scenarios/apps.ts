@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { NotebookStack, notebookHostProps } from '../../../examples/notebook/main';
 import {
   FreeBsdHost,
+  FreeBsdRelease,
   JailAddress,
   JailCreationMethod,
   JailFromSnapshot,
@@ -51,7 +52,7 @@ export class LabStack extends TerraformStack {
   constructor(scope: Construct, id: string, env: Record<string, string>, props: LabProps) {
     super(scope, id);
     this.host = new FreeBsdHost(this, 'host', notebookHostProps(env));
-    this.template = new ZfsTemplate(this, 'template', { host: this.host, release: '14.3', portsSupport: true, snapshotName: 'p3', ...props.template });
+    this.template = new ZfsTemplate(this, 'template', { host: this.host, release: FreeBsdRelease.V14_3, portsSupport: true, snapshotName: 'p3', ...props.template });
     if (props.jails.length === 0) return;
     this.jailHost = new JailHost(this, 'jails', { host: this.host });
     for (const j of props.jails) {

@@ -39,7 +39,7 @@ const RUN_DEFAULTS: RunOptions = { maxConnectTimeoutMs: 10_000 };
 
 export class Bench {
   public static async start(opts: BenchOptions = {}): Promise<Bench> {
-    const host = await startFakeHost({ fakebsd: { mirror: true, release: '14.3-RELEASE-p5' }, seed: opts.seed });
+    const host = await startFakeHost({ fakebsd: { mirror: true, release: '14.5-RELEASE-p1' }, seed: opts.seed });
     // What rc does at boot on FreeBSD: load the devfs rulesets of /etc/defaults/devfs.rules.
     const boot = await host.hostExec('service devfs start');
     if (boot.code !== 0) {

@@ -1,5 +1,7 @@
 'use strict';
-// jail(8) with a configuration file: -c / -m / -cm / -r / -R, -f FILE, -q, -J FILE.
+// jail(8) with a configuration file: -c / -m / -cm / -r / -rc / -R, -f FILE, -q, -J FILE, -i, -p N.
+// -rc restarts (usr.sbin/jail/jail.c, JF_RESTART: stop with the configuration's parameters,
+// then create; a jail that is not running is "not found" and nothing is started).
 // Host-side hooks (exec.prepare, exec.prestart, exec.created, exec.poststart,
 // exec.prestop, exec.poststop, exec.release) really run through /bin/sh -c; commands
 // inside the jail (exec.start, exec.stop, command) are recorded in the state.
@@ -171,7 +173,8 @@ function create(name, params, opts) {
     if (vnetErr) fail2(vnetErr);
     if (!runHooks(name, p, 'exec.poststart', opts.q)) fail2('');
     if (opts.J) fs.writeFileSync(hostPath(opts.J), `${jid}\tname=${name} path=${jpath} host.hostname=${one(p, 'host.hostname') || name}\n`);
-    if (!opts.q) out(`${name}: created\n`);
+    if (opts.i) out(`${jid}\n`);
+    else if (!opts.q) out(`${name}: created\n`);
   } catch (e) {
     if (e instanceof Exit && State.read((s) => !Object.values(s.jails.running).some((j) => j.name === name))) undo();
     throw e;
@@ -209,16 +212,29 @@ function stopJail(name, params, opts) {
 }
 
 function main(argv) {
-  const g = getopt(argv, 'cdf:hiJ:lmn:qrRs:u:U:v', { prog: 'jail', usage: USAGE });
+  const g = getopt(argv, 'cdf:hiJ:lmn:p:qrRs:u:U:v', { prog: 'jail', usage: USAGE });
   const c = g.has('c');
   const m = g.has('m');
   const r = g.has('r');
   const R2 = g.has('R');
-  if ([c || m, r, R2].filter(Boolean).length !== 1) fail(1, USAGE);
+  const restart = c && r && !m && !R2;
+  if (!restart && [c || m, r, R2].filter(Boolean).length !== 1) fail(1, USAGE);
   if (g.args.some((a) => a.includes('='))) fail(1, 'fakebsd: jail param=value on the command line is not implemented by the fake; use -f');
   const file = g.get('f') || '/etc/jail.conf';
-  const opts = { q: g.has('q'), J: g.get('J'), R: R2 };
+  const opts = { q: g.has('q'), J: g.get('J'), R: R2, i: g.has('i') };
   const running = () => State.read((s) => Object.values(s.jails.running));
+  if (restart) {
+    const conf = loadConf(file);
+    if (g.args.length === 0) fail(1, USAGE);
+    for (const n of g.args) {
+      if (!conf.order.includes(n)) fail(1, `jail: "${n}" not found`);
+      if (!running().some((j) => j.name === n)) fail(1, `jail: "${n}" not found`);
+      const { params } = resolve(conf, n);
+      stopJail(n, params, opts);
+      create(n, params, opts);
+    }
+    return 0;
+  }
   if (r || R2) {
     const conf = fs.existsSync(hostPath(file)) || g.has('f') ? loadConf(file) : null;
     let names = g.args;

@@ -1,14 +1,26 @@
 'use strict';
-// pkg(8) against a tiny repository (var/db/fakebsd/pkgrepo.json or the built-in one).
+// pkg(8) (freebsd/pkg) against a tiny repository (var/db/fakebsd/pkgrepo.json or the built-in one).
 // Installed packages are recorded per root (host "/", a jail's path, or -r ROOT).
 // `pkg -j NAME install` needs the jail to have a network: etc/resolv.conf inside it
 // and no `offline` flag on the jail in the state.
+// - ABI: the running system's (with -j the jail's userland: FreeBSD:MAJOR:amd64), or
+//   `-o ABI=...`; without OSVERSION pkg warns and guesses (libpkg/pkg_config.c).
+// - The repository catalogue lives in PKG_DBDIR (default /var/db/pkg): a catalogue fetched for
+//   another ABI replaces it ("wrong packagesite, need to re-create database").
+// - `fetch -o DIR` writes the repository's own paths under DIR; the official repositories are
+//   hashed: DIR/All/Hashed/NAME-VERSION~HASH.pkg (libpkg/repo/binary/fetch.c). Each file
+//   records the ABI it was built for.
+// - `add FILE` refuses a package of another ABI: "wrong architecture: X instead of Y"
+//   (libpkg/utils.c is_valid_abi); dependencies are looked up beside FILE (name-*.pkg).
+// - `query -F FILE FORMAT`, `rquery [-U] FORMAT NAME`, `config abi`.
 const fs = require('fs');
 const path = require('path');
+const crypto = require('crypto');
 const { out, err, fail, hostPath, dbDir } = require('../lib/host');
 const { getopt } = require('../lib/getopt');
 const State = require('../lib/state');
 const M = require('../lib/mounts');
+const R = require('../lib/release');
 
 const REPO = {
   'indexinfo': { version: '0.3.1', deps: [] },
@@ -55,6 +67,29 @@ function main(argv) {
   } else if (g.has('r')) root = g.get('r');
   else if (g.has('c')) root = g.get('c');
   const r = repo();
+  const config = {};
+  for (const kv of g.all('o')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) fail(1, `pkg: Invalid configuration format, ignoring the configuration setting: ${kv}`);
+    config[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  const runningRelease = jail ? R.treeVersion(hostPath(jail.path)) : State.read((s) => s.host.release);
+  const parsed = R.parse(runningRelease || '');
+  // pkg reads the ABI from the running system's /usr/bin/uname (the jail's with -j).
+  let abi = parsed ? `FreeBSD:${parsed.major}:amd64` : null;
+  if (config.ABI) {
+    if (!/^FreeBSD:\d+:[a-z0-9]+$/.test(config.ABI)) fail(1, `pkg: Unable to parse the ABI: ${config.ABI}`);
+    abi = config.ABI;
+    if (!config.OSVERSION) err(`pkg: Setting ABI requires setting OSVERSION, guessing the OSVERSION as: ${Number(abi.split(':')[1]) * 100000}\n`);
+  }
+  const dbdir = config.PKG_DBDIR || '/var/db/pkg';
+  if (!abi && ['fetch', 'add', 'rquery', 'config', 'install', 'update'].includes(cmd)) fail(1, `${label}pkg: Unable to determine the ABI`);
+  /** Fetching the catalogue for this ABI into PKG_DBDIR (what update, install, fetch and rquery do). */
+  const catalogue = () => State.update((s) => {
+    const cats = (s.pkg.catalogues = s.pkg.catalogues || {});
+    if (cats[dbdir] && cats[dbdir] !== abi) err(`${label}pkg: Repository FreeBSD has a wrong packagesite, need to re-create database\n`);
+    cats[dbdir] = abi;
+  });
   const installed = () => State.read((s) => (s.pkg.roots[root] || {}));
   const networkOk = () => !jail || (fs.existsSync(path.join(hostPath(jail.path), 'etc/resolv.conf')) && !jail.offline);
   const offline = () => {
@@ -69,6 +104,7 @@ function main(argv) {
     case 'update': {
       const o = getopt(rest, 'fqr:', { prog: 'pkg update', usage: 'Usage: pkg update [-fq] [-r reponame]' });
       if (!networkOk()) return offline();
+      catalogue();
       if (!o.has('q')) out(`${label}Updating FreeBSD repository catalogue...\n${label}FreeBSD repository is up to date.\n${label}All repositories are up to date.\n`);
       return 0;
     }
@@ -78,6 +114,7 @@ function main(argv) {
       if (o.has('r') && o.get('r') !== 'FreeBSD') fail(1, `pkg: Repository ${o.get('r')} cannot be found`);
       if (!networkOk()) return offline();
       if (!o.has('y')) fail(1, `${label}Proceed with this action? [y/N]: pkg: not confirmed (no tty in the fake; use -y)`);
+      catalogue();
       const todo = closure(r, o.args).filter((n) => !(n in installed()));
       if (!todo.length) { out(`${label}The most recent versions of packages are already installed\n`); return 0; }
       if (!o.has('n')) {
@@ -98,10 +135,13 @@ function main(argv) {
       if (!networkOk()) return offline();
       const names = o.has('d') ? closure(r, o.args) : o.args.map((n) => { if (!r[n]) fail(1, `pkg: No packages available to fetch matching '${n}' have been found in the repositories`); return n; });
       if (!o.has('y')) fail(1, 'Proceed with fetching packages? [y/N]: pkg: not confirmed (use -y)');
-      const dir = path.posix.join(o.get('o') || '/var/cache/pkg', 'All');
+      if (!o.has('U')) catalogue();
+      const dir = path.posix.join(o.get('o') || '/var/cache/pkg', 'All', 'Hashed');
       fs.mkdirSync(hostPath(path.posix.join(root, dir)), { recursive: true });
       for (const n of names) {
-        fs.writeFileSync(hostPath(path.posix.join(root, dir, `${n}-${r[n].version}.pkg`)), JSON.stringify({ name: n, version: r[n].version, deps: r[n].deps }) + '\n');
+        const text = JSON.stringify({ name: n, version: r[n].version, deps: r[n].deps, abi }) + '\n';
+        const sum = crypto.createHash('sha256').update(text).digest('hex').slice(0, 10);
+        fs.writeFileSync(hostPath(path.posix.join(root, dir, `${n}-${r[n].version}~${sum}.pkg`)), text);
         if (!o.has('q')) out(`Fetching ${n}-${r[n].version}: 100%\n`);
       }
       return 0;
@@ -116,6 +156,7 @@ function main(argv) {
         const f = real(p);
         if (!fs.existsSync(f)) fail(1, `pkg: ${p}: No such file or directory`);
         const meta = JSON.parse(fs.readFileSync(f, 'utf8'));
+        if (meta.abi && meta.abi !== abi) fail(1, `${label}pkg: wrong architecture: ${meta.abi} instead of ${abi}`);
         if (meta.name in installed()) return;
         out(`${label}${'| '.repeat(Math.max(0, depth - 1))}${depth ? '`-- ' : ''}Installing ${meta.name}-${meta.version}...\n`);
         for (const d of meta.deps) {
@@ -128,6 +169,33 @@ function main(argv) {
         out(`${label}${depth ? '`-- ' : ''}Extracting ${meta.name}-${meta.version}: 100%\n`);
       };
       for (const p of o.args) add(p, 0);
+      return 0;
+    }
+    case 'query': {
+      const o = getopt(rest, 'aF:egix', { prog: 'pkg query', usage: 'Usage: pkg query <query-format> <pkg-name>\n       pkg query [-a] <query-format>\n       pkg query -F <pkg-name> <query-format>' });
+      if (!o.has('F')) fail(1, 'fakebsd: pkg query without -F is not implemented by the fake');
+      const f = hostPath(path.posix.join(root, o.get('F')));
+      if (o.args.length !== 1) fail(64, 'Usage: pkg query -F <pkg-name> <query-format>');
+      if (!fs.existsSync(f)) fail(1, `pkg: ${o.get('F')}: No such file or directory`);
+      out(format(o.args[0], JSON.parse(fs.readFileSync(f, 'utf8'))) + '\n');
+      return 0;
+    }
+    case 'rquery': {
+      const o = getopt(rest, 'aAegiUxr:', { prog: 'pkg rquery', usage: 'Usage: pkg rquery [-r reponame] [-U] <query-format> <pkg-name>' });
+      if (o.args.length < 1) fail(64, 'Usage: pkg rquery [-r reponame] [-U] <query-format> <pkg-name>');
+      if (!o.has('U')) { if (!networkOk()) return offline(); catalogue(); }
+      const [fmt, ...names] = o.args;
+      const list = o.has('a') ? Object.keys(r).sort() : names;
+      let found = false;
+      for (const n of list) if (r[n]) { found = true; out(format(fmt, { name: n, version: r[n].version, abi }) + '\n'); }
+      return found ? 0 : 1;
+    }
+    case 'config': {
+      if (rest.length !== 1) fail(64, 'Usage: pkg config <name>');
+      const key = rest[0].toUpperCase();
+      if (key === 'ABI') out(`${abi}\n`);
+      else if (key === 'PKG_DBDIR') out(`${dbdir}\n`);
+      else fail(1, `fakebsd: pkg config ${rest[0]} is not implemented by the fake`);
       return 0;
     }
     case 'info': {
@@ -152,6 +220,11 @@ function main(argv) {
     default: fail(1, `pkg: unknown command: ${cmd}\n${USAGE}`);
   }
   return 0;
+}
+
+/** pkg query's %n %v %q (ABI) and %%. */
+function format(fmt, meta) {
+  return fmt.replace(/%([nvq%])/g, (_, c) => ({ n: meta.name, v: meta.version, q: meta.abi || '', '%': '%' }[c]));
 }
 
 module.exports = { main, REPO };

@@ -1,8 +1,8 @@
 'use strict';
 // service(8) for the rc.d scripts the library drives: jail, devfs, pf, netif.
 // rc.subr's rules apply: without NAME_enable=YES, start/stop print "Cannot 'start' ..."
-// and exit 0; the one* verbs skip that check. rc.d/jail picks its file the way
-// libexec/rc/rc.d/jail does and reports failures without failing itself.
+// and exit 0; the one* verbs skip that check (etc/rc.subr). rc.d/jail picks its file the
+// way current libexec/rc/rc.d/jail does and reports failures without failing itself.
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
@@ -51,45 +51,75 @@ function main(argv) {
 }
 
 // ---------------------------------------------------------------- jail
-function confFor(name) {
-  for (const f of [`/etc/jail.${name}.conf`, `/etc/jail.conf.d/${name}.conf`, '/etc/jail.conf']) if (fs.existsSync(hostPath(f))) return f;
+// libexec/rc/rc.d/jail (current): parse_options picks /etc/jail.NAME.conf (or jail_NAME_conf),
+// then /etc/jail.conf.d/NAME.conf only when $jail_conf does not `.include` a path under
+// /etc/jail.conf.d/, then $jail_conf; a named start is `jail -i -f CONF -c NAME`, a named stop
+// `jail -q -f CONF -r NAME`; with an empty jail_list, start is `jail -f $jail_conf -c -p1` and
+// stop removes every running jail with `jail -f $jail_conf -r NAME`.
+const INCLUDES_CONF_D = /^\s*\.include\s*["']?\/etc\/jail\.conf\.d\//m;
+
+function parseOptions(name, conf) {
+  const jconf = conf[`jail_${name.replace(/[^A-Za-z0-9]/g, '_')}_conf`] || `/etc/jail.${name}.conf`;
+  const jconfdir = `/etc/jail.conf.d/${name}.conf`;
+  const readable = (f) => fs.existsSync(hostPath(f));
+  if (readable(jconf)) return jconf;
+  const main = readable(conf.jail_conf) ? fs.readFileSync(hostPath(conf.jail_conf), 'utf8') : '';
+  if (readable(jconfdir) && !INCLUDES_CONF_D.test(main)) return jconfdir;
+  if (readable(conf.jail_conf)) return conf.jail_conf;
+  err(`/etc/rc.d/jail: WARNING: Invalid configuration for ${name} (no jail.conf, no hostname, or no path).  Jail ${name} was ignored.\n`);
   return null;
 }
 
 function jailService(verb, names, conf) {
   if (verb === 'restart') { jailService('stop', names, conf); return jailService('start', names, conf); }
-  const list = names.length ? names : conf.jail_list.split(/\s+/).filter(Boolean);
+  const list = (names.length ? names : conf.jail_list.split(/\s+/).filter(Boolean)).map((j) => j.replace(/[/.]/g, '_'));
   const running = () => State.read((s) => Object.values(s.jails.running).map((j) => j.name));
+  const flags = (conf.jail_flags || '').split(/\s+/).filter(Boolean);
   if (verb === 'status') { const r = shim('jls', ['-N']); out(r.stdout); return r.status; }
   if (verb === 'start') {
     out('Starting jails:');
     if (list.length === 0) {
-      const r = shim('jail', ['-f', conf.jail_conf, '-c']);
-      if (r.status !== 0) out(` cannot start jails:\n${r.stderr}${r.stdout}`);
-      else out(` ${r.stdout.split('\n').filter((l) => l.endsWith(': created')).map((l) => l.split(':')[0]).join(' ')}`);
+      const r = shim('jail', [...flags, '-f', conf.jail_conf, '-c', ...(yes(conf.jail_parallel_start) ? [] : ['-p1'])]);
+      if (r.status !== 0) out(`${r.stdout}${r.stderr}`);
+      else {
+        const jls = State.read((s) => Object.values(s.jails.running));
+        for (const j of jls) { out(` ${j.name}`); fs.writeFileSync(hostPath(`/var/run/jail_${j.name}.id`), `${j.jid}\n`); }
+      }
       out('.\n');
       return 0;
     }
     for (const j of list) {
-      if (running().includes(j)) continue;
-      const f = confFor(j);
-      if (!f) { out(` cannot start jail "${j}": no configuration file.\n`); continue; }
-      const r = shim('jail', ['-f', f, '-J', `/var/run/jail_${j}.id`, '-qc', j]);
-      if (r.status === 0) out(` ${j}`);
-      else { out(` cannot start jail "${j}": \n${r.stderr}${r.stdout}`); fs.rmSync(hostPath(`/var/run/jail_${j}.id`), { force: true }); }
+      const f = parseOptions(j, conf);
+      if (!f) continue;
+      const r = shim('jail', [...flags, '-i', '-f', f, '-c', j]);
+      if (r.status === 0) {
+        out(` ${j}`);
+        const jid = State.read((s) => (Object.values(s.jails.running).find((x) => x.name === j) || {}).jid);
+        fs.writeFileSync(hostPath(`/var/run/jail_${j}.id`), `${jid}\n`);
+      } else out(` cannot start jail "${j}": \n${r.stdout}${r.stderr}`);
     }
     out('.\n');
     return 0;
   }
-  // stop: named jails, or every running jail when the list is empty.
   out('Stopping jails:');
-  const targets = list.length ? list : running();
-  for (const j of targets) {
+  if (list.length === 0) {
+    for (const j of running()) {
+      out(` ${j}`);
+      const r = shim('jail', [...flags, '-f', conf.jail_conf, '-r', j]);
+      if (running().includes(j)) out(`${r.stdout}${r.stderr}`);
+      else fs.rmSync(hostPath(`/var/run/jail_${j}.id`), { force: true });
+    }
+    out('.\n');
+    return 0;
+  }
+  for (const j of list) {
+    const f = parseOptions(j, conf);
+    if (!f) continue;
     if (!running().includes(j)) continue;
-    const f = confFor(j);
-    const r = shim('jail', [...(f ? ['-f', f] : []), '-qr', j]);
-    if (r.status === 0) { out(` ${j}`); fs.rmSync(hostPath(`/var/run/jail_${j}.id`), { force: true }); }
-    else out(` cannot stop jail "${j}": \n${r.stderr}`);
+    out(` ${j}`);
+    const r = shim('jail', ['-q', '-f', f, '-r', j]);
+    if (running().includes(j)) out(`${r.stdout}${r.stderr}`);
+    else fs.rmSync(hostPath(`/var/run/jail_${j}.id`), { force: true });
   }
   out('.\n');
   return 0;

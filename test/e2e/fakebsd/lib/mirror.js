@@ -7,6 +7,10 @@ const path = require('path');
 const crypto = require('crypto');
 const T = require('./tree');
 
+// The test mirror's 15.x crontab differs from 14.x's by one comment line, so that an upgrade
+// across the major version has a change to merge into a locally modified /etc/crontab.
+const crontabOf = (rel) => (parseInt(rel, 10) >= 15 ? CRONTAB.replace('#\nSHELL=', '#\n# (fakebsd: the 15.x crontab)\nSHELL=') : CRONTAB);
+
 const CRONTAB = `# /etc/crontab - root's crontab for FreeBSD
 #
 SHELL=/bin/sh
@@ -66,7 +70,7 @@ function setContents(rel) {
     base: {
       'bin/freebsd-version': { text: freebsdVersion(rel), mode: 0o555 },
       'bin/sh': { text: '#!/bin/sh\n# placeholder: the fake host runs its own /bin/sh\n', mode: 0o555 },
-      'etc/crontab': CRONTAB,
+      'etc/crontab': crontabOf(rel),
       'etc/hosts': '::1\t\t\tlocalhost localhost.my.domain\n127.0.0.1\t\tlocalhost localhost.my.domain\n',
       'etc/rc': { text: '#!/bin/sh\n# fakebsd: jails\' rc is recorded, never run\nexit 0\n', mode: 0o555 },
       'etc/rc.shutdown': { text: '#!/bin/sh\nexit 0\n', mode: 0o555 },
@@ -83,7 +87,7 @@ function setContents(rel) {
 }
 
 /** Build the mirror under dir (real path). Returns { dir, releases: { '14.3': { base: sha, ... } } }. */
-function buildMirror(dir, { releases = ['13.5', '14.3', '15.0'], arch = 'amd64' } = {}) {
+function buildMirror(dir, { releases = ['13.5', '14.3', '14.5', '15.0'], arch = 'amd64' } = {}) {
   const result = { dir, releases: {} };
   for (const r of releases) {
     const rel = `${r}-RELEASE`;
@@ -110,4 +114,4 @@ function buildMirror(dir, { releases = ['13.5', '14.3', '15.0'], arch = 'amd64' 
   return result;
 }
 
-module.exports = { buildMirror, CRONTAB };
+module.exports = { buildMirror, setContents, CRONTAB };
