@@ -26,6 +26,7 @@ export { fakeHostSkipReason } from './preconditions';
 export { diffDigests, DEFAULT_DIGEST_PATHS, DEFAULT_DIGEST_IGNORE, HostDigest, DigestOptions } from './digest';
 export { mountNamespaceInUse } from './namespace';
 export { parseSshdLog, SshConnection, SSHD_LOG } from './sshd-log';
+export { armDrop, disarmDrop } from './drop';
 
 /** The repository root, bind-mounted read-only into the fake host so the shims' code is there. */
 export const REPO_DIR = path.resolve(__dirname, '../../..');
