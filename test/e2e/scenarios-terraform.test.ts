@@ -1,28 +1,23 @@
 /**
  * Scenarios that only real Terraform can show (issue 8), each asserting the host's state:
- * - one jail's step fails while the other jails' steps are running: Terraform lets them all
- *   complete, taints only the failed one, and the next apply converges with nothing lost;
- * - the SSH connection drops in the middle of a create script, for every k of the template
- *   step and of one jail's steps (the k-th command never runs): the next apply converges to
- *   what a clean run makes.
+ * one jail's step fails while the other jails' steps are running: Terraform lets them all
+ * complete, taints only the failed one, and the next apply converges with nothing lost.
+ * (Connections dropped in the middle of a script are in scenarios-faults.test.ts.)
  */
 import * as path from 'path';
 import { REPO_DIR } from './host';
 import { clonedJails, labApp } from './scenarios/apps';
 import { Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectJail, expectOk } from './scenarios/expect';
-import { cleanRun, faultRun, FaultPhase, inPool } from './scenarios/faults';
 import { Figures, runCells } from './scenarios/figures';
 import { hostsEntries, jailConf, rcWords, runningJails } from './scenarios/view';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));
 
-const figures = new Figures('scenarios of real Terraform: concurrent failure, dropped connections');
+const figures = new Figures('scenarios of real Terraform: a failure among parallel steps');
 const P3 = 'zroot/vm/tmpl/14.3@p3';
 const jail = (n: number) => ({ name: `h${n}`, owner: `lab/h${n}`, origin: P3, ip4: `127.1.1.${n}` });
-/** Fault runs at once, each on its own fake host. */
-const POOL = 2;
 
 describeOnFakeHost('scenarios of real Terraform', () => {
   afterAll(() => figures.print());
@@ -73,23 +68,4 @@ describeOnFakeHost('scenarios of real Terraform', () => {
       await bench.stop();
     }
   }, 300_000);
-
-  const PHASES: { name: string; phase: FaultPhase }[] = [
-    { name: 'template step', phase: { app: labApp({ jails: [] }) } },
-    { name: 'jail steps (settings, prune, dataset, config of h1)', phase: { before: labApp({ jails: [] }), app: labApp({ jails: [{ n: 1 }] }) } },
-  ];
-  for (const { name, phase } of PHASES) {
-    figures.scenario(`12. ${name}: the connection dropped before each command k; the apply fails, the next converges`, async () => {
-      const clean = await cleanRun(phase);
-      const ks = clean.commands.map((_c, i) => i + 1);
-      const runs = await inPool(ks, POOL, (k) => faultRun(phase, k, clean, 'drop'));
-      figures.row(`drop: ${name}`, {
-        commands: clean.commands.length, 'k tried': runs.length, 'applies failed': runs.filter((r) => r.applyFailed).length,
-        converged: runs.filter((r) => r.divergence.length === 0).length,
-      });
-      // Every drop fired at its command, failed the apply on a lost connection, and was repaired.
-      expect(runs.filter((r) => r.dropped === undefined || !r.applyFailed).map((r) => ({ k: r.k, command: r.command, dropped: r.dropped, failures: r.failures }))).toEqual([]);
-      expect(runs.filter((r) => r.divergence.length > 0).map((r) => ({ k: r.k, command: r.command, divergence: r.divergence }))).toEqual([]);
-    }, 900_000);
-  }
 });

@@ -70,9 +70,15 @@ export async function runTerraform(binary: string, outDir: string, stateFile: st
   for (const stack of stacks) {
     const dir = path.join(outDir, 'stacks', stack);
     const state = path.resolve(`${stateFile}.${stack}.tfstate`);
-    fs.writeFileSync(path.join(dir, STATE_OVERRIDE), JSON.stringify({ terraform: { backend: { local: { path: state } } } }, null, 2));
-    const init = await run(binary, dir, ['init', '-input=false', '-no-color', '-reconfigure'], env);
-    if (init.code !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.stdout}${init.stderr}`);
+    const override = JSON.stringify({ terraform: { backend: { local: { path: state } } } }, null, 2);
+    // Init once per synthesized stack and state location (a synth replaces the directory).
+    const initialized = path.join(dir, '.terraform', 'e2e-initialized');
+    if (!fs.existsSync(initialized) || fs.readFileSync(initialized, 'utf8') !== override) {
+      fs.writeFileSync(path.join(dir, STATE_OVERRIDE), override);
+      const init = await run(binary, dir, ['init', '-input=false', '-no-color', '-reconfigure'], env);
+      if (init.code !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.stdout}${init.stderr}`);
+      fs.writeFileSync(initialized, override);
+    }
     const show = async () => {
       if (!fs.existsSync(state)) return { addresses: [], tainted: [] };
       const r = await run(binary, dir, ['show', '-json', '-no-color'], env);

@@ -118,9 +118,3 @@ export async function inPool<T, R>(items: T[], width: number, fn: (item: T) => P
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
   return out;
 }
-
-/** k = 1..count when it is at most `max`, else `max` values spread evenly (first and last included). */
-export function sampleK(count: number, max: number): number[] {
-  if (count <= max) return Array.from({ length: count }, (_, i) => i + 1);
-  return [...new Set(Array.from({ length: max }, (_, i) => 1 + Math.round((i * (count - 1)) / (max - 1))))];
-}
