@@ -29,6 +29,7 @@ describeOnFakeHost('scale and parallel jails', () => {
         // provision_start events), so a jail's connections are its provisioner runs, and when every
         // connection carried the same number of sessions, its sessions are that many per run.
         expect(report.sshConnections).toBe(report.provisionerRuns);
+        const names = clonedJails(n).map((j) => `h${j.n}`);
         const jailRuns = Object.entries(report.provisionerRunsByResource).filter(([address]) => /^null_resource\.h\d+_/.test(address)).reduce((sum, [, c]) => sum + c, 0);
         const uniform = Object.keys(report.sessionsPerConnection);
         figures.row(`N=${n}`, {
