@@ -21,8 +21,6 @@ export interface RunOptions {
   readonly stacks?: string[];
   /** Receives each provisioner output line Terraform reports, prefixed with the resource address. */
   readonly log?: (line: string) => void;
-  /** Called once Terraform is running (for faults injected while it runs); awaited before the run ends. */
-  readonly during?: () => Promise<void>;
 }
 
 /** The override file in each stack directory that moves the local backend's state out of cdktf.out. */
@@ -95,8 +93,7 @@ export async function runTerraform(binary: string, outDir: string, stateFile: st
       } catch { /* not a UI message */ }
     } : undefined;
     const applyStarted = Date.now();
-    const running = run(binary, dir, args, env, onLine);
-    const [r] = await Promise.all([running, opts.during?.()]);
+    const r = await run(binary, dir, args, env, onLine);
     report.applyMs += Date.now() - applyStarted;
     addStackOutcome(report, { command, messages: parseUi(r.stdout), taintedBefore: new Set(before.tainted), after: await show(), exitCode: r.code, label });
     if (r.code !== 0 && report.failures.length === 0) {
