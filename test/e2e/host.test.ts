@@ -1,21 +1,25 @@
 /**
  * The fake host rig: real sshd in a private namespace over an overlay of /, root with
- * tcsh, a sudo user, and the plan runner applying a fixture plan over real SSH.
+ * tcsh, a sudo user, and real Terraform applying a hand-written plan over real SSH.
  * Skipped, with the reason printed, where it cannot run (not root, not Linux, no sshd...).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { diffDigests, fakeHostSkipReason, FakeHost, mountNamespaceInUse, startFakeHost } from './host';
 import { resolveHostPath } from './host/resolve';
-import { destroyAll, planAndApply } from './runner';
-import { FixtureResource, tempDir, writeResources } from './runner/fixtures';
+import { destroyAll, planAndApply, RunReport, selectEngine } from './runner';
+import { FixtureHost, FixtureResource, tempDir, writeResources } from './runner/fixtures';
+import { addSshCounts } from './scenarios/bench';
 
 const skip = fakeHostSkipReason();
 if (skip) {
   // eslint-disable-next-line no-console
   console.log(`SKIPPED fake host tests: ${skip}`);
 }
+const terraform = selectEngine();
+if (!skip && 'skip' in terraform) console.log(`SKIPPED Terraform on the fake host: ${terraform.skip}`);
 const describeRig = skip ? describe.skip : describe;
+const withTerraform = 'skip' in terraform ? test.skip : test;
 
 describe('resolveHostPath keeps symlinks inside the fake host', () => {
   let root: string;
@@ -91,63 +95,87 @@ describeRig('fake host rig', () => {
     {
       name: 'file',
       dependsOn: ['dir'],
-      create: ['printf "%s\\n" "$0" > /var/db/e2e-fixture/hello', 'echo "$${SHELL:-unset}" >> /var/db/e2e-fixture/hello'],
+      create: [
+        'printf "%s\\n" "$0" > /var/db/e2e-fixture/hello', 'echo "$${SHELL:-unset}" >> /var/db/e2e-fixture/hello',
+        'tty >> /var/db/e2e-fixture/hello', 'echo "$${TERM:-unset}" >> /var/db/e2e-fixture/hello',
+      ],
       destroy: 'rm -f /var/db/e2e-fixture/hello',
     },
   ];
+  const target = (over: Partial<FixtureHost> = {}): FixtureHost => ({ host: '127.0.0.1', port: host.port, user: 'root', keyPath: host.keyPath, hostKey: host.hostKey, ...over });
+  /** An apply or destroy with the sessions sshd logged meanwhile (runs are serial: one resource at a time). */
+  async function counted(fn: () => Promise<RunReport>): Promise<RunReport> {
+    const mark = host.sshdLog().length;
+    const r = await fn();
+    addSshCounts(r, host.sshConnections(mark), true);
+    return r;
+  }
 
-  test('the runner applies and destroys a plan over real SSH', async () => {
-    const out = writeResources(path.join(work, 'cdktf.out'), { host: '127.0.0.1', port: host.port, user: 'root', keyPath: host.keyPath, hostKey: host.hostKey }, fixture);
-    const stateFile = path.join(work, 'state.json');
+  withTerraform('Terraform applies and destroys a plan over real SSH: one connection per script, four sessions, each with a PTY', async () => {
+    const out = writeResources(path.join(work, 'cdktf.out'), target(), fixture);
+    const stateFile = path.join(work, 'state');
     const digestOpts = { paths: ['/etc', '/var/db/e2e-fixture'] };
     const before = host.stateDigest(digestOpts);
 
-    const created = await planAndApply(out, stateFile);
+    const mark = host.sshdLog().length;
+    const created = await counted(() => planAndApply(out, stateFile, { parallelism: 1 }));
     expect(created.failures).toEqual([]);
     expect(created.created.sort()).toEqual(['null_resource.dir', 'null_resource.file']);
     const hello = host.readFile('/var/db/e2e-fixture/hello').split('\n');
     expect(hello[0]).toMatch(/^\/tmp\/terraform_\d+\.sh$/); // run as the uploaded script, its #! line took over from tcsh
     expect(hello[1]).toBe('/usr/bin/tcsh'); // started by root's login shell
+    expect(hello[2]).toMatch(/^\/dev\/pts\/\d+$/); // Terraform asks for a PTY: /dev/tty is there
+    expect(hello[3]).toBe('xterm');
     expect(fs.existsSync('/var/db/e2e-fixture')).toBe(false);
+    // Upload, chmod, run, and an upload that empties the script after it succeeded.
     expect(created.sshConnections).toBe(2);
-    expect(created.sessionsByResource).toEqual({ 'null_resource.dir': 3, 'null_resource.file': 3 });
+    expect(created.sessionsPerConnection).toEqual({ 4: 2 });
+    // The uploads (scp) run without a terminal; chmod and the script itself on a PTY.
+    const ttys = host.sshConnections(mark).map((c) => c.sessions.map((x) => (x.tty ? 'pty' : 'none')));
+    expect(ttys).toEqual([['none', 'pty', 'pty', 'none'], ['none', 'pty', 'pty', 'none']]);
+    expect(created.sshPtySessions).toBe(4);
+    expect(created.sessionsByResource).toEqual({ 'null_resource.dir': 4, 'null_resource.file': 4 });
+    const scripts = (await host.hostExec('for f in /tmp/terraform_*.sh; do printf "%s %s\\n" "$f" "$(wc -c < "$f")"; done')).stdout.trim().split('\n');
+    expect(scripts.map((l) => l.split(' ')[1])).toEqual(['0', '0']);
 
-    const again = await planAndApply(out, stateFile);
+    const again = await counted(() => planAndApply(out, stateFile));
     expect(again.provisionerRuns).toBe(0);
+    expect(again.sshConnections).toBe(0);
+    expect(again.unchanged.sort()).toEqual(['null_resource.dir', 'null_resource.file']);
 
     const destroyed = await destroyAll(out, stateFile);
     expect(destroyed.failures).toEqual([]);
     expect(destroyed.destroyed).toEqual(['null_resource.file', 'null_resource.dir']);
     expect(host.exists('/var/db/e2e-fixture')).toBe(false);
     expect(diffDigests(before, host.stateDigest(digestOpts))).toEqual([]);
-  });
+  }, 120_000);
 
-  test('a failing script fails the apply with its exit status and output', async () => {
-    const out = writeResources(path.join(work, 'fail.out'), { host: '127.0.0.1', port: host.port, user: 'root', keyPath: host.keyPath, hostKey: host.hostKey },
-      [{ name: 'boom', create: ['echo about to fail >&2', 'exit 7'] }]);
-    const r = await planAndApply(out, path.join(work, 'fail.json'));
+  withTerraform('a failing script fails the apply naming the resource, with its exit status and output; the resource is tainted', async () => {
+    const out = writeResources(path.join(work, 'fail.out'), target(), [{ name: 'boom', create: ['echo about to fail >&2', 'exit 7'] }]);
+    const r = await planAndApply(out, path.join(work, 'fail'));
     expect(r.ok).toBe(false);
+    expect(r.failures.map((f) => [f.address, f.phase])).toEqual([['null_resource.boom', 'create']]);
     expect(r.failures[0].message).toMatch(/Process exited with status 7/);
     expect(r.failures[0].output).toContain('about to fail');
     expect(r.tainted).toEqual(['null_resource.boom']);
-  });
+  }, 120_000);
 
-  test('the runner connects as the sudo user and elevates in one sh', async () => {
-    const out = writeResources(path.join(work, 'sudo.out'), { host: '127.0.0.1', port: host.port, user: host.sudoUser, keyPath: host.keyPath, hostKey: host.hostKey },
+  withTerraform('Terraform connects as the sudo user, whose script elevates in one sh', async () => {
+    const out = writeResources(path.join(work, 'sudo.out'), target({ user: host.sudoUser }),
       [{ name: 'elevated', create: ["sudo -n /bin/sh -c 'id -u > /var/db/e2e-sudo'"] }]);
-    const r = await planAndApply(out, path.join(work, 'sudo.json'));
+    const r = await planAndApply(out, path.join(work, 'sudo'));
     expect(r.failures).toEqual([]);
     expect(host.readFile('/var/db/e2e-sudo')).toBe('0\n');
-  });
+  }, 120_000);
 
-  test('a wrong host key is refused', async () => {
+  withTerraform('a wrong host key is refused', async () => {
     const other = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
-    const out = writeResources(path.join(work, 'mitm.out'), { host: '127.0.0.1', port: host.port, user: 'root', keyPath: host.keyPath, hostKey: other },
-      [{ name: 'never', create: ['touch /var/db/e2e-never'] }]);
-    const r = await planAndApply(out, path.join(work, 'mitm.json'), { maxConnectTimeoutMs: 1000 });
+    const out = writeResources(path.join(work, 'mitm.out'), target({ hostKey: other, timeout: '3s' }), [{ name: 'never', create: ['touch /var/db/e2e-never'] }]);
+    const r = await planAndApply(out, path.join(work, 'mitm'));
     expect(r.ok).toBe(false);
+    expect(r.failures[0].message).toMatch(/knownhosts: key mismatch/);
     expect(host.exists('/var/db/e2e-never')).toBe(false);
-  });
+  }, 120_000);
 
   test('stop kills sshd and the namespace with its mounts is gone', async () => {
     await host.stop();

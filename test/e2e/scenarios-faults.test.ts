@@ -1,48 +1,60 @@
 /**
- * Scenario 6 of issue 4: for each step, the k-th command on the host fails once; the apply
- * fails; the next apply converges to what a clean run makes. Every command of the template
- * step is failed in turn; the jail steps (jail host settings, prune, dataset, config of one
- * jail) are sampled. Bounded: at most MAX_JAIL_SAMPLES runs for the jail steps.
+ * Scenario 6 of issue 4, and the dropped connections of issue 8: for each step, the k-th
+ * command on the host fails once (fakebsd's fault switch), or the SSH connection drops when
+ * the script reaches it (the k-th command never runs); the apply fails; the next apply
+ * converges to what a clean run makes. Every k, not a sample: every command of the template
+ * step, and of one jail's steps (jail host settings, prune, dataset, config of h1). Each run is
+ * on a fresh fake host, POOL of them at once.
  */
 import * as path from 'path';
 import { JailRemovalPolicy } from '../../lib';
 import { REPO_DIR } from './host';
 import { labApp } from './scenarios/apps';
 import { Bench, describeOnFakeHost } from './scenarios/bench';
-import { cleanRun, faultRun, FaultPhase, FaultRun, sampleK } from './scenarios/faults';
+import { CleanRun, cleanRun, faultRun, FaultPhase, inPool, Injection } from './scenarios/faults';
 import { Figures } from './scenarios/figures';
 import { diffViews, hostView } from './scenarios/view';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));
 
-const figures = new Figures('scenario 6: faults (one fresh host per run)');
-const MAX_TEMPLATE_RUNS = 40;
-const MAX_JAIL_SAMPLES = 9;
+const figures = new Figures('scenario 6: faults and dropped connections (one fresh host per run)');
+/** Fault runs at once, each on its own fake host and its own Terraform. */
+const POOL = 3;
 
-const PHASES: { name: string; phase: FaultPhase; max: number }[] = [
-  { name: 'template step', phase: { app: labApp({ jails: [] }) }, max: MAX_TEMPLATE_RUNS },
-  { name: 'jail steps (settings, prune, dataset, config of h1)', phase: { before: labApp({ jails: [] }), app: labApp({ jails: [{ n: 1 }] }) }, max: MAX_JAIL_SAMPLES },
+const PHASES: { name: string; phase: FaultPhase }[] = [
+  { name: 'template step', phase: { app: labApp({ jails: [] }) } },
+  { name: 'jail steps (settings, prune, dataset, config of h1)', phase: { before: labApp({ jails: [] }), app: labApp({ jails: [{ n: 1 }] }) } },
 ];
 
 describeOnFakeHost('scenario 6: faults', () => {
   afterAll(() => figures.print());
 
-  for (const { name, phase, max } of PHASES) {
-    figures.scenario(`6. ${name}: after a failed command the next apply converges to the clean run's state`, async () => {
-      const clean = await cleanRun(phase);
-      expect(clean.commands.length).toBeGreaterThan(0);
-      const runs: FaultRun[] = [];
-      for (const k of sampleK(clean.commands.length, max)) runs.push(await faultRun(phase, k, clean));
+  for (const { name, phase } of PHASES) {
+    let clean: Promise<CleanRun> | undefined;
+    const cleanOnce = () => (clean ??= cleanRun(phase));
+    const scenario = (injection: Injection, title: string) => figures.scenario(`6. ${name}: ${title}`, async () => {
+      const c = await cleanOnce();
+      expect(c.commands.length).toBeGreaterThan(0);
+      const started = Date.now();
+      const runs = await inPool(c.commands.map((_c, i) => i + 1), POOL, (k) => faultRun(phase, k, c, injection));
       const failedApplies = runs.filter((r) => r.applyFailed);
-      figures.row(name, {
-        commands: clean.commands.length, 'k tried': runs.length, 'applies failed': failedApplies.length,
-        converged: runs.filter((r) => r.divergence.length === 0).length,
+      figures.row(`${injection}: ${name}`, {
+        commands: c.commands.length, 'k tried': runs.length, 'applies failed': failedApplies.length,
+        converged: runs.filter((r) => r.divergence.length === 0).length, 'wall s': Math.round((Date.now() - started) / 1000),
       });
-      const tolerated = runs.filter((r) => !r.applyFailed).map((r) => `k=${r.k} ${r.command}`);
-      if (tolerated.length > 0) figures.note(`${name}: a failure of these probes took the other branch and the apply succeeded: ${tolerated.join('; ')}`);
+      if (injection === 'fail') {
+        const tolerated = runs.filter((r) => !r.applyFailed).map((r) => `k=${r.k} ${r.command}`);
+        if (tolerated.length > 0) figures.note(`${name}: a failure of these probes took the other branch and the apply succeeded: ${tolerated.join('; ')}`);
+      } else {
+        // A drop always fires at its command and always fails the step: the connection is gone.
+        expect(runs.filter((r) => r.dropped === undefined || !r.applyFailed).map((r) => ({ k: r.k, command: r.command, dropped: r.dropped, failures: r.failures }))).toEqual([]);
+        expect(runs.every((r) => r.failures.length === 1 && /remote command exited without exit status/.test(r.failures[0].message))).toBe(true);
+      }
       expect(runs.filter((r) => r.divergence.length > 0).map((r) => ({ k: r.k, command: r.command, divergence: r.divergence }))).toEqual([]);
-    }, 480_000);
+    }, 900_000);
+    scenario('fail', 'after the k-th command failed, for every k, the next apply converges to the clean run\'s state');
+    scenario('drop', 'after the connection dropped before the k-th command, for every k, the next apply converges to the clean run\'s state');
   }
 
   test('6b. a jail whose configuration step failed (tainted) still leaves nothing behind on destroy', async () => {

@@ -56,7 +56,7 @@ describeOnFakeHost('scenarios on the lab stack', () => {
     expect(adminView(bench.host)).toEqual(admin);
   });
 
-  figures.scenario('2. applying again runs zero provisioners and changes nothing', () => expectSecondApplyIdle(bench));
+  figures.scenario('2. applying again runs zero provisioners and changes nothing', async () => { await expectSecondApplyIdle(bench); });
 
   figures.scenario('2b. every create script run a second time by hand (as the sudo user) changes nothing', async () => {
     figures.row('create scripts run by hand', { scripts: await expectCreateScriptsRerunIdle(bench) });

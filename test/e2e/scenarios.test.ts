@@ -55,7 +55,11 @@ describeOnFakeHost('scenarios on examples/notebook', () => {
     expect(adminView(bench.host)).toEqual(admin);
   });
 
-  figures.scenario('2. applying again runs zero provisioners and changes nothing', () => expectSecondApplyIdle(bench));
+  figures.scenario('2. applying again runs zero provisioners and changes nothing', async () => {
+    const commands = bench.commandCount();
+    const report = await expectSecondApplyIdle(bench);
+    figures.row('idle re-apply', { resources: report.unchanged.length, ...runCells(report, bench.commandCount() - commands) });
+  });
 
   figures.scenario('2b. every create script run a second time by hand changes nothing', async () => {
     figures.row('create scripts run by hand', { scripts: await expectCreateScriptsRerunIdle(bench) });

@@ -21,11 +21,12 @@ export function sshdConfig(port: number): string {
     'KbdInteractiveAuthentication no',
     'UsePAM no',
     'StrictModes yes',
-    'LogLevel ERROR',
+    // VERBOSE: one line per accepted connection and per session (the scenarios count them).
+    'LogLevel VERBOSE',
     'PrintMotd no',
     'PrintLastLog no',
     'AuthorizedKeysFile .ssh/authorized_keys',
-    // The runner multiplexes sessions and runs up to 10 resources at once.
+    // Terraform runs up to 10 provisioners at once, one connection each; a session per command.
     'MaxSessions 64',
     'MaxStartups 64:30:128',
     'Subsystem sftp /usr/lib/openssh/sftp-server',

@@ -19,11 +19,14 @@ import { diffDigests, DigestOptions, HostDigest, stateDigest } from './digest';
 import { mountNamespaceInUse, Namespace, startNamespace } from './namespace';
 import { BINARIES, fakeHostSkipReason } from './preconditions';
 import { resolveHostPath } from './resolve';
+import { parseSshdLog, SshConnection, SSHD_LOG } from './sshd-log';
 import { fakebsdIndex, installShims, ShimInstall } from './shims';
 
 export { fakeHostSkipReason } from './preconditions';
 export { diffDigests, DEFAULT_DIGEST_PATHS, DEFAULT_DIGEST_IGNORE, HostDigest, DigestOptions } from './digest';
 export { mountNamespaceInUse } from './namespace';
+export { parseSshdLog, SshConnection, SSHD_LOG } from './sshd-log';
+export { armDrop, disarmDrop } from './drop';
 
 /** The repository root, bind-mounted read-only into the fake host so the shims' code is there. */
 export const REPO_DIR = path.resolve(__dirname, '../../..');
@@ -81,8 +84,12 @@ export interface FakeHost {
   stateDigest(opts?: DigestOptions): HostDigest;
   /** Parsed lines of /var/db/fakebsd/commands.log (empty when there is none). */
   commandsLog(): Record<string, unknown>[];
-  /** The last lines sshd wrote (LogLevel ERROR). */
+  /** The last lines sshd wrote. */
   sshdOutput(): string;
+  /** sshd's log lines so far (a length is a mark for sshConnections). */
+  sshdLog(): string[];
+  /** The SSH connections (and their sessions) sshd accepted since line `mark` of its log. */
+  sshConnections(mark?: number): SshConnection[];
   isRunning(): boolean;
   /** Kills sshd; the namespace and its mounts go with it. Idempotent. */
   stop(): Promise<void>;
@@ -131,10 +138,10 @@ async function initFakebsd(host: FakeHost, options: Record<string, unknown>): Pr
   if (r.code !== 0) throw new Error(`fakebsd initHost failed: ${r.stderr.trim()}`);
 }
 
-async function waitForPort(port: number, ns: Namespace, timeoutMs: number): Promise<void> {
+async function waitForPort(port: number, ns: Namespace, timeoutMs: number, log: () => string[]): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!ns.isRunning()) throw new Error(`sshd exited during start: ${ns.output().trim()}`);
+    if (!ns.isRunning()) throw new Error(`sshd exited during start: ${ns.output().trim()} ${log().join('\n')}`);
     const open = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
       s.on('error', () => resolve(false));
@@ -142,7 +149,7 @@ async function waitForPort(port: number, ns: Namespace, timeoutMs: number): Prom
     if (open) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${ns.output().trim()}`);
+  throw new Error(`sshd did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${ns.output().trim()} ${log().join('\n')}`);
 }
 
 export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHost> {
@@ -161,7 +168,7 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
     const knownHostsPath = path.join(dir, 'known_hosts');
     fs.writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostKey}\n`);
 
-    ns = await startNamespace(nsDir, REPO_DIR, [BINARIES.sshd, '-D', '-e', '-f', SSHD_CONFIG]);
+    ns = await startNamespace(nsDir, REPO_DIR, [BINARIES.sshd, '-D', '-E', SSHD_LOG, '-f', SSHD_CONFIG]);
     const root = ns.root;
     configureAccounts(root, {
       port, clientPublicKey: client.publicKey, hostPrivateKey: fs.readFileSync(hostKeys.privatePath, 'utf8'),
@@ -172,6 +179,10 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
       : await installShims(root, REPO_DIR);
 
     const namespace = ns;
+    const sshdLog = (): string[] => {
+      const log = resolveHostPath(root, SSHD_LOG);
+      return fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+    };
     const hostPathOf = (p: string) => resolveHostPath(root, p);
     const sshArgs = (user = 'root') => ['-F', '/dev/null', '-i', client.privatePath, '-p', String(port), '-o', 'BatchMode=yes',
       '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHostsPath}`,
@@ -202,7 +213,9 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
         if (!fs.existsSync(log)) return [];
         return fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
       },
-      sshdOutput: () => namespace.output(),
+      sshdOutput: () => `${namespace.output()}${sshdLog().slice(-40).join('\n')}`,
+      sshdLog,
+      sshConnections: (mark = 0) => parseSshdLog(sshdLog(), mark),
       isRunning: () => namespace.isRunning(),
       stop: async () => {
         if (stopped) return;
@@ -214,7 +227,7 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
     if (shims.installed && opts.fakebsd !== false) await initFakebsd(fake, opts.fakebsd ?? {});
     if (opts.seed) await opts.seed(fake);
     ns.release();
-    await waitForPort(port, ns, 15_000);
+    await waitForPort(port, ns, 15_000, sshdLog);
     return fake;
   } catch (e) {
     if (ns) await ns.stop();

@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { DROP_HOOK_LINE, installDropHook } from './drop';
 
 export interface ShimInstall {
   readonly installed: boolean;
@@ -37,5 +38,20 @@ export async function installShims(root: string, repoDir: string): Promise<ShimI
     ((root: string) => unknown) | undefined;
   if (!install) return { installed: false, commands: {}, reason: 'fakebsd/index.js exports no install function', module: mod };
   const written = await install(root);
+  if (Array.isArray(written)) addDropHook(root, written as string[]);
   return { installed: true, commands: (mod.COMMANDS ?? {}) as Record<string, string | string[]>, paths: Array.isArray(written) ? written : undefined, module: mod };
+}
+
+/** Puts the connection-drop hook (drop.ts) after the #! line of every wrapper written. */
+function addDropHook(root: string, written: string[]): void {
+  installDropHook((p, content, mode) => {
+    fs.mkdirSync(path.dirname(path.join(root, p)), { recursive: true });
+    fs.writeFileSync(path.join(root, p), content, { mode });
+  });
+  for (const p of written) {
+    const file = path.join(root, p);
+    const text = fs.readFileSync(file, 'utf8');
+    if (!text.startsWith('#!/bin/sh\n')) throw new Error(`${p}: a shim wrapper that is not a #!/bin/sh script; the drop hook cannot go in`);
+    fs.writeFileSync(file, text.replace('#!/bin/sh\n', `#!/bin/sh\n${DROP_HOOK_LINE}\n`));
+  }
 }

@@ -13,6 +13,8 @@ export interface FixtureHost {
   readonly user: string;
   readonly keyPath: string;
   readonly hostKey?: string;
+  /** The connection's timeout (Terraform retries connecting until then; default 2m). */
+  readonly timeout?: string;
 }
 
 export interface FixtureResource {
@@ -43,7 +45,7 @@ export function nullResource(r: FixtureResource, host: FixtureHost): Record<stri
     ...(r.dependsOn ? { depends_on: r.dependsOn.map((d) => `null_resource.${d}`) } : {}),
     connection: {
       type: 'ssh', host: '${self.triggers.host}', port: '${self.triggers.port}', user: '${self.triggers.user}',
-      private_key: '${file(self.triggers.key_path)}', host_key: '${self.triggers.host_key}', timeout: '2m',
+      private_key: '${file(self.triggers.key_path)}', host_key: '${self.triggers.host_key}', timeout: host.timeout ?? '2m',
     },
     provisioner,
     ...(r.ignoreTriggers ? { lifecycle: { ignore_changes: r.ignoreTriggers.map((k) => `triggers["${k}"]`) } } : {}),

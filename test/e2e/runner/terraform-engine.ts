@@ -1,74 +1,105 @@
 /**
- * E2E_ENGINE=terraform: the same scenarios through a real `terraform` or `tofu` binary.
- * Only runs fully offline: the null provider must come from a local plugin directory
- * (E2E_TF_PLUGIN_DIR, TF_PLUGIN_CACHE_DIR or ~/.terraform.d/plugins), never a registry.
+ * Runs synthesized stacks (cdktf.out/stacks/NAME/cdk.tf.json) through the real Terraform
+ * binary, as `cdktf deploy` does: init, then apply (or destroy) with -json, per stack in name
+ * order, stopping after a failed stack. The null provider is the test double, reattached.
+ *
+ * Each stack's state lives at `${stateFile}.${stack}.tfstate`, outside cdktf.out (a synth
+ * replaces that directory): an override file points the local backend there.
  */
-import { spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { emptyReport, RunReport } from './apply';
+import { terraformEnv } from '../../support/terraform';
+import { nullProvider } from '../provider/launch';
+import { emptyReport, RunReport } from './report';
+import { addStackOutcome, parseUi, stateResources } from './ui';
 
-export type Engine = { kind: 'runner' } | { kind: 'terraform'; binary: string; pluginDir: string };
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    const p = path.join(dir, name);
-    if (dir && fs.existsSync(p)) return p;
-  }
-  return undefined;
+export interface RunOptions {
+  /** terraform's -parallelism (default 10, Terraform's own default). */
+  readonly parallelism?: number;
+  /** Only these stacks (default all, in name order). */
+  readonly stacks?: string[];
+  /** Receives each provisioner output line Terraform reports, prefixed with the resource address. */
+  readonly log?: (line: string) => void;
 }
 
-function nullProviderDir(): string | undefined {
-  const candidates = [process.env.E2E_TF_PLUGIN_DIR, process.env.TF_PLUGIN_CACHE_DIR, path.join(os.homedir(), '.terraform.d/plugins')];
-  return candidates.find((d) => d && ['registry.terraform.io', 'registry.opentofu.org']
-    .some((reg) => fs.existsSync(path.join(d, reg, 'hashicorp/null'))));
+/** The override file in each stack directory that moves the local backend's state out of cdktf.out. */
+export const STATE_OVERRIDE = 'e2e_state_override.tf.json';
+
+interface Exec { code: number; stdout: string; stderr: string }
+
+function run(binary: string, cwd: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): Promise<Exec> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    child.stdout.on('data', (d: Buffer) => {
+      const s = d.toString();
+      stdout += s;
+      if (!onLine) return;
+      partial += s;
+      const lines = partial.split('\n');
+      partial = lines.pop()!;
+      for (const l of lines) onLine(l);
+    });
+    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-65_536); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
 }
 
-/** Which engine the scenarios use, or why the requested one cannot run. */
-export function selectEngine(env: NodeJS.ProcessEnv = process.env): Engine | { skip: string } {
-  if ((env.E2E_ENGINE ?? 'runner') === 'runner') return { kind: 'runner' };
-  if (env.E2E_ENGINE !== 'terraform') return { skip: `unknown E2E_ENGINE=${env.E2E_ENGINE} (runner or terraform)` };
-  const binary = env.E2E_TERRAFORM_BIN ?? onPath('terraform') ?? onPath('tofu');
-  if (!binary) return { skip: 'E2E_ENGINE=terraform but neither terraform nor tofu is on PATH' };
-  const pluginDir = nullProviderDir();
-  if (!pluginDir) {
-    return { skip: `E2E_ENGINE=terraform: ${binary} found, but no hashicorp/null provider in a local plugin directory (set E2E_TF_PLUGIN_DIR)` };
-  }
-  return { kind: 'terraform', binary, pluginDir };
+function stackNames(outDir: string, only?: string[]): string[] {
+  const dir = path.join(outDir, 'stacks');
+  const all = fs.readdirSync(dir).filter((s) => fs.existsSync(path.join(dir, s, 'cdk.tf.json'))).sort();
+  if (!only) return all;
+  const missing = only.filter((s) => !all.includes(s));
+  if (missing.length > 0) throw new Error(`no stack ${missing.join(', ')} in ${outDir} (there are ${all.join(', ')})`);
+  return all.filter((s) => only.includes(s));
 }
 
-/** Offline and quiet: no checkpoint (version check) traffic, no prompts, no colours. */
-function tfEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
-}
-
-function tf(engine: { binary: string }, cwd: string, args: string[]): { code: number; output: string } {
-  const r = spawnSync(engine.binary, [...args, '-no-color'], { cwd, env: tfEnv(), encoding: 'utf8', timeout: 30 * 60_000, maxBuffer: 1 << 28 });
-  return { code: r.status ?? 1, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
-}
-
-/** Runs `apply` or `destroy` for every stack, keeping one state file per stack next to `stateFile`. */
-export function runTerraform(engine: { binary: string; pluginDir: string }, outDir: string, stateFile: string, command: 'apply' | 'destroy'): RunReport {
+/** `terraform apply` or `destroy` of every stack; never throws for a failed resource (see report.ok). */
+export async function runTerraform(binary: string, outDir: string, stateFile: string, command: 'apply' | 'destroy', opts: RunOptions = {}): Promise<RunReport> {
   const started = Date.now();
-  const report = emptyReport('terraform');
-  const stacksDir = path.join(outDir, 'stacks');
-  for (const stack of fs.readdirSync(stacksDir).sort()) {
-    const dir = path.join(stacksDir, stack);
-    const init = tf(engine, dir, ['init', '-input=false', `-plugin-dir=${engine.pluginDir}`]);
-    if (init.code !== 0) throw new Error(`${engine.binary} init failed in ${dir}:\n${init.output}`);
+  const provider = await nullProvider();
+  const env = terraformEnv(provider.reattach);
+  const report = emptyReport();
+  const stacks = stackNames(outDir, opts.stacks);
+  for (const stack of stacks) {
+    const dir = path.join(outDir, 'stacks', stack);
     const state = path.resolve(`${stateFile}.${stack}.tfstate`);
-    const r = tf(engine, dir, [command, '-auto-approve', '-input=false', '-parallelism=10', `-state=${state}`]);
-    // "null_resource.x: Provisioning with 'remote-exec'..." once per provisioner run.
-    report.provisionerRuns += (r.output.match(/Provisioning with '/g) ?? []).length;
-    for (const m of r.output.matchAll(/^(null_resource\.[\w-]+): (Creation|Destruction) complete/gm)) {
-      (m[2] === 'Creation' ? report.created : report.destroyed).push(m[1]);
+    const override = JSON.stringify({ terraform: { backend: { local: { path: state } } } }, null, 2);
+    // Init once per synthesized stack and state location (a synth replaces the directory).
+    const initialized = path.join(dir, '.terraform', 'e2e-initialized');
+    if (!fs.existsSync(initialized) || fs.readFileSync(initialized, 'utf8') !== override) {
+      fs.writeFileSync(path.join(dir, STATE_OVERRIDE), override);
+      const init = await run(binary, dir, ['init', '-input=false', '-no-color', '-reconfigure'], env);
+      if (init.code !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.stdout}${init.stderr}`);
+      fs.writeFileSync(initialized, override);
     }
-    if (r.code !== 0) {
-      report.ok = false;
-      report.failures.push({ address: stack, phase: command === 'apply' ? 'create' : 'destroy', message: `${engine.binary} ${command} exited ${r.code}`, output: r.output.slice(-8192) });
-      break;
+    const show = async () => {
+      if (!fs.existsSync(state)) return { addresses: [], tainted: [] };
+      const r = await run(binary, dir, ['show', '-json', '-no-color'], env);
+      if (r.code !== 0) throw new Error(`terraform show failed in ${dir}:\n${r.stderr}`);
+      return stateResources(r.stdout);
+    };
+    const before = command === 'destroy' ? await show() : { addresses: [], tainted: [] };
+    const args = [command, '-auto-approve', '-input=false', '-json', `-parallelism=${opts.parallelism ?? 10}`];
+    const label = (address: string) => (stacks.length > 1 ? `${stack}:${address}` : address);
+    const onLine = opts.log ? (line: string) => {
+      try {
+        const m = JSON.parse(line);
+        if (m.type === 'provision_progress') opts.log!(`${label(m.hook.resource.addr)}: ${m.hook.output}`);
+      } catch { /* not a UI message */ }
+    } : undefined;
+    const applyStarted = Date.now();
+    const r = await run(binary, dir, args, env, onLine);
+    report.applyMs += Date.now() - applyStarted;
+    addStackOutcome(report, { command, messages: parseUi(r.stdout), taintedBefore: new Set(before.tainted), after: await show(), exitCode: r.code, label });
+    if (r.code !== 0 && report.failures.length === 0) {
+      report.failures.push({ address: label('(stack)'), phase: command === 'destroy' ? 'destroy' : 'create', message: `terraform ${command} exited ${r.code}`, output: r.stderr });
     }
+    if (!report.ok) break; // like cdktf deploy: a failed stack stops the ones after it
   }
   report.durationMs = Date.now() - started;
   return report;

@@ -1,7 +1,8 @@
 /**
- * A scenario's test bench: one fake host, one working directory with cdktf.out and a state
- * file, the app synthesized in-process (no cdktf CLI) and applied or destroyed with the engine
- * E2E_ENGINE selects.
+ * A scenario's test bench: one fake host, one working directory with cdktf.out and the
+ * stacks' state, the app synthesized in-process (no cdktf CLI) and applied or destroyed by the
+ * real Terraform binary with the null provider test double. Each report gets the SSH
+ * connections and sessions the host's sshd logged during the run.
  *
  *   const bench = await Bench.start({ user: 'deploy' });
  *   bench.synth((app, env) => new NotebookStack(app, 'notebook', env));
@@ -14,6 +15,7 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { FakeHost, FakeHostOptions, fakeHostSkipReason, startFakeHost } from '../host';
 import { applyWithEngine, destroyWithEngine, RunOptions, RunReport, selectEngine } from '../runner';
+import { SshConnection } from '../host';
 import { tempDir } from '../runner/fixtures';
 
 /** Builds the scenario's stacks into `app` for a host described by `env` (FREEBSD_* variables). */
@@ -33,9 +35,6 @@ export interface CreateScript {
 }
 
 export interface ExecResult { code: number; stdout: string; stderr: string }
-
-/** Applies keep connection timeouts short: a host that is not there fails fast. */
-const RUN_DEFAULTS: RunOptions = { maxConnectTimeoutMs: 10_000 };
 
 export class Bench {
   public static async start(opts: BenchOptions = {}): Promise<Bench> {
@@ -65,7 +64,7 @@ export class Bench {
   }
 
   public apply(opts: RunOptions = {}): Promise<RunReport> {
-    return applyWithEngine(this.out, this.stateFile, { ...RUN_DEFAULTS, ...opts });
+    return this.counted(opts, () => applyWithEngine(this.out, this.stateFile, opts));
   }
 
   /** Shim commands run on the host so far (commands.log). */
@@ -74,7 +73,15 @@ export class Bench {
   }
 
   public destroy(opts: RunOptions = {}): Promise<RunReport> {
-    return destroyWithEngine(this.out, this.stateFile, { ...RUN_DEFAULTS, ...opts });
+    return this.counted(opts, () => destroyWithEngine(this.out, this.stateFile, opts));
+  }
+
+  /** Runs `fn` and adds what sshd logged meanwhile to its report. */
+  private async counted(opts: RunOptions, fn: () => Promise<RunReport>): Promise<RunReport> {
+    const mark = this.host.sshdLog().length;
+    const report = await fn();
+    addSshCounts(report, this.host.sshConnections(mark), opts.parallelism === 1);
+    return report;
   }
 
   /** The create scripts of every null_resource in cdktf.out, with terraform's escapes undone. */
@@ -125,6 +132,24 @@ export class Bench {
   }
 }
 
+/**
+ * Fills the report's SSH figures from sshd's log. In a serial run (parallelism 1) Terraform's
+ * provisioner runs and sshd's connections happen one after the other, one connection per run,
+ * so the k-th connection belongs to the k-th provision_start: only then are they attributed.
+ */
+export function addSshCounts(report: RunReport, connections: SshConnection[], serial: boolean): void {
+  report.sshConnections = connections.length;
+  report.sshSessions = connections.reduce((n, c) => n + c.sessions.length, 0);
+  report.sshPtySessions = connections.reduce((n, c) => n + c.sessions.filter((s) => s.tty).length, 0);
+  for (const c of connections) report.sessionsPerConnection[c.sessions.length] = (report.sessionsPerConnection[c.sessions.length] ?? 0) + 1;
+  const runs = report.messages.filter((m) => m.type === 'provision_start').map((m) => m.hook!.resource!.addr);
+  if (!serial || runs.length !== connections.length) return;
+  runs.forEach((address, i) => {
+    report.connectionsByResource[address] = (report.connectionsByResource[address] ?? 0) + 1;
+    report.sessionsByResource[address] = (report.sessionsByResource[address] ?? 0) + connections[i].sessions.length;
+  });
+}
+
 /** Terraform's template escapes in a literal string: `$${` -> `${`, `%%{` -> `%{`; a live `${` or `%{` is an error. */
 export function unescapeTerraform(s: string, where: string): string {
   let out = '';
@@ -141,7 +166,7 @@ export function failureText(report: RunReport): string {
   return report.failures.map((f) => `${f.address} (${f.phase}): ${f.message}\n${f.output}`).join('\n---\n');
 }
 
-/** Why the e2e scenarios cannot run here (not root, not Linux, no engine), or undefined. */
+/** Why the e2e scenarios cannot run here (not root, not Linux, no Terraform binary), or undefined. */
 export function scenarioSkipReason(): string | undefined {
   const engine = selectEngine();
   return fakeHostSkipReason() ?? ('skip' in engine ? engine.skip : undefined);
@@ -158,6 +183,9 @@ export function describeOnFakeHost(title: string, fn: () => void, blockedBy?: ()
     console.log(`${scenarioSkipReason() ? 'SKIPPED' : 'BLOCKED'} e2e ${title}: ${skip}`);
     describe.skip(title, fn);
   } else {
+    const engine = selectEngine();
+    // eslint-disable-next-line no-console
+    console.log(`e2e ${title}: engine ${'binary' in engine ? engine.binary : '?'} (real Terraform) with the null provider test double`);
     describe(title, fn);
   }
 }

@@ -56,13 +56,16 @@ export function expectOnlyTouched(diff: string[], names: string[]): void {
   expect(diff.filter((d) => !re.test(d.split(': ')[0]))).toEqual([]);
 }
 
-/** Scenario 2: a second apply runs no provisioner and changes nothing on the host. */
-export async function expectSecondApplyIdle(bench: Bench): Promise<void> {
+/** Scenario 2: a second apply runs no provisioner, opens no SSH connection and changes nothing on the host. Returns its report. */
+export async function expectSecondApplyIdle(bench: Bench): Promise<RunReport> {
   const before = bench.host.stateDigest();
   const report = await bench.apply();
   expectOk(report);
   expect(report.provisionerRuns).toBe(0);
+  expect(report.sshConnections).toBe(0);
+  expect(report.created.length + report.replaced.length + report.destroyed.length).toBe(0);
   expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+  return report;
 }
 
 /** Scenario 2b: every create script of cdktf.out, run again by hand over SSH, succeeds and changes nothing. Returns how many ran. */

@@ -1,11 +1,12 @@
 /**
- * Scenario 6: the k-th shim command of a step fails once (fakebsd's fault switch); the apply
- * fails; the next apply converges to what a clean run makes. Every run is on a fresh fake host
+ * Scenario 6: the k-th shim command of a step fails once (fakebsd's fault switch), or the SSH
+ * connection drops when the script reaches it (the host's drop hook); the apply fails; the
+ * next apply converges to what a clean run makes. Every run is on a fresh fake host
  * (0.4 s to start), so a half-done run can never leak into the next k; runs are compared by
  * what they changed on their host (hostView change sets), which does not depend on the host.
  */
 import * as path from 'path';
-import { REPO_DIR } from '../host';
+import { armDrop, disarmDrop, REPO_DIR } from '../host';
 import { AppBuilder, Bench, failureText } from './bench';
 import { changeSet, hostView } from './view';
 
@@ -25,12 +26,20 @@ export interface CleanRun {
   readonly commands: string[];
 }
 
+/** What happens at the k-th command: it fails (exit 1 with fakebsd's message), or the connection drops before it runs. */
+export type Injection = 'fail' | 'drop';
+
 export interface FaultRun {
   readonly k: number;
+  readonly injection: Injection;
   /** The command that was failed. */
   readonly command: string;
   /** Whether the faulted apply failed (a fault in a probe may just take the other branch). */
   readonly applyFailed: boolean;
+  /** Resources the faulted apply reported failed, with Terraform's message. */
+  readonly failures: { address: string; message: string }[];
+  /** For a drop: "N SHIM" of the command where the connection dropped (undefined: the drop never fired). */
+  readonly dropped?: string;
   /** Provisioner runs of the apply after the fault. */
   readonly recoveryRuns: number;
   /** Differences between what the two applies changed and what the clean run changed. */
@@ -72,12 +81,15 @@ export function cleanRun(phase: FaultPhase): Promise<CleanRun> {
   });
 }
 
-export function faultRun(phase: FaultPhase, k: number, clean: CleanRun): Promise<FaultRun> {
+export function faultRun(phase: FaultPhase, k: number, clean: CleanRun, injection: Injection = 'fail'): Promise<FaultRun> {
   return withPhase(phase, async (bench) => {
     const before = hostView(bench.host);
-    fakebsd.setFault(bench.host.root, { failAt: k });
+    if (injection === 'fail') fakebsd.setFault(bench.host.root, { failAt: k });
+    else armDrop(bench.host, k);
     const faulted = await bench.apply(SERIAL);
-    fakebsd.clearFaults(bench.host.root);
+    let dropped: string | undefined;
+    if (injection === 'fail') fakebsd.clearFaults(bench.host.root);
+    else dropped = disarmDrop(bench.host);
     const recovery = await bench.apply(SERIAL);
     const changes = changeSet(before, hostView(bench.host));
     const divergence: string[] = [];
@@ -85,12 +97,24 @@ export function faultRun(phase: FaultPhase, k: number, clean: CleanRun): Promise
     for (const key of new Set([...changes.keys(), ...clean.changes.keys()])) {
       if (changes.get(key) !== clean.changes.get(key)) divergence.push(`${key}: clean run ${clean.changes.get(key) ?? 'unchanged'}, after fault ${changes.get(key) ?? 'unchanged'}`);
     }
-    return { k, command: clean.commands[k - 1] ?? '?', applyFailed: !faulted.ok, recoveryRuns: recovery.provisionerRuns, divergence };
+    return {
+      k, injection, command: clean.commands[k - 1] ?? '?', applyFailed: !faulted.ok, dropped,
+      failures: faulted.failures.map((f) => ({ address: f.address, message: f.message })),
+      recoveryRuns: recovery.provisionerRuns, divergence,
+    };
   });
 }
 
-/** k = 1..count when it is at most `max`, else `max` values spread evenly (first and last included). */
-export function sampleK(count: number, max: number): number[] {
-  if (count <= max) return Array.from({ length: count }, (_, i) => i + 1);
-  return [...new Set(Array.from({ length: max }, (_, i) => 1 + Math.round((i * (count - 1)) / (max - 1))))];
+/** Runs `fn` for every item, at most `width` at once (each on its own fake host), in item order. */
+export async function inPool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+  return out;
 }

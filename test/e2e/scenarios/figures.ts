@@ -76,12 +76,15 @@ export class Figures {
   }
 }
 
-/** The cells every apply row shares. */
+/** The cells every apply row shares (from Terraform's -json output and the host's sshd log). */
 export function runCells(report: RunReport, commands: number): Record<string, Cell> {
   return {
     'provisioner runs': report.provisionerRuns,
+    'ssh connections': report.sshConnections,
     'ssh sessions': report.sshSessions,
     'host commands': commands,
+    // init + apply (or destroy) + show, and the apply command alone.
     'wall ms': report.durationMs,
+    'apply ms': report.applyMs,
   };
 }
