@@ -8,6 +8,7 @@
  * - whole-file mode: a pf.conf in pf.conf(5)'s category order, for hosts the library owns.
  * A value written `$NAME` refers to a macro; it is validated as what it expands to.
  */
+import { shellCommand, shellQuote } from '../shell/quote';
 import { ValidationError } from '../validate';
 import {
   AddressFamily, addressOrNetwork, familyOf, interfaceName, ipAddress, network, pfAnchorPath, pfMacroName, portNumber, portRange,
@@ -364,4 +365,29 @@ END {
 export function pfHookMarkers(blockId = 'pf-anchors'): { begin: string; end: string } {
   if (!/^[A-Za-z0-9_.-]+$/.test(blockId)) throw new ValidationError(`${JSON.stringify(blockId)} is not a block id`);
   return { begin: `# BEGIN cdktf-freebsd-jails ${blockId}`, end: `# END cdktf-freebsd-jails ${blockId}` };
+}
+
+// ---------------------------------------------------------------- pfctl command lines
+
+/** pfctl(8) command lines for one anchor of ours (anchor mode), every word quoted. */
+export interface PfAnchorCommands {
+  /** Parse FILE as the anchor's rules without loading anything (exit 1 and pfctl's errors when bad). */
+  check(file: string): string;
+  /** Replace the anchor's rules with FILE (pfctl loads nothing from a file it rejects). */
+  load(file: string): string;
+  /** Write the anchor's running rules, translation then filtering, to FILE in loadable form. */
+  save(file: string): string;
+  /** Empty the anchor (rules, translation, tables); nothing outside it changes. */
+  readonly flush: string;
+}
+
+export function pfAnchorCommands(anchor: string): PfAnchorCommands {
+  pfAnchorPath(anchor);
+  const a = (...w: string[]) => shellCommand('pfctl', '-a', anchor, ...w);
+  return {
+    check: (file) => a('-n', '-f', file),
+    load: (file) => a('-f', file),
+    save: (file) => `{ ${a('-s', 'nat')} && ${a('-s', 'rules')}; } > ${shellQuote(file)}`,
+    flush: a('-F', 'all'),
+  };
 }

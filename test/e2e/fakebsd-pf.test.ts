@@ -5,8 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { NOTEBOOK_DEVFS_RULESETS, devfsLoadCommands, devfsShowText, renderDevfsRuleset } from '../../lib/render/devfsrules';
-import { PF_HOOKS_AWK, pfAnchorFor, pfHookMarkers, renderPfAnchorRules, renderPfHookLines } from '../../lib/render/pfconf';
+import { PF_HOOKS_AWK, pfAnchorFor, pfHookMarkers, renderPfHookLines } from '../../lib/render/pfconf';
 import { F, shimsAt } from './fakebsd-support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -91,27 +90,6 @@ describe('loads: anchors, flush, status', () => {
     fails('pfctl', ['-d'], 1, 'pfctl: pf not enabled\n');
   });
 
-  test("the library's hooks in the admin's pf.conf, its rules in its anchor, flushed alone", () => {
-    write('/etc/pf.conf', hook(ADMIN_PF));
-    ok('pfctl', '-nf', '/etc/pf.conf');
-    ok('pfctl', '-f', '/etc/pf.conf');
-    const anchor = pfAnchorFor('notebook');
-    write('/tmp/nb.pf', renderPfAnchorRules({
-      macros: [{ name: 'XIF', value: 'em0' }],
-      nat: [{ interface: '$XIF', family: 'inet', source: '127.1.1.0/24', translation: { interface: '$XIF' } }],
-      redirects: [{ interface: '$XIF', family: 'inet', protocol: 'tcp', destination: { interface: '$XIF' }, ports: 8080, target: '127.1.1.4', log: true }],
-    }));
-    ok('pfctl', '-a', anchor, '-nf', '/tmp/nb.pf');
-    expect(ok('pfctl', '-a', anchor, '-s', 'nat')).toBe('');
-    ok('pfctl', '-a', anchor, '-f', '/tmp/nb.pf');
-    expect(ok('pfctl', '-a', anchor, '-s', 'nat')).toBe('nat on em0 inet from 127.1.1.0/24 to any -> (em0)\nrdr pass log on em0 inet proto tcp to (em0) port 8080 -> 127.1.1.4\n');
-    expect(ok('pfctl', '-s', 'Anchors')).toBe('  cdktf-freebsd-jails\n');
-    expect(ok('pfctl', '-a', 'cdktf-freebsd-jails', '-s', 'Anchors')).toBe(`  ${anchor}\n`);
-    const admin = ok('pfctl', '-s', 'rules');
-    ok('pfctl', '-a', anchor, '-F', 'all');
-    expect(ok('pfctl', '-a', anchor, '-s', 'nat')).toBe('');
-    expect(ok('pfctl', '-s', 'rules')).toBe(admin);
-  });
 });
 
 describe('pfeval: would the loaded rules refuse a new SSH connection?', () => {
@@ -167,26 +145,9 @@ describe('devfs rule (sbin/devfs/rule.c)', () => {
     expect(ok('devfs', 'rule', '-s', '12', 'show')).toBe('100 path tun* unhide group operator mode 660\n');
   });
 
-  test("the renderer's load commands run as written and show what devfsShowText says", () => {
-    F.installShims(root, { only: ['devfs'], nodePath: process.execPath });
-    for (const rs of NOTEBOOK_DEVFS_RULESETS) {
-      for (const cmd of devfsLoadCommands(rs)) {
-        const r = spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8', env: { ...process.env, PATH: `${root}/sbin:/usr/bin:/bin`, FAKEBSD_ROOT: root } });
-        expect([cmd, r.status, r.stderr]).toEqual([cmd, 0, '']);
-      }
-      expect(ok('devfs', 'rule', '-s', String(rs.number), 'show')).toBe(devfsShowText(rs));
-    }
-    expect(ok('devfs', 'rule', '-s', '10', 'show')).toBe('100 include 4\n200 path bpf* unhide\n');
-  });
 });
 
 describe('/etc/devfs.rules as rc.subr reads it', () => {
-  test("the notebook's rulesets, rendered, load through service devfs restart", () => {
-    write('/etc/devfs.rules', NOTEBOOK_DEVFS_RULESETS.map(renderDevfsRuleset).join('\n\n') + '\n');
-    ok('service', 'devfs', 'restart');
-    expect(ok('devfs', 'rule', '-s', '11', 'show')).toBe('100 include 4\n200 path tun* unhide\n');
-  });
-
   test('the first bad line stops the file: what came before stays, the rest is not read', () => {
     write('/etc/devfs.rules', "[a=20]\nadd path 'bpf*' unhide\n[b=21]\nadd path 'tun*' unhide\nadd path x frobnicate\nadd path y unhide\n[c=22]\nadd path z unhide\n");
     const r = sh('service', ['devfs', 'restart']);

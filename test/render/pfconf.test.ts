@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import {
-  PF_ANCHOR_ROOT, PF_HOOKS_AWK, PfConf, PfRuleset, pfAnchorFor, pfHookMarkers, renderPfAnchorRules, renderPfConf, renderPfHookLines,
+  PF_ANCHOR_ROOT, PF_HOOKS_AWK, PfConf, PfRuleset, pfAnchorCommands, pfAnchorFor, pfHookMarkers, renderPfAnchorRules, renderPfConf, renderPfHookLines,
 } from '../../lib/render/pfconf';
 import { checkOrder, parsePf, rulesOf } from '../support/pfparse';
 
@@ -129,13 +129,28 @@ describe('anchor mode', () => {
     expect(() => pfAnchorFor('a//b')).toThrow(/single slashes/);
     expect(() => pfAnchorFor('a b')).toThrow(/"cdktf-freebsd-jails\/a b"/);
   });
+
+  test('pfctl command lines for an anchor, quoted', () => {
+    const c = pfAnchorCommands(pfAnchorFor('web'));
+    expect(c.check('/var/db/x/web.pf')).toBe('pfctl -a cdktf-freebsd-jails/web -n -f /var/db/x/web.pf');
+    expect(c.load("/tmp/it's.pf")).toBe("pfctl -a cdktf-freebsd-jails/web -f '/tmp/it'\\''s.pf'");
+    expect(c.save('/var/db/x/saved.pf')).toBe('{ pfctl -a cdktf-freebsd-jails/web -s nat && pfctl -a cdktf-freebsd-jails/web -s rules; } > /var/db/x/saved.pf');
+    expect(c.flush).toBe('pfctl -a cdktf-freebsd-jails/web -F all');
+    expect(() => pfAnchorCommands('x;y')).toThrow(/"x;y" must be components/);
+  });
 });
 
-describe('hooks in an administrator pf.conf (PF_HOOKS_AWK)', () => {
+/**
+ * The program runs on the host under FreeBSD's awk (one-true-awk, Debian's original-awk):
+ * every awk found here runs the cases, so a gawk or mawk extension would show.
+ */
+const AWKS = ['awk', 'original-awk', 'busybox'].filter((a) => spawnSync('sh', ['-c', `command -v ${a}`]).status === 0);
+
+describe.each(AWKS)('hooks in an administrator pf.conf (PF_HOOKS_AWK under %s)', (awk) => {
   const { begin, end } = pfHookMarkers();
   const block = [begin, ...renderPfHookLines(), end];
   const insert = (text: string, hooks = renderPfHookLines().join('\n')): string => {
-    const r = spawnSync('awk', [PF_HOOKS_AWK], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: hooks } });
+    const r = spawnSync(awk, [...(awk === 'busybox' ? ['awk'] : []), PF_HOOKS_AWK], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: hooks } });
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout;
   };
