@@ -81,12 +81,13 @@ describe('loads: anchors, flush, status', () => {
     expect(ok('pfctl', '-s', 'rules')).toBe('block in all\npass in on em0 proto tcp to port 22\npass out all keep state\n');
   });
 
-  test('-s info prints the status line as pfctl_show_status does', () => {
-    expect(ok('pfctl', '-s', 'info')).toBe(`${'Status: Disabled'.padEnd(44)}Debug: Urgent\n`);
+  test('-s info prints the status line as print_status does: "for ..." only once pf was started or stopped', () => {
+    expect(ok('pfctl', '-s', 'info')).toBe(`${'Status: Disabled'.padEnd(44)}  Debug: Urgent\n\n`);
     ok('pfctl', '-e');
-    expect(ok('pfctl', '-s', 'info')).toBe(`${'Status: Enabled for 0 days 00:00:00'.padEnd(44)}Debug: Urgent\n`);
+    expect(ok('pfctl', '-s', 'info')).toBe(`${'Status: Enabled for 0 days 00:00:00'.padEnd(44)}  Debug: Urgent\n\n`);
     fails('pfctl', ['-e'], 1, 'pfctl: pf already enabled\n');
     ok('pfctl', '-d');
+    expect(ok('pfctl', '-s', 'info')).toBe(`${'Status: Disabled for 0 days 00:00:00'.padEnd(44)}  Debug: Urgent\n\n`);
     fails('pfctl', ['-d'], 1, 'pfctl: pf not enabled\n');
   });
 

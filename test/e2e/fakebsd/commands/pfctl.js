@@ -77,12 +77,12 @@ function main(argv) {
     }
   }
   if (g.has('e')) {
-    const was = State.update((s) => { const w = s.pf.enabled; s.pf.enabled = true; return w; });
+    const was = State.update((s) => { const w = s.pf.enabled; if (!w) { s.pf.enabled = true; s.pf.since = true; } return w; });
     if (was) fail(1, 'pfctl: pf already enabled');
     if (!quiet) err('pf enabled\n');
   }
   if (g.has('d')) {
-    const was = State.update((s) => { const w = s.pf.enabled; s.pf.enabled = false; return w; });
+    const was = State.update((s) => { const w = s.pf.enabled; if (w) { s.pf.enabled = false; s.pf.since = true; } return w; });
     if (!was) fail(1, 'pfctl: pf not enabled');
     if (!quiet) err('pf disabled\n');
   }
@@ -99,8 +99,11 @@ function main(argv) {
         const named = [...a.nat, ...a.rules].filter((r) => r.kind.endsWith('anchor') && r.name).map((r) => prefix + r.name.replace(/\/\*$/, ''));
         [...new Set([...named, ...loaded])].sort().forEach((n) => out(`  ${n}\n`));
       } else if (what === 'info' || what === 'i') {
-        // pfctl_show_status: the status line is padded to 44 columns before the debug level.
-        out(`${(s.pf.enabled ? 'Status: Enabled for 0 days 00:00:00' : 'Status: Disabled').padEnd(44)}Debug: Urgent\n`);
+        // pfctl_parser.c print_status: "Status: X" plus "for D days HH:MM:SS" once pf was started
+        // or stopped (pf_ioctl.c DIOCSTART/DIOCSTOP set `since`), padded to 44, then %15s debug.
+        // The state table and counters that follow are left out.
+        const status = `Status: ${s.pf.enabled ? 'Enabled' : 'Disabled'}${s.pf.since ? ' for 0 days 00:00:00' : ''}`;
+        out(`${status.padEnd(44)}${'Debug: Urgent'.padStart(15)}\n\n`);
       } else if (what === 'Tables' || what === 'T') Object.keys(a.tables || {}).sort().forEach((t) => out(t + '\n'));
       else { status = 1; err(`pfctl: Unknown show modifier '${what}'\n${USAGE}\n`); }
     });
