@@ -8,9 +8,6 @@ import * as path from 'path';
 import { PF_HOOKS_AWK, pfAnchorFor, pfHookMarkers, renderPfHookLines } from '../../lib/render/pfconf';
 import { F, shimsAt } from './fakebsd-support';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { evaluateConnection } = require('./fakebsd/lib/pfeval');
-
 let root: string;
 const { sh, ok, write } = shimsAt(() => root);
 const fails = (name: string, args: string[], status: number, stderr: string) => {
@@ -28,7 +25,7 @@ afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const ADMIN_PF = 'ext_if = "em0"\nset skip on lo0\nblock in all\npass in on $ext_if proto tcp to port 22\npass out all keep state\n';
 const state = () => F.readState(root);
-const ssh = (from = '198.51.100.7') => evaluateConnection(state(), { from, to: '192.0.2.10', port: 22, iface: 'em0' });
+const ssh = (from = '198.51.100.7') => F.pfVerdict(root, { from, to: '192.0.2.10', port: 22, iface: 'em0' });
 
 /** The host's pf.conf with the library's hooks put in by the renderer's awk program. */
 function hook(text: string): string {
@@ -107,8 +104,8 @@ describe('pfeval: would the loaded rules refuse a new SSH connection?', () => {
     expect(ssh()).toEqual({ blocked: false, reason: 'pf is disabled' });
     ok('pfctl', '-e');
     expect(ssh()).toEqual({ blocked: false, reason: 'passed by "pass in on em0 proto tcp to port 22"' });
-    expect(evaluateConnection(state(), { from: '198.51.100.7', to: '192.0.2.10', port: 80, iface: 'em0' })).toEqual({ blocked: true, reason: 'blocked by "block in all"' });
-    expect(evaluateConnection(state(), { from: '127.0.0.1', to: '127.0.0.1', port: 80, iface: 'lo0' })).toEqual({ blocked: false, reason: 'set skip on lo0' });
+    expect(F.pfVerdict(root, { from: '198.51.100.7', to: '192.0.2.10', port: 80, iface: 'em0' })).toEqual({ blocked: true, reason: 'blocked by "block in all"' });
+    expect(F.pfVerdict(root, { from: '127.0.0.1', to: '127.0.0.1', port: 80, iface: 'lo0' })).toEqual({ blocked: false, reason: 'set skip on lo0' });
   });
 
   test('a quick block in our anchor cuts the operator off; flushing the anchor lets them in again', () => {
@@ -123,6 +120,15 @@ describe('pfeval: would the loaded rules refuse a new SSH connection?', () => {
     ok('pfctl', '-e');
     loadOurs('block in on em0 proto tcp from any to any port 22\n');
     expect(ssh().blocked).toBe(false);
+  });
+
+  test('families, tables and inline anchors count', () => {
+    write('/etc/pf.conf', 'table <bad> { 198.51.100.0/24 }\nset skip on lo0\npass in all\nanchor "adm" {\n  block in quick inet6 proto tcp to port ssh\n}\nblock in quick from <bad> to any\n');
+    ok('pfctl', '-f', '/etc/pf.conf');
+    ok('pfctl', '-e');
+    expect(F.pfVerdict(root, { from: '2001:db8::7', to: '2001:db8::1', port: 22 })).toEqual({ blocked: true, reason: 'blocked by "block in quick inet6 proto tcp to port ssh" in anchor adm' });
+    expect(ssh('198.51.100.7')).toEqual({ blocked: true, reason: 'blocked by "block in quick from <bad> to any"' });
+    expect(ssh('203.0.113.5')).toEqual({ blocked: false, reason: 'passed by "pass in all"' });
   });
 
   test('a port forward of 22 takes the connection away; sources and ranges count', () => {
