@@ -7,7 +7,7 @@
  */
 import { shellCommand } from '../shell/quote';
 import { ValidationError } from '../validate';
-import { DEFAULT_DEVFS_RULESETS, accountName, devfsPathPattern, devfsRulesetName, devfsRulesetNumber, fileModeOctal } from '../validate/net';
+import { DEFAULT_DEVFS_RULESETS, accountName, devfsPathPattern, devfsRulesetName, fileModeOctal, ownDevfsRulesetNumber } from '../validate/net';
 
 /** A rule beyond include and unhide (sbin/devfs/rule.c: conditions path/type, then actions). */
 export interface DevfsRule {
@@ -65,7 +65,7 @@ function ruleWords(rs: DevfsRuleset, includeName: (n: number) => string): string
 function checked(rs: DevfsRuleset): DevfsRuleset {
   devfsRulesetName(rs.name);
   try {
-    devfsRulesetNumber(rs.number);
+    ownDevfsRulesetNumber(rs.number);
   } catch (e) {
     if (e instanceof ValidationError) throw new ValidationError(`devfs ruleset ${rs.name}: ${e.message}`);
     throw e;

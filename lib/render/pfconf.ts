@@ -93,7 +93,7 @@ export interface PfConf extends PfRuleset {
   readonly scrubIncoming?: boolean;
 }
 
-/** The anchor every hook points at; each app's rules live in a child anchor of it. */
+/** The anchor every hook points at (the library's name); each app's rules live in a child anchor of it. */
 export const PF_ANCHOR_ROOT = 'cdktf-freebsd-jails';
 
 /** The path an owner's rules are loaded into: `cdktf-freebsd-jails/NAME`. */
@@ -361,7 +361,7 @@ END {
 }
 `;
 
-/** The marker lines of the hooks' managed block (the form lib/shell's managed blocks use). */
+/** The marker lines of the hooks' managed block: the same `# BEGIN cdktf-freebsd-jails ID` form as every managed block. */
 export function pfHookMarkers(blockId = 'pf-anchors'): { begin: string; end: string } {
   if (!/^[A-Za-z0-9_.-]+$/.test(blockId)) throw new ValidationError(`${JSON.stringify(blockId)} is not a block id`);
   return { begin: `# BEGIN cdktf-freebsd-jails ${blockId}`, end: `# END cdktf-freebsd-jails ${blockId}` };

@@ -131,8 +131,11 @@ export const DEFAULT_DEVFS_RULESETS: Readonly<Record<number, string>> = {
 /** The highest ruleset number (devfs_rsnum is 16 bits). */
 export const MAX_DEVFS_RULESET = 65535;
 
-/** A ruleset number of one's own: 6 to 65535 (0 is "no ruleset", 1 to 5 are FreeBSD's defaults). */
-export function devfsRulesetNumber(value: number): number {
+/**
+ * The number of a ruleset this library defines: 6 to 65535 (0 is "no ruleset", 1 to 5 are
+ * FreeBSD's defaults). A reference to a ruleset the host has may be any number.
+ */
+export function ownDevfsRulesetNumber(value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > MAX_DEVFS_RULESET) fail(value, `must be a devfs ruleset number from 6 to ${MAX_DEVFS_RULESET}`);
   const name = DEFAULT_DEVFS_RULESETS[value];
   if (name !== undefined) fail(value, `is FreeBSD's default ruleset ${name} (etc/defaults/devfs.rules); use 6 to ${MAX_DEVFS_RULESET}`);
