@@ -295,7 +295,6 @@ function statement(c, macros, ctx) {
       }
     } else if (!no) throw new PfSyntax("translation rule requires '-> address'");
     if (!c.done()) throw new PfSyntax('syntax error');
-    if (kw === 'nat' && !r.on && !no) { /* parse.y allows it; pf needs an interface to be useful */ }
     return r;
   }
   if (no) throw new PfSyntax('syntax error');
