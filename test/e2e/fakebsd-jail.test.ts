@@ -183,7 +183,7 @@ describe('network shims', () => {
     write('/etc/bad.pf', 'pass in all\nrdr on em0 inet proto tcp to (em0) port 80 -> 127.1.1.4\n');
     const r = sh('pfctl', ['-nf', '/etc/bad.pf']);
     expect([r.status, r.stderr]).toEqual([1,
-      '/etc/bad.pf:2: Rules must be in order: options, normalization, queueing, translation, filtering\npfctl: Syntax error in config file: pf rules not loaded\n']);
+      '/etc/bad.pf:2: Rules must be in order: options, ethernet, normalization, queueing, translation, filtering\npfctl: Syntax error in config file: pf rules not loaded\n']);
     ok('pfctl', '-e');
     expect(sh('pfctl', ['-e']).stderr).toBe('pfctl: pf already enabled\n');
   });

@@ -177,7 +177,15 @@ function updateState(root, fn) {
   return withRoot(root, () => require('./lib/state').update(fn));
 }
 
+/**
+ * Would the host's loaded pf rules refuse a new TCP connection { from, to, port = 22, iface = 'em0' }?
+ * Returns { blocked, reason } (lib/pfeval.js); the rig asks before it lets an SSH client in.
+ */
+function pfVerdict(root, connection) {
+  return require('./lib/pfeval').evaluateConnection(readState(root), connection);
+}
+
 module.exports = {
   COMMANDS, SCRIPT, implemented, installShims, initHost, buildMirror, run, seedDataset,
-  setFault, clearFaults, readCommandsLog, readState, updateState, withRoot,
+  setFault, clearFaults, readCommandsLog, readState, updateState, withRoot, pfVerdict,
 };

@@ -1,5 +1,6 @@
 'use strict';
-// devfs(8) rule and ruleset subcommands over the state's loaded rulesets.
+// devfs(8) rule and ruleset subcommands over the state's loaded rulesets (sbin/devfs/rule.c:
+// errors carry its progname "devfs rule"; rules parse and print through lib/devfsrules.js).
 const { out, fail } = require('../lib/host');
 const { getopt } = require('../lib/getopt');
 const State = require('../lib/state');
@@ -21,7 +22,7 @@ function main(argv) {
   return State.update((s) => {
     const d = D.ensure(s);
     const set = r.has('s') ? r.get('s') : String(d.current || 0);
-    if (!/^\d+$/.test(set)) fail(1, `devfs: invalid ruleset: ${set}`);
+    if (!/^\d+$/.test(set) || Number(set) > 65535) fail(1, `devfs rule: invalid number: ${set}`);
     try {
       switch (cmd) {
         case 'add': {
@@ -31,24 +32,24 @@ function main(argv) {
           D.addRule(s, set, w, num);
           return 0;
         }
-        case 'delset': delete d.rulesets[set]; return 0;
+        case 'delset': if (args.length) fail(1, USAGE); delete d.rulesets[set]; return 0;
         case 'del': case 'delete': {
           const rules = d.rulesets[set] || [];
           const i = rules.findIndex((x) => String(x.num) === args[0]);
-          if (i < 0) fail(1, 'devfs: ioctl DEVFSIO_RDEL: No such file or directory');
+          if (i < 0) fail(1, 'devfs rule: ioctl DEVFSIO_RDEL: No such file or directory');
           rules.splice(i, 1);
           return 0;
         }
         case 'show': for (const x of d.rulesets[set] || []) out(`${x.num} ${x.text}\n`); return 0;
         case 'showsets': for (const n of Object.keys(d.rulesets).map(Number).sort((a, b) => a - b)) out(`${n}\n`); return 0;
         case 'applyset': case 'apply':
-          if (!d.rulesets[set]) fail(1, 'devfs: ioctl DEVFSIO_SAPPLY: No such process');
+          if (!d.rulesets[set]) fail(1, 'devfs rule: ioctl DEVFSIO_SAPPLY: No such process');
           d.applied[g.get('m') || '/dev'] = Number(set);
           return 0;
-        default: fail(1, `devfs: unknown command: ${cmd}`);
+        default: fail(1, `devfs rule: unknown command: ${cmd}`);
       }
     } catch (e) {
-      if (e instanceof Error && e.message.startsWith('devfs:')) fail(1, e.message);
+      if (e instanceof Error && e.message.startsWith('devfs rule:')) fail(1, e.message);
       throw e;
     }
     return 0;

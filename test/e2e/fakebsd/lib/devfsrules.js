@@ -1,6 +1,6 @@
 'use strict';
-// devfs rulesets: the kernel's loaded rulesets (state.devfs) and the rules-file
-// format of devfs.rules(5) as rc.d/devfs reads it.
+// devfs rulesets: the kernel's loaded rulesets (state.devfs), rules as sbin/devfs/rule.c
+// takes them, and devfs.rules(5) files as libexec/rc/rc.subr (devfs_rulesets_from_file) reads them.
 const fs = require('fs');
 
 // etc/defaults/devfs.rules, the rulesets loaded at boot (1..5).
@@ -72,90 +72,103 @@ function words(line) {
 }
 
 /**
- * Parse a rule's words (after "add [num]"), resolving "include $name" through names.
- * Returns the canonical text devfs rule show prints, or throws an Error with devfs's message.
+ * Parse a rule's words (after "add [num]") as sbin/devfs/rule.c rulespec_intok does: conditions
+ * (type, path) first, then actions (hide, unhide, user, group, mode, include); anything out of
+ * place is an "unknown argument". Returns the text `devfs rule show` prints (rulespec_outfp
+ * order, mode in octal without a leading zero) or throws an Error with devfs's message.
+ * Names like $devfsrules_jail are the shell's business (rc.subr evals rule lines): here a
+ * word must already be a number.
  */
-function canonicalRule(w, names) {
-  const out = [];
-  let action = false;
-  for (let i = 0; i < w.length; i++) {
+function canonicalRule(w) {
+  const e = (m) => new Error(`devfs rule: ${m}`);
+  const r = {};
+  let i = 0;
+  for (;;) {
     const k = w[i];
-    if (k === 'path' || k === 'type' || k === 'user' || k === 'group' || k === 'mode' || k === 'include') {
-      let v = w[++i];
-      if (v === undefined) throw new Error(`devfs: missing argument for ${k}`);
-      if (k === 'type' && !['disk', 'mem', 'tape', 'tty'].includes(v)) throw new Error(`devfs: unknown type: ${v}`);
-      if (k === 'mode' && !/^[0-7]{1,4}$/.test(v)) throw new Error(`devfs: invalid mode: ${v}`);
-      if (k === 'include') {
-        if (v.startsWith('$')) {
-          const n = names[v.slice(1)];
-          if (n === undefined) throw new Error(`devfs: ruleset name ${v.slice(1)} is unknown`);
-          v = String(n);
-        } else if (!/^\d+$/.test(v)) throw new Error(`devfs: invalid ruleset: ${v}`);
-        action = true;
-      }
-      if (k === 'user' || k === 'group' || k === 'mode') action = true;
-      out.push(k, v);
-    } else if (k === 'hide' || k === 'unhide') {
-      action = true;
-      out.push(k);
-    } else {
-      throw new Error(`devfs: unknown argument: ${k}`);
-    }
+    if (k === 'type') {
+      if (w[i + 1] === undefined) throw e('expecting argument for type');
+      if (!['disk', 'mem', 'tape', 'tty'].includes(w[i + 1])) throw e(`unknown type: ${w[i + 1]}`);
+      r.type = w[i + 1];
+      i += 2;
+    } else if (k === 'path') {
+      if (w[i + 1] === undefined) throw e('expecting argument for path');
+      r.path = w[i + 1];
+      i += 2;
+    } else break;
   }
-  if (!action) throw new Error('devfs: rule has no action');
+  for (; i < w.length; i++) {
+    const k = w[i];
+    if (k === 'hide' || k === 'unhide') { r[k] = true; continue; }
+    if (!['user', 'group', 'mode', 'include'].includes(k)) throw e(`unknown argument: ${k}`);
+    const v = w[++i];
+    if (v === undefined || v === '') throw e(`expecting argument for ${k}`);
+    if (k === 'mode') {
+      if (!/^[0-7]{1,4}$/.test(v)) throw e(`invalid mode: ${v}`);
+      r.mode = Number.parseInt(v, 8).toString(8);
+    } else if (k === 'include') {
+      if (!/^\d+$/.test(v) || Number(v) > 65535) throw e(`invalid number: ${v}`);
+      r.include = String(Number(v));
+    } else r[k] = v;
+  }
+  const out = [];
+  if (r.type) out.push('type', r.type);
+  if (r.path !== undefined) out.push('path', r.path);
+  if (r.hide) out.push('hide');
+  if (r.unhide) out.push('unhide');
+  for (const k of ['user', 'group', 'mode', 'include']) if (r[k] !== undefined) out.push(k, r[k]);
   return out.join(' ');
 }
 
 function addRule(s, set, w, num) {
   const d = ensure(s);
   const rules = (d.rulesets[set] = d.rulesets[set] || []);
-  const text = canonicalRule(w, d.names);
+  const text = canonicalRule(w);
   const n = num !== undefined ? num : (rules.length ? rules[rules.length - 1].num : 0) + 100;
-  if (rules.some((r) => r.num === n)) throw new Error(`devfs: ioctl DEVFSIO_RADD: File exists`);
+  if (rules.some((r) => r.num === n)) throw new Error('devfs rule: ioctl DEVFSIO_RADD: File exists');
   rules.push({ num: n, text });
   rules.sort((a, b) => a.num - b.num);
 }
 
 /**
- * Load a devfs.rules text as rc.d/devfs does. The whole text is checked first: with
- * one bad line nothing from it is loaded. Returns null or the error message.
+ * Load a devfs.rules text as rc.subr's devfs_rulesets_from_file does, line by line: `#` lines
+ * are skipped, a `[name=N]` header sets the shell variable name=N and runs `devfs rule -s N
+ * delset`, any other line is cut at its first `#` and run as `eval devfs rule -s N LINE`
+ * (so $name expands to a number, an unknown name to nothing). The first failing line stops
+ * the file: what came before it stays loaded, the rest is not read. Returns null or the error.
  */
 function loadText(s, text, label) {
-  const d = s.devfs || (s.devfs = { rulesets: {}, names: {}, applied: {} });
-  const plan = [];
-  const names = { ...d.names };
+  const d = ensure(s);
   let cur = null;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].replace(/#.*/, '').trim();
-    if (!line) continue;
-    const h = /^\[([A-Za-z0-9_]+)=(\d+)\]$/.exec(line);
-    if (h) {
-      cur = Number(h[2]);
-      names[h[1]] = cur;
-      plan.push({ header: cur });
+    const line = lines[i].trim();
+    if (line.startsWith('#')) continue;
+    if (/^\[.*\]/.test(line)) {
+      const num = /^\[.*=([0-9]*)\]/.exec(line);
+      const name = /^\[(.*)=[0-9]*\]/.exec(line);
+      if (!num || num[1] === '') return `${label}: line ${i + 1}: cannot extract rule number (${line})`;
+      if (!name || name[1] === '') return `${label}: line ${i + 1}: cannot extract rule name (${line})`;
+      cur = Number(num[1]);
+      d.names[name[1]] = cur;
+      d.rulesets[cur] = [];
       continue;
     }
-    if (line.startsWith('[')) return `${label}: line ${i + 1}: malformed ruleset header: ${line}`;
-    if (cur === null) return `${label}: line ${i + 1}: rule outside a ruleset: ${line}`;
-    const w = words(line);
-    if (w[0] !== 'add') return `${label}: line ${i + 1}: devfs rule: unknown command: ${w[0]}`;
-    let rest = w.slice(1);
-    let num;
-    if (/^\d+$/.test(rest[0] || '')) { num = Number(rest[0]); rest = rest.slice(1); }
+    const cmd = line.replace(/#.*/, '').trim();
+    if (!cmd) continue;
+    // eval: $name from the headers read so far, then sh's word splitting and quote removal.
+    const expanded = cmd.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, n) => (d.names[n] !== undefined ? String(d.names[n]) : ''));
+    const w = words(expanded);
     try {
-      canonicalRule(rest, names);
+      if (cur === null) throw new Error('devfs rule: invalid ruleset: (none)');
+      if (w[0] !== 'add') throw new Error(`devfs rule: unknown command: ${w[0]}`);
+      let rest = w.slice(1);
+      let num;
+      if (/^\d+$/.test(rest[0] || '')) { num = Number(rest[0]); rest = rest.slice(1); }
+      addRule(s, cur, rest, num);
     } catch (e) {
       return `${label}: line ${i + 1}: ${e.message}`;
     }
-    plan.push({ set: cur, rest, num });
   }
-  for (const step of plan) {
-    if (step.header !== undefined) { d.rulesets[step.header] = []; continue; }
-    Object.assign(d.names, names);
-    addRule(s, step.set, step.rest, step.num);
-  }
-  Object.assign(d.names, names);
   return null;
 }
 

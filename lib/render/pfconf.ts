@@ -1,0 +1,393 @@
+/**
+ * pf.conf(5) text from typed rules, in the notebook's terms: macros, NAT of a jail network
+ * (IPv4 out of `($if)`, IPv6 to an explicit address), port forwards (`rdr pass [log]`) and
+ * plain filter rules. Two renderings:
+ * - anchor mode: the rules file loaded with `pfctl -a ANCHOR -f FILE`, plus the three hook
+ *   lines the host's /etc/pf.conf needs, and an awk program that puts them where pfctl
+ *   accepts them in whatever the administrator wrote (sbin/pfctl/parse.y: check_rulestate);
+ * - whole-file mode: a pf.conf in pf.conf(5)'s category order, for hosts the library owns.
+ * A value written `$NAME` refers to a macro; it is validated as what it expands to.
+ */
+import { shellCommand, shellQuote } from '../shell/quote';
+import { ValidationError } from '../validate';
+import {
+  AddressFamily, addressOrNetwork, familyOf, interfaceName, ipAddress, network, pfAnchorPath, pfMacroName, portNumber, portRange,
+} from '../validate/net';
+
+/** `NAME = "value"`. */
+export interface PfMacro {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** A port, or an inclusive range `from:to`. */
+export type PfPorts = number | { readonly from: number; readonly to: number };
+
+/** Where a translation goes: an interface's current address `($if)`, or a fixed address. */
+export type PfTranslationTarget = { readonly interface: string } | { readonly address: string };
+
+/** `nat on IF FAMILY from SOURCE to any -> TARGET`. */
+export interface PfNatRule {
+  /** The external interface (or `$MACRO`). */
+  readonly interface: string;
+  readonly family: AddressFamily;
+  /** The jail network (or `$MACRO`). */
+  readonly source: string;
+  /**
+   * `{ interface }` renders `($if)`, which follows the interface's address changes; IPv6 should
+   * use `{ address }` because an interface name may resolve to its link-local address.
+   */
+  readonly translation: PfTranslationTarget;
+}
+
+/** `rdr [pass] [log] on IF FAMILY proto P to DEST port PORTS -> TARGET [port TPORT]`. */
+export interface PfRedirectRule {
+  readonly interface: string;
+  readonly family: AddressFamily;
+  readonly protocol: 'tcp' | 'udp';
+  /** The external address the forward listens on: `($if)` or a fixed address. */
+  readonly destination: PfTranslationTarget;
+  readonly ports: PfPorts;
+  /** The jail's address (or `$MACRO`). */
+  readonly target: string;
+  /** The first target port when it differs (a range maps onto the same-sized range). @default the same ports */
+  readonly targetPort?: number;
+  /** `pass`: translated packets skip the filter rules. @default true */
+  readonly pass?: boolean;
+  /** `log` to pflog0. @default false */
+  readonly log?: boolean;
+}
+
+/** A plain filter rule: `pass|block [in|out] [log] [quick] [on IF] [FAMILY] [proto P] from A to B [port P]`. */
+export interface PfFilterRule {
+  readonly action: 'pass' | 'block';
+  readonly direction?: 'in' | 'out';
+  readonly log?: boolean;
+  readonly quick?: boolean;
+  readonly interface?: string;
+  readonly family?: AddressFamily;
+  readonly protocol?: 'tcp' | 'udp';
+  /** An address or network (or `$MACRO`). @default any */
+  readonly from?: string;
+  /** @default any */
+  readonly to?: string;
+  /** Destination port(s); needs a protocol. */
+  readonly ports?: PfPorts;
+}
+
+/** The rules one app loads: macros, translation (nat, then rdr), filtering. */
+export interface PfRuleset {
+  readonly macros?: readonly PfMacro[];
+  readonly nat?: readonly PfNatRule[];
+  readonly redirects?: readonly PfRedirectRule[];
+  readonly filters?: readonly PfFilterRule[];
+}
+
+/** A whole pf.conf: a ruleset plus the options and normalization only the main ruleset has. */
+export interface PfConf extends PfRuleset {
+  /** `set skip on { ... }`. @default none */
+  readonly skipInterfaces?: readonly string[];
+  /** `set block-policy`. @default pf's own (drop) */
+  readonly blockPolicy?: 'drop' | 'return';
+  /** `scrub in all`. @default false */
+  readonly scrubIncoming?: boolean;
+}
+
+/** The anchor every hook points at (the library's name); each app's rules live in a child anchor of it. */
+export const PF_ANCHOR_ROOT = 'cdktf-freebsd-jails';
+
+/** The path an owner's rules are loaded into: `cdktf-freebsd-jails/NAME`. */
+export function pfAnchorFor(name: string): string {
+  return pfAnchorPath(`${PF_ANCHOR_ROOT}/${name}`);
+}
+
+/** pf.conf(5)'s categories in the order parse.y enforces (ethernet rules sit after options). */
+export const PF_CATEGORY_ORDER = ['options', 'ethernet', 'normalization', 'queueing', 'translation', 'filtering'] as const;
+
+/** The error pfctl prints for a category out of order (sbin/pfctl/parse.y check_rulestate). */
+export const PF_ORDER_ERROR = 'Rules must be in order: options, ethernet, normalization, queueing, translation, filtering';
+
+// ---------------------------------------------------------------- validation
+
+type Kind = 'interface' | 'address' | 'network' | 'host';
+
+/** Checks a value (or the macro it names) as `kind`; returns the family it implies, if any. */
+function checkValue(macros: ReadonlyMap<string, string>, value: string, kind: Kind, family: AddressFamily | undefined, what: string): AddressFamily | undefined {
+  let expanded = value;
+  if (value.startsWith('$')) {
+    const name = value.slice(1);
+    pfMacroName(name);
+    const v = macros.get(name);
+    if (v === undefined) throw new ValidationError(`${what}: macro ${JSON.stringify(value)} is not defined`);
+    expanded = v;
+  }
+  try {
+    if (kind === 'interface') {
+      interfaceName(expanded);
+      return undefined;
+    }
+    if (kind === 'address') return familyOf(ipAddress(expanded, family));
+    if (kind === 'network') return familyOf(network(expanded, family));
+    return familyOf(addressOrNetwork(expanded, family));
+  } catch (e) {
+    if (e instanceof ValidationError) throw new ValidationError(`${what}: ${value === expanded ? '' : `${value} = `}${e.message}`);
+    throw e;
+  }
+}
+
+function checkPorts(ports: PfPorts, what: string): void {
+  try {
+    if (typeof ports === 'number') portNumber(ports);
+    else portRange(ports.from, ports.to);
+  } catch (e) {
+    if (e instanceof ValidationError) throw new ValidationError(`${what}: ${e.message}`);
+    throw e;
+  }
+}
+
+function macroMap(macros: readonly PfMacro[] | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const m of macros ?? []) {
+    pfMacroName(m.name);
+    if (map.has(m.name)) throw new ValidationError(`pf macro ${m.name} is defined twice`);
+    // A macro value is quoted in the file: no quotes, newlines or $ inside (parse.y would expand it).
+    if (m.value === '' || /["\n\r$\\#]/.test(m.value)) throw new ValidationError(`pf macro ${m.name}: ${JSON.stringify(m.value)} must be a non-empty value without " $ \\ # or newlines`);
+    map.set(m.name, m.value);
+  }
+  return map;
+}
+
+function checkTarget(macros: ReadonlyMap<string, string>, t: PfTranslationTarget, family: AddressFamily, what: string): void {
+  if ('interface' in t) checkValue(macros, t.interface, 'interface', undefined, what);
+  else checkValue(macros, t.address, 'address', family, what);
+}
+
+/** Validates every value of a ruleset (macros expanded); throws a ValidationError naming the rule and value. */
+export function validatePfRuleset(rs: PfRuleset): void {
+  const macros = macroMap(rs.macros);
+  (rs.nat ?? []).forEach((r, i) => {
+    const what = `nat rule ${i + 1}`;
+    checkValue(macros, r.interface, 'interface', undefined, `${what} interface`);
+    checkValue(macros, r.source, 'network', r.family, `${what} source`);
+    checkTarget(macros, r.translation, r.family, `${what} translation`);
+  });
+  (rs.redirects ?? []).forEach((r, i) => {
+    const what = `port forward ${i + 1}`;
+    checkValue(macros, r.interface, 'interface', undefined, `${what} interface`);
+    checkTarget(macros, r.destination, r.family, `${what} destination`);
+    checkPorts(r.ports, `${what} ports`);
+    checkValue(macros, r.target, 'address', r.family, `${what} target`);
+    if (r.targetPort !== undefined) checkPorts(r.targetPort, `${what} target port`);
+    if (r.targetPort !== undefined && typeof r.ports !== 'number' && r.targetPort + (r.ports.to - r.ports.from) > 65535) {
+      throw new ValidationError(`${what} target port: ${r.targetPort} maps ${r.ports.from}:${r.ports.to} beyond 65535`);
+    }
+  });
+  (rs.filters ?? []).forEach((r, i) => {
+    const what = `filter rule ${i + 1}`;
+    if (r.interface !== undefined) checkValue(macros, r.interface, 'interface', undefined, `${what} interface`);
+    const f1 = r.from === undefined ? undefined : checkValue(macros, r.from, 'host', r.family, `${what} from`);
+    const f2 = r.to === undefined ? undefined : checkValue(macros, r.to, 'host', r.family ?? f1, `${what} to`);
+    if (f1 !== undefined && f2 !== undefined && f1 !== f2) throw new ValidationError(`${what}: from and to are of different address families`);
+    if (r.ports !== undefined) {
+      if (r.protocol === undefined) throw new ValidationError(`${what}: a port needs a protocol (tcp or udp)`);
+      checkPorts(r.ports, `${what} ports`);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- rendering
+
+const ports = (p: PfPorts): string => (typeof p === 'number' ? String(p) : p.from === p.to ? String(p.from) : `${p.from}:${p.to}`);
+const target = (t: PfTranslationTarget): string => ('interface' in t ? `(${t.interface})` : t.address);
+
+/** `XIF = "em0"` lines. */
+export function renderPfMacros(macros: readonly PfMacro[]): string[] {
+  return macros.map((m) => `${m.name} = "${m.value}"`);
+}
+
+export function renderPfNat(r: PfNatRule): string {
+  return `nat on ${r.interface} ${r.family} from ${r.source} to any -> ${target(r.translation)}`;
+}
+
+export function renderPfRedirect(r: PfRedirectRule): string {
+  const words = ['rdr'];
+  if (r.pass ?? true) words.push('pass');
+  if (r.log) words.push('log');
+  words.push('on', r.interface, r.family, 'proto', r.protocol, 'to', target(r.destination), 'port', ports(r.ports), '->', r.target);
+  if (r.targetPort !== undefined) {
+    // parse.y: `port N:*` maps a range onto one of the same size; a plain `port N` sends all to N.
+    words.push('port', typeof r.ports === 'number' ? String(r.targetPort) : `${r.targetPort}:*`);
+  }
+  return words.join(' ');
+}
+
+export function renderPfFilter(r: PfFilterRule): string {
+  const words: string[] = [r.action];
+  if (r.direction) words.push(r.direction);
+  if (r.log) words.push('log');
+  if (r.quick) words.push('quick');
+  if (r.interface !== undefined) words.push('on', r.interface);
+  if (r.family) words.push(r.family);
+  if (r.protocol) words.push('proto', r.protocol);
+  if (r.from === undefined && r.to === undefined && r.ports === undefined) words.push('all');
+  else {
+    words.push('from', r.from ?? 'any', 'to', r.to ?? 'any');
+    if (r.ports !== undefined) words.push('port', ports(r.ports));
+  }
+  return words.join(' ');
+}
+
+function ruleLines(rs: PfRuleset): { macros: string[]; nat: string[]; rdr: string[]; filters: string[] } {
+  validatePfRuleset(rs);
+  return {
+    macros: renderPfMacros(rs.macros ?? []),
+    nat: (rs.nat ?? []).map(renderPfNat),
+    rdr: (rs.redirects ?? []).map(renderPfRedirect),
+    filters: (rs.filters ?? []).map(renderPfFilter),
+  };
+}
+
+/**
+ * The rules file of one anchor (`pfctl -a cdktf-freebsd-jails/NAME -f FILE`): macros, then
+ * translation, then filtering. Options and scrub belong to the main ruleset only.
+ */
+export function renderPfAnchorRules(rs: PfRuleset): string {
+  const l = ruleLines(rs);
+  return [...l.macros, ...l.nat, ...l.rdr, ...l.filters].map((x) => x + '\n').join('');
+}
+
+/** A whole pf.conf in pf.conf(5)'s category order, with the notebook's section comments. */
+export function renderPfConf(conf: PfConf): string {
+  const l = ruleLines(conf);
+  const options: string[] = [];
+  for (const i of conf.skipInterfaces ?? []) interfaceName(i);
+  if (conf.skipInterfaces && conf.skipInterfaces.length > 0) {
+    options.push(conf.skipInterfaces.length === 1 ? `set skip on ${conf.skipInterfaces[0]}` : `set skip on { ${conf.skipInterfaces.join(' ')} }`);
+  }
+  if (conf.blockPolicy) options.push(`set block-policy ${conf.blockPolicy}`);
+  const scrub = conf.scrubIncoming ? ['scrub in all'] : [];
+  const section = (head: string, lines: string[]) => [head, ...lines];
+  const out = [
+    ...section('# MACROS/TABLES', l.macros),
+    '',
+    ...section('# OPTIONS (set skip, etc.)', options),
+    ...section('# NORMALIZATION (scrub)', scrub),
+    '# QUEUEING',
+    '',
+    '# TRANSLATION',
+    ...section('## NAT', l.nat),
+    '',
+    ...section('## REDIRECT (Port Forwarding)', l.rdr),
+    '',
+    ...section('# FILTERING (Pass/Block)', l.filters),
+  ];
+  return out.map((x) => x + '\n').join('');
+}
+
+// ---------------------------------------------------------------- hooks in the host's pf.conf
+
+/** The three hooks that make pf evaluate every anchor under PF_ANCHOR_ROOT. */
+export function renderPfHookLines(root: string = PF_ANCHOR_ROOT): string[] {
+  pfAnchorPath(root);
+  return [`nat-anchor "${root}/*"`, `rdr-anchor "${root}/*"`, `anchor "${root}/*"`];
+}
+
+/**
+ * awk (POSIX; FreeBSD's one-true-awk) that prints /etc/pf.conf with the managed block
+ * ENVIRON["BEGIN_LINE"] ENVIRON["HOOKS"] ENVIRON["END_LINE"] placed where pfctl accepts it,
+ * every other line as it was. An earlier block of ours is taken out first, so a file the
+ * administrator rearranged converges. With HOOKS empty the block is only removed.
+ *
+ * Where: statements are found as parse.y reads them (`#` comments outside quotes, `\`
+ * continuations, `{ }` lists and inline anchors spanning lines). The block goes right after
+ * the last statement of a category before filtering (set, ether, scrub, altq/queue,
+ * nat/rdr/binat and their anchors); without one, right before the first filter statement
+ * (pass, block, match, antispoof, anchor); without either, at the end. Translation is
+ * first-match and filtering last-match, so the administrator's own rules keep precedence.
+ */
+export const PF_HOOKS_AWK = `
+function scan(s,    i, c, q, out) {
+  # Strip a comment outside quotes, count braces, note a trailing backslash.
+  q = ""; out = ""
+  for (i = 1; i <= length(s); i++) {
+    c = substr(s, i, 1)
+    if (q != "") { if (c == q) q = ""; out = out c; continue }
+    if (c == "\\"" || c == "'") { q = c; out = out c; continue }
+    if (c == "#") break
+    if (c == "{") depth++
+    if (c == "}") depth--
+    out = out c
+  }
+  cont = (out ~ /\\\\[ \\t]*$/)
+  return out
+}
+function category(s,    w, n) {
+  n = split(s, w, /[ \\t]+/)
+  if (w[1] == "" && n > 1) { w[1] = w[2]; w[2] = w[3] }
+  if (s ~ /^[ \\t]*[A-Za-z0-9_]+[ \\t]*=/) return 0
+  if (w[1] == "no") w[1] = w[2]
+  if (w[1] == "set" || w[1] == "ether" || w[1] == "scrub" || w[1] == "altq" || w[1] == "queue") return 1
+  if (w[1] ~ /^(nat|rdr|binat)(-anchor)?$/) return 1
+  if (w[1] ~ /^(pass|block|match|antispoof|anchor)$/) return 2
+  return 0
+}
+{ line[NR] = $0 }
+END {
+  n = 0; skip = 0
+  for (i = 1; i <= NR; i++) {
+    if (line[i] == ENVIRON["BEGIN_LINE"]) { skip = 1; continue }
+    if (skip) { if (line[i] == ENVIRON["END_LINE"]) skip = 0; continue }
+    keep[++n] = line[i]
+  }
+  depth = 0; cont = 0; instmt = 0; after = 0; before = 0
+  for (i = 1; i <= n; i++) {
+    starts = (!instmt)
+    text = scan(keep[i])
+    if (starts) {
+      if (text ~ /^[ \\t]*$/) continue
+      cat = category(text); first = i
+    }
+    instmt = (cont || depth > 0)
+    if (!instmt) {
+      if (cat == 1) after = i
+      if (cat == 2 && before == 0) before = first
+    }
+  }
+  at = after ? after : (before ? before - 1 : n)
+  for (i = 0; i <= n; i++) {
+    if (i > 0) print keep[i]
+    if (i == at && ENVIRON["HOOKS"] != "") print ENVIRON["BEGIN_LINE"] "\\n" ENVIRON["HOOKS"] "\\n" ENVIRON["END_LINE"]
+  }
+}
+`;
+
+/** The marker lines of the hooks' managed block: the same `# BEGIN cdktf-freebsd-jails ID` form as every managed block. */
+export function pfHookMarkers(blockId = 'pf-anchors'): { begin: string; end: string } {
+  if (!/^[A-Za-z0-9_.-]+$/.test(blockId)) throw new ValidationError(`${JSON.stringify(blockId)} is not a block id`);
+  return { begin: `# BEGIN cdktf-freebsd-jails ${blockId}`, end: `# END cdktf-freebsd-jails ${blockId}` };
+}
+
+// ---------------------------------------------------------------- pfctl command lines
+
+/** pfctl(8) command lines for one anchor of ours (anchor mode), every word quoted. */
+export interface PfAnchorCommands {
+  /** Parse FILE as the anchor's rules without loading anything (exit 1 and pfctl's errors when bad). */
+  check(file: string): string;
+  /** Replace the anchor's rules with FILE (pfctl loads nothing from a file it rejects). */
+  load(file: string): string;
+  /** Write the anchor's running rules, translation then filtering, to FILE in loadable form. */
+  save(file: string): string;
+  /** Empty the anchor (rules, translation, tables); nothing outside it changes. */
+  readonly flush: string;
+}
+
+export function pfAnchorCommands(anchor: string): PfAnchorCommands {
+  pfAnchorPath(anchor);
+  const a = (...w: string[]) => shellCommand('pfctl', '-a', anchor, ...w);
+  return {
+    check: (file) => a('-n', '-f', file),
+    load: (file) => a('-f', file),
+    save: (file) => `{ ${a('-s', 'nat')} && ${a('-s', 'rules')}; } > ${shellQuote(file)}`,
+    flush: a('-F', 'all'),
+  };
+}

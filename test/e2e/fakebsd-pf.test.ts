@@ -1,0 +1,171 @@
+// pfctl and devfs as strict as FreeBSD for what PfNat and DevfsRuleset will run, and pfeval:
+// whether the loaded rules would refuse a new SSH connection.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { PF_HOOKS_AWK, pfAnchorFor, pfHookMarkers, renderPfHookLines } from '../../lib/render/pfconf';
+import { F, shimsAt } from './fakebsd-support';
+
+let root: string;
+const { sh, ok, write } = shimsAt(() => root);
+const fails = (name: string, args: string[], status: number, stderr: string) => {
+  const r = sh(name, args);
+  expect([r.status, r.stderr]).toEqual([status, stderr]);
+};
+const NOT_LOADED = 'pfctl: Syntax error in config file: pf rules not loaded\n';
+const ORDER = 'Rules must be in order: options, ethernet, normalization, queueing, translation, filtering';
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-pf-'));
+  F.initHost(root, {});
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const ADMIN_PF = 'ext_if = "em0"\nset skip on lo0\nblock in all\npass in on $ext_if proto tcp to port 22\npass out all keep state\n';
+const state = () => F.readState(root);
+const ssh = (from = '198.51.100.7') => F.pfVerdict(root, { from, to: '192.0.2.10', port: 22, iface: 'em0' });
+
+/** The host's pf.conf with the library's hooks put in by the renderer's awk program. */
+function hook(text: string): string {
+  const { begin, end } = pfHookMarkers();
+  const r = spawnSync('awk', [PF_HOOKS_AWK], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: renderPfHookLines().join('\n') } });
+  return r.stdout;
+}
+
+describe('pfctl -nf: parse.y, not a word list', () => {
+  test('the grammar fixes the word order: rdr log pass is a syntax error, rdr pass log is not', () => {
+    write('/etc/a.pf', 'rdr pass log on em0 inet proto tcp to (em0) port 8080 -> 127.1.1.4\n');
+    ok('pfctl', '-nf', '/etc/a.pf');
+    write('/etc/b.pf', 'rdr log pass on em0 inet proto tcp to (em0) port 8080 -> 127.1.1.4\n');
+    fails('pfctl', ['-nf', '/etc/b.pf'], 1, `/etc/b.pf:1: syntax error\n${NOT_LOADED}`);
+  });
+
+  test('the order message is the current one, and every error is reported', () => {
+    write('/etc/bad.pf', 'pass in all\nnat on em0 from 10.0.0.0/8 to any -> (em0)\npass in on $nope all\nrdr on em0 proto tcp to port 99999 -> 10.0.0.2\n');
+    fails('pfctl', ['-nf', '/etc/bad.pf'], 1,
+      `/etc/bad.pf:2: ${ORDER}\n/etc/bad.pf:3: macro 'nope' not defined\n/etc/bad.pf:4: illegal port value 99999\n${NOT_LOADED}`);
+  });
+
+  test('an unquoted macro value, a range forwarded onto a range, an inline anchor over lines', () => {
+    write('/etc/pf.conf', 'ext = em0\nrdr on $ext proto tcp to port 8000:8010 -> 10.0.0.2 port 9000:*\nanchor "admin" {\n  pass in proto tcp to port 22\n}\npass out all\n');
+    ok('pfctl', '-f', '/etc/pf.conf');
+    expect(ok('pfctl', '-s', 'nat')).toBe('rdr on em0 proto tcp to port 8000:8010 -> 10.0.0.2 port 9000:*\n');
+    expect(ok('pfctl', '-a', 'admin', '-s', 'rules')).toBe('pass in proto tcp to port 22\n');
+  });
+
+  test('anchor names beginning with _ are refused on the command line', () => {
+    write('/etc/a.pf', 'pass all\n');
+    fails('pfctl', ['-a', 'x/_y', '-f', '/etc/a.pf'], 1, "pfctl: anchor names beginning with '_' cannot be modified from the command line\n");
+  });
+});
+
+describe('loads: anchors, flush, status', () => {
+  test('a rejected file changes nothing, also when an anchor it loads is the bad part', () => {
+    write('/etc/pf.conf', ADMIN_PF);
+    ok('pfctl', '-f', '/etc/pf.conf');
+    const before = state().pf;
+    write('/etc/sub.pf', 'pass in all\nnat on em0 from any to any -> (em0)\n');
+    write('/etc/with-load.pf', 'set skip on lo0\npass all\nanchor "sub"\nload anchor "sub" from "/etc/sub.pf"\n');
+    fails('pfctl', ['-f', '/etc/with-load.pf'], 1, `/etc/sub.pf:2: ${ORDER}\n${NOT_LOADED}`);
+    expect(state().pf).toEqual(before);
+  });
+
+  test('pfctl -F all -f FILE flushes first, then loads FILE (rc.d/pf start)', () => {
+    write('/etc/pf.conf', ADMIN_PF);
+    ok('pfctl', '-F', 'all', '-f', '/etc/pf.conf');
+    expect(ok('pfctl', '-s', 'rules')).toBe('block in all\npass in on em0 proto tcp to port 22\npass out all keep state\n');
+  });
+
+  test('-s info prints the status line as print_status does: "for ..." only once pf was started or stopped', () => {
+    expect(ok('pfctl', '-s', 'info')).toBe(`${'Status: Disabled'.padEnd(44)}  Debug: Urgent\n\n`);
+    ok('pfctl', '-e');
+    expect(ok('pfctl', '-s', 'info')).toBe(`${'Status: Enabled for 0 days 00:00:00'.padEnd(44)}  Debug: Urgent\n\n`);
+    fails('pfctl', ['-e'], 1, 'pfctl: pf already enabled\n');
+    ok('pfctl', '-d');
+    expect(ok('pfctl', '-s', 'info')).toBe(`${'Status: Disabled for 0 days 00:00:00'.padEnd(44)}  Debug: Urgent\n\n`);
+    fails('pfctl', ['-d'], 1, 'pfctl: pf not enabled\n');
+  });
+
+});
+
+describe('pfeval: would the loaded rules refuse a new SSH connection?', () => {
+  beforeEach(() => {
+    write('/etc/pf.conf', hook(ADMIN_PF));
+    ok('pfctl', '-f', '/etc/pf.conf');
+  });
+  const loadOurs = (text: string) => {
+    write('/tmp/ours.pf', text);
+    ok('pfctl', '-a', pfAnchorFor('t'), '-f', '/tmp/ours.pf');
+  };
+
+  test('disabled pf refuses nothing; enabled, the admin rules pass SSH (last match) and block the rest', () => {
+    expect(ssh()).toEqual({ blocked: false, reason: 'pf is disabled' });
+    ok('pfctl', '-e');
+    expect(ssh()).toEqual({ blocked: false, reason: 'passed by "pass in on em0 proto tcp to port 22"' });
+    expect(F.pfVerdict(root, { from: '198.51.100.7', to: '192.0.2.10', port: 80, iface: 'em0' })).toEqual({ blocked: true, reason: 'blocked by "block in all"' });
+    expect(F.pfVerdict(root, { from: '127.0.0.1', to: '127.0.0.1', port: 80, iface: 'lo0' })).toEqual({ blocked: false, reason: 'set skip on lo0' });
+  });
+
+  test('a quick block in our anchor cuts the operator off; flushing the anchor lets them in again', () => {
+    ok('pfctl', '-e');
+    loadOurs('block in quick on em0 proto tcp from any to any port 22\n');
+    expect(ssh()).toEqual({ blocked: true, reason: 'blocked by "block in quick on em0 proto tcp from any to any port 22" in anchor cdktf-freebsd-jails/t' });
+    ok('pfctl', '-a', pfAnchorFor('t'), '-F', 'all');
+    expect(ssh().blocked).toBe(false);
+  });
+
+  test('without quick, the admin rule after the hook wins (our anchor comes first)', () => {
+    ok('pfctl', '-e');
+    loadOurs('block in on em0 proto tcp from any to any port 22\n');
+    expect(ssh().blocked).toBe(false);
+  });
+
+  test('families, tables and inline anchors count', () => {
+    write('/etc/pf.conf', 'table <bad> { 198.51.100.0/24 }\nset skip on lo0\npass in all\nanchor "adm" {\n  block in quick inet6 proto tcp to port ssh\n}\nblock in quick from <bad> to any\n');
+    ok('pfctl', '-f', '/etc/pf.conf');
+    ok('pfctl', '-e');
+    expect(F.pfVerdict(root, { from: '2001:db8::7', to: '2001:db8::1', port: 22 })).toEqual({ blocked: true, reason: 'blocked by "block in quick inet6 proto tcp to port ssh" in anchor adm' });
+    expect(ssh('198.51.100.7')).toEqual({ blocked: true, reason: 'blocked by "block in quick from <bad> to any"' });
+    expect(ssh('203.0.113.5')).toEqual({ blocked: false, reason: 'passed by "pass in all"' });
+  });
+
+  test('a port forward of 22 takes the connection away; sources and ranges count', () => {
+    ok('pfctl', '-e');
+    loadOurs('rdr pass on em0 inet proto tcp from 203.0.113.0/24 to (em0) port 20:30 -> 127.1.1.4\n');
+    expect(ssh('198.51.100.7').blocked).toBe(false);
+    expect(ssh('203.0.113.9')).toEqual({ blocked: true, reason: 'redirected by "rdr pass on em0 inet proto tcp from 203.0.113.0/24 to (em0) port 20:30 -> 127.1.1.4" in anchor cdktf-freebsd-jails/t' });
+  });
+});
+
+describe('devfs rule (sbin/devfs/rule.c)', () => {
+  test('errors carry "devfs rule:"; a $name is not a number outside rc.subr', () => {
+    fails('devfs', ['rule', '-s', '10', 'add', 'include', '$devfsrules_jail'], 1, 'devfs rule: invalid number: $devfsrules_jail\n');
+    fails('devfs', ['rule', '-s', '10', 'frobnicate'], 1, 'devfs rule: unknown command: frobnicate\n');
+    fails('devfs', ['rule', '-s', '10', 'add', 'path'], 1, 'devfs rule: expecting argument for path\n');
+  });
+
+  test('conditions come before actions; show prints rulespec_outfp order with an octal mode', () => {
+    fails('devfs', ['rule', '-s', '12', 'add', 'unhide', 'path', 'tun*'], 1, 'devfs rule: unknown argument: path\n');
+    ok('devfs', 'rule', '-s', '12', 'add', 'path', 'tun*', 'mode', '0660', 'group', 'operator', 'unhide');
+    expect(ok('devfs', 'rule', '-s', '12', 'show')).toBe('100 path tun* unhide group operator mode 660\n');
+  });
+
+});
+
+describe('/etc/devfs.rules as rc.subr reads it', () => {
+  test('the first bad line stops the file: what came before stays, the rest is not read', () => {
+    write('/etc/devfs.rules', "[a=20]\nadd path 'bpf*' unhide\n[b=21]\nadd path 'tun*' unhide\nadd path x frobnicate\nadd path y unhide\n[c=22]\nadd path z unhide\n");
+    const r = sh('service', ['devfs', 'restart']);
+    expect(r.stderr).toBe('devfs: /etc/devfs.rules: line 5: devfs rule: unknown argument: frobnicate: ruleset file ignored\n');
+    expect(ok('devfs', 'rule', '-s', '20', 'show')).toBe('100 path bpf* unhide\n');
+    expect(ok('devfs', 'rule', '-s', '21', 'show')).toBe('100 path tun* unhide\n');
+    expect(ok('devfs', 'rule', 'showsets')).not.toMatch(/^22$/m);
+  });
+
+  test('an unknown $name expands to nothing, which devfs refuses', () => {
+    write('/etc/devfs.rules', '[a=20]\nadd include $devfsrules_nosuch\n');
+    expect(sh('service', ['devfs', 'restart']).stderr).toBe('devfs: /etc/devfs.rules: line 2: devfs rule: expecting argument for include: ruleset file ignored\n');
+  });
+});

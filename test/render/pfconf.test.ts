@@ -1,0 +1,239 @@
+import { spawnSync } from 'child_process';
+import {
+  PF_ANCHOR_ROOT, PF_HOOKS_AWK, PfConf, PfRuleset, pfAnchorCommands, pfAnchorFor, pfHookMarkers, renderPfAnchorRules, renderPfConf, renderPfHookLines,
+} from '../../lib/render/pfconf';
+import { checkOrder, parsePf, rulesOf } from '../support/pfparse';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fakePfctl = require('../e2e/fakebsd/commands/pfctl');
+
+/** The notebook's /etc/pf.conf ("NAT Configuration"), as the administrator wrote it. */
+const NOTEBOOK_PF_CONF = `# MACROS/TABLES
+XIF = "em0"
+JAILNET_V4 = "127.1.1.0/24"
+JAILNET_V6 = "fd00:1:1:1::0/64"
+EXT_V6ADDR = "2001:db8::1"
+
+# OPTIONS (set skip, etc.)
+# NORMALIZATION (scrub)
+# QUEUEING
+
+# TRANSLATION
+## NAT
+nat on $XIF inet from $JAILNET_V4 to any -> ($XIF)
+nat on $XIF inet6 from $JAILNET_V6 to any -> $EXT_V6ADDR
+
+## REDIRECT (Port Forwarding)
+rdr pass log on $XIF inet proto tcp to ($XIF) port 8080 -> 127.1.1.4
+rdr pass log on $XIF inet6 proto tcp to $EXT_V6ADDR port 8080 -> fd00:1:1:1::4
+
+# FILTERING (Pass/Block)
+`;
+
+/** The notebook's rules as typed values: what a PfNat construct will hand the renderer. */
+const NOTEBOOK_RULES: PfRuleset = {
+  macros: [
+    { name: 'XIF', value: 'em0' },
+    { name: 'JAILNET_V4', value: '127.1.1.0/24' },
+    { name: 'JAILNET_V6', value: 'fd00:1:1:1::0/64' },
+    { name: 'EXT_V6ADDR', value: '2001:db8::1' },
+  ],
+  nat: [
+    { interface: '$XIF', family: 'inet', source: '$JAILNET_V4', translation: { interface: '$XIF' } },
+    { interface: '$XIF', family: 'inet6', source: '$JAILNET_V6', translation: { address: '$EXT_V6ADDR' } },
+  ],
+  redirects: [
+    { interface: '$XIF', family: 'inet', protocol: 'tcp', destination: { interface: '$XIF' }, ports: 8080, target: '127.1.1.4', log: true },
+    { interface: '$XIF', family: 'inet6', protocol: 'tcp', destination: { address: '$EXT_V6ADDR' }, ports: 8080, target: 'fd00:1:1:1::4', log: true },
+  ],
+};
+
+const fakeCheck = (text: string) => fakePfctl.parse(text, 'pf.conf');
+
+describe('whole-file mode', () => {
+  test('the notebook pf.conf is reproduced rule by rule, and byte for byte', () => {
+    const text = renderPfConf(NOTEBOOK_RULES);
+    const mine = parsePf(text);
+    const notebook = parsePf(NOTEBOOK_PF_CONF);
+    expect(mine.macros).toEqual(notebook.macros);
+    expect(mine.statements.map((s) => s.text)).toEqual(notebook.statements.map((s) => s.text));
+    expect(rulesOf(mine)).toEqual(rulesOf(notebook));
+    expect(text).toBe(NOTEBOOK_PF_CONF);
+  });
+
+  test('each rule after macro expansion', () => {
+    const p = parsePf(renderPfConf(NOTEBOOK_RULES));
+    expect(rulesOf(p)).toEqual([
+      { kind: 'nat', interface: 'em0', family: 'inet', from: '127.1.1.0/24', to: 'any', target: '(em0)' },
+      { kind: 'nat', interface: 'em0', family: 'inet6', from: 'fd00:1:1:1::0/64', to: 'any', target: '2001:db8::1' },
+      { kind: 'rdr', pass: true, log: true, interface: 'em0', family: 'inet', proto: 'tcp', to: '(em0)', port: '8080', target: '127.1.1.4' },
+      { kind: 'rdr', pass: true, log: true, interface: 'em0', family: 'inet6', proto: 'tcp', to: '2001:db8::1', port: '8080', target: 'fd00:1:1:1::4' },
+    ]);
+  });
+
+  test('every category in pf.conf(5) order: options, normalization, translation, filtering', () => {
+    const conf: PfConf = {
+      ...NOTEBOOK_RULES,
+      skipInterfaces: ['lo0', 'lo1'],
+      blockPolicy: 'return',
+      scrubIncoming: true,
+      filters: [
+        { action: 'block', direction: 'in', log: true, interface: '$XIF' },
+        { action: 'pass', direction: 'in', quick: true, interface: '$XIF', family: 'inet', protocol: 'tcp', ports: 22 },
+        { action: 'pass', direction: 'out' },
+      ],
+    };
+    const text = renderPfConf(conf);
+    const p = parsePf(text);
+    expect(checkOrder(p)).toEqual(['options', 'options', 'normalization', 'translation', 'translation', 'translation', 'translation', 'filtering', 'filtering', 'filtering']);
+    expect(p.statements.filter((s) => s.category === 'options').map((s) => s.text)).toEqual(['set skip on { lo0 lo1 }', 'set block-policy return']);
+    expect(rulesOf(p).slice(4)).toEqual([
+      { kind: 'block', direction: 'in', log: true, interface: 'em0', from: 'any', to: 'any' },
+      { kind: 'pass', direction: 'in', quick: true, interface: 'em0', family: 'inet', proto: 'tcp', from: 'any', to: 'any', port: '22' },
+      { kind: 'pass', direction: 'out', from: 'any', to: 'any' },
+    ]);
+    expect(() => fakeCheck(text)).not.toThrow();
+  });
+
+  test('port ranges: a forward of a range onto a range of the same size', () => {
+    const text = renderPfConf({
+      redirects: [{ interface: 'em0', family: 'inet', protocol: 'udp', destination: { interface: 'em0' }, ports: { from: 60000, to: 60010 }, target: '127.1.1.2', targetPort: 50000, pass: false }],
+    });
+    expect(rulesOf(parsePf(text))).toEqual([
+      { kind: 'rdr', interface: 'em0', family: 'inet', proto: 'udp', to: '(em0)', port: '60000:60010', target: '127.1.1.2', targetPort: '50000:*' },
+    ]);
+    expect(() => fakeCheck(text)).not.toThrow();
+  });
+});
+
+describe('anchor mode', () => {
+  test('the rules file: macros, translation, then filtering, nothing of the main ruleset', () => {
+    const text = renderPfAnchorRules({ ...NOTEBOOK_RULES, filters: [{ action: 'pass', direction: 'out', interface: '$XIF', family: 'inet', from: '$JAILNET_V4' }] });
+    const p = parsePf(text);
+    expect(p.statements.map((s) => s.category)).toEqual(['macro', 'macro', 'macro', 'macro', 'translation', 'translation', 'translation', 'translation', 'filtering']);
+    expect(rulesOf(p).map((r) => r.kind)).toEqual(['nat', 'nat', 'rdr', 'rdr', 'pass']);
+    expect(rulesOf(p)[4]).toEqual({ kind: 'pass', direction: 'out', interface: 'em0', family: 'inet', from: '127.1.1.0/24', to: 'any' });
+    expect(rulesOf(p).slice(0, 4)).toEqual(rulesOf(parsePf(NOTEBOOK_PF_CONF)));
+    expect(text).not.toMatch(/^(set|scrub)/m);
+    expect(() => fakeCheck(text)).not.toThrow();
+  });
+
+  test('anchors live under the library root; hooks point at all of them', () => {
+    expect(pfAnchorFor('web')).toBe(`${PF_ANCHOR_ROOT}/web`);
+    expect(renderPfHookLines()).toEqual([
+      'nat-anchor "cdktf-freebsd-jails/*"',
+      'rdr-anchor "cdktf-freebsd-jails/*"',
+      'anchor "cdktf-freebsd-jails/*"',
+    ]);
+    expect(() => pfAnchorFor('_x')).toThrow(/not starting with _/);
+    expect(() => pfAnchorFor('a//b')).toThrow(/single slashes/);
+    expect(() => pfAnchorFor('a b')).toThrow(/"cdktf-freebsd-jails\/a b"/);
+  });
+
+  test('pfctl command lines for an anchor, quoted', () => {
+    const c = pfAnchorCommands(pfAnchorFor('web'));
+    expect(c.check('/var/db/x/web.pf')).toBe('pfctl -a cdktf-freebsd-jails/web -n -f /var/db/x/web.pf');
+    expect(c.load("/tmp/it's.pf")).toBe("pfctl -a cdktf-freebsd-jails/web -f '/tmp/it'\\''s.pf'");
+    expect(c.save('/var/db/x/saved.pf')).toBe('{ pfctl -a cdktf-freebsd-jails/web -s nat && pfctl -a cdktf-freebsd-jails/web -s rules; } > /var/db/x/saved.pf');
+    expect(c.flush).toBe('pfctl -a cdktf-freebsd-jails/web -F all');
+    expect(() => pfAnchorCommands('x;y')).toThrow(/"x;y" must be components/);
+  });
+});
+
+/**
+ * The program runs on the host under FreeBSD's awk (one-true-awk, Debian's original-awk):
+ * every awk found here runs the cases, so a gawk or mawk extension would show.
+ */
+const AWKS = ['awk', 'original-awk', 'busybox'].filter((a) => spawnSync('sh', ['-c', `command -v ${a}`]).status === 0);
+
+describe.each(AWKS)('hooks in an administrator pf.conf (PF_HOOKS_AWK under %s)', (awk) => {
+  const { begin, end } = pfHookMarkers();
+  const block = [begin, ...renderPfHookLines(), end];
+  const insert = (text: string, hooks = renderPfHookLines().join('\n')): string => {
+    const r = spawnSync(awk, [...(awk === 'busybox' ? ['awk'] : []), PF_HOOKS_AWK], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: hooks } });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return r.stdout;
+  };
+  /** The output without our block equals the input: the administrator's lines byte for byte. */
+  const withoutBlock = (text: string) => {
+    const l = text.split('\n');
+    const i = l.indexOf(begin);
+    return i < 0 ? text : [...l.slice(0, i), ...l.slice(i + block.length)].join('\n');
+  };
+  const hookLine = (text: string) => text.split('\n').indexOf(begin) + 1;
+
+  const CASES: Record<string, { text: string; after: string | null }> = {
+    'the notebook pf.conf: after the last rdr, before the filtering comment': { text: NOTEBOOK_PF_CONF, after: 'rdr pass log on $XIF inet6 proto tcp to $EXT_V6ADDR port 8080 -> fd00:1:1:1::4' },
+    'options, scrub and filter rules, no translation: after scrub': {
+      text: 'ext_if = "em0"\nset skip on lo0\nscrub in all\n\nblock in all\npass out all keep state\npass in on $ext_if proto tcp to port 22\n',
+      after: 'scrub in all',
+    },
+    'only macros and filter rules: before the first filter rule': {
+      text: 'ext_if = "em0"\n# my rules\nblock in log all\npass in on $ext_if proto tcp to port { 22 80 }\n',
+      after: '# my rules',
+    },
+    'a nat rule continued over lines, a brace list over lines, an inline anchor': {
+      text: 'table <ok> { 192.0.2.1 \\\n 192.0.2.2 }\nnat on em0 inet from 10.0.0.0/8 \\\n  to any -> (em0)\nanchor "admin" {\n  pass in proto tcp to port 22\n}\npass out all\n',
+      after: '  to any -> (em0)',
+    },
+    'a comment mentioning pass after translation is no rule': { text: 'rdr on em0 proto tcp to port 80 -> 10.0.0.2 # pass it on\n# block later\npass all\n', after: 'rdr on em0 proto tcp to port 80 -> 10.0.0.2 # pass it on' },
+    'an empty file: the block alone': { text: '', after: null },
+  };
+
+  test.each(Object.entries(CASES))('%s', (_name, { text, after }) => {
+    const out = insert(text);
+    expect(withoutBlock(out)).toBe(text === '' ? '' : text);
+    const lines = out.split('\n');
+    const at = lines.indexOf(begin);
+    expect(lines.slice(at, at + block.length)).toEqual(block);
+    if (after === null) expect(at).toBe(0);
+    else expect(lines[at - 1]).toBe(after);
+    // pfctl's order holds: the test parser and the fake pfctl both accept the result.
+    expect(() => checkOrder(parsePf(out, { rules: false }))).not.toThrow();
+    expect(() => fakeCheck(out)).not.toThrow();
+    // Converged: a second run changes nothing.
+    expect(insert(out)).toBe(out);
+  });
+
+  test('a block of ours in the wrong place is moved; empty hooks remove it and nothing else', () => {
+    const admin = 'nat on em0 from 10.0.0.0/8 to any -> (em0)\npass all\n';
+    const misplaced = admin + block.join('\n') + '\n';
+    expect(() => checkOrder(parsePf(misplaced, { rules: false }))).toThrow(/Rules must be in order/);
+    const fixed = insert(misplaced);
+    expect(hookLine(fixed)).toBe(2);
+    expect(withoutBlock(fixed)).toBe(admin);
+    expect(insert(fixed, '')).toBe(admin);
+  });
+});
+
+describe('validation names the value', () => {
+  const base = (patch: Partial<PfRuleset>): PfRuleset => ({ ...NOTEBOOK_RULES, ...patch });
+  const cases: Array<[string, PfRuleset, RegExp]> = [
+    ['interface over 15 characters', base({ nat: [{ interface: 'averyveryverylongif0', family: 'inet', source: '10.0.0.0/8', translation: { interface: 'em0' } }] }), /nat rule 1 interface: "averyveryverylongif0" must be 1 to 15 characters/],
+    ['undefined macro', base({ nat: [{ interface: '$EXT', family: 'inet', source: '10.0.0.0/8', translation: { interface: 'em0' } }] }), /nat rule 1 interface: macro "\$EXT" is not defined/],
+    ['network of the wrong family', base({ nat: [{ interface: 'em0', family: 'inet', source: '$JAILNET_V6', translation: { interface: 'em0' } }] }), /nat rule 1 source: \$JAILNET_V6 = "fd00:1:1:1::0\/64" is not an IPv4 network/],
+    ['host bits set', base({ nat: [{ interface: 'em0', family: 'inet', source: '127.1.1.1/24', translation: { interface: 'em0' } }] }), /"127.1.1.1\/24" has host bits set/],
+    ['prefix too long', base({ nat: [{ interface: 'em0', family: 'inet6', source: 'fd00::/129', translation: { address: '2001:db8::1' } }] }), /"fd00::\/129" has a prefix longer than 128/],
+    ['translation address of the other family', base({ nat: [{ interface: 'em0', family: 'inet6', source: 'fd00::/64', translation: { address: '192.0.2.1' } }] }), /nat rule 1 translation: "192.0.2.1" is not an IPv6 address/],
+    ['port 0', base({ redirects: [{ interface: 'em0', family: 'inet', protocol: 'tcp', destination: { interface: 'em0' }, ports: 0, target: '127.1.1.4' }] }), /port forward 1 ports: 0 must be a port/],
+    ['port 65536', base({ redirects: [{ interface: 'em0', family: 'inet', protocol: 'tcp', destination: { interface: 'em0' }, ports: 65536, target: '127.1.1.4' }] }), /65536 must be a port/],
+    ['range backwards', base({ redirects: [{ interface: 'em0', family: 'inet', protocol: 'tcp', destination: { interface: 'em0' }, ports: { from: 90, to: 80 }, target: '127.1.1.4' }] }), /"90:80" is a port range whose start is after its end/],
+    ['target range past 65535', base({ redirects: [{ interface: 'em0', family: 'inet', protocol: 'tcp', destination: { interface: 'em0' }, ports: { from: 80, to: 90 }, target: '127.1.1.4', targetPort: 65530 }] }), /65530 maps 80:90 beyond 65535/],
+    ['forward to a network', base({ redirects: [{ interface: 'em0', family: 'inet', protocol: 'tcp', destination: { interface: 'em0' }, ports: 80, target: '127.1.1.0/24' }] }), /port forward 1 target: "127.1.1.0\/24" is not an IPv4 or IPv6 address/],
+    ['forward target of the other family', base({ redirects: [{ interface: 'em0', family: 'inet6', protocol: 'tcp', destination: { address: '2001:db8::1' }, ports: 80, target: '127.1.1.4' }] }), /port forward 1 target: "127.1.1.4" is not an IPv6 address/],
+    ['bad macro name', base({ macros: [{ name: 'X-IF', value: 'em0' }] }), /"X-IF" must be a pf macro name/],
+    ['macro value with a quote', base({ macros: [{ name: 'XIF', value: 'em0" pass all "' }] }), /pf macro XIF: .* must be a non-empty value/],
+    ['macro twice', base({ macros: [{ name: 'XIF', value: 'em0' }, { name: 'XIF', value: 'em1' }] }), /pf macro XIF is defined twice/],
+    ['filter port without protocol', base({ filters: [{ action: 'pass', ports: 22 }] }), /filter rule 1: a port needs a protocol/],
+    ['filter families differ', base({ filters: [{ action: 'pass', from: '10.0.0.0/8', to: 'fd00::1' }] }), /filter rule 1 to: "fd00::1" is not an IPv4 address/],
+    ['filter address garbage', base({ filters: [{ action: 'block', from: 'any; pass' }] }), /filter rule 1 from: "any; pass" is not an IPv4 or IPv6 address/],
+  ];
+  test.each(cases)('%s', (_n, rs, err) => {
+    expect(() => renderPfAnchorRules(rs)).toThrow(err);
+    expect(() => renderPfConf(rs)).toThrow(err);
+  });
+
+  test('skip interfaces are interface names', () => {
+    expect(() => renderPfConf({ skipInterfaces: ['lo0 }'] })).toThrow(/"lo0 }" must be a letter/);
+  });
+});
