@@ -108,9 +108,15 @@ describeOnFakeHost('JailUpdate and offline JailPackages on the fake host', () =>
     const crontab = bench.host.readFile('/vm/h2/etc/crontab');
     expect(crontab).toContain('#1,31\t0-5\t*\t*\t*\troot\tadjkerntz -a');
     expect(crontab).not.toContain('15.x crontab');
-    // Both jails were restarted with jail -rc and run.
-    const restarts = log().filter((e) => e.cmd === 'jail' && e.argv.includes('-rc'));
-    expect(restarts.map((e) => [e.argv[e.argv.length - 1], e.exit]).sort()).toEqual([['h1', 0], ['h2', 0]]);
+    // Both jails were restarted as boot starts them (service jail restart NAME: rc.d/jail stops
+    // and creates the jail again from /etc/jail.conf, which includes its file), and run.
+    const restarts = log().filter((e) => e.cmd === 'service' && e.argv[0] === 'jail' && e.argv[1] === 'restart');
+    expect(restarts.map((e) => [e.argv[2], e.exit]).sort()).toEqual([['h1', 0], ['h2', 0]]);
+    for (const name of ['h1', 'h2']) {
+      const lastUpdate = log().map((e, i) => (e.cmd === 'freebsd-update' && e.argv.includes(`/vm/${name}`) ? i : -1)).reduce((a, b) => Math.max(a, b));
+      const createdAfter = log().slice(lastUpdate).filter((e) => e.cmd === 'jail' && e.argv.includes('-c') && e.argv[e.argv.length - 1] === name);
+      expect(createdAfter.map((e) => e.exit)).toEqual([0]);
+    }
     expect(runningJails(bench.host)).toEqual(expect.arrayContaining(['h1', 'h2']));
   });
 
