@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { renderFstab } from '../render/fstab';
 import { renderHostsLines } from '../render/hosts';
@@ -228,9 +228,7 @@ export class JailFromSnapshot extends Construct implements IJail {
     // <root>/NAME must not be the templates' parent dataset (`tmpl` by default) of this host.
     this.node.addValidation({
       validate: () => {
-        const clash = this.node.root.node
-          .findAll()
-          .find((c): c is ZfsTemplate => c instanceof ZfsTemplate && c.host === host && c.datasetName.startsWith(`${this.datasetName}/`));
+        const clash = templatesOf(this.node.root).find((c) => c.host === host && c.datasetName.startsWith(`${this.datasetName}/`));
         return clash ? [`${at}: invalid name: ${JSON.stringify(this.name)}: ${this.datasetName} holds the templates of this host (${clash.node.path}, ${clash.datasetName})`] : [];
       },
     });
@@ -279,6 +277,17 @@ export class JailFromSnapshot extends Construct implements IJail {
       replaceOn: { dataset: this.datasetStep.contentHash },
     });
   }
+}
+
+/** The app's templates, found once per app (validation runs on the complete tree): N jails, one walk. */
+const TEMPLATES = new WeakMap<IConstruct, ZfsTemplate[]>();
+function templatesOf(root: IConstruct): ZfsTemplate[] {
+  let found = TEMPLATES.get(root);
+  if (!found) {
+    found = root.node.findAll().filter((c): c is ZfsTemplate => c instanceof ZfsTemplate);
+    TEMPLATES.set(root, found);
+  }
+  return found;
 }
 
 /** Host directories shown in the jail through nullfs (fstab entries and `mount` lines). */
