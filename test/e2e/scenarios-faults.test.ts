@@ -11,7 +11,7 @@ import { JailRemovalPolicy } from '../../lib';
 import { REPO_DIR } from './host';
 import { labApp } from './scenarios/apps';
 import { Bench, describeOnFakeHost } from './scenarios/bench';
-import { CleanRun, cleanRun, faultRun, FaultPhase, inPool, Injection } from './scenarios/faults';
+import { CleanRun, cleanRun, faultRun, FaultPhase, injectionTargets, inPool, Injection } from './scenarios/faults';
 import { Figures } from './scenarios/figures';
 import { diffViews, hostView } from './scenarios/view';
 
@@ -37,10 +37,11 @@ describeOnFakeHost('scenario 6: faults', () => {
       const c = await cleanOnce();
       expect(c.commands.length).toBeGreaterThan(0);
       const started = Date.now();
-      const runs = await inPool(c.commands.map((_c, i) => i + 1), POOL, (k) => faultRun(phase, k, c, injection));
+      const targets = injectionTargets(c, injection);
+      const runs = await inPool(targets.map((_c, i) => i + 1), POOL, (k) => faultRun(phase, k, c, injection));
       const failedApplies = runs.filter((r) => r.applyFailed);
       figures.row(`${injection}: ${name}`, {
-        commands: c.commands.length, 'k tried': runs.length, 'applies failed': failedApplies.length,
+        commands: targets.length, 'k tried': runs.length, 'applies failed': failedApplies.length,
         converged: runs.filter((r) => r.divergence.length === 0).length, 'wall s': Math.round((Date.now() - started) / 1000),
       });
       if (injection === 'fail') {
@@ -64,7 +65,8 @@ describeOnFakeHost('scenario 6: faults', () => {
     try {
       const pristine = hostView(bench.host);
       bench.synth(labApp({ jails: [{ n: 1 }], removalPolicy: JailRemovalPolicy.DESTROY }));
-      fakebsd.setFault(bench.host.root, { 'jail -f': { failOnCall: 1 } }); // `jail -f h1.conf -c h1` fails
+      // rc.d/jail's `jail -i -f /etc/jail.conf -c h1` (service jail start h1, as boot starts it) fails.
+      fakebsd.setFault(bench.host.root, { 'jail -i -f /etc/jail.conf -c h1': { failOnCall: 1 } });
       const failed = await bench.apply({ parallelism: 1 });
       fakebsd.clearFaults(bench.host.root);
       expect(failed.ok).toBe(false);

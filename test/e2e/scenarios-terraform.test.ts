@@ -29,7 +29,7 @@ describeOnFakeHost('scenarios of real Terraform', () => {
       bench.synth(labApp({ jails: [] }));
       expectOk(await bench.apply());
       bench.synth(labApp({ jails: clonedJails(n) }));
-      fakebsd.setFault(bench.host.root, { 'jail -f /etc/jail.conf.d/h3.conf -c': { failOnCall: 1 } });
+      fakebsd.setFault(bench.host.root, { 'jail -i -f /etc/jail.conf -c h3': { failOnCall: 1 } });
       let commands = bench.commandCount();
       const failed = await bench.apply();
       fakebsd.clearFaults(bench.host.root);

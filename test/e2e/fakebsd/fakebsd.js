@@ -12,6 +12,8 @@ function logInvocation(name, argv, code) {
   if (process.env.FAKEBSD_NOLOG) return;
   const entry = { t: new Date().toISOString(), pid: process.pid, cmd: name, argv, cwd: process.cwd(), exit: code };
   if (process.env.FAKEBSD_JAIL) entry.jail = process.env.FAKEBSD_JAIL;
+  // Started by another shim (service, jexec) without the host's wrapper, so without its hooks.
+  if (process.env.FAKEBSD_NESTED_IN) entry.nestedIn = process.env.FAKEBSD_NESTED_IN;
   try {
     fs.mkdirSync(dbDir(), { recursive: true });
     fs.appendFileSync(dbDir('commands.log'), JSON.stringify(entry) + '\n');

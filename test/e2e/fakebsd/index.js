@@ -160,7 +160,7 @@ function clearFaults(root) {
   fs.rmSync(path.join(root, 'var/db/fakebsd/faults.json'), { force: true });
 }
 
-/** Parsed commands.log: [{ t, pid, cmd, argv, cwd, exit, jail? }]. */
+/** Parsed commands.log: [{ t, pid, cmd, argv, cwd, exit, jail?, nestedIn? }]. */
 function readCommandsLog(root) {
   const f = path.join(root, 'var/db/fakebsd/commands.log');
   if (!fs.existsSync(f)) return [];

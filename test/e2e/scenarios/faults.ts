@@ -24,6 +24,17 @@ export interface CleanRun {
   readonly changes: Map<string, string>;
   /** The shim commands it ran, in order (one provisioner at a time). */
   readonly commands: string[];
+  /**
+   * The commands started through the host's wrappers (the ones a script ran), in order: what
+   * the drop hook counts. A shim that another shim starts (rc.d/jail's jail(8) under service)
+   * runs without the wrapper, so the fail switch sees it and the drop hook does not.
+   */
+  readonly wrapperStarts: string[];
+}
+
+/** The commands an injection of that kind counts. */
+export function injectionTargets(clean: CleanRun, injection: Injection): string[] {
+  return injection === 'drop' ? clean.wrapperStarts : clean.commands;
 }
 
 /** What happens at the k-th command: it fails (exit 1 with fakebsd's message), or the connection drops before it runs. */
@@ -77,7 +88,11 @@ export function cleanRun(phase: FaultPhase): Promise<CleanRun> {
     // The log is written when a command ends (lockf after the commands it ran); the fault switch
     // counts starts. The fake host has its own pid namespace, so pids give the order of starts.
     const started = bench.host.commandsLog().slice(mark).sort((a, b) => (a.pid as number) - (b.pid as number));
-    return { changes: changeSet(before, hostView(bench.host)), commands: started.map(commandWords) };
+    return {
+      changes: changeSet(before, hostView(bench.host)),
+      commands: started.map(commandWords),
+      wrapperStarts: started.filter((e) => e.nestedIn === undefined).map(commandWords),
+    };
   });
 }
 
@@ -98,7 +113,7 @@ export function faultRun(phase: FaultPhase, k: number, clean: CleanRun, injectio
       if (changes.get(key) !== clean.changes.get(key)) divergence.push(`${key}: clean run ${clean.changes.get(key) ?? 'unchanged'}, after fault ${changes.get(key) ?? 'unchanged'}`);
     }
     return {
-      k, injection, command: clean.commands[k - 1] ?? '?', applyFailed: !faulted.ok, dropped,
+      k, injection, command: injectionTargets(clean, injection)[k - 1] ?? '?', applyFailed: !faulted.ok, dropped,
       failures: faulted.failures.map((f) => ({ address: f.address, message: f.message })),
       recoveryRuns: recovery.provisionerRuns, divergence,
     };

@@ -16,7 +16,7 @@ const USAGE = 'usage: jexec [-l] [-d working-directory] [-u username | -U userna
 const SCRIPT = path.join(__dirname, '..', 'fakebsd.js');
 
 function shim(name, args, env = {}) {
-  const r = spawnSync(process.execPath, [SCRIPT, name, ...args], { stdio: 'inherit', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [SCRIPT, name, ...args], { stdio: 'inherit', env: { ...process.env, FAKEBSD_NESTED_IN: 'jexec', ...env } });
   return r.status;
 }
 

@@ -27,7 +27,8 @@ function rcconf() {
 const yes = (v) => /^(yes|true|on|1)$/i.test(v || '');
 
 function shim(name, args) {
-  return spawnSync(process.execPath, [SCRIPT, name, ...args], { encoding: 'utf8', env: process.env });
+  // A child process, as rc.d/jail runs /usr/sbin/jail; marked so the log tells it from a command a script ran.
+  return spawnSync(process.execPath, [SCRIPT, name, ...args], { encoding: 'utf8', env: { ...process.env, FAKEBSD_NESTED_IN: 'service' } });
 }
 
 function main(argv) {
