@@ -10,7 +10,7 @@ describe('renderScript', () => {
     const lines = renderScript('demo', body, Elevation.NONE).split('\n');
     expect(lines[0]).toBe('#!/bin/sh');
     expect(lines).toContain('set -eu');
-    expect(lines).toContain(`PATH=${SCRIPT_PATH}`);
+    expect(lines).toContain(`export PATH=${SCRIPT_PATH}`);
     expect(lines.indexOf('set -eu')).toBeLessThan(lines.indexOf(body[0]));
   });
 
