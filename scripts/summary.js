@@ -54,7 +54,7 @@ for (const stack of fs.readdirSync(stacksDir).sort()) {
     names.forEach((name, i) => {
       const r = resources[name];
       const create = r.provisioner.find((p) => p['remote-exec'] && !p['remote-exec'].when)['remote-exec'].inline.map(unescape).join('\n').split('\n');
-      const title = (create.find((l) => l.startsWith('# cdktf-freebsd-jails: ')) || name).replace('# cdktf-freebsd-jails: ', '');
+      const title = (r['//'] && r['//'].title) || name;
       const hasDestroy = r.provisioner.some((p) => p['remote-exec'] && p['remote-exec'].when === 'destroy');
       console.log(`  ${String(i + 1).padStart(3)}. ${title}`);
       const deps = (r.depends_on || []).map((d) => d.replace(/^null_resource\./, ''));

@@ -8,7 +8,7 @@ import { FreeBsdHost } from './host';
 export interface HostStepProps {
   /** The host the scripts run on. */
   readonly host: FreeBsdHost;
-  /** What the step does, one line; echoed first and written in the script header. */
+  /** What the step does, one line: echoed first by each script, and the step's title in the outline `npm start` prints. */
   readonly description: string;
   /**
    * The create script body: POSIX sh lines that run as root after `set -eu` and an explicit
@@ -148,10 +148,9 @@ export class HostStep extends Construct {
       triggers: Object.fromEntries(Object.entries(triggers).map(([k, val]) => [k, escapeTerraformTemplate(val)])),
       dependsOn: dependsOn.map((s) => s.nullResource),
     });
-    // Terraform JSON ignores "//" keys (comments): the outline travels to summaries, not to plans.
-    if (props.createOutline || props.destroyOutline) {
-      this.nullResource.addOverride('//', { outline: { create: props.createOutline ?? [], destroy: props.destroyOutline ?? [] } });
-    }
+    // Terraform JSON ignores "//" keys (comments): the title and outline travel to summaries, not
+    // to plans; on the host the script's first banner says the same.
+    this.nullResource.addOverride('//', { title, outline: { create: props.createOutline ?? [], destroy: props.destroyOutline ?? [] } });
     this.node.defaultChild = this.nullResource;
     this.nullResource.addOverride('connection', connectionFromSelf(host));
     // Connection values and the rendered destroy script (its wrapper follows the privilege) are

@@ -129,11 +129,10 @@ export function bannerLine(text: string): string {
 
 /** Render a complete script from body lines; see the module comment for the shape. */
 export function renderScript(title: string, body: readonly string[], elevation: Elevation): string {
-  const titleLine = `# cdktf-freebsd-jails: ${title.replace(/\n/g, ' ')}`;
   // export NAME=VALUE is POSIX (export, XCU 2.14): one line instead of two in every script.
   const inner = ['set -eu', `export PATH=${SCRIPT_PATH}`, bannerLine(title), ...body];
   if (elevation === Elevation.NONE) {
-    return ['#!/bin/sh', titleLine, ...inner, ''].join('\n');
+    return ['#!/bin/sh', ...inner, ''].join('\n');
   }
   if (inner.some((l) => l.includes(BODY_END))) {
     throw new Error(`script body for "${title}" contains the reserved word ${BODY_END}`);
@@ -141,7 +140,6 @@ export function renderScript(title: string, body: readonly string[], elevation: 
   const tool = elevation === Elevation.SUDO ? 'sudo' : 'doas';
   return [
     '#!/bin/sh',
-    titleLine,
     'set -eu',
     `export PATH=${SCRIPT_PATH}`,
     `# The body runs as root in one /bin/sh through ${tool}; the quoted here-document keeps it literal.`,
