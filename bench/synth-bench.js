@@ -83,8 +83,9 @@ function measure(shape, kind, n) {
 
 /** The library's stack of a shape. */
 function buildLibrary(stack, shape, n) {
-  const { FreeBsdHost, JailAddress, JailFromSnapshot, JailHost, JailPackages, ZfsTemplate } = require('..');
-  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', privateKeyPath: '/keys/id', release: '14.3' });
+  const { DEFAULT_TEMPLATE_RELEASE, FreeBsdHost, JailAddress, JailFromSnapshot, JailHost, JailPackages, ZfsTemplate } = require('..');
+  // The host runs the release the templates default to (a template may not be newer than its host).
+  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', privateKeyPath: '/keys/id', release: DEFAULT_TEMPLATE_RELEASE.name });
   if (shape === 'templates') {
     for (let i = 0; i < n; i++) new ZfsTemplate(stack, `t${i}`, { host, name: `t${i}`, snapshotName: 'p3' });
     return;
