@@ -1,6 +1,7 @@
 import { Aspects, IAspect, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { constructsOfApp, earlierMatch, FreeBsdHost, HostSettingItem, HostStep, settingsApplyArgs, stepScripts } from '../host';
+import { FreeBsdHost, HostSettingItem, HostStep, settingsApplyArgs, stepScripts } from '../host';
+import { constructsOfApp, earlierMatch } from '../host/app-index';
 import { renderJailConfInclude, renderJailConfStatement } from '../render/jailconf';
 import { helperCall, ScriptBuilder, STATE_DIR } from '../shell';
 import * as v from '../validate';

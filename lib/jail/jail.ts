@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { constructsOfApp, FreeBsdHost, HostStep, stepScripts } from '../host';
+import { FreeBsdHost, HostStep, stepScripts } from '../host';
+import { constructsOfApp } from '../host/app-index';
 import { renderFstab } from '../render/fstab';
 import { renderHostsLines } from '../render/hosts';
 import { renderJailConfBlock } from '../render/jailconf';

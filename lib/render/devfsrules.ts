@@ -13,15 +13,15 @@ import { DEFAULT_DEVFS_RULESETS, accountName, devfsPathPattern, devfsRulesetName
 export interface DevfsRule {
   /** Pattern under /dev (fnmatch), like `bpf*`. */
   readonly path?: string;
-  /** Device type condition. @default none */
+  /** Device type condition. @default - none */
   readonly type?: 'disk' | 'mem' | 'tape' | 'tty';
-  /** @default neither */
+  /** @default - neither */
   readonly visibility?: 'hide' | 'unhide';
-  /** @default unchanged */
+  /** @default - unchanged */
   readonly user?: string;
-  /** @default unchanged */
+  /** @default - unchanged */
   readonly group?: string;
-  /** Octal mode like `0660`. @default unchanged */
+  /** Octal mode like `0660`. @default - unchanged */
   readonly mode?: string;
 }
 

@@ -50,7 +50,7 @@ export interface PfRedirectRule {
   readonly ports: PfPorts;
   /** The jail's address (or `$MACRO`). */
   readonly target: string;
-  /** The first target port when it differs (a range maps onto the same-sized range). @default the same ports */
+  /** The first target port when it differs (a range maps onto the same-sized range). @default - the same ports */
   readonly targetPort?: number;
   /** `pass`: translated packets skip the filter rules. @default true */
   readonly pass?: boolean;
@@ -67,9 +67,9 @@ export interface PfFilterRule {
   readonly interface?: string;
   readonly family?: AddressFamily;
   readonly protocol?: 'tcp' | 'udp';
-  /** An address or network (or `$MACRO`). @default any */
+  /** An address or network (or `$MACRO`). @default - any */
   readonly from?: string;
-  /** @default any */
+  /** @default - any */
   readonly to?: string;
   /** Destination port(s); needs a protocol. */
   readonly ports?: PfPorts;
@@ -85,9 +85,9 @@ export interface PfRuleset {
 
 /** A whole pf.conf: a ruleset plus the options and normalization only the main ruleset has. */
 export interface PfConf extends PfRuleset {
-  /** `set skip on { ... }`. @default none */
+  /** `set skip on { ... }`. @default - none */
   readonly skipInterfaces?: readonly string[];
-  /** `set block-policy`. @default pf's own (drop) */
+  /** `set block-policy`. @default - pf's own (drop) */
   readonly blockPolicy?: 'drop' | 'return';
   /** `scrub in all`. @default false */
   readonly scrubIncoming?: boolean;

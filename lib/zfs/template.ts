@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { constructsOfApp, earlierMatch, FreeBsdHost, HostStep, stepScripts } from '../host';
+import { FreeBsdHost, HostStep, stepScripts } from '../host';
+import { constructsOfApp, earlierMatch } from '../host/app-index';
 import { DEFAULT_TEMPLATE_RELEASE, FreeBsdRelease } from '../release';
 import { renderMakeConf, renderRcConf } from '../render';
 import {
