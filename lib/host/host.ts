@@ -3,6 +3,7 @@ import { provider } from '@cdktf/provider-null';
 import { Construct } from 'constructs';
 import { Elevation } from '../shell';
 import * as v from '../validate';
+import { constructsOfApp, earlierMatch } from './app-index';
 
 /** How scripts gain root on the host. */
 export enum Privilege {
@@ -135,6 +136,13 @@ export class FreeBsdHost extends Construct {
     const path = this.node.path;
     this.address = v.validated(path, 'address', () => v.hostAddress(props.address));
     this.port = v.validated(path, 'port', () => v.port(props.port ?? 22));
+    // Two FreeBsdHosts for one sshd would each manage (and prune) the same host state.
+    this.node.addValidation({
+      validate: () => {
+        const other = earlierMatch(constructsOfApp(this.node.root, FreeBsdHost), this, (h) => h.address === this.address && h.port === this.port);
+        return other ? [`${path}: invalid address: ${this.address} port ${this.port} is already the host ${other.node.path}; use one FreeBsdHost per host`] : [];
+      },
+    });
     this.user = v.validated(path, 'user', () => v.userName(props.user ?? 'root'));
     if (props.privateKeyPath !== undefined) {
       this.privateKeyPath = v.validated(path, 'privateKeyPath', () => v.singleLine(props.privateKeyPath!));

@@ -1,11 +1,12 @@
 import { Aspects, IAspect, TerraformStack } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { FreeBsdHost, HostSettingItem, HostStep, settingsApplyArgs, stepScripts } from '../host';
-import { renderJailConfInclude } from '../render/jailconf';
+import { constructsOfApp, earlierMatch } from '../host/app-index';
+import { renderJailConfInclude, renderJailConfStatement } from '../render/jailconf';
 import { helperCall, ScriptBuilder, STATE_DIR } from '../shell';
 import * as v from '../validate';
 import { JailAddress } from './address';
-import { JailDefaults } from './conf';
+import { defaultStatements, JailDefaults } from './conf';
 export { JailDefaults } from './conf';
 import { JAIL_CONF, JAIL_CONF_DIR } from './names';
 import { jailConfPruneStep } from './prune';
@@ -70,6 +71,8 @@ export class JailHost extends Construct {
       }),
     );
     this.defaults = props.defaults ?? {};
+    // Checked here, so that a bad default is blamed on this JailHost, not on each of its jails.
+    v.validated(at, 'defaults', () => defaultStatements(this.defaults, `${this.host.jailRootMountpoint}/jail`, undefined).forEach(renderJailConfStatement));
 
     // Recorded like every host setting, so destroy undoes exactly what was changed here.
     const items: HostSettingItem[] = [
@@ -96,6 +99,19 @@ export class JailHost extends Construct {
     this.step = new HostStep(this, 'settings', { host: this.host, description: 'jail host settings', ...stepScripts(create, destroy) });
 
     this.node.addValidation({ validate: () => this.clashes() });
+    // Each JailHost prunes the jails of its host that it does not know: two would prune each other's.
+    this.node.addValidation({
+      validate: () => {
+        const other = earlierMatch(constructsOfApp(this.node.root, JailHost), this, (h) => h.host === this.host);
+        if (!other) return [];
+        const names = new Map(other.jails.map((j) => [j.jailName, j.owner]));
+        return [
+          `${at}: invalid host: ${this.host.node.path} already has the JailHost ${other.node.path}; use one JailHost per host`,
+          ...this.jails.filter((j) => names.has(j.jailName)).map((j) =>
+            `duplicate jail name ${JSON.stringify(j.jailName)} on host ${this.host.address}: ${names.get(j.jailName)} (${other.node.path}) and ${j.owner} (${at})`),
+        ];
+      },
+    });
     // The prune step needs the final set of jails: it is made once the tree is complete.
     Aspects.of(this).add(new AddPruneStep());
   }

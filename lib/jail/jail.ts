@@ -1,5 +1,6 @@
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
+import { constructsOfApp } from '../host/app-index';
 import { renderFstab } from '../render/fstab';
 import { renderHostsLines } from '../render/hosts';
 import { renderJailConfBlock } from '../render/jailconf';
@@ -168,6 +169,8 @@ export class JailFromSnapshot extends Construct implements IJail {
   constructor(scope: Construct, id: string, props: JailFromSnapshotProps) {
     super(scope, id);
     const at = this.node.path;
+    // The path is the jail's ownership mark: prune reads it back from `zfs list -H` (tab-separated) and from line-based files.
+    v.validated(at, 'construct path', () => v.fieldText(at));
     const jailHost = props.jailHost;
     const host = jailHost.host;
     this.host = host;
@@ -210,6 +213,10 @@ export class JailFromSnapshot extends Construct implements IJail {
         if (TYPED_PARAMETERS.includes(p.name)) {
           throw new v.ValidationError(`${JSON.stringify(p.name)} has a typed property on JailFromSnapshot; use it instead of the escape hatch`);
         }
+        const positive = p.name.replace(/(^|\.)no([^.]+)$/, '$1$2');
+        if (positive !== p.name && TYPED_PARAMETERS.includes(positive)) {
+          throw new v.ValidationError(`${JSON.stringify(p.name)} is the no form of ${JSON.stringify(positive)}, which has a typed property on JailFromSnapshot; use it instead of the escape hatch`);
+        }
         return p._statement();
       }),
     ]);
@@ -228,7 +235,7 @@ export class JailFromSnapshot extends Construct implements IJail {
     // <root>/NAME must not be the templates' parent dataset (`tmpl` by default) of this host.
     this.node.addValidation({
       validate: () => {
-        const clash = templatesOf(this.node.root).find((c) => c.host === host && c.datasetName.startsWith(`${this.datasetName}/`));
+        const clash = constructsOfApp(this.node.root, ZfsTemplate).find((c) => c.host === host && c.datasetName.startsWith(`${this.datasetName}/`));
         return clash ? [`${at}: invalid name: ${JSON.stringify(this.name)}: ${this.datasetName} holds the templates of this host (${clash.node.path}, ${clash.datasetName})`] : [];
       },
     });
@@ -277,17 +284,6 @@ export class JailFromSnapshot extends Construct implements IJail {
       replaceOn: { dataset: this.datasetStep.contentHash },
     });
   }
-}
-
-/** The app's templates, found once per app (validation runs on the complete tree): N jails, one walk. */
-const TEMPLATES = new WeakMap<IConstruct, ZfsTemplate[]>();
-function templatesOf(root: IConstruct): ZfsTemplate[] {
-  let found = TEMPLATES.get(root);
-  if (!found) {
-    found = root.node.findAll().filter((c): c is ZfsTemplate => c instanceof ZfsTemplate);
-    TEMPLATES.set(root, found);
-  }
-  return found;
 }
 
 /** Host directories shown in the jail through nullfs (fstab entries and `mount` lines). */

@@ -82,7 +82,6 @@ export class JailPackages extends Construct {
     if (props.offline) {
       const dir = v.validated(at, 'offlineDirectory', () => v.absolutePath(props.offlineDirectory ?? '/var/cache/cdktf-freebsd-jails/pkg'));
       const inJail = v.validated(at, 'offlineMountPoint', () => v.absolutePath(props.offlineMountPoint ?? '/mnt'));
-      if (inJail === '/') throw new v.ValidationError(`${at}: invalid offlineMountPoint: "/"`);
       const target = `${jail.path}${inJail}`;
       const offline = { jailName: name, jailPath: jail.path, directory: dir, mountPoint: inJail };
       b.action(`fetching the missing packages on the host into ${dir}, adding them in jail ${name} (offline)`,

@@ -89,6 +89,7 @@ const PATH_CHARS = /^[A-Za-z0-9._+@%:,/-]+$/;
 /** An absolute, normalized path of plain characters (no spaces, no `..`, no `//`). */
 export function absolutePath(value: string): string {
   if (!value.startsWith('/')) fail(value, 'must be an absolute path');
+  if (value === '/') fail(value, 'is the root directory, not a directory of its own');
   if (!PATH_CHARS.test(value)) fail(value, 'may only contain letters, digits and . _ + @ % : , / -');
   if (value.length > 1 && value.endsWith('/')) fail(value, 'must not end with /');
   if (value.split('/').some((c, i) => i > 0 && (c === '' || c === '.' || c === '..'))) {
@@ -152,6 +153,13 @@ export function shellVariableName(value: string): string {
 export function singleLine(value: string): string {
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) fail(value, 'must be a single line without control characters');
+  return value;
+}
+
+/** Text that travels in a tab-separated line (`zfs list -H`, ownership marks): no tab, newline or other control character. */
+export function fieldText(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x1f\x7f]/.test(value)) fail(value, 'must not contain tabs, newlines or other control characters (the host reads it back from tab-separated lines)');
   return value;
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
+import { constructsOfApp, earlierMatch } from '../host/app-index';
 import { DEFAULT_TEMPLATE_RELEASE, FreeBsdRelease } from '../release';
 import { renderMakeConf, renderRcConf } from '../render';
 import {
@@ -196,6 +197,13 @@ export class ZfsTemplate extends Construct {
       v.snapshotShortName(props.snapshotName ?? `t${createHash('sha256').update(inputs).digest('hex').slice(0, 8)}`),
     );
     this.snapshot = `${this.datasetName}@${this.snapshotName}`;
+    // Two templates on one dataset would rebuild and destroy each other's snapshots.
+    this.node.addValidation({
+      validate: () => {
+        const other = earlierMatch(constructsOfApp(this.node.root, ZfsTemplate), this, (t) => t.host === host && t.datasetName === this.datasetName);
+        return other ? [`${at}: invalid dataset: ${this.datasetName} is already the dataset of the template ${other.node.path}`] : [];
+      },
+    });
 
     const ds = shellQuote(this.datasetName);
     const mnt = shellQuote(this.path);
