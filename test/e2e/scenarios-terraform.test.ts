@@ -29,7 +29,13 @@ describeOnFakeHost('scenarios of real Terraform', () => {
       bench.synth(labApp({ jails: [] }));
       expectOk(await bench.apply());
       bench.synth(labApp({ jails: clonedJails(n) }));
-      fakebsd.setFault(bench.host.root, { 'jail -i -f /etc/jail.conf -c h3': { failOnCall: 1 } });
+      // h3's configuration fails early (its second command, recording the removal policy), while the
+      // other jails' dataset and configuration steps still run: failing its last command (the start)
+      // raced with them, and on an idle machine they had all finished.
+      fakebsd.setFault(bench.host.root, {
+        'zfs set cdktf-freebsd-jails:removal=retain zroot/vm/h3': { failOnCall: 1 },
+        'zfs set cdktf-freebsd-jails:removal=destroy zroot/vm/h3': { failOnCall: 1 },
+      });
       let commands = bench.commandCount();
       const failed = await bench.apply();
       fakebsd.clearFaults(bench.host.root);
