@@ -5,9 +5,10 @@
  */
 import { HostStep } from '../host';
 import { ValidationError } from '../validate';
+import { MAX_DEVFS_RULESET } from '../validate/net';
 
-/** Highest devfs ruleset number (devfs(8): a u_short). */
-export const MAX_DEVFS_RULESET = 65535;
+/** Highest devfs ruleset number: one constant for references and the rulesets the library defines. */
+export { MAX_DEVFS_RULESET };
 
 /** A devfs ruleset that jails can use. */
 export interface IDevfsRuleset {
