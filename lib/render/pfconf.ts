@@ -8,6 +8,7 @@
  * - whole-file mode: a pf.conf in pf.conf(5)'s category order, for hosts the library owns.
  * A value written `$NAME` refers to a macro; it is validated as what it expands to.
  */
+import { BLOCK_BEGIN, BLOCK_END, LIBRARY_NAME } from '../shell/names';
 import { shellCommand, shellQuote } from '../shell/quote';
 import { ValidationError } from '../validate';
 import {
@@ -94,7 +95,7 @@ export interface PfConf extends PfRuleset {
 }
 
 /** The anchor every hook points at (the library's name); each app's rules live in a child anchor of it. */
-export const PF_ANCHOR_ROOT = 'cdktf-freebsd-jails';
+export const PF_ANCHOR_ROOT = LIBRARY_NAME;
 
 /** The path an owner's rules are loaded into: `cdktf-freebsd-jails/NAME`. */
 export function pfAnchorFor(name: string): string {
@@ -364,7 +365,7 @@ END {
 /** The marker lines of the hooks' managed block: the same `# BEGIN cdktf-freebsd-jails ID` form as every managed block. */
 export function pfHookMarkers(blockId = 'pf-anchors'): { begin: string; end: string } {
   if (!/^[A-Za-z0-9_.-]+$/.test(blockId)) throw new ValidationError(`${JSON.stringify(blockId)} is not a block id`);
-  return { begin: `# BEGIN cdktf-freebsd-jails ${blockId}`, end: `# END cdktf-freebsd-jails ${blockId}` };
+  return { begin: `${BLOCK_BEGIN} ${blockId}`, end: `${BLOCK_END} ${blockId}` };
 }
 
 // ---------------------------------------------------------------- pfctl command lines
