@@ -113,6 +113,7 @@ function runChild(shape, kind, n) {
   const samples = kind === 'raw' ? sampleScripts(shape, n) : undefined;
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bench-'));
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const app = new App({ outdir });
   const stack = new TerraformStack(app, 'bench');
   if (kind === 'library') {
@@ -132,11 +133,13 @@ function runChild(shape, kind, n) {
   }
   app.synth();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const json = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'bench', 'cdk.tf.json'), 'utf8'));
   const resources = Object.values(json.resource.null_resource);
   const scriptBytes = resources.reduce((sum, r) => sum + r.provisioner[0]['remote-exec'].inline.join('\n').length + (r.triggers.destroy_script || '').length, 0);
   fs.rmSync(outdir, { recursive: true, force: true });
-  console.log(JSON.stringify({ ms, rssMiB: process.resourceUsage().maxRSS / 1024, resources: resources.length, scriptBytes }));
+  console.log(JSON.stringify({ ms, cpuMs, rssMiB: process.resourceUsage().maxRSS / 1024, resources: resources.length, scriptBytes }));
 }
 
 /** Create/destroy scripts of the library's stack of this shape, one per resource, made unique. */

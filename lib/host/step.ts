@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { resource } from '@cdktf/provider-null';
+import { dependable, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { HOST_HELPER_DIR, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_VERSION, renderScript, ScriptBuilder, shellQuote, writeFileIfChanged } from '../shell';
 import { FreeBsdHost } from './host';
@@ -144,10 +145,10 @@ export class HostStep extends Construct {
     // Every step needs the host helper, except the step that installs it.
     const isHelperStep = scope === host && id === HOST_HELPER_STEP_ID;
     const dependsOn = [...(isHelperStep ? [] : [hostHelperStep(host)]), ...(props.dependsOn ?? [])];
-    this.nullResource = new resource.Resource(this, 'resource', {
+    this.nullResource = new StepResource(this, 'resource', {
       triggers: Object.fromEntries(Object.entries(triggers).map(([k, val]) => [k, escapeTerraformTemplate(val)])),
-      dependsOn: dependsOn.map((s) => s.nullResource),
-    });
+      dependsOn: [],
+    }, dependsOn.map((s) => s.nullResource));
     // Terraform JSON ignores "//" keys (comments): the title and outline travel to summaries, not
     // to plans; on the host the script's first banner says the same.
     this.nullResource.addOverride('//', { title, outline: { create: props.createOutline ?? [], destroy: props.destroyOutline ?? [] } });
@@ -190,6 +191,30 @@ export function hostHelperStep(host: FreeBsdHost): HostStep {
     description: `host helper ${HOST_HELPER_PATH}`,
     ...stepScripts(create, destroy),
   });
+}
+
+/**
+ * A null_resource that writes its depends_on on other steps as plain addresses, computed when
+ * the stack is synthesized (so a later overrideLogicalId still counts). cdktf's own dependsOn
+ * makes two tokens per dependency, each capturing a full stack trace, and resolves them in every
+ * pass: a third of the synth time of 1000 jails. A step in another stack still goes through
+ * cdktf's token, which records the cross-stack dependency. Entries a user sets on `dependsOn`
+ * (the escape hatch) come after the steps'.
+ */
+class StepResource extends resource.Resource {
+  private readonly stepDependencies: (resource.Resource | string)[];
+
+  constructor(scope: Construct, id: string, config: resource.ResourceConfig, dependencies: resource.Resource[]) {
+    super(scope, id, config);
+    const stack = TerraformStack.of(this);
+    this.stepDependencies = dependencies.map((d) => (TerraformStack.of(d) === stack ? d : dependable(d)));
+  }
+
+  public get terraformMetaArguments(): { [name: string]: any } {
+    const args = super.terraformMetaArguments;
+    const steps = this.stepDependencies.map((d) => (typeof d === 'string' ? d : `${d.terraformResourceType}.${d.friendlyUniqueId}`));
+    return { ...args, dependsOn: [...steps, ...(args.dependsOn ?? [])] };
+  }
 }
 
 /** Triggers that say how to reach the host (and the wrapped destroy script), not what the step does. */

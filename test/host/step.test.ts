@@ -1,3 +1,6 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { resource } from '@cdktf/provider-null';
 import { Testing, TerraformStack } from 'cdktf';
 import { FreeBsdHost, HostStep, Privilege } from '../../lib';
 import { allStrings, createScript, destroyScript, nullResources, synthJson } from '../support/synth';
@@ -94,6 +97,34 @@ describe('HostStep', () => {
     const [first, second] = synthOne();
     // The host helper step comes first for every step of the host (hostHelperStep).
     expect(second.depends_on).toEqual([expect.stringMatching(/^null_resource\.host_helper_resource_/), `null_resource.${first.name}`]);
+  });
+
+  test('depends_on follows a logical id overridden after the dependent step was made, and keeps escape-hatch entries', () => {
+    const s = stack();
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10' });
+    const first = new HostStep(s, 'first', { host, description: 'first', create: ['true'] });
+    const second = new HostStep(s, 'second', { host, description: 'second', create: ['true'], dependsOn: [first] });
+    first.nullResource.overrideLogicalId('renamed_first');
+    second.nullResource.dependsOn = ['null_resource.by_hand'];
+    const json = synthJson(s);
+    expect(Object.keys(json.resource.null_resource)).toContain('renamed_first');
+    const dependent = Object.entries<any>(json.resource.null_resource).find(([name]) => name.startsWith('second'))![1];
+    expect(dependent.depends_on).toEqual([expect.stringMatching(/^null_resource\.host_helper_resource_/), 'null_resource.renamed_first', 'null_resource.by_hand']);
+  });
+
+  test('a dependency on a step in another stack is left to cdktf: the same depends_on as a hand-made dependsOn', () => {
+    const app = Testing.app();
+    const a = new TerraformStack(app, 'a');
+    const b = new TerraformStack(app, 'b');
+    const host = new FreeBsdHost(a, 'host', { address: '192.0.2.10' });
+    const first = new HostStep(a, 'first', { host, description: 'first', create: ['true'] });
+    new FreeBsdHost(b, 'other', { address: '192.0.2.11' });
+    new HostStep(b, 'second', { host, description: 'second', create: ['true'], dependsOn: [first] });
+    new resource.Resource(b, 'by_hand', { dependsOn: [host.node.findChild('helper').node.defaultChild as resource.Resource, first.nullResource] });
+    app.synth();
+    const json = JSON.parse(readFileSync(join(app.outdir, 'stacks', 'b', 'cdk.tf.json'), 'utf8'));
+    const byName = (prefix: string) => Object.entries<any>(json.resource.null_resource).find(([name]) => name.startsWith(prefix))![1];
+    expect(byName('second').depends_on).toEqual(byName('by_hand').depends_on);
   });
 
   test('triggers hold the key path, never a key, and the values destroy needs', () => {
