@@ -33,24 +33,36 @@ if (process.argv[2] === '--child') {
 }
 
 function main() {
-  console.log(`synth benchmark: node ${process.version}, ${os.cpus().length} cores, best of ${REPEAT} runs\n`);
+  console.log(`synth benchmark: node ${process.version}, ${os.cpus().length} cores, ${REPEAT} runs of each side, interleaved (so load hits both alike)\n`);
+  const range = (xs) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
   for (const shape of ['templates', 'jails']) {
     console.log(`shape: ${shape}`);
     const rows = [];
     for (const n of sizes) {
-      const lib = best(() => measure(shape, 'library', n));
-      const raw = best(() => measure(shape, 'raw', n));
-      rows.push([n, lib.resources, lib.ms, raw.ms, lib.ms / raw.ms, lib.rssMiB, raw.rssMiB, lib.rssMiB / raw.rssMiB, lib.scriptBytes / n]);
+      const runs = { library: [], raw: [], same: [] };
+      for (let i = 0; i < REPEAT; i++) for (const kind of Object.keys(runs)) runs[kind].push(measure(shape, kind, n));
+      const min = (kind, key) => Math.min(...runs[kind].map((r) => r[key]));
+      const ms = (kind) => runs[kind].map((r) => r.ms);
+      rows.push([
+        String(n), String(runs.library[0].resources),
+        range(ms('library')), range(ms('raw')), (min('library', 'ms') / min('raw', 'ms')).toFixed(2),
+        (min('library', 'cpuMs') / min('raw', 'cpuMs')).toFixed(2),
+        range(ms('same')), (min('library', 'ms') / min('same', 'ms')).toFixed(2),
+        min('library', 'rssMiB').toFixed(0), min('raw', 'rssMiB').toFixed(0), (min('library', 'rssMiB') / min('raw', 'rssMiB')).toFixed(2),
+        (runs.library[0].scriptBytes / n).toFixed(0),
+      ]);
     }
-    const header = ['N', 'resources', 'library ms', 'raw ms', 'time x', 'library MiB', 'raw MiB', 'RSS x', shape === 'jails' ? 'script bytes/jail' : 'script bytes/template'];
-    const fmt = (v, i) => (i <= 1 ? String(v) : i === 4 || i === 7 ? v.toFixed(2) : v.toFixed(0));
-    const table = [header, ...rows.map((r) => r.map(fmt))];
+    const header = ['N', 'resources', 'library ms', 'raw ms', 'time x', 'cpu x', 'same-JSON ms', 'x same', 'library MiB', 'raw MiB', 'RSS x', shape === 'jails' ? 'script bytes/jail' : 'script bytes/template'];
+    const table = [header, ...rows];
     const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
     for (const r of table) console.log('  ' + r.map((c, i) => c.padStart(widths[i])).join('  '));
     console.log('');
   }
-  console.log('time = synth of the stack inside the process (construct tree + JSON written), RSS = peak resident set of that process');
+  console.log('time = synth of the stack inside the process (construct tree + JSON written), as min-max of the runs;');
+  console.log('  time x, cpu x, x same, RSS x = ratios of the minima (cpu = user+system CPU time of that window); RSS = peak resident set');
   console.log('raw = as many null_resources as the library made, with create/destroy scripts of the same sizes');
+  console.log('same-JSON = raw null_resources written by hand to give the library\'s cdk.tf.json (its triggers, connection,');
+  console.log('  lifecycle, comments and depends_on through cdktf\'s dependsOn): what the same output costs without the library');
   console.log('targets: library at most 1.2x raw time and memory at N = 1000, under 5000 ms on 2 cores\n');
   notebookFigures();
 }
@@ -64,16 +76,6 @@ function notebookFigures() {
   console.log(`  before (issue 7): ${NOTEBOOK_BEFORE.lines} lines, ${NOTEBOOK_BEFORE.bytes} bytes: now ${pct(out.scriptLines, NOTEBOOK_BEFORE.lines)} in lines, ${pct(out.scriptBytes, NOTEBOOK_BEFORE.bytes)} in bytes`);
   console.log(`  cdk.tf.json ${out.tfJsonBytes} bytes (before ${NOTEBOOK_BEFORE.tfJson}: ${pct(out.tfJsonBytes, NOTEBOOK_BEFORE.tfJson)})`);
   console.log('  target: script text at least 30% smaller');
-}
-
-function best(fn) {
-  let b;
-  for (let i = 0; i < REPEAT; i++) {
-    const r = fn();
-    if (!b || r.ms < b.ms) b = { ...r, rssMiB: Math.min(b ? b.rssMiB : Infinity, r.rssMiB) };
-    else b.rssMiB = Math.min(b.rssMiB, r.rssMiB);
-  }
-  return b;
 }
 
 function measure(shape, kind, n) {
@@ -110,7 +112,7 @@ function runChild(shape, kind, n) {
   const { App, TerraformStack } = require('cdktf');
   const { provider, resource } = require('@cdktf/provider-null');
   // The raw stack's scripts: the sizes of the library's, measured before the clock starts.
-  const samples = kind === 'raw' ? sampleScripts(shape, n) : undefined;
+  const samples = kind === 'raw' ? sampleScripts(shape, n) : kind === 'same' ? sampleResources(shape, n) : undefined;
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bench-'));
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
@@ -118,6 +120,17 @@ function runChild(shape, kind, n) {
   const stack = new TerraformStack(app, 'bench');
   if (kind === 'library') {
     buildLibrary(stack, shape, n);
+  } else if (kind === 'same') {
+    new provider.NullProvider(stack, 'null', {});
+    const made = [];
+    for (const s of samples) {
+      const r = new resource.Resource(stack, s.name, { triggers: s.triggers, dependsOn: s.dependsOn.map((i) => made[i]) });
+      r.addOverride('//', s.comment);
+      r.addOverride('connection', s.connection);
+      r.addOverride('lifecycle', s.lifecycle);
+      r.addOverride('provisioner', s.provisioner);
+      made.push(r);
+    }
   } else {
     new provider.NullProvider(stack, 'null', {});
     samples.forEach((s, i) => {
@@ -153,4 +166,36 @@ function sampleScripts(shape, n) {
   const out = steps.map((s, i) => ({ create: `${s.createScript}#${i}`, destroy: s.destroyScript ? `${s.destroyScript}#${i}` : '' }));
   fs.rmSync(outdir, { recursive: true, force: true });
   return out;
+}
+
+/**
+ * The null_resources of the library's stack of this shape as its cdk.tf.json has them (in
+ * dependency order), for the same-JSON side: depends_on as indices of earlier resources.
+ */
+function sampleResources(shape, n) {
+  const { App, TerraformStack } = require('cdktf');
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bench-'));
+  const app = new App({ outdir });
+  buildLibrary(new TerraformStack(app, 'bench'), shape, n);
+  app.synth();
+  const json = JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', 'bench', 'cdk.tf.json'), 'utf8'));
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const entries = Object.entries(json.resource.null_resource);
+  const byAddress = new Map(entries.map((e) => [`null_resource.${e[0]}`, e]));
+  const index = new Map();
+  const ordered = [];
+  const visit = ([name, r]) => {
+    if (index.has(name)) return;
+    for (const d of r.depends_on ?? []) visit(byAddress.get(d));
+    index.set(name, ordered.length);
+    ordered.push([name, r]);
+  };
+  entries.forEach(visit);
+  return ordered.map(([name, r]) => {
+    const { metadata, ...comment } = r['//'];
+    return {
+      name, triggers: r.triggers, comment, connection: r.connection, lifecycle: r.lifecycle, provisioner: r.provisioner,
+      dependsOn: (r.depends_on ?? []).map((d) => index.get(d.slice('null_resource.'.length))),
+    };
+  });
 }
