@@ -144,4 +144,16 @@ describeOnFakeHost('DevfsRuleset on the fake host', () => {
     expectJailGone(bench, 'h1');
     expect(runningJails(bench.host)).toEqual([]);
   });
+
+  figures.scenario('5. on a host without /etc/devfs.rules (FreeBSD ships none): the file made by the apply goes with the last block', async () => {
+    expect((await bench.host.hostExec('rm /etc/devfs.rules && devfs rule -s 7 delset')).code).toBe(0);
+    const report = await bench.apply();
+    expectOk(report);
+    expect(bench.host.readFile('/etc/devfs.rules')).toMatch(/^# BEGIN cdktf-freebsd-jails devfs ruleset 1[01]\n/);
+    expect(await show(10)).toBe(SHOW_10);
+    expectOk(await bench.destroy());
+    expect(bench.host.exists('/etc/devfs.rules')).toBe(false);
+    expect(bench.host.exists('/var/db/cdktf-freebsd-jails')).toBe(false);
+    expect(await showsets()).toEqual([1, 2, 3, 4, 5]);
+  });
 });
