@@ -3,18 +3,10 @@ import { Testing, TerraformStack } from 'cdktf';
 import { NotebookStack } from '../../examples/notebook/main';
 import { DevfsRule, DevfsRuleset, DevfsRulesetProps, DevfsVisibility, FreeBsdHost, JailAddress, JailDevfsRuleset } from '../../lib';
 import { parseDevfsRules } from '../support/devfsrules';
+import { messageOf } from '../support/errors';
 import { createScript, destroyScript, nullResources } from '../support/synth';
 import { jailStack, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
-
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('no error');
-}
 
 const bpf = (host: FreeBsdHost, extra: Partial<DevfsRulesetProps> = {}): DevfsRulesetProps => ({
   host, rulesetName: 'devfsrules_bpfjail', rulesetNumber: 10, includes: [JailDevfsRuleset.DEVFSRULES_JAIL], unhide: ['bpf*'], ...extra,
