@@ -9,6 +9,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
+  DevfsRuleset,
   FreeBsdHost,
   FreeBsdHostProps,
   FreeBsdRelease,
@@ -16,6 +17,7 @@ import {
   JailCreationMethod,
   JailFromSnapshot,
   JailFromSnapshotProps,
+  JailDevfsRuleset,
   JailHost,
   JailPackages,
   Privilege,
@@ -48,6 +50,10 @@ export class NotebookStack extends TerraformStack {
   public readonly jails: JailFromSnapshot[];
   /** "Managing Jails": pkg -j h1 install git-lite vim-console. */
   public readonly h1Packages: JailPackages;
+  /** The VNET lab's [devfsrules_bpfjail=10]: tcpdump on the central router r1. */
+  public readonly bpfJailRuleset: DevfsRuleset;
+  /** The VNET lab's [devfsrules_tunjail=11]: the VPN routers vpnr1 and vpnr2. */
+  public readonly tunJailRuleset: DevfsRuleset;
 
   constructor(scope: Construct, id: string, env: NodeJS.ProcessEnv = process.env) {
     super(scope, id);
@@ -88,6 +94,29 @@ export class NotebookStack extends TerraformStack {
       jail(4, JailCreationMethod.SEND_RECEIVE, { comment: 'Java (fdescfs, procfs)', mountFdescfs: true, mountProcfs: true }),
     ];
     this.h1Packages = new JailPackages(this, 'h1-packages', { jail: this.jails[0], packages: ['git-lite', 'vim-console'] });
+
+    // "Site 2", /etc/devfs.rules: the VNET lab's jails take them as devfsRuleset
+    // (devfs_ruleset = 10 for r1, 11 for vpnr1 and vpnr2).
+    //   [devfsrules_bpfjail=10]
+    //   add include $devfsrules_jail
+    //   add path 'bpf*' unhide
+    this.bpfJailRuleset = new DevfsRuleset(this, 'devfsrules_bpfjail', {
+      host: this.host,
+      rulesetName: 'devfsrules_bpfjail',
+      rulesetNumber: 10,
+      includes: [JailDevfsRuleset.DEVFSRULES_JAIL],
+      unhide: ['bpf*'],
+    });
+    //   [devfsrules_tunjail=11]
+    //   add include $devfsrules_jail
+    //   add path 'tun*' unhide
+    this.tunJailRuleset = new DevfsRuleset(this, 'devfsrules_tunjail', {
+      host: this.host,
+      rulesetName: 'devfsrules_tunjail',
+      rulesetNumber: 11,
+      includes: [JailDevfsRuleset.DEVFSRULES_JAIL],
+      unhide: ['tun*'],
+    });
   }
 }
 

@@ -23,6 +23,11 @@ export interface IDevfsRuleset {
 
 /** References to devfs rulesets that are not defined by this app. */
 export class JailDevfsRuleset {
+  /** FreeBSD's `devfsrules_jail` (4), what a jail's devfs gets without devfs_ruleset. */
+  public static readonly DEVFSRULES_JAIL: IDevfsRuleset = { rulesetNumber: 4 };
+  /** FreeBSD's `devfsrules_jail_vnet` (5): devfsrules_jail and pf. */
+  public static readonly DEVFSRULES_JAIL_VNET: IDevfsRuleset = { rulesetNumber: 5 };
+
   /**
    * A ruleset the host has (from /etc/defaults/devfs.rules, like 4 `devfsrules_jail`, or the
    * administrator's /etc/devfs.rules). A number never loaded is an empty ruleset: the jail

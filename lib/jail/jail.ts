@@ -280,8 +280,12 @@ export class JailFromSnapshot extends Construct implements IJail {
         ...bound.flatMap((c) => c.dependsOn ?? []),
         ...(props.devfsRuleset?.rulesetStep ? [props.devfsRuleset.rulesetStep] : []),
       ],
-      // A new dataset (new source) needs the configuration applied again.
-      replaceOn: { dataset: this.datasetStep.contentHash },
+      // A new dataset (new source) needs the configuration applied again; changed rules of its
+      // devfs ruleset, a restart (devfs applies a ruleset's rules when it mounts).
+      replaceOn: {
+        dataset: this.datasetStep.contentHash,
+        ...(props.devfsRuleset?.rulesetStep ? { devfs_ruleset: props.devfsRuleset.rulesetStep.contentHash } : {}),
+      },
     });
   }
 }

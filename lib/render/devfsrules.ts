@@ -10,7 +10,7 @@ import { ValidationError } from '../validate';
 import { DEFAULT_DEVFS_RULESETS, accountName, devfsPathPattern, devfsRulesetName, fileModeOctal, ownDevfsRulesetNumber } from '../validate/net';
 
 /** A rule beyond include and unhide (sbin/devfs/rule.c: conditions path/type, then actions). */
-export interface DevfsRule {
+export interface DevfsRuleSpec {
   /** Pattern under /dev (fnmatch), like `bpf*`. */
   readonly path?: string;
   /** Device type condition. @default - none */
@@ -25,8 +25,8 @@ export interface DevfsRule {
   readonly mode?: string;
 }
 
-/** One numbered ruleset, as the notebook's `[devfsrules_bpfjail=10]`. */
-export interface DevfsRuleset {
+/** One numbered ruleset, as the notebook's `[devfsrules_bpfjail=10]` (the DevfsRuleset construct's input). */
+export interface DevfsRulesetSpec {
   readonly name: string;
   readonly number: number;
   /** Rulesets included first, by number; FreeBSD's defaults are written by name (`$devfsrules_jail`). */
@@ -34,11 +34,11 @@ export interface DevfsRuleset {
   /** Paths to unhide, like `bpf*`. */
   readonly unhide?: readonly string[];
   /** Further rules, after the unhide ones. */
-  readonly rules?: readonly DevfsRule[];
+  readonly rules?: readonly DevfsRuleSpec[];
 }
 
 /** The argument words of each rule (after `add`), in rule.c's order; names of defaults kept. */
-function ruleWords(rs: DevfsRuleset, includeName: (n: number) => string): string[][] {
+function ruleWords(rs: DevfsRulesetSpec, includeName: (n: number) => string): string[][] {
   const out: string[][] = [];
   for (const n of rs.includes ?? []) {
     if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ValidationError(`devfs ruleset ${rs.name}: include ${JSON.stringify(n)} is not a ruleset number`);
@@ -62,7 +62,7 @@ function ruleWords(rs: DevfsRuleset, includeName: (n: number) => string): string
   return out;
 }
 
-function checked(rs: DevfsRuleset): DevfsRuleset {
+function checked(rs: DevfsRulesetSpec): DevfsRulesetSpec {
   devfsRulesetName(rs.name);
   try {
     ownDevfsRulesetNumber(rs.number);
@@ -77,7 +77,7 @@ function checked(rs: DevfsRuleset): DevfsRuleset {
 const fileWord = (w: string): string => (/[*?[\]!]/.test(w) ? `'${w}'` : w);
 
 /** The ruleset's lines for /etc/devfs.rules (header included, no trailing newline). */
-export function renderDevfsRuleset(rs: DevfsRuleset): string {
+export function renderDevfsRuleset(rs: DevfsRulesetSpec): string {
   checked(rs);
   const names = DEFAULT_DEVFS_RULESETS;
   const lines = [`[${rs.name}=${rs.number}]`];
@@ -86,7 +86,7 @@ export function renderDevfsRuleset(rs: DevfsRuleset): string {
 }
 
 /** Commands that (re)load the ruleset now: `devfs rule -s N delset`, then one `add` per rule. */
-export function devfsLoadCommands(rs: DevfsRuleset): string[] {
+export function devfsLoadCommands(rs: DevfsRulesetSpec): string[] {
   checked(rs);
   const n = String(rs.number);
   return [
@@ -95,8 +95,17 @@ export function devfsLoadCommands(rs: DevfsRuleset): string[] {
   ];
 }
 
+/**
+ * The rules as the words after `devfs rule -s N add`, one string a rule, words separated by
+ * single spaces (every word is validated: no blanks, no quotes), numbers for included rulesets.
+ */
+export function devfsRuleArguments(rs: DevfsRulesetSpec): string[] {
+  checked(rs);
+  return ruleWords(rs, String).map((w) => w.join(' '));
+}
+
 /** The command that unloads it. */
-export function devfsUnloadCommand(rs: DevfsRuleset): string {
+export function devfsUnloadCommand(rs: DevfsRulesetSpec): string {
   return shellCommand('devfs', 'rule', '-s', String(checked(rs).number), 'delset');
 }
 
@@ -105,7 +114,7 @@ export function devfsUnloadCommand(rs: DevfsRuleset): string {
  * rule.c's rulespec_outfp order (type, path, hide/unhide, user, group, mode, include), modes
  * without the leading zero. User and group are shown as given (rule.c prints names it resolves).
  */
-export function devfsShowText(rs: DevfsRuleset): string {
+export function devfsShowText(rs: DevfsRulesetSpec): string {
   checked(rs);
   return ruleWords(rs, String)
     .map((w, i) => {
@@ -125,7 +134,7 @@ export function devfsShowText(rs: DevfsRuleset): string {
 }
 
 /** Refuses two rulesets with one number or one name (the construct adds the construct paths). */
-export function checkDevfsRulesetsDistinct(rulesets: readonly DevfsRuleset[]): void {
+export function checkDevfsRulesetsDistinct(rulesets: readonly DevfsRulesetSpec[]): void {
   const byNumber = new Map<number, string>();
   const byName = new Map<string, number>();
   for (const rs of rulesets) {
@@ -139,7 +148,7 @@ export function checkDevfsRulesetsDistinct(rulesets: readonly DevfsRuleset[]): v
 }
 
 /** The notebook's rulesets for its VNET lab (tcpdump needs bpf, the VPN routers tun). */
-export const NOTEBOOK_DEVFS_RULESETS: readonly DevfsRuleset[] = [
+export const NOTEBOOK_DEVFS_RULESETS: readonly DevfsRulesetSpec[] = [
   { name: 'devfsrules_bpfjail', number: 10, includes: [4], unhide: ['bpf*'] },
   { name: 'devfsrules_tunjail', number: 11, includes: [4], unhide: ['tun*'] },
 ];

@@ -48,6 +48,10 @@ export const HOST_HELPER_DIR = `/usr/local/libexec/${LIBRARY_NAME}`;
 export const HOST_HELPER_PATH = `${HOST_HELPER_DIR}/helper-${HOST_HELPER_VERSION}`;
 /** One owner per line: who still needs the helper of this version. */
 export const HOST_HELPER_USERS_FILE = `${STATE_DIR}/helper-${HOST_HELPER_VERSION}.users`;
+/** The devfs.rules(5) file the host's rc.d/devfs reads after /etc/defaults/devfs.rules (rc.conf devfs_rulesets). */
+export const DEVFS_RULES_FILE = '/etc/devfs.rules';
+/** Present while DEVFS_RULES_FILE is one this library created (FreeBSD ships none): removed with its last block. */
+export const DEVFS_RULES_CREATED = `${STATE_DIR}/devfs.rules.created`;
 /** The sh variable that step scripts hold the helper's path in. */
 export const HOST_HELPER_VARIABLE = 'cfj';
 
@@ -98,6 +102,8 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   jail-list-add NAME
   jail-teardown NAME CONF PATH FSTAB
   jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
+  devfs-ruleset-apply NUMBER NAME CONTENT SHOW [RULE...]
+  devfs-ruleset-remove NUMBER
   use OWNER
   release OWNER
 Every action is idempotent; the comment above its function in \${0} says what it makes true.`;
@@ -396,6 +402,81 @@ do_jail_dataset_remove() {
   fi
 }
 
+# devfs-ruleset-apply NUMBER NAME CONTENT SHOW [RULE...]: devfs ruleset NUMBER defined by
+# CONTENT (its [NAME=NUMBER] lines) in this library's block "devfs ruleset NUMBER" of
+# ${DEVFS_RULES_FILE}, which rc.d/devfs reads at boot, and loaded now: when
+# \`devfs rule -s NUMBER show\` is not SHOW, the set is deleted and each RULE (the words after
+# \`devfs rule add\`, separated by spaces) added, then shown again. Refused, touching nothing:
+# a [...] header for NUMBER or NAME outside the block (the administrator's, another app's), or
+# a ruleset NUMBER loaded while no block of this library defines it. Under the file's lock.
+do_devfs_ruleset_apply() {
+  [ $# -ge 4 ] || usage
+  do_locked ${DEVFS_RULES_FILE} "$self" _devfs_ruleset_apply "$@"
+}
+# The [NAME=N] headers of FILE outside block ID, one "NAME N" a line, as rc.subr's
+# devfs_rulesets_from_file finds them (a line starting with [ after leading blanks).
+devfs_headers_outside() {
+  [ -f "$1" ] || return 0
+  awk -v begin="${BLOCK_BEGIN} $2" -v end="${BLOCK_END} $2" '
+    $0 == begin { inside = 1; next }
+    $0 == end { inside = 0; next }
+    inside { next }
+    { line = $0; sub(/^[ \\t]+/, "", line) }
+    match(line, /^\\[.*=[0-9]*\\]/) {
+      h = substr(line, 2, RLENGTH - 2); n = h; sub(/.*=/, "", n); sub(/=[0-9]*$/, "", h)
+      print h " " n
+    }' "$1"
+}
+_devfs_ruleset_apply() {
+  num=$1 name=$2 content=$3 show=$4
+  shift 4
+  id="devfs ruleset $num"
+  clash=$(devfs_headers_outside ${DEVFS_RULES_FILE} "$id" | awk -v num="$num" -v name="$name" '$1 == name || $2 == num' | head -n 1)
+  [ -z "$clash" ] || die "${DEVFS_RULES_FILE} defines ruleset [\${clash% *}=\${clash##* }] outside this library's block; ruleset $num ($name) would clash with it: refusing to touch either"
+  if ! grep -qsxF "${BLOCK_BEGIN} $id" ${DEVFS_RULES_FILE} && [ -n "$(devfs rule -s "$num" show)" ]; then
+    die "devfs ruleset $num is loaded on the host but no block of ${LIBRARY_NAME} in ${DEVFS_RULES_FILE} defines it: refusing to replace it"
+  fi
+  if [ ! -e ${DEVFS_RULES_FILE} ]; then mkdir -p ${STATE_DIR}; : > ${DEVFS_RULES_CREATED}; fi
+  "$self" _block ${DEVFS_RULES_FILE} "$id" "$content"
+  if [ "$(devfs rule -s "$num" show)" = "$show" ]; then
+    echo "==> devfs ruleset $num ($name) is loaded as defined"
+    return 0
+  fi
+  echo "==> loading devfs ruleset $num ($name)"
+  devfs rule -s "$num" delset
+  set -f
+  for rule in "$@"; do
+    # shellcheck disable=SC2086 # the rule's words, split on purpose (globbing is off)
+    devfs rule -s "$num" add $rule
+  done
+  set +f
+  loaded=$(devfs rule -s "$num" show)
+  [ "$loaded" = "$show" ] || die "devfs rule -s $num show prints
+$loaded
+and not the expected
+$show"
+}
+
+# devfs-ruleset-remove NUMBER: when this library's block "devfs ruleset NUMBER" is in
+# ${DEVFS_RULES_FILE}, the loaded ruleset deleted (devfs rule -s NUMBER delset), then the
+# block; the file goes too when this library created it and nothing is left in it.
+do_devfs_ruleset_remove() {
+  [ $# -eq 1 ] || usage
+  do_locked ${DEVFS_RULES_FILE} "$self" _devfs_ruleset_remove "$@"
+}
+_devfs_ruleset_remove() {
+  id="devfs ruleset $1"
+  if grep -qsxF "${BLOCK_BEGIN} $id" ${DEVFS_RULES_FILE}; then
+    echo "==> unloading devfs ruleset $1"
+    devfs rule -s "$1" delset
+    "$self" _block ${DEVFS_RULES_FILE} "$id" ''
+  fi
+  if [ -f ${DEVFS_RULES_CREATED} ] && [ -f ${DEVFS_RULES_FILE} ] && [ ! -s ${DEVFS_RULES_FILE} ]; then
+    echo "==> removing the empty ${DEVFS_RULES_FILE} (made by ${LIBRARY_NAME})"
+    rm -f ${DEVFS_RULES_FILE} ${DEVFS_RULES_CREATED}
+  fi
+}
+
 # use OWNER / release OWNER: who needs this helper, one exact line each.
 do_use() {
   [ $# -eq 1 ] || usage
@@ -450,9 +531,12 @@ case "$action" in
   jail-list-add) do_jail_list_add "$@" ;;
   jail-teardown) do_jail_teardown "$@" ;;
   jail-dataset-remove) do_jail_dataset_remove "$@" ;;
+  devfs-ruleset-apply) do_devfs_ruleset_apply "$@" ;;
+  devfs-ruleset-remove) do_devfs_ruleset_remove "$@" ;;
   use) do_use "$@" ;;
   release) do_release "$@" ;;
   _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release) "$action" "$@" ;;
+  _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
   -h | help) usage ;;
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
 esac

@@ -1,36 +1,8 @@
 import {
-  DevfsRuleset, NOTEBOOK_DEVFS_RULESETS, checkDevfsRulesetsDistinct, devfsLoadCommands, devfsShowText, devfsUnloadCommand, renderDevfsRuleset,
+  DevfsRulesetSpec, NOTEBOOK_DEVFS_RULESETS, checkDevfsRulesetsDistinct, devfsLoadCommands, devfsShowText, devfsUnloadCommand, renderDevfsRuleset,
 } from '../../lib/render/devfsrules';
+import { parseDevfsRules } from '../support/devfsrules';
 import { sh } from '../support/sh';
-
-/** devfs.rules(5) read as rc.subr does: headers, then rule lines with $names expanded and quotes removed. */
-function parseDevfsRules(text: string): Array<{ name: string; number: number; rules: string[][] }> {
-  const names: Record<string, number> = { devfsrules_hide_all: 1, devfsrules_unhide_basic: 2, devfsrules_unhide_login: 3, devfsrules_jail: 4, devfsrules_jail_vnet: 5 };
-  const sets: Array<{ name: string; number: number; rules: string[][] }> = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const h = /^\[([A-Za-z_][A-Za-z0-9_]*)=(\d+)\]$/.exec(line);
-    if (h) {
-      names[h[1]] = Number(h[2]);
-      sets.push({ name: h[1], number: Number(h[2]), rules: [] });
-      continue;
-    }
-    if (!sets.length) throw new Error(`rule before any ruleset: ${line}`);
-    const words = (line.match(/'[^']*'|\S+/g) ?? []).map((w) => {
-      if (w.startsWith("'")) return w.slice(1, -1);
-      const m = /^\$([A-Za-z_][A-Za-z0-9_]*)$/.exec(w);
-      if (m) {
-        if (names[m[1]] === undefined) throw new Error(`unknown ruleset name ${w}`);
-        return String(names[m[1]]);
-      }
-      if (/[*?[]/.test(w)) throw new Error(`unquoted glob ${w} would be expanded by sh`);
-      return w;
-    });
-    sets[sets.length - 1].rules.push(words);
-  }
-  return sets;
-}
 
 describe('renderDevfsRuleset', () => {
   test("the notebook's devfsrules_bpfjail=10 and devfsrules_tunjail=11, byte for byte and parsed", () => {
@@ -43,7 +15,7 @@ describe('renderDevfsRuleset', () => {
   });
 
   test('typed rules: conditions then actions; an included ruleset of ours by number', () => {
-    const rs: DevfsRuleset = { name: 'audio', number: 30, includes: [4, 10], unhide: ['dsp*'], rules: [{ path: 'mixer0', mode: '660', group: 'operator', visibility: 'unhide' }, { type: 'disk', visibility: 'hide' }] };
+    const rs: DevfsRulesetSpec = { name: 'audio', number: 30, includes: [4, 10], unhide: ['dsp*'], rules: [{ path: 'mixer0', mode: '660', group: 'operator', visibility: 'unhide' }, { type: 'disk', visibility: 'hide' }] };
     expect(parseDevfsRules(renderDevfsRuleset(rs))).toEqual([{
       name: 'audio', number: 30,
       rules: [['add', 'include', '4'], ['add', 'include', '10'], ['add', 'path', 'dsp*', 'unhide'], ['add', 'path', 'mixer0', 'unhide', 'group', 'operator', 'mode', '0660'], ['add', 'type', 'disk', 'hide']],
@@ -61,8 +33,8 @@ describe('renderDevfsRuleset', () => {
 });
 
 describe('validation', () => {
-  const base: DevfsRuleset = { name: 'devfsrules_x', number: 20, unhide: ['bpf*'] };
-  const cases: Array<[string, Partial<DevfsRuleset>, RegExp]> = [
+  const base: DevfsRulesetSpec = { name: 'devfsrules_x', number: 20, unhide: ['bpf*'] };
+  const cases: Array<[string, Partial<DevfsRulesetSpec>, RegExp]> = [
     ['number 4 is a default', { number: 4 }, /devfs ruleset devfsrules_x: 4 is FreeBSD's default ruleset devfsrules_jail/],
     ['number 0', { number: 0 }, /0 must be a devfs ruleset number from 6 to 65535/],
     ['number too large', { number: 65536 }, /65536 must be a devfs ruleset number/],

@@ -32,12 +32,15 @@ function main(argv) {
           D.addRule(s, set, w, num);
           return 0;
         }
-        case 'delset': if (args.length) fail(1, USAGE); delete d.rulesets[set]; return 0;
+        case 'delset': if (args.length) fail(1, USAGE); D.deleteSet(s, set); return 0;
         case 'del': case 'delete': {
           const rules = d.rulesets[set] || [];
           const i = rules.findIndex((x) => String(x.num) === args[0]);
           if (i < 0) fail(1, 'devfs rule: ioctl DEVFSIO_RDEL: No such file or directory');
-          rules.splice(i, 1);
+          const [gone] = rules.splice(i, 1);
+          const inc = /(?:^| )include (\d+)$/.exec(gone.text);
+          if (inc) D.reap(s, inc[1]);
+          D.reap(s, set);
           return 0;
         }
         case 'show': for (const x of d.rulesets[set] || []) out(`${x.num} ${x.text}\n`); return 0;

@@ -21,7 +21,7 @@ const SERVICES = {
 
 function rcconf() {
   const files = ['/etc/defaults/rc.conf', '/etc/rc.conf', '/etc/rc.conf.local'].map(hostPath);
-  const base = { jail_enable: 'NO', jail_list: '', jail_conf: '/etc/jail.conf', pf_enable: 'NO', pf_rules: '/etc/pf.conf', pf_flags: '', cloned_interfaces: '', devfs_rulesets: '/etc/defaults/devfs.rules /etc/devfs.rules' };
+  const base = { jail_enable: 'NO', jail_list: '', jail_conf: '/etc/jail.conf', pf_enable: 'NO', pf_rules: '/etc/pf.conf', pf_flags: '', cloned_interfaces: '', devfs_rulesets: '/etc/defaults/devfs.rules /etc/devfs.rules', devfs_load_rulesets: 'YES', devfs_system_ruleset: '', devfs_set_rulesets: '' };
   return RC.source(files, base);
 }
 const yes = (v) => /^(yes|true|on|1)$/i.test(v || '');
@@ -127,16 +127,28 @@ function jailService(verb, names, conf) {
 }
 
 // ---------------------------------------------------------------- devfs
+// libexec/rc/rc.d/devfs devfs_start: rulesets are read when devfs_load_rulesets (YES in
+// etc/defaults/rc.conf), devfs_system_ruleset or devfs_set_rulesets says so, by rc.subr's
+// devfs_init_rulesets: file by file in devfs_rulesets; the first file that fails stops it
+// (`warn "$_me: could not read rules from $file"; return 1`), the later files are not read.
+// warn prints "$0: WARNING: ..." with $0 the rc.d script service(8) runs. start_cmd is a
+// function, so there is no "Starting devfs." line; devfs_start's status is not checked.
 function devfsService(verb, names, conf) {
-  const problems = [];
+  if (!(conf.devfs_system_ruleset || conf.devfs_set_rulesets || yes(conf.devfs_load_rulesets))) return 0;
+  const warn = (m) => err(`/etc/rc.d/devfs: WARNING: ${m}\n`);
+  let failed = null;
   State.update((s) => {
     D.ensure(s);
     for (const f of conf.devfs_rulesets.split(/\s+/).filter(Boolean)) {
-      const e = D.loadFile(s, hostPath(f), f);
-      if (e) problems.push(e);
+      const e = D.loadFile(s, hostPath(f));
+      if (e) { failed = { file: f, ...e }; break; }
     }
   });
-  for (const p of problems) err(`devfs: ${p}: ruleset file ignored\n`);
+  if (failed) {
+    if (failed.stderr) err(failed.stderr);
+    if (failed.warning) warn(failed.warning);
+    warn(`devfs_init_rulesets: could not read rules from ${failed.file}`);
+  }
   return 0;
 }
 

@@ -57,7 +57,7 @@ add path pf unhide
 function ensure(s) {
   if (!s.devfs) {
     s.devfs = { rulesets: {}, names: {}, applied: {} };
-    loadText(s, DEFAULTS_TEXT, 'boot');
+    loadText(s, DEFAULTS_TEXT);
   }
   return s.devfs;
 }
@@ -121,8 +121,11 @@ function canonicalRule(w) {
 
 function addRule(s, set, w, num) {
   const d = ensure(s);
-  const rules = (d.rulesets[set] = d.rulesets[set] || []);
   const text = canonicalRule(w);
+  // sys/fs/devfs/devfs_rule.c devfs_rule_insert: an include of a ruleset that does not exist is ESRCH.
+  const inc = /(?:^| )include (\d+)$/.exec(text);
+  if (inc && !isLoaded(s, inc[1])) throw new Error('devfs rule: ioctl DEVFSIO_RADD: No such process');
+  const rules = (d.rulesets[set] = d.rulesets[set] || []);
   const n = num !== undefined ? num : (rules.length ? rules[rules.length - 1].num : 0) + 100;
   if (rules.some((r) => r.num === n)) throw new Error('devfs rule: ioctl DEVFSIO_RADD: File exists');
   rules.push({ num: n, text });
@@ -130,13 +133,40 @@ function addRule(s, set, w, num) {
 }
 
 /**
+ * Delete every rule of a set (sbin/devfs/rule.c rule_delset). devfs_ruleset_reap frees a set only
+ * when it is empty and nothing refers to it: a rule of another set that includes it, or a devfs
+ * mount that uses it (devfs_ruleset_use) keeps the empty set in existence.
+ */
+function deleteSet(s, set) {
+  const d = ensure(s);
+  if (!d.rulesets[set]) return;
+  const gone = d.rulesets[set];
+  d.rulesets[set] = [];
+  // devfs_rule_delete: each deleted include lets go of the set it included.
+  for (const r of gone) {
+    const inc = /(?:^| )include (\d+)$/.exec(r.text);
+    if (inc) reap(s, inc[1]);
+  }
+  reap(s, set);
+}
+
+function reap(s, set) {
+  const d = ensure(s);
+  if (!d.rulesets[set] || d.rulesets[set].length) return;
+  const included = Object.values(d.rulesets).some((rules) => rules.some((r) => r.text === `include ${set}` || r.text.endsWith(` include ${set}`)));
+  const mounted = (s.mounts || []).some((m) => m.type === 'devfs' && (m.opts || []).includes(`ruleset=${set}`));
+  if (!included && !mounted) delete d.rulesets[set];
+}
+
+/**
  * Load a devfs.rules text as rc.subr's devfs_rulesets_from_file does, line by line: `#` lines
  * are skipped, a `[name=N]` header sets the shell variable name=N and runs `devfs rule -s N
  * delset`, any other line is cut at its first `#` and run as `eval devfs rule -s N LINE`
  * (so $name expands to a number, an unknown name to nothing). The first failing line stops
- * the file: what came before it stays loaded, the rest is not read. Returns null or the error.
+ * the file: what came before it stays loaded, the rest is not read. Returns null, or what went
+ * wrong: `stderr` (devfs's own message) or `warning` (rc.subr's warn text, without its prefix).
  */
-function loadText(s, text, label) {
+function loadText(s, text) {
   const d = ensure(s);
   let cur = null;
   const lines = text.split('\n');
@@ -146,11 +176,11 @@ function loadText(s, text, label) {
     if (/^\[.*\]/.test(line)) {
       const num = /^\[.*=([0-9]*)\]/.exec(line);
       const name = /^\[(.*)=[0-9]*\]/.exec(line);
-      if (!num || num[1] === '') return `${label}: line ${i + 1}: cannot extract rule number (${line})`;
-      if (!name || name[1] === '') return `${label}: line ${i + 1}: cannot extract rule name (${line})`;
+      if (!num || num[1] === '') return { warning: `devfs_rulesets_from_file: cannot extract rule number (${line})` };
+      if (!name || name[1] === '') return { warning: `devfs_rulesets_from_file: cannot extract rule name (${line})` };
       cur = Number(num[1]);
       d.names[name[1]] = cur;
-      d.rulesets[cur] = [];
+      deleteSet(s, cur);
       continue;
     }
     const cmd = line.replace(/#.*/, '').trim();
@@ -166,17 +196,18 @@ function loadText(s, text, label) {
       if (/^\d+$/.test(rest[0] || '')) { num = Number(rest[0]); rest = rest.slice(1); }
       addRule(s, cur, rest, num);
     } catch (e) {
-      return `${label}: line ${i + 1}: ${e.message}`;
+      // devfs itself printed its error (errx/err); rc.subr adds nothing of its own here.
+      return { stderr: `${e.message}\n` };
     }
   }
   return null;
 }
 
-function loadFile(s, realPath, label) {
+function loadFile(s, realPath) {
   if (!fs.existsSync(realPath)) return null;
-  return loadText(s, fs.readFileSync(realPath, 'utf8'), label);
+  return loadText(s, fs.readFileSync(realPath, 'utf8'));
 }
 
 const isLoaded = (s, n) => Object.prototype.hasOwnProperty.call(ensure(s).rulesets, String(n));
 
-module.exports = { DEFAULTS_TEXT, ensure, words, addRule, loadText, loadFile, isLoaded, canonicalRule };
+module.exports = { DEFAULTS_TEXT, ensure, words, addRule, deleteSet, reap, loadText, loadFile, isLoaded, canonicalRule };
