@@ -11,6 +11,7 @@ import { defaultStatements, JailAllow, JailExecHooks, SysvIpc, TYPED_PARAMETERS 
 import { IDevfsRuleset } from './devfs';
 import { JailHost } from './host';
 import { JailMount, JailNullfsMount, mountPointLines, ResolvedMounts, resolveMounts } from './mounts';
+import { ownerMark } from '../shell';
 import { jailName, MANAGED_FILE_MARKER } from './names';
 import { IJail, IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
 import { JailParameter } from './parameters';
@@ -231,7 +232,8 @@ export class JailFromSnapshot extends Construct implements IJail {
       renderHostsLines(bound.flatMap((c) => c.hostsEntries ?? []).map((e) => ({ address: e.address, names: e.names ?? [this.name] }))));
     const fstabText = this.fstabFile ? renderFstab(mounts.fstab, `${MANAGED_FILE_MARKER.slice(2)}: ${at}.`) : '';
 
-    jailHost._register({ jailName: this.name, owner: at, path: this.path, addresses: this.addresses });
+    const owner = ownerMark(host.ownershipScope, at);
+    jailHost._register({ jailName: this.name, constructPath: at, owner, path: this.path, addresses: this.addresses });
     // <root>/NAME must not be the templates' parent dataset (`tmpl` by default) of this host.
     this.node.addValidation({
       validate: () => {
@@ -242,7 +244,7 @@ export class JailFromSnapshot extends Construct implements IJail {
 
     const input: JailScriptInput = {
       name: this.name,
-      owner: at,
+      owner,
       datasetName: this.datasetName,
       path: this.path,
       sourceSnapshot: this.sourceSnapshot,
