@@ -53,7 +53,12 @@ export class Bench {
   public readonly stateFile = path.join(this.dir, 'state.json');
   private uploads = 0;
 
-  private constructor(public readonly host: FakeHost, public readonly user: string) {}
+  private constructor(public readonly host: FakeHost, public readonly user: string, private readonly ownsHost = true) {}
+
+  /** Another app on the same host: its own cdktf.out and Terraform state (stop() leaves the host running). */
+  public anotherApp(): Bench {
+    return new Bench(this.host, this.user, false);
+  }
 
   /** `cdktf synth` in-process: a fresh cdktf.out from `build`. */
   public synth(build: AppBuilder): void {
@@ -127,7 +132,7 @@ export class Bench {
   }
 
   public async stop(): Promise<void> {
-    await this.host.stop();
+    if (this.ownsHost) await this.host.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
