@@ -7,7 +7,7 @@ import { renderJailConfBlock } from '../render/jailconf';
 import * as v from '../validate';
 import { ZfsTemplate } from '../zfs';
 import { JailAddress } from './address';
-import { defaultStatements, JailAllow, JailExecHooks, SysvIpc, TYPED_PARAMETERS } from './conf';
+import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, SysvIpc, TYPED_PARAMETERS } from './conf';
 import { IDevfsRuleset } from './devfs';
 import { JailHost } from './host';
 import { JailMount, JailNullfsMount, mountPointLines, ResolvedMounts, resolveMounts } from './mounts';
@@ -200,6 +200,7 @@ export class JailFromSnapshot extends Construct implements IJail {
       if (d.host !== host) throw new v.ValidationError(`${at}: invalid depend: ${d.node.path} is on another host`);
     }
 
+    const addressParameters = new Set(bound.flatMap((c) => c.parameters ?? []).map((p) => p.name));
     const statements = v.validated(at, 'parameters', () => [
       ...defaultStatements(jailHost.defaults, this.path, props.mountDevfs),
       ...jailStatements({
@@ -217,6 +218,10 @@ export class JailFromSnapshot extends Construct implements IJail {
         const positive = p.name.replace(/(^|\.)no([^.]+)$/, '$1$2');
         if (positive !== p.name && TYPED_PARAMETERS.includes(positive)) {
           throw new v.ValidationError(`${JSON.stringify(p.name)} is the no form of ${JSON.stringify(positive)}, which has a typed property on JailFromSnapshot; use it instead of the escape hatch`);
+        }
+        const contradicted = (ADDRESS_PARAMETERS[p.name] ?? []).filter((a) => addressParameters.has(a));
+        if (contradicted.length > 0) {
+          throw new v.ValidationError(`${JSON.stringify(p.name)} changes what the jail's typed addresses (${contradicted.join(', ')}) mean; give the addresses through the escape hatch too, or leave ${JSON.stringify(p.name)} out`);
         }
         return p._statement();
       }),

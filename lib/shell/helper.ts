@@ -253,7 +253,8 @@ do_write_managed_file() {
 # owner, and settings-undo undoes them when the last owner that holds the setting goes. KIND: rc
 # (NAME=VALUE), rc-word (word VALUE in list NAME), rc-list (list NAME, removed at undo when empty
 # and new), sysctl (NAME=VALUE now and in /etc/sysctl.conf), interface (cloned NAME), dir (NAME),
-# file (NAME, removed at undo when empty and new), jail-conf-include (".include VALUE" in jail.conf
+# file (NAME, removed at undo when empty and new), cache-dir (NAME, removed with its content at
+# undo when new), jail-conf-include (".include VALUE" in jail.conf
 # NAME). VALUE is - for kinds without one. Under the rc.conf lock.
 do_settings_apply() {
   if [ $# -lt 1 ] || [ $(( ($# - 1) % 3 )) -ne 0 ]; then usage; fi
@@ -315,6 +316,14 @@ _settings_apply() {
         if [ ! -d "$name" ]; then mkdir -p "$name"; record "conf_dir $name"; fi ;;
       file)
         [ -e "$name" ] || record "created_file $name" ;;
+      cache-dir)
+        if [ ! -d "$name" ]; then
+          # The outermost directory made here is the one to remove.
+          top=$name
+          while [ -n "\${top%/*}" ] && [ ! -d "\${top%/*}" ]; do top=\${top%/*}; done
+          mkdir -p "$name"
+          record "cache_dir $top"
+        fi ;;
       jail-conf-include)
         grep -qsxF "${BLOCK_BEGIN} include" "$name" || record "block $name include"
         do_block "$name" include ".include \\"$value\\";" ;;

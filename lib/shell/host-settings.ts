@@ -38,6 +38,8 @@ undo_change() {
         echo "destroying interface $arg"
         ifconfig "$arg" destroy
       fi ;;
+    # Only an absolute path below the root, made by settings-apply with everything in it.
+    cache_dir) case "$arg" in /?*) if [ -d "$arg" ]; then rm -rf "$arg"; fi ;; esac ;;
     conf_dir) if [ -d "$arg" ] && [ -z "$(ls -A "$arg")" ]; then rmdir "$arg"; fi ;;
     created_file) if [ -f "$arg" ] && [ ! -s "$arg" ]; then rm -f "$arg"; fi ;;
   esac

@@ -205,6 +205,26 @@ describe('host helper program', () => {
     expect(fs.existsSync(path.join(h.dir, 'settings'))).toBe(false);
   });
 
+  t('cache-dir: the outermost directory made is removed with its content by the last holder; one that was there stays', () => {
+    const h = rig();
+    const a = path.join(h.dir, 'settings', 'a.state');
+    const b = path.join(h.dir, 'settings', 'b.state');
+    const made = path.join(h.dir, 'cache', 'ours', 'pkg');
+    const theirs = path.join(h.dir, 'hostcache');
+    fs.mkdirSync(theirs);
+    fs.writeFileSync(path.join(theirs, 'keep.pkg'), 'the host\'s\n');
+    expect(h.run('settings-apply', a, 'cache-dir', made, '-', 'cache-dir', theirs, '-', 'cache-dir', `${theirs}/FreeBSD:14:amd64`, '-').status).toBe(0);
+    expect(h.run('settings-apply', b, 'cache-dir', made, '-').status).toBe(0);
+    fs.writeFileSync(path.join(made, 'git.pkg'), 'fetched\n');
+    fs.writeFileSync(path.join(theirs, 'FreeBSD:14:amd64', 'git.pkg'), 'fetched\n');
+    expect(h.run('settings-undo', a).status).toBe(0);
+    expect(fs.existsSync(path.join(made, 'git.pkg'))).toBe(true); // b still holds it
+    expect(fs.readdirSync(theirs)).toEqual(['keep.pkg']);
+    expect(h.run('settings-undo', b).status).toBe(0);
+    expect(fs.existsSync(path.join(h.dir, 'cache'))).toBe(false);
+    expect(fs.readdirSync(theirs)).toEqual(['keep.pkg']);
+  });
+
   t('settings-undo still undoes a state file of records written by earlier versions', () => {
     const h = rig();
     const state = path.join(h.dir, 'settings', 'old.state');
