@@ -152,5 +152,5 @@ describeOnFakeHost('JailUpdate and offline JailPackages on the fake host', () =>
     // Offline packages leave nothing: the fetched files and the directories made for them are gone.
     expect(bench.host.exists('/var/cache/cdktf-freebsd-jails')).toBe(false);
     expect(bench.host.exists('/var/db/cdktf-freebsd-jails')).toBe(false);
-  });
+  }, 180_000); // an apply and a destroy: minutes on a loaded machine
 });
