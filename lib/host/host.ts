@@ -98,6 +98,16 @@ export interface FreeBsdHostProps {
    * @default "2m"
    */
   readonly connectionTimeout?: string;
+  /**
+   * The ownership scope of everything this app makes on the host: carried in every ownership
+   * mark (datasets, settings records), matched exactly by prune and undo, and claimed on the
+   * host by this app's Terraform state at the first apply. A second state (another app, or a
+   * copy of this one) that claims the same scope on the host is refused before it changes
+   * anything. Give two apps whose stacks have the same name different scopes. Letters, digits
+   * and `_.@+-`, at most 64 characters.
+   * @default - the stack's name
+   */
+  readonly ownershipScope?: string;
 }
 
 /** The id of the stack's one NullProvider when this library adds it. */
@@ -130,10 +140,23 @@ export class FreeBsdHost extends Construct {
   public readonly jailRootMountpoint: string;
   /** SSH connection timeout. */
   public readonly connectionTimeout: string;
+  /** The ownership scope on the host (see FreeBsdHostProps.ownershipScope). */
+  public readonly ownershipScope: string;
 
   constructor(scope: Construct, id: string, props: FreeBsdHostProps) {
     super(scope, id);
     const path = this.node.path;
+    v.validated(path, 'construct path', () => v.fieldText(path));
+    const stack = TerraformStack.of(this);
+    this.ownershipScope = props.ownershipScope === undefined
+      ? v.validated(path, 'ownershipScope', () => {
+        try {
+          return v.ownershipScope(stack.node.id);
+        } catch (e) {
+          throw new v.ValidationError(`the default (the stack's name ${JSON.stringify(stack.node.id)}) cannot be one: ${(e as Error).message}; give ownershipScope`);
+        }
+      })
+      : v.validated(path, 'ownershipScope', () => v.ownershipScope(props.ownershipScope!));
     this.address = v.validated(path, 'address', () => v.hostAddress(props.address));
     this.port = v.validated(path, 'port', () => v.port(props.port ?? 22));
     // Two FreeBsdHosts for one sshd would each manage (and prune) the same host state.
@@ -173,7 +196,7 @@ export class FreeBsdHost extends Construct {
       if (!/^\d+(ms|s|m|h)$/.test(t)) throw new v.ValidationError(`${JSON.stringify(t)} must be a duration like 30s or 2m`);
       return t;
     });
-    ensureNullProvider(TerraformStack.of(this));
+    ensureNullProvider(stack);
   }
 
   /** The elevation scripts on this host use. @internal */

@@ -2,7 +2,9 @@
  * Host settings a construct needs (rc.conf variables, words of rc.conf lists, sysctl values,
  * cloned interfaces): made true by one step, recorded on the host as they are changed, and on
  * destroy exactly the recorded changes are undone, newest first. What the administrator had
- * already is never recorded, so never undone. The host helper does the work
+ * already is never recorded, so never undone. Settings several owners need (two apps' jail_enable,
+ * one cloned interface) are held by each and undone when the last of them goes. The host helper
+ * does the work
  * (`settings-apply STATE KIND NAME VALUE...`, `settings-undo STATE`, lib/shell/helper.ts).
  *
  * JailHost declares jail_enable and cloned_interfaces through it; PF will declare
@@ -10,7 +12,7 @@
  */
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { ScriptBuilder, STATE_DIR } from '../shell';
+import { ownerMark, ScriptBuilder, STATE_DIR } from '../shell';
 import * as v from '../validate';
 import { FreeBsdHost } from './host';
 import { HostStep, stepScripts } from './step';
@@ -18,7 +20,10 @@ import { HostStep, stepScripts } from './step';
 /** Directory of the settings records of HostSettings constructs. */
 export const HOST_SETTINGS_STATE_DIR = `${STATE_DIR}/settings`;
 
-/** The state file of one owner (a construct path): a digest, so any path gives one file name. */
+/**
+ * The state file of one owner (an owner mark, `SCOPE:construct path`, unique on the host): a
+ * digest, so any mark gives one file name.
+ */
 export function hostSettingsStateFile(owner: string): string {
   return `${HOST_SETTINGS_STATE_DIR}/${createHash('sha256').update(owner).digest('hex').slice(0, 16)}.state`;
 }
@@ -101,7 +106,7 @@ export class HostSettings extends Construct {
     super(scope, id);
     const items = v.validated(this.node.path, 'settings', () => hostSettingItems(props));
     if (items.length === 0) throw new v.ValidationError(`${this.node.path}: invalid settings: none given`);
-    this.stateFile = hostSettingsStateFile(this.node.path);
+    this.stateFile = hostSettingsStateFile(ownerMark(props.host.ownershipScope, this.node.path));
     const description = v.validated(this.node.path, 'description', () => v.singleLine(props.description ?? 'host settings'));
     const create = new ScriptBuilder(description)
       .banner(`${description}: ${items.map((i) => (i.kind === 'rc-word' ? `${i.name}+=${i.value}` : `${i.name}=${i.value}`)).join(' ')}`)

@@ -75,6 +75,15 @@ export function stepScripts(create: ScriptBuilder, destroy?: ScriptBuilder): Ste
 export const HOST_HELPER_STEP_ID = 'helper';
 
 /**
+ * In a step's script, stands for the id of the host's helper step, the claim of the host's
+ * ownership scope by this Terraform state (a random number per state, see hostHelperStep):
+ * Terraform substitutes it (`self.id` in the helper step itself, the helper resource's id in
+ * other create scripts). Used quoted, as a word: `'@@...@@'`.
+ * @internal
+ */
+export const SCOPE_CLAIM_ID = '@@cdktf-freebsd-jails:scope-claim-id@@';
+
+/**
  * Escape text for a Terraform JSON string: there, `${` and `%{` start template expressions;
  * `$${` and `%%{` are their literal forms.
  */
@@ -160,32 +169,47 @@ export class HostStep extends Construct {
     this.nullResource.addOverride('lifecycle', {
       ignore_changes: Object.keys(triggers).filter((k) => CONNECTION_TRIGGERS.has(k)).map((k) => `triggers["${k}"]`),
     });
-    const provisioners: unknown[] = [{ 'remote-exec': { inline: [escapeTerraformTemplate(this.createScript)] } }];
+    // The claim id is no trigger: a new claim (the helper step replaced) must not replace every step.
+    let create = escapeTerraformTemplate(this.createScript);
+    if (create.includes(SCOPE_CLAIM_ID)) create = create.split(SCOPE_CLAIM_ID).join(isHelperStep ? '${self.id}' : hostHelperStep(host).nullResource.id);
+    const provisioners: unknown[] = [{ 'remote-exec': { inline: [create] } }];
     if (props.destroy) {
+      // Destroy-time provisioners may reference only self: only the helper step's own id is there.
+      if (!isHelperStep && this.destroyScript.includes(SCOPE_CLAIM_ID)) throw new Error(`${this.node.path}: a destroy script can read only its own step's id, not the scope claim`);
+      const destroyInline = this.destroyScript.includes(SCOPE_CLAIM_ID)
+        ? `\${replace(self.triggers.destroy_script, "${SCOPE_CLAIM_ID}", self.id)}`
+        : '${self.triggers.destroy_script}';
       // cdktf's provisioner types have no `when`; destroy-time provisioners may reference only self.
-      provisioners.push({ 'remote-exec': { when: 'destroy', inline: ['${self.triggers.destroy_script}'] } });
+      provisioners.push({ 'remote-exec': { when: 'destroy', inline: [destroyInline] } });
     }
     this.nullResource.addOverride('provisioner', provisioners);
   }
 }
 
 /**
- * The first step of a host: installs the host helper (HOST_HELPER_PATH, see lib/shell/helper.ts)
- * and records this host construct as one of its users; destroy releases it, and the helper
- * goes when no owner on the host needs it any more. Made on first use, once per host.
+ * The first step of a host, which every other step of the host depends on: installs the host
+ * helper (HOST_HELPER_PATH, see lib/shell/helper.ts), records the host's ownership scope as one
+ * of its users, and claims the scope for this Terraform state with the step's own id (random per
+ * state). A second state claiming the same scope fails here, before any other step runs; the
+ * claim is the last command, so a failure before it leaves nothing claimed, and a refused step
+ * (tainted) runs no destroy. Destroy, after every other step of the host, gives the claim up
+ * and releases the helper, which goes when no scope on the host needs it any more. Made on
+ * first use, once per host.
  */
 export function hostHelperStep(host: FreeBsdHost): HostStep {
   const existing = host.node.tryFindChild(HOST_HELPER_STEP_ID);
   if (existing instanceof HostStep) return existing;
-  const owner = host.node.path;
+  const scope = shellQuote(host.ownershipScope);
   const create = new ScriptBuilder('')
     .action(`installing the host helper ${HOST_HELPER_PATH} (interface ${HOST_HELPER_VERSION})`,
       `mkdir -p ${HOST_HELPER_DIR}`,
       ...writeFileIfChanged(HOST_HELPER_PATH, HOST_HELPER_PROGRAM, '0755'),
-      `${HOST_HELPER_PATH} use ${shellQuote(owner)}`);
+      `${HOST_HELPER_PATH} use ${scope}`)
+    .action(`claiming the ownership scope ${host.ownershipScope} on this host for this Terraform state`,
+      `${HOST_HELPER_PATH} claim ${scope} '${SCOPE_CLAIM_ID}'`);
   // Called by path, not through the preamble: an absent helper has nothing left to release.
-  const destroy = new ScriptBuilder('').action('releasing the host helper',
-    `if [ -x ${HOST_HELPER_PATH} ]; then ${HOST_HELPER_PATH} release ${shellQuote(owner)}; fi`);
+  const destroy = new ScriptBuilder('').action(`giving up the ownership scope ${host.ownershipScope}; releasing the host helper`,
+    `if [ -x ${HOST_HELPER_PATH} ]; then ${HOST_HELPER_PATH} unclaim ${scope} '${SCOPE_CLAIM_ID}'; ${HOST_HELPER_PATH} release ${scope}; fi`);
   return new HostStep(host, HOST_HELPER_STEP_ID, {
     host,
     description: `host helper ${HOST_HELPER_PATH}`,

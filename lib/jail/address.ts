@@ -14,7 +14,8 @@ export enum JailAddressFamily {
 }
 
 /**
- * An address of a jail. With an interface, jail(8) adds the address as an alias to that
+ * An address of a jail, checked when a network binds it to a jail (so that errors name the
+ * jail's construct path). With an interface, jail(8) adds the address as an alias to that
  * interface before start and removes it after stop (the notebook: `lo1|127.1.1.1/32`).
  */
 export class JailAddress {
@@ -38,30 +39,38 @@ export class JailAddress {
   public readonly family: JailAddressFamily;
   /** Whether the prefix was written (it is rendered only then, as the user wrote it). */
   private readonly prefixGiven: boolean;
+  /** What is wrong with the address, reported by _check when a network binds it. */
+  private readonly problem?: string;
 
   private constructor(iface: string | undefined, cidr: string) {
-    if (iface !== undefined && !/^[a-z][a-z0-9_.]*$/.test(iface)) {
-      throw new ValidationError(`interface ${JSON.stringify(iface)} must be letters, digits, _ and . starting with a letter`);
-    }
-    if (iface !== undefined && iface.length > MAX_INTERFACE_NAME_LENGTH) {
-      throw new ValidationError(`interface ${JSON.stringify(iface)} is longer than ${MAX_INTERFACE_NAME_LENGTH} characters`);
-    }
     const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(cidr);
     const ip = m?.[1] ?? '';
     const family = isIPv4(ip) ? JailAddressFamily.IPV4 : isIPv6(ip) && !ip.includes('%') ? JailAddressFamily.IPV6 : undefined;
-    if (!m || family === undefined) {
-      throw new ValidationError(`${JSON.stringify(cidr)} is not an address like 127.1.1.1/32 or fd00:1:1:1::1/64`);
-    }
-    const max = family === JailAddressFamily.IPV4 ? 32 : 128;
-    const prefix = m[2] === undefined ? max : Number(m[2]);
-    if (prefix > max || (m[2] !== undefined && m[2] !== String(prefix))) {
-      throw new ValidationError(`${JSON.stringify(cidr)} has a prefix length outside 0..${max}`);
+    const max = family === JailAddressFamily.IPV6 ? 128 : 32;
+    const prefix = m?.[2] === undefined ? max : Number(m[2]);
+    if (iface !== undefined && !/^[a-z][a-z0-9_.]*$/.test(iface)) {
+      this.problem = `interface ${JSON.stringify(iface)} must be letters, digits, _ and . starting with a letter`;
+    } else if (iface !== undefined && iface.length > MAX_INTERFACE_NAME_LENGTH) {
+      this.problem = `interface ${JSON.stringify(iface)} is longer than ${MAX_INTERFACE_NAME_LENGTH} characters`;
+    } else if (!m || family === undefined) {
+      this.problem = `${JSON.stringify(cidr)} is not an address like 127.1.1.1/32 or fd00:1:1:1::1/64`;
+    } else if (prefix > max || (m[2] !== undefined && m[2] !== String(prefix))) {
+      this.problem = `${JSON.stringify(cidr)} has a prefix length outside 0..${max}`;
     }
     this.iface = iface;
     this.ip = ip;
     this.prefixLength = prefix;
-    this.family = family;
-    this.prefixGiven = m[2] !== undefined;
+    this.family = family ?? JailAddressFamily.IPV4;
+    this.prefixGiven = m?.[2] !== undefined;
+  }
+
+  /**
+   * Throws what is wrong with the address: every network calls it in bind(), inside
+   * `validated(jail path, 'addresses', ...)`.
+   * @internal
+   */
+  public _check(): void {
+    if (this.problem) throw new ValidationError(this.problem);
   }
 
   /** The value of ip4.addr / ip6.addr, like `lo1|127.1.1.1/32`. */

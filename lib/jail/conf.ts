@@ -149,6 +149,18 @@ export const TYPED_PARAMETERS: readonly string[] = [
   'mount.fdescfs', 'mount.procfs', 'devfs_ruleset', 'depend', ...ALLOW_PARAMETERS.map(([, p]) => p),
 ];
 
+/**
+ * Parameters that change what typed addresses mean, by the address parameter they contradict:
+ * `ip4`/`ip6` (inherit, disable, new), `interface` (the interface of addresses without one) and
+ * `ip_hostname` (addresses from the host name), per jail(8).
+ */
+export const ADDRESS_PARAMETERS: { readonly [name: string]: readonly string[] } = {
+  'ip4': ['ip4.addr'],
+  'ip6': ['ip6.addr'],
+  'interface': ['ip4.addr', 'ip6.addr'],
+  'ip_hostname': ['ip4.addr', 'ip6.addr'],
+};
+
 const literal = (text: string): JailConfValue => ({ text });
 const expression = (text: string): JailConfValue => ({ text, expression: true });
 export const set = (name: string, ...values: JailConfValue[]): JailConfStatement => ({ name, values });

@@ -1,18 +1,15 @@
-import { Aspects, IAspect, TerraformStack } from 'cdktf';
+import { Aspects, IAspect } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { FreeBsdHost, HostSettingItem, HostStep, settingsApplyArgs, stepScripts } from '../host';
+import { FreeBsdHost, HostSettingItem, hostSettingsStateFile, HostStep, settingsApplyArgs, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
-import { renderJailConfInclude, renderJailConfStatement } from '../render/jailconf';
-import { helperCall, ScriptBuilder, STATE_DIR } from '../shell';
+import { renderJailConfStatement } from '../render/jailconf';
+import { helperCall, ownerMark, ScriptBuilder } from '../shell';
 import * as v from '../validate';
 import { JailAddress } from './address';
 import { defaultStatements, JailDefaults } from './conf';
 export { JailDefaults } from './conf';
 import { JAIL_CONF, JAIL_CONF_DIR } from './names';
 import { jailConfPruneStep } from './prune';
-
-/** Where JailHost records which rc.conf values it changed, to undo only those. */
-export const JAIL_HOST_STATE_FILE = `${STATE_DIR}/jail-host.state`;
 
 /** Properties of a host's jail settings. */
 export interface JailHostProps {
@@ -34,6 +31,9 @@ export interface JailHostProps {
 /** What a jail tells its JailHost, for the cross-jail checks and for prune. @internal */
 export interface RegisteredJail {
   readonly jailName: string;
+  /** The jail's construct path (what errors name). */
+  readonly constructPath: string;
+  /** Its owner mark (what prune keeps). */
   readonly owner: string;
   readonly path: string;
   readonly addresses: readonly JailAddress[];
@@ -56,12 +56,15 @@ export class JailHost extends Construct {
   public readonly usesConfDir: boolean;
   /** The step that applies the host settings. */
   public readonly step: HostStep;
+  /** Where the host records the settings this JailHost holds (see HostSettings). */
+  public readonly stateFile: string;
   private readonly jails: RegisteredJail[] = [];
   private pruneStep?: HostStep;
 
   constructor(scope: Construct, id: string, props: JailHostProps) {
     super(scope, id);
     const at = this.node.path;
+    v.validated(at, 'construct path', () => v.fieldText(at));
     this.host = props.host;
     this.usesConfDir = this.host.supportsJailConfInclude;
     this.cloneInterfaces = (props.cloneInterfaces ?? ['lo1']).map((i) =>
@@ -74,7 +77,9 @@ export class JailHost extends Construct {
     // Checked here, so that a bad default is blamed on this JailHost, not on each of its jails.
     v.validated(at, 'defaults', () => defaultStatements(this.defaults, `${this.host.jailRootMountpoint}/jail`, undefined).forEach(renderJailConfStatement));
 
-    // Recorded like every host setting, so destroy undoes exactly what was changed here.
+    // Held like every host setting: destroy undoes exactly what was changed for them, once no
+    // other owner (another app's JailHost) holds them.
+    this.stateFile = hostSettingsStateFile(ownerMark(this.host.ownershipScope, at));
     const items: HostSettingItem[] = [
       // FreeBSD ships no /etc/jail.conf: one that the jail steps create goes again on destroy.
       { kind: 'file', name: JAIL_CONF },
@@ -83,19 +88,15 @@ export class JailHost extends Construct {
       { kind: 'rc-list', name: 'cloned_interfaces' },
       { kind: 'rc', name: 'jail_enable', value: 'YES' },
       ...this.cloneInterfaces.map((i) => ({ kind: 'interface', name: i })),
-      ...(this.usesConfDir ? [{ kind: 'dir', name: JAIL_CONF_DIR }] : []),
+      // Undone newest first: the include goes before the directory and the (then empty) jail.conf.
+      ...(this.usesConfDir ? [{ kind: 'dir', name: JAIL_CONF_DIR }, { kind: 'jail-conf-include', name: JAIL_CONF, value: `${JAIL_CONF_DIR}/*.conf` }] : []),
     ];
     const create = new ScriptBuilder('jail host settings')
-      .action(`rc.conf: jail_enable, cloned_interfaces ${this.cloneInterfaces.join(' ')}; creating cloned interfaces`,
-        helperCall('settings-apply', ...settingsApplyArgs(JAIL_HOST_STATE_FILE, items)));
-    const destroy = new ScriptBuilder('jail host settings');
-    if (this.usesConfDir) {
-      create.action(`${JAIL_CONF}: include ${JAIL_CONF_DIR}/*.conf`, helperCall('block', JAIL_CONF, 'include', renderJailConfInclude(`${JAIL_CONF_DIR}/*.conf`)));
-      destroy.action(`${JAIL_CONF}: removing the include`, helperCall('block', JAIL_CONF, 'include', ''));
-    }
-    // After the include is gone: a jail.conf this library created is empty by then and goes too.
-    destroy.action('undoing only what this library changed: rc.conf, interfaces, files and directories it created',
-      helperCall('settings-undo', JAIL_HOST_STATE_FILE));
+      .action(`rc.conf: jail_enable, cloned_interfaces ${this.cloneInterfaces.join(' ')}; creating cloned interfaces${this.usesConfDir ? `; ${JAIL_CONF}: include ${JAIL_CONF_DIR}/*.conf` : ''}`,
+        helperCall('settings-apply', ...settingsApplyArgs(this.stateFile, items)));
+    const destroy = new ScriptBuilder('jail host settings')
+      .action('undoing what was changed for settings no other owner holds: rc.conf, interfaces, the include, files and directories',
+        helperCall('settings-undo', this.stateFile));
     this.step = new HostStep(this, 'settings', { host: this.host, description: 'jail host settings', ...stepScripts(create, destroy) });
 
     this.node.addValidation({ validate: () => this.clashes() });
@@ -104,11 +105,11 @@ export class JailHost extends Construct {
       validate: () => {
         const other = earlierMatch(constructsOfApp(this.node.root, JailHost), this, (h) => h.host === this.host);
         if (!other) return [];
-        const names = new Map(other.jails.map((j) => [j.jailName, j.owner]));
+        const names = new Map(other.jails.map((j) => [j.jailName, j.constructPath]));
         return [
           `${at}: invalid host: ${this.host.node.path} already has the JailHost ${other.node.path}; use one JailHost per host`,
           ...this.jails.filter((j) => names.has(j.jailName)).map((j) =>
-            `duplicate jail name ${JSON.stringify(j.jailName)} on host ${this.host.address}: ${names.get(j.jailName)} (${other.node.path}) and ${j.owner} (${at})`),
+            `duplicate jail name ${JSON.stringify(j.jailName)} on host ${this.host.address}: ${names.get(j.jailName)} (${other.node.path}) and ${j.constructPath} (${at})`),
         ];
       },
     });
@@ -128,7 +129,7 @@ export class JailHost extends Construct {
       host: this.host,
       usesConfDir: this.usesConfDir,
       dependsOn: [this.step],
-      ownerPrefix: `${TerraformStack.of(this).node.path}/`,
+      scope: this.host.ownershipScope,
       owners: this.jails.map((j) => j.owner),
     });
   }
@@ -139,12 +140,12 @@ export class JailHost extends Construct {
     const seenIp = new Map<string, string>();
     for (const j of this.jails) {
       const other = seenName.get(j.jailName);
-      if (other) errors.push(`duplicate jail name ${JSON.stringify(j.jailName)} on host ${this.host.address}: ${other} and ${j.owner}`);
-      seenName.set(j.jailName, j.owner);
+      if (other) errors.push(`duplicate jail name ${JSON.stringify(j.jailName)} on host ${this.host.address}: ${other} and ${j.constructPath}`);
+      seenName.set(j.jailName, j.constructPath);
       for (const a of j.addresses) {
         const ipOther = seenIp.get(a.canonicalIp);
-        if (ipOther && ipOther !== j.owner) errors.push(`duplicate address ${a.ip} on host ${this.host.address}: ${ipOther} and ${j.owner}`);
-        seenIp.set(a.canonicalIp, j.owner);
+        if (ipOther && ipOther !== j.constructPath) errors.push(`duplicate address ${a.ip} on host ${this.host.address}: ${ipOther} and ${j.constructPath}`);
+        seenIp.set(a.canonicalIp, j.constructPath);
       }
     }
     return errors;

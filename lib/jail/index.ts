@@ -2,7 +2,7 @@ export { JailAddress, JailAddressFamily } from './address';
 export { JailAllow, JailExecHooks, SysvIpc } from './conf';
 export { IDevfsRuleset, JailDevfsRuleset, MAX_DEVFS_RULESET } from './devfs';
 export { DevfsRule, DevfsRuleOptions, DevfsRuleset, DevfsRulesetProps, DevfsVisibility } from './devfs-ruleset';
-export { JAIL_HOST_STATE_FILE, JailDefaults, JailHost, JailHostProps } from './host';
+export { JailDefaults, JailHost, JailHostProps } from './host';
 export { JailCreationMethod, JailFromSnapshot, JailFromSnapshotProps, JailRemovalPolicy } from './jail';
 export { JailMount, JailNullfsMount } from './mounts';
 export { IJail, IJailNetwork, JailAliasesOptions, JailHostsEntry, JailNetwork, JailNetworkConfig, JailNetworkParameter } from './network';

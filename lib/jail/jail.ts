@@ -7,10 +7,11 @@ import { renderJailConfBlock } from '../render/jailconf';
 import * as v from '../validate';
 import { ZfsTemplate } from '../zfs';
 import { JailAddress } from './address';
-import { defaultStatements, JailAllow, JailExecHooks, SysvIpc, TYPED_PARAMETERS } from './conf';
+import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, SysvIpc, TYPED_PARAMETERS } from './conf';
 import { IDevfsRuleset } from './devfs';
 import { JailHost } from './host';
 import { JailMount, JailNullfsMount, mountPointLines, ResolvedMounts, resolveMounts } from './mounts';
+import { ownerMark } from '../shell';
 import { jailName, MANAGED_FILE_MARKER } from './names';
 import { IJail, IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
 import { JailParameter } from './parameters';
@@ -199,6 +200,7 @@ export class JailFromSnapshot extends Construct implements IJail {
       if (d.host !== host) throw new v.ValidationError(`${at}: invalid depend: ${d.node.path} is on another host`);
     }
 
+    const addressParameters = new Set(bound.flatMap((c) => c.parameters ?? []).map((p) => p.name));
     const statements = v.validated(at, 'parameters', () => [
       ...defaultStatements(jailHost.defaults, this.path, props.mountDevfs),
       ...jailStatements({
@@ -217,6 +219,10 @@ export class JailFromSnapshot extends Construct implements IJail {
         if (positive !== p.name && TYPED_PARAMETERS.includes(positive)) {
           throw new v.ValidationError(`${JSON.stringify(p.name)} is the no form of ${JSON.stringify(positive)}, which has a typed property on JailFromSnapshot; use it instead of the escape hatch`);
         }
+        const contradicted = (ADDRESS_PARAMETERS[p.name] ?? []).filter((a) => addressParameters.has(a));
+        if (contradicted.length > 0) {
+          throw new v.ValidationError(`${JSON.stringify(p.name)} changes what the jail's typed addresses (${contradicted.join(', ')}) mean; give the addresses through the escape hatch too, or leave ${JSON.stringify(p.name)} out`);
+        }
         return p._statement();
       }),
     ]);
@@ -231,7 +237,8 @@ export class JailFromSnapshot extends Construct implements IJail {
       renderHostsLines(bound.flatMap((c) => c.hostsEntries ?? []).map((e) => ({ address: e.address, names: e.names ?? [this.name] }))));
     const fstabText = this.fstabFile ? renderFstab(mounts.fstab, `${MANAGED_FILE_MARKER.slice(2)}: ${at}.`) : '';
 
-    jailHost._register({ jailName: this.name, owner: at, path: this.path, addresses: this.addresses });
+    const owner = ownerMark(host.ownershipScope, at);
+    jailHost._register({ jailName: this.name, constructPath: at, owner, path: this.path, addresses: this.addresses });
     // <root>/NAME must not be the templates' parent dataset (`tmpl` by default) of this host.
     this.node.addValidation({
       validate: () => {
@@ -242,7 +249,7 @@ export class JailFromSnapshot extends Construct implements IJail {
 
     const input: JailScriptInput = {
       name: this.name,
-      owner: at,
+      owner,
       datasetName: this.datasetName,
       path: this.path,
       sourceSnapshot: this.sourceSnapshot,

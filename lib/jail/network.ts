@@ -7,7 +7,7 @@
  */
 import { IConstruct } from 'constructs';
 import { FreeBsdHost, HostStep } from '../host';
-import { ValidationError } from '../validate';
+import { validated, ValidationError } from '../validate';
 import { JailAddress, JailAddressFamily } from './address';
 
 /** What a network sees of the jail it is bound to. */
@@ -119,6 +119,7 @@ class AliasNetwork implements IJailNetwork {
   public bind(jail: IJail): JailNetworkConfig {
     const seen = new Set<string>();
     for (const a of this.addresses) {
+      validated(jail.node.path, 'addresses', () => a._check());
       if (seen.has(a.canonicalIp)) throw new ValidationError(`${jail.node.path}: invalid addresses: ${JSON.stringify(a.ip)} is given twice`);
       seen.add(a.canonicalIp);
     }

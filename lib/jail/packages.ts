@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { HostStep, stepScripts } from '../host';
-import { offlineAddLines, offlineFetchLines, ScriptBuilder, shellQuote } from '../shell';
+import { hostSettingsStateFile, HostStep, stepScripts } from '../host';
+import { helperCall, offlineAddLines, offlineFetchLines, ownerMark, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import { JailFromSnapshot } from './jail';
 import { mountPointLines } from './mounts';
@@ -32,6 +32,8 @@ export interface JailPackagesProps {
   readonly offline?: boolean;
   /**
    * Host directory of the fetched package files, one subdirectory per ABI (offline only).
+   * The directories the step makes, with the files in them, are removed when the last
+   * JailPackages using them is destroyed; a directory that was there stays.
    * @default "/var/cache/cdktf-freebsd-jails/pkg"
    */
   readonly offlineDirectory?: string;
@@ -65,6 +67,7 @@ export class JailPackages extends Construct {
     this.packages = props.packages.map((p) => v.validated(at, 'packages', () => packageName(p)));
     if (this.packages.length === 0) throw new v.ValidationError(`${at}: invalid packages: the list is empty`);
     const name = jail.name;
+    let destroy: ScriptBuilder | undefined;
     const b = new ScriptBuilder('packages').action(`jail ${name}: which of ${this.packages.join(' ')} are missing`,
       `if ! ${jailRunning(name)}; then`,
       `  echo ${word(`error: jail ${name} is not running; start it (service jail start ${name}) before installing packages`)} >&2`,
@@ -83,7 +86,10 @@ export class JailPackages extends Construct {
       const dir = v.validated(at, 'offlineDirectory', () => v.absolutePath(props.offlineDirectory ?? '/var/cache/cdktf-freebsd-jails/pkg'));
       const inJail = v.validated(at, 'offlineMountPoint', () => v.absolutePath(props.offlineMountPoint ?? '/mnt'));
       const target = `${jail.path}${inJail}`;
-      const offline = { jailName: name, jailPath: jail.path, directory: dir, mountPoint: inJail };
+      const stateFile = hostSettingsStateFile(ownerMark(jail.host.ownershipScope, at));
+      const offline = { jailName: name, jailPath: jail.path, directory: dir, mountPoint: inJail, stateFile };
+      destroy = new ScriptBuilder('packages').action(`removing the package directories under ${dir} made for this step, unless other steps still hold them`,
+        helperCall('settings-undo', stateFile));
       b.action(`fetching the missing packages on the host into ${dir}, adding them in jail ${name} (offline)`,
         ...offlineFetchLines(offline),
         ...mountPointLines(jail.path, [inJail]),
@@ -103,7 +109,7 @@ export class JailPackages extends Construct {
     this.step = new HostStep(this, 'install', {
       host: jail.host,
       description: `packages in jail ${name}: ${this.packages.join(' ')}`,
-      ...stepScripts(b),
+      ...stepScripts(b, destroy),
       dependsOn: [jail.configStep],
       // A recreated dataset has none of the packages: install them again.
       replaceOn: { dataset: jail.datasetStep.contentHash },

@@ -1,13 +1,14 @@
 /**
  * Prune: Terraform runs no destroy provisioner for a resource whose block left the app, so a
  * jail removed from the code would keep running. This per-host step knows the owners of all
- * jails in the stack and removes, on the host, every jail dataset marked as owned by this
- * stack whose owner is not among them, with the one jail teardown (teardown.ts) and the
- * removal policy recorded on its dataset. Anything without these marks is never touched.
+ * jails of the host in the app and removes, on the host, every jail dataset whose owner mark is
+ * of this host's ownership scope (compared exactly) and not among them, with the one jail teardown (teardown.ts) and the
+ * removal policy recorded on its dataset. Anything without these marks is never touched, and
+ * nothing at all when the scope is not claimed by this Terraform state.
  */
 import { Construct } from 'constructs';
-import { FreeBsdHost, HostStep, stepScripts } from '../host';
-import { indentLines, JAIL_NAME_PROPERTY, JAIL_ROLE, OWNER_PROPERTY, REMOVAL_PROPERTY, ROLE_PROPERTY, ScriptBuilder, shellQuote, shellQuoteAlways } from '../shell';
+import { FreeBsdHost, HostStep, SCOPE_CLAIM_ID, stepScripts } from '../host';
+import { helperCallWords, indentLines, JAIL_NAME_PROPERTY, OWNER_SCOPE_SEPARATOR, JAIL_ROLE, OWNER_PROPERTY, REMOVAL_PROPERTY, ROLE_PROPERTY, ScriptBuilder, shellQuote, shellQuoteAlways } from '../shell';
 import { JAIL_CONF, JAIL_CONF_DIR } from './names';
 import { jailDatasetRemoveLine, jailTeardownLine } from './teardown';
 
@@ -16,8 +17,8 @@ export interface PruneProps {
   readonly host: FreeBsdHost;
   /** Whether jails have one file each in /etc/jail.conf.d. */
   readonly usesConfDir: boolean;
-  /** Owner values of this stack start with it (`stack/`). */
-  readonly ownerPrefix: string;
+  /** The host's ownership scope: owner marks of this app are `SCOPE:path`. */
+  readonly scope: string;
   /** Owners of the jails in the app. */
   readonly owners: readonly string[];
   /** The host settings step. */
@@ -40,9 +41,12 @@ export function jailConfPruneStep(scope: Construct, id: string, props: PruneProp
     jailDatasetRemoveLine('"$ds"', root, host.jailRootMountpoint, '"$name"'),
   ];
   const create = new ScriptBuilder('prune')
-    .action('finding managed jails of this stack no longer in the app',
+    .action(`checking that this Terraform state holds the ownership scope ${props.scope}`,
+      '# shellcheck disable=SC2016 # Terraform puts the claim id in place of the expression',
+      helperCallWords('claim-check', shellQuoteAlways(props.scope), `'${SCOPE_CLAIM_ID}'`))
+    .action(`finding managed jails of the scope ${props.scope} no longer in the app`,
       `keep=${shellQuoteAlways(props.owners.join('\n'))}`,
-      `prefix=${shellQuoteAlways(props.ownerPrefix)}`,
+      `scope=${shellQuoteAlways(props.scope)}`,
       `if ! zfs list -H -o name ${shellQuote(root)} >/dev/null 2>&1; then echo '==> no jail root dataset: nothing to prune'; exit 0; fi`,
       'list=$(mktemp /tmp/cdktf-freebsd-jails.prune.XXXXXX)',
       `trap 'rm -f "$list"' EXIT`,
@@ -53,7 +57,7 @@ export function jailConfPruneStep(scope: Construct, id: string, props: PruneProp
       'while IFS=$tab read -r ds owner role name removal <&3; do',
       ...indentLines([
         `[ "$role" = ${JAIL_ROLE} ] || continue`,
-        'case "$owner" in "$prefix"*) ;; *) continue ;; esac',
+        `[ "\${owner%%${OWNER_SCOPE_SEPARATOR}*}" = "$scope" ] || continue`,
         'if printf \'%s\\n\' "$keep" | grep -qxF -e "$owner"; then continue; fi',
         'case "$name" in "" | *[!A-Za-z0-9_]*) echo "skipping $ds: bad jail name property" >&2; continue ;; esac',
         'echo "==> pruning jail $name ($ds, owner $owner, removal ${removal:-retain}): no longer in the app"',

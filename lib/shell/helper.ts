@@ -9,12 +9,13 @@
  *   incompatible change gets a new version and a new path, both installed side by side;
  * - within a version actions and arguments only ever gain (never change) meaning;
  * - it is written atomically and only when its content differs;
- * - each owner (the node path of the FreeBsdHost construct, matched exactly as a whole line)
- *   that uses it is recorded in HOST_HELPER_USERS_FILE, and the file is removed only when the
- *   last owner of any stack on that host releases it.
+ * - each ownership scope that uses it (matched exactly as a whole line) is recorded in
+ *   HOST_HELPER_USERS_FILE, and the file is removed only when the last scope on that host
+ *   releases it;
+ * - a scope is claimed by one Terraform state (`claim SCOPE ID`, ID the id of that state's
+ *   helper step): another ID for the same scope is refused, and only the claiming ID gives it up.
  *
- * Owners are always passed as arguments, never derived: a later ownership scope id only
- * changes what the caller passes.
+ * Owners are always passed as arguments, never derived.
  */
 import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, replaceFileIfChangedWords, retireDatasetLines, unmountUnderLines } from './helpers';
 import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
@@ -35,6 +36,8 @@ import {
   REMOVAL_RETAIN,
   ROLE_PROPERTY,
   RETIRED_DATASET,
+  SCOPE_CLAIM_DIR,
+  SETTINGS_CHANGES_FILE_NAME,
   SHARED_PARENT_OWNER,
   STATE_DIR,
   ZFS_LOCK,
@@ -104,8 +107,11 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
   devfs-ruleset-apply NUMBER NAME CONTENT SHOW [RULE...]
   devfs-ruleset-remove NUMBER
-  use OWNER
-  release OWNER
+  use SCOPE
+  release SCOPE
+  claim SCOPE ID
+  claim-check SCOPE ID
+  unclaim SCOPE ID
 Every action is idempotent; the comment above its function in \${0} says what it makes true.`;
 
 /** The helper program, as installed at HOST_HELPER_PATH. */
@@ -247,11 +253,15 @@ do_write_managed_file() {
   do_write_file "$@"
 }
 
-# settings-apply STATE [KIND NAME VALUE]...: host settings made true, each change recorded in
-# STATE (undone by settings-undo). KIND: rc (NAME=VALUE), rc-word (word VALUE in list NAME),
-# rc-list (list NAME, removed at undo when empty and new), sysctl (NAME=VALUE now and in
-# /etc/sysctl.conf), interface (cloned NAME), dir (NAME), file (NAME, removed at undo when
-# empty and new). VALUE is - for kinds without one. Under the rc.conf lock.
+# settings-apply STATE [KIND NAME VALUE]...: host settings made true for the owner of STATE.
+# STATE holds what the owner needs ("hold KIND NAME VALUE"); the changes made for a setting are
+# recorded beside it in ${SETTINGS_CHANGES_FILE_NAME} ("KIND NAME VALUE RECORD"), shared by every
+# owner, and settings-undo undoes them when the last owner that holds the setting goes. KIND: rc
+# (NAME=VALUE), rc-word (word VALUE in list NAME), rc-list (list NAME, removed at undo when empty
+# and new), sysctl (NAME=VALUE now and in /etc/sysctl.conf), interface (cloned NAME), dir (NAME),
+# file (NAME, removed at undo when empty and new), cache-dir (NAME, removed with its content at
+# undo when new), jail-conf-include (".include VALUE" in jail.conf
+# NAME). VALUE is - for kinds without one. Under the rc.conf lock.
 do_settings_apply() {
   if [ $# -lt 1 ] || [ $(( ($# - 1) % 3 )) -ne 0 ]; then usage; fi
   do_locked /etc/rc.conf "$self" _settings_apply "$@"
@@ -266,12 +276,16 @@ rc_set_in_files() {
 _settings_apply() {
   state=$1
   shift
+  changes="\${state%/*}/${SETTINGS_CHANGES_FILE_NAME}"
   mkdir -p "\${state%/*}"
   [ -e "$state" ] || : > "$state"
-  record() { grep -qxF "$1" "$state" || printf '%s\\n' "$1" >> "$state"; }
+  [ -e "$changes" ] || : > "$changes"
+  record() { grep -qxF "$key $1" "$changes" || printf '%s\\n' "$key $1" >> "$changes"; }
   while [ $# -ge 3 ]; do
     kind=$1 name=$2 value=$3
     shift 3
+    key="$kind $name $value"
+    grep -qxF "hold $key" "$state" || printf 'hold %s\\n' "$key" >> "$state"
     case "$kind" in
       rc)
         have=$(sysrc -n -i "$name")
@@ -308,12 +322,24 @@ _settings_apply() {
         if [ ! -d "$name" ]; then mkdir -p "$name"; record "conf_dir $name"; fi ;;
       file)
         [ -e "$name" ] || record "created_file $name" ;;
+      cache-dir)
+        if [ ! -d "$name" ]; then
+          # The outermost directory made here is the one to remove.
+          top=$name
+          while [ -n "\${top%/*}" ] && [ ! -d "\${top%/*}" ]; do top=\${top%/*}; done
+          mkdir -p "$name"
+          record "cache_dir $top"
+        fi ;;
+      jail-conf-include)
+        grep -qsxF "${BLOCK_BEGIN} include" "$name" || record "block $name include"
+        do_block "$name" include ".include \\"$value\\";" ;;
       *) die "unknown setting kind $kind" ;;
     esac
   done
 }
 
-# settings-undo STATE: exactly what STATE records undone, newest first; STATE forgotten.
+# settings-undo STATE: the owner of STATE gone; the changes made for settings that no other owner
+# holds any more undone, newest first (and what STATE itself records, from earlier versions).
 do_settings_undo() {
   [ $# -eq 1 ] || usage
   do_locked /etc/rc.conf "$self" _settings_undo "$@"
@@ -477,7 +503,7 @@ _devfs_ruleset_remove() {
   fi
 }
 
-# use OWNER / release OWNER: who needs this helper, one exact line each.
+# use SCOPE / release SCOPE: which ownership scopes need this helper, one exact line each.
 do_use() {
   [ $# -eq 1 ] || usage
   do_locked ${HOST_HELPER_USERS_FILE} "$self" _use "$1"
@@ -503,6 +529,47 @@ _release() {
   rm -f "$self"
   rmdir ${HOST_HELPER_DIR} 2>/dev/null || :
   rmdir ${STATE_DIR} 2>/dev/null || :
+}
+
+# claim SCOPE ID: the ownership scope SCOPE of this host is claimed by the Terraform state whose
+# claim is ID (the id of its helper step); a claim by another ID is refused and kept.
+claim_file() {
+  printf '${SCOPE_CLAIM_DIR}/%s.claim' "$1"
+}
+do_claim() {
+  [ $# -eq 2 ] || usage
+  do_locked "$(claim_file "$1")" "$self" _claim "$@"
+}
+_claim() {
+  f=$(claim_file "$1")
+  if [ -f "$f" ]; then
+    held=$(cat "$f")
+    if [ "$held" = "$2" ]; then echo "==> ownership scope $1 is claimed by this Terraform state"; return 0; fi
+    die "ownership scope $1 is claimed on this host by another Terraform state (claim $held; this state's is $2): give this app's FreeBsdHost another ownershipScope, or destroy the other app first; if no state holds that claim any more, remove $f"
+  fi
+  mkdir -p ${SCOPE_CLAIM_DIR}
+  printf '%s\\n' "$2" > "$f.new"
+  mv -f "$f.new" "$f"
+  echo "==> ownership scope $1 claimed by this Terraform state ($2)"
+}
+# claim-check SCOPE ID: fails unless SCOPE is claimed by ID.
+do_claim_check() {
+  [ $# -eq 2 ] || usage
+  f=$(claim_file "$1")
+  if [ ! -f "$f" ] || [ "$(cat "$f")" != "$2" ]; then die "ownership scope $1 is not claimed on this host by this Terraform state (claim $2; $f: $(cat "$f" 2>/dev/null || echo none)); refusing to go on"; fi
+}
+# unclaim SCOPE ID: the claim given up, if ID holds it.
+do_unclaim() {
+  [ $# -eq 2 ] || usage
+  do_locked "$(claim_file "$1")" "$self" _unclaim "$@"
+}
+_unclaim() {
+  f=$(claim_file "$1")
+  if [ -f "$f" ] && [ "$(cat "$f")" = "$2" ]; then
+    rm -f "$f"
+    echo "==> ownership scope $1 given up"
+  fi
+  rmdir ${SCOPE_CLAIM_DIR} 2>/dev/null || :
 }
 
 [ $# -ge 1 ] || usage
@@ -535,7 +602,10 @@ case "$action" in
   devfs-ruleset-remove) do_devfs_ruleset_remove "$@" ;;
   use) do_use "$@" ;;
   release) do_release "$@" ;;
-  _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release) "$action" "$@" ;;
+  claim) do_claim "$@" ;;
+  claim-check) do_claim_check "$@" ;;
+  unclaim) do_unclaim "$@" ;;
+  _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
   _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
   -h | help) usage ;;
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;

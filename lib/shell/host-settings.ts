@@ -1,9 +1,13 @@
 /**
- * Host settings, recorded and undone exactly: the undo half of the helper's settings-apply.
- * A state file holds one record per line, `WHAT ARGUMENT...`, in the order the changes were
- * made; undo walks it newest first. Records written by earlier versions (`jail_enable`) are
- * still understood.
+ * Host settings, held per owner and undone by the last: the undo half of the helper's
+ * settings-apply. An owner's state file holds one `hold KIND NAME VALUE` line per setting it
+ * needs; the changes made for the settings are in the shared changes file beside it, one
+ * `KIND NAME VALUE RECORD` line each, in the order they were made. Undo forgets the owner, then
+ * walks the shared changes newest first and undoes those whose setting no remaining owner holds.
+ * Records of earlier versions in a state file itself (`jail_enable`, `rc_set NAME`) are still
+ * understood: they are that owner's alone and undone with it.
  */
+import { SETTINGS_CHANGES_FILE_NAME } from './names';
 
 /**
  * Body of the helper's `_settings_undo`, and a complete program with `set -eu` before it
@@ -11,7 +15,10 @@
  */
 export const HOST_SETTINGS_UNDO_FUNCTION = `state=$1
 [ -e "$state" ] || exit 0
-sed -n '1!G;h;$p' "$state" | while read -r what arg; do
+dir=\${state%/*}
+changes="$dir/${SETTINGS_CHANGES_FILE_NAME}"
+undo_change() {
+  what=$1 arg=$2
   case "$what" in
     jail_enable) sysrc -x jail_enable ;;
     rc_set) sysrc -x "$arg" ;;
@@ -21,6 +28,7 @@ sed -n '1!G;h;$p' "$state" | while read -r what arg; do
     rc_variable) [ -n "$(sysrc -n -i "$arg")" ] || sysrc -x "$arg" ;;
     sysctl_was) sysctl "\${arg%% *}=\${arg#* }" ;;
     sysctl_conf) "$self" block /etc/sysctl.conf "sysctl $arg" '' ;;
+    block) "$self" block "\${arg%% *}" "\${arg#* }" '' ;;
     interface)
       if ! ifconfig "$arg" >/dev/null 2>&1; then :
       # Addresses (link-local ones aside) mean jails or the administrator still use it.
@@ -30,12 +38,33 @@ sed -n '1!G;h;$p' "$state" | while read -r what arg; do
         echo "destroying interface $arg"
         ifconfig "$arg" destroy
       fi ;;
+    # Only an absolute path below the root, made by settings-apply with everything in it.
+    cache_dir) case "$arg" in /?*) if [ -d "$arg" ]; then rm -rf "$arg"; fi ;; esac ;;
     conf_dir) if [ -d "$arg" ] && [ -z "$(ls -A "$arg")" ]; then rmdir "$arg"; fi ;;
     created_file) if [ -f "$arg" ] && [ ! -s "$arg" ]; then rm -f "$arg"; fi ;;
   esac
+}
+sed -n '1!G;h;$p' "$state" | while read -r what arg; do
+  [ "$what" = hold ] || undo_change "$what" "$arg"
 done
 rm -f "$state"
-dir=\${state%/*}
+if [ -f "$changes" ]; then
+  held=$(cat "$dir"/*.state 2>/dev/null | sed -n 's/^hold //p')
+  kept="$changes.kept"
+  : > "$kept"
+  sed -n '1!G;h;$p' "$changes" | while IFS= read -r line; do
+    change=\${line#* * * }
+    setting=\${line%" $change"}
+    if printf '%s\\n' "$held" | grep -qxF -e "$setting"; then
+      printf '%s\\n' "$line" >> "$kept"
+    else
+      undo_change "\${change%% *}" "\${change#* }"
+    fi
+  done
+  if [ -s "$kept" ]; then sed -n '1!G;h;$p' "$kept" > "$changes"; else rm -f "$changes"; fi
+  rm -f "$kept"
+  if [ -n "$held" ]; then echo "==> host settings that other owners still hold are kept"; fi
+fi
 if [ -d "$dir" ] && [ -z "$(ls -A "$dir")" ]; then rmdir "$dir"; fi`;
 
 /**

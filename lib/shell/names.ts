@@ -7,7 +7,7 @@
 /** Prefix of every ZFS user property, marker and file name of this library. */
 export const LIBRARY_NAME = 'cdktf-freebsd-jails';
 
-/** The ZFS user property that names the owner (stack/construct path) of a dataset. */
+/** The ZFS user property that names the owner (`SCOPE:construct path`, see ownerMark) of a dataset. */
 export const OWNER_PROPERTY = `${LIBRARY_NAME}:owner`;
 /** The ZFS user property that says what a managed dataset is (template, jail, parent, retired). */
 export const ROLE_PROPERTY = `${LIBRARY_NAME}:role`;
@@ -53,6 +53,29 @@ export const ZFS_LOCK = 'zfs-parents';
 
 /** Directory of this library's state on the host: host settings records, helper users. */
 export const STATE_DIR = `/var/db/${LIBRARY_NAME}`;
+
+/**
+ * Between the ownership scope and the construct path in an owner mark. Scopes never contain
+ * it, so the scope of a mark is the text before its first separator, compared exactly.
+ */
+export const OWNER_SCOPE_SEPARATOR = ':';
+
+/**
+ * The owner mark of a construct: its host's ownership scope (unique on the host, claimed by one
+ * Terraform state) and its construct path. Two apps whose stacks share a name differ in scope.
+ */
+export function ownerMark(scope: string, constructPath: string): string {
+  return `${scope}${OWNER_SCOPE_SEPARATOR}${constructPath}`;
+}
+
+/** Directory of the scope claims: `<dir>/SCOPE.claim` holds the id of the Terraform resource that claimed it. */
+export const SCOPE_CLAIM_DIR = `${STATE_DIR}/scopes`;
+
+/**
+ * Beside the owners' settings state files (`*.state`, their holds): the changes made for the
+ * settings, each line `KIND NAME VALUE RECORD`, undone once no owner holds KIND NAME VALUE.
+ */
+export const SETTINGS_CHANGES_FILE_NAME = 'shared.changes';
 
 /** Where per-jail records live (the network's teardown actions): `<dir>/NAME.teardown`. */
 export const JAIL_STATE_DIR = `${STATE_DIR}/jails`;

@@ -14,7 +14,12 @@
  *   files are found by what they are (`pkg query -F`), never by a glob, and the version is
  *   the one the catalogue has now (`pkg rquery`), not an older file left by an earlier run.
  * - Inside the jail `pkg add FILE` finds the dependencies beside FILE.
+ *
+ * The directories are held like host settings (the helper's `cache-dir`): the ones the step
+ * made, with the files fetched into them, are removed when the last JailPackages that holds
+ * them is destroyed; a directory that was there (the host's own /var/cache/pkg) stays.
  */
+import { helperCallWords } from './helper';
 import { shellQuote } from './quote';
 
 /** Longest the host's `pkg fetch` may take before the step gives up. */
@@ -30,6 +35,8 @@ export interface OfflinePackagesScript {
   readonly directory: string;
   /** Where the ABI's subdirectory appears in the jail while packages are added. */
   readonly mountPoint: string;
+  /** The settings state file that holds the directories for this step. */
+  readonly stateFile: string;
 }
 
 /**
@@ -47,7 +54,9 @@ export function offlineFetchLines(o: OfflinePackagesScript): string[] {
     'pkg_osversion=$((pkg_major * 100000 + pkg_minor * 1000))',
     `pkg_repo=${q(o.directory)}/"$pkg_abi"`,
     `pkg_db=${q(o.directory)}/pkgdb/"$pkg_abi"`,
-    'mkdir -p "$pkg_repo" "$pkg_db"',
+    '# Held for this step; made (and then removed with their last holder) when missing.',
+    helperCallWords('settings-apply', q(o.stateFile), ...[o.directory, `${o.directory}/pkgdb`].flatMap((d) => ['cache-dir', q(d), '-']),
+      'cache-dir', '"$pkg_repo"', '-', 'cache-dir', '"$pkg_db"', '-'),
     '# pkg for the jail\'s ABI, with a catalogue of its own (the host\'s stays the host\'s).',
     'pkg_for_jail() { pkg -o ABI="$pkg_abi" -o OSVERSION="$pkg_osversion" -o PKG_DBDIR="$pkg_db" "$@"; }',
     'echo "==> fetching on the host for $pkg_abi (OSVERSION $pkg_osversion):$missing"',

@@ -163,6 +163,18 @@ export function fieldText(value: string): string {
   return value;
 }
 
+/**
+ * An ownership scope: a file name on the host (its claim), a line of the helper's users file and
+ * the first field of owner marks, so letters, digits and `_.@+-` only (no `:`, the mark's
+ * separator), starting with a letter or digit, at most 64 characters.
+ */
+export function ownershipScope(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$/.test(value)) {
+    fail(value, 'must be 1 to 64 letters, digits and _.@+- starting with a letter or digit (it names a file and the first field of ownership marks on the host)');
+  }
+  return value;
+}
+
 /** CPU architectures with release directories, mapped to their TARGET/TARGET_ARCH path. */
 export const ARCH_PATHS: Record<string, string> = {
   amd64: 'amd64/amd64',

@@ -12,6 +12,7 @@ import {
   helperCall,
   indentLines,
   OWNER_PROPERTY,
+  ownerMark,
   RETIRED_ROLE,
   ROLE_PROPERTY,
   ScriptBuilder,
@@ -149,8 +150,11 @@ export class ZfsTemplate extends Construct {
   constructor(scope: Construct, id: string, props: ZfsTemplateProps) {
     super(scope, id);
     const at = this.node.path;
+    // The path is in the template's ownership mark, read back from `zfs get -H` (tab-separated).
+    v.validated(at, 'construct path', () => v.fieldText(at));
     const host = props.host;
     this.host = host;
+    const owner = ownerMark(host.ownershipScope, at);
     const release = props.release ?? DEFAULT_TEMPLATE_RELEASE;
     this.release = v.validated(at, 'release', () => v.release(release.name));
     release.annotateSupport(this);
@@ -210,8 +214,8 @@ export class ZfsTemplate extends Construct {
     const create = new ScriptBuilder('template');
     create.action(`template snapshot ${this.snapshot}: built already?`,
       `if ${snapshotExists(this.snapshot)}; then`,
-      `  if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" != ${shellQuote(at)} ]; then`,
-      `    echo ${shellQuote(`error: snapshot ${this.snapshot} exists on a dataset not managed by ${at}; refusing to use it`)} >&2`,
+      `  if [ "$(zfs get -H -o value ${OWNER_PROPERTY} ${ds})" != ${shellQuote(owner)} ]; then`,
+      `    echo ${shellQuote(`error: snapshot ${this.snapshot} exists on a dataset not managed by ${owner}; refusing to use it`)} >&2`,
       '    exit 1',
       '  fi',
       `  echo ${shellQuote(`==> template snapshot ${this.snapshot} exists: nothing to do`)}`,
@@ -219,7 +223,7 @@ export class ZfsTemplate extends Construct {
       'fi');
     create.action(`ensuring datasets ${host.jailRootDataset} (at ${host.jailRootMountpoint}), ${templatesDataset}, ${this.datasetName}`,
       helperCall('ensure-parents', host.jailRootDataset, host.jailRootMountpoint, templatesDataset),
-      helperCall('dataset-create', this.datasetName, at, TEMPLATE_ROLE),
+      helperCall('dataset-create', this.datasetName, owner, TEMPLATE_ROLE),
       helperCall('dataset-mounted', this.datasetName, this.path),
     );
     create.action(`release sets ${sets.join(', ')} of ${this.release} extracted into ${this.path}`, ...this.extractionLines(ds, mnt, setsUrl, sets, digests));
@@ -255,7 +259,7 @@ export class ZfsTemplate extends Construct {
     const destroy = new ScriptBuilder('template').action(`template ${this.datasetName}: destroyed, or retained beside retained jails made from it`,
       `if ${datasetExists(this.datasetName)}; then`,
       ...indentLines([
-        `if ${helperCall('owned-by', this.datasetName, at)}; then`,
+        `if ${helperCall('owned-by', this.datasetName, owner)}; then`,
         ...indentLines([
           // A clone keeps its origin snapshot alive: jails still standing on the template stop its destroy.
           `live=$(${clonesOf(`$3 != "${RETIRED_ROLE}"`)})`,
@@ -275,7 +279,7 @@ export class ZfsTemplate extends Construct {
           ...freebsdUpdateCleanupLines(this.path),
         ]),
         'else',
-        `  echo ${shellQuote(`dataset ${this.datasetName} is not managed by ${at}: left alone`)}`,
+        `  echo ${shellQuote(`dataset ${this.datasetName} is not managed by ${owner}: left alone`)}`,
         'fi',
       ]),
       'fi')
@@ -298,7 +302,7 @@ export class ZfsTemplate extends Construct {
       `  if [ -n "$(ls -A ${mnt})" ] && [ -z "$(zfs list -H -t snapshot -o name -d 1 ${ds})" ]; then`,
       `    echo ${shellQuote(`==> ${this.datasetName} holds a partial extraction: recreating it empty`)}`,
       `    zfs destroy ${ds}`,
-      `    zfs create -o ${OWNER_PROPERTY}=${shellQuote(this.node.path)} -o ${ROLE_PROPERTY}=${TEMPLATE_ROLE} ${ds}`,
+      `    zfs create -o ${OWNER_PROPERTY}=${shellQuote(ownerMark(this.host.ownershipScope, this.node.path))} -o ${ROLE_PROPERTY}=${TEMPLATE_ROLE} ${ds}`,
       '  fi',
       '  dl=$(mktemp -d /tmp/cdktf-freebsd-jails.XXXXXX)',
       `  trap 'rm -rf "$dl"' EXIT`,

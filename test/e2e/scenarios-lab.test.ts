@@ -17,7 +17,7 @@ const figures = new Figures('scenarios on the lab stack (sudo user deploy, remov
 const P3 = 'zroot/vm/tmpl/14.3@p3';
 const JAILS: LabJail[] = [{ n: 1 }, { n: 2 }, { n: 3, method: JailCreationMethod.SEND_RECEIVE }];
 const BASE: LabProps = { jails: JAILS, removalPolicy: JailRemovalPolicy.DESTROY };
-const expected = (n: number, origin: string | null) => ({ name: `h${n}`, owner: `lab/h${n}`, origin, ip4: `127.1.1.${n}` });
+const expected = (n: number, origin: string | null) => ({ name: `h${n}`, owner: `lab:lab/h${n}`, origin, ip4: `127.1.1.${n}` });
 /** Words that name jail n on the host: its name and addresses. */
 const namesOf = (n: number) => [`h${n}`, `127.1.1.${n}`, `fd00:1:1:1::${n}`];
 

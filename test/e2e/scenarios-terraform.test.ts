@@ -17,7 +17,7 @@ const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));
 
 const figures = new Figures('scenarios of real Terraform: a failure among parallel steps');
 const P3 = 'zroot/vm/tmpl/14.3@p3';
-const jail = (n: number) => ({ name: `h${n}`, owner: `lab/h${n}`, origin: P3, ip4: `127.1.1.${n}` });
+const jail = (n: number) => ({ name: `h${n}`, owner: `lab:lab/h${n}`, origin: P3, ip4: `127.1.1.${n}` });
 
 describeOnFakeHost('scenarios of real Terraform', () => {
   afterAll(() => figures.print());

@@ -149,5 +149,8 @@ describeOnFakeHost('JailUpdate and offline JailPackages on the fake host', () =>
     const report = await bench.destroy();
     expectOk(report);
     for (const tree of ['/vm/tmpl/14.3', '/vm/h1', '/vm/h2']) expect(bench.host.exists(`${WORK}${tree}`)).toBe(false);
-  });
+    // Offline packages leave nothing: the fetched files and the directories made for them are gone.
+    expect(bench.host.exists('/var/cache/cdktf-freebsd-jails')).toBe(false);
+    expect(bench.host.exists('/var/db/cdktf-freebsd-jails')).toBe(false);
+  }, 180_000); // an apply and a destroy: minutes on a loaded machine
 });

@@ -16,10 +16,10 @@ import { datasetNames, datasets, jailConf, rcConf, rcWords, runningJails } from 
 const figures = new Figures('scenarios on examples/notebook (root, tcsh)');
 const P3 = 'zroot/vm/tmpl/14.5@p3';
 const NOTEBOOK_JAILS = [
-  { name: 'h1', owner: 'notebook/h1', origin: P3, ip4: '127.1.1.1' },
-  { name: 'h2', owner: 'notebook/h2', origin: P3, ip4: '127.1.1.2' },
-  { name: 'h3', owner: 'notebook/h3', origin: null, ip4: '127.1.1.3' },
-  { name: 'h4', owner: 'notebook/h4', origin: null, ip4: '127.1.1.4' },
+  { name: 'h1', owner: 'notebook:notebook/h1', origin: P3, ip4: '127.1.1.1' },
+  { name: 'h2', owner: 'notebook:notebook/h2', origin: P3, ip4: '127.1.1.2' },
+  { name: 'h3', owner: 'notebook:notebook/h3', origin: null, ip4: '127.1.1.3' },
+  { name: 'h4', owner: 'notebook:notebook/h4', origin: null, ip4: '127.1.1.4' },
 ];
 
 describeOnFakeHost('scenarios on examples/notebook', () => {
@@ -43,7 +43,7 @@ describeOnFakeHost('scenarios on examples/notebook', () => {
     expectOk(report);
     figures.row('fresh apply', { resources: report.created.length, ...runCells(report, bench.commandCount() - commands) });
     const ds = datasets(bench.host);
-    expect(ds['zroot/vm/tmpl/14.5'].props['cdktf-freebsd-jails:owner']).toBe('notebook/template');
+    expect(ds['zroot/vm/tmpl/14.5'].props['cdktf-freebsd-jails:owner']).toBe('notebook:notebook/template');
     expect(ds[P3]?.type).toBe('snapshot');
     expect(bench.host.readFile('/vm/tmpl/14.5/etc/rc.conf')).toContain('sendmail_enable="NO"');
     expect(bench.host.readFile('/vm/tmpl/14.5/etc/make.conf')).toContain('WRKDIRPREFIX');

@@ -1,7 +1,7 @@
 /** Issue 10, synth half: clashes between constructs and values the host side cannot carry, with the exact messages. */
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FreeBsdHost, FreeBsdRelease, JailAllow, JailFromSnapshot, JailHost, JailParameter, JailPackages, ZfsTemplate } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailAddress, JailAllow, JailFromSnapshot, JailHost, JailParameter, JailPackages, ZfsTemplate } from '../../lib';
 import { messageOf } from '../support/errors';
 import { jailStack, synthValidated } from './fixtures';
 
@@ -109,5 +109,62 @@ describe('errors blame the construct whose prop is wrong', () => {
     const www = jail('www');
     expect(messageOf(() => new JailPackages(stack, 'pkgs', { jail: www, packages: ['nginx'], offline: true, offlineMountPoint: '/' }))).toBe(
       'stack/pkgs: invalid offlineMountPoint: "/" is the root directory, not a directory of its own');
+  });
+});
+
+describe('aliases of typed parameters through the escape hatch', () => {
+  const lo1 = [JailAddress.onInterface('lo1', '127.1.1.1/32')];
+  test.each([
+    ['ip4', 'inherit', 'ip4.addr'],
+    ['interface', 'em0', 'ip4.addr'],
+    ['ip_hostname', 'true', 'ip4.addr'],
+  ])('%s beside typed addresses is refused', (name, value, contradicted) => {
+    const { jail } = jailStack();
+    expect(messageOf(() => jail('bad', { addresses: lo1, parameters: [JailParameter.set(name, value)] }))).toBe(
+      `stack/bad: invalid parameters: "${name}" changes what the jail's typed addresses (${contradicted}) mean; give the addresses through the escape hatch too, or leave "${name}" out`);
+  });
+
+  test('ip4 without typed addresses, and ip6 beside IPv4 addresses only, are the escape hatch\'s to give', () => {
+    const { jail } = jailStack();
+    expect(() => jail('inherits', { parameters: [JailParameter.set('ip4', 'inherit')] })).not.toThrow();
+    expect(() => jail('v4only', { addresses: lo1, parameters: [JailParameter.set('ip6', 'disable')] })).not.toThrow();
+  });
+});
+
+describe('ownership scope', () => {
+  test('defaults to the stack name; a given one is used as it is', () => {
+    const { host, stack } = jailStack();
+    expect(host.ownershipScope).toBe('stack');
+    expect(new FreeBsdHost(stack, 'other', { address: '192.0.2.11', ownershipScope: 'team-a.web@1+x_y' }).ownershipScope).toBe('team-a.web@1+x_y');
+  });
+
+  test.each([
+    ['a:b', '"a:b"'],
+    ['team a', '"team a"'],
+    ['x\ty', '"x\\ty"'],
+    ['', '""'],
+    ['-lead', '"-lead"'],
+    ['a'.repeat(65), `"${'a'.repeat(65)}"`],
+  ])('%j is refused', (scope, shown) => {
+    const stack = new TerraformStack(Testing.app(), 'stack');
+    expect(messageOf(() => new FreeBsdHost(stack, 'host', { address: '192.0.2.10', ownershipScope: scope }))).toBe(
+      `stack/host: invalid ownershipScope: ${shown} must be 1 to 64 letters, digits and _.@+- starting with a letter or digit (it names a file and the first field of ownership marks on the host)`);
+  });
+
+  test('a stack name that cannot be a scope asks for one', () => {
+    const stack = new TerraformStack(Testing.app(), 'team:a');
+    expect(messageOf(() => new FreeBsdHost(stack, 'host', { address: '192.0.2.10' }))).toBe(
+      'team:a/host: invalid ownershipScope: the default (the stack\'s name "team:a") cannot be one: "team:a" must be 1 to 64 letters, digits and _.@+- starting with a letter or digit (it names a file and the first field of ownership marks on the host); give ownershipScope');
+    expect(new FreeBsdHost(stack, 'host2', { address: '192.0.2.11', ownershipScope: 'my-stack' }).ownershipScope).toBe('my-stack');
+  });
+
+  test('a control character in the path of a FreeBsdHost, JailHost or ZfsTemplate is refused', () => {
+    const { stack, host } = jailStack();
+    const bad = new Construct(stack, 'team\nB');
+    const why = 'must not contain tabs, newlines or other control characters (the host reads it back from tab-separated lines)';
+    expect(messageOf(() => new JailHost(bad, 'jails', { host }))).toBe(`stack/team\nB/jails: invalid construct path: "stack/team\\nB/jails" ${why}`);
+    expect(messageOf(() => new ZfsTemplate(bad, 'template', { host, release: FreeBsdRelease.of('14.3'), name: 'other' }))).toBe(
+      `stack/team\nB/template: invalid construct path: "stack/team\\nB/template" ${why}`);
+    expect(messageOf(() => new FreeBsdHost(bad, 'host', { address: '192.0.2.99' }))).toBe(`stack/team\nB/host: invalid construct path: "stack/team\\nB/host" ${why}`);
   });
 });

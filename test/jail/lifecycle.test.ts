@@ -83,7 +83,7 @@ describe('removal policy', () => {
     // jail-dataset-remove reads cdktf-freebsd-jails:removal: destroy, else retire as
     // zroot/vm/.retired/db-<UTC time> (run in test/shell/host-helper.test.ts).
     expect(d).toContain('"$cfj" jail-dataset-remove zroot/vm/db zroot/vm /vm db');
-    expect(d).toContain(`"$cfj" owned-by 'zroot/vm/db' 'stack/db'`);
+    expect(d).toContain(`"$cfj" owned-by 'zroot/vm/db' 'stack:stack/db'`);
     expect(d.indexOf('owned-by')).toBeLessThan(d.indexOf('jail-dataset-remove'));
   });
 
@@ -119,16 +119,20 @@ test('several hosts in one stack: each has its own settings, prune and jails', (
   const resources = nullResources(stack);
   expect(resources.filter((r) => r.name.includes('prune'))).toHaveLength(2);
   expect(resources.find((r) => r.name.startsWith('jails2_prune'))!.triggers.host).toBe('192.0.2.2');
-  expect(createScript(resources.find((r) => r.name.startsWith('jails2_prune'))!)).toContain(`keep='multi/j2'\n`);
+  expect(createScript(resources.find((r) => r.name.startsWith('jails2_prune'))!)).toContain(`keep='multi:multi/j2'\n`);
 });
 
-test('prune only considers jail datasets of this stack that are not in the app', () => {
+test('prune only considers jail datasets of this ownership scope (compared exactly) that are not in the app, once the claim is checked', () => {
   const { stack, jail } = jailStack();
   jail('keep1');
   const p = script(stack, 'jails_prune');
-  expect(p).toContain("prefix='stack/'\n");
+  expect(p).toContain("scope='stack'\n");
+  expect(p).toContain("keep='stack:stack/keep1'\n");
   expect(p).toContain('[ "$role" = jail ] || continue');
-  expect(p).toContain('case "$owner" in "$prefix"*) ;; *) continue ;; esac');
+  expect(p).toContain('[ "${owner%%:*}" = "$scope" ] || continue');
+  // The claim is read from the helper step's id, before anything is listed.
+  expect(p).toMatch(/"\$cfj" claim-check 'stack' '\$\{null_resource\.host_helper_resource_[0-9A-F]+\.id\}'/);
+  expect(p.indexOf('claim-check')).toBeLessThan(p.indexOf('zfs list'));
   expect(p).toContain('zfs list -H -o name,cdktf-freebsd-jails:owner,cdktf-freebsd-jails:role,cdktf-freebsd-jails:jail,cdktf-freebsd-jails:removal -r -d 1 -t filesystem zroot/vm');
 });
 

@@ -116,8 +116,8 @@ describe.each(['h1', 'h2', 'h3', 'h4'])('jail %s', (name) => {
 test('h1 and h2 are clones, h3 and h4 are sent and received', () => {
   const dataset = (n: string) => createScript(resources.find((r) => r.name.startsWith(`${n}_dataset`))!);
   // The helper's jail-dataset-create clones or sends and receives (its text below).
-  for (const n of ['h1', 'h2']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook/${n}' '${n}' 'zroot/vm/tmpl/14.5@p3' 'clone' `);
-  for (const n of ['h3', 'h4']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook/${n}' '${n}' 'zroot/vm/tmpl/14.5@p3' 'send-receive' `);
+  for (const n of ['h1', 'h2']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook:notebook/${n}' '${n}' 'zroot/vm/tmpl/14.5@p3' 'clone' `);
+  for (const n of ['h3', 'h4']) expect(dataset(n)).toContain(`"$cfj" jail-dataset-create 'zroot/vm/${n}' 'notebook:notebook/${n}' '${n}' 'zroot/vm/tmpl/14.5@p3' 'send-receive' `);
   expect(HOST_HELPER_PROGRAM).toContain('clone) echo "==> cloning $snap to $ds"; zfs clone "$@" "$snap" "$ds" ;;');
   expect(HOST_HELPER_PROGRAM).toContain('zfs send "$snap" | zfs receive -u "$@" "$ds"');
 });
@@ -143,10 +143,11 @@ test('the hosts table holds the notebook entries, one managed block per jail', (
 test('rc.conf: jail_enable, cloned_interfaces lo1 and jail_list for every jail', () => {
   const settings = createScript(resources.find((r) => r.name.startsWith('jails_settings'))!);
   // Host settings through the helper's settings-apply, recorded in the JailHost's state file.
-  expect(settings).toContain(`"$cfj" settings-apply '/var/db/cdktf-freebsd-jails/jail-host.state' `);
+  expect(settings).toContain(`"$cfj" settings-apply '${stack.jailHost.stateFile}' `);
+  expect(stack.jailHost.stateFile).toMatch(/^\/var\/db\/cdktf-freebsd-jails\/settings\/[0-9a-f]{16}\.state$/);
   expect(settings).toContain("'rc' 'jail_enable' 'YES'");
   expect(settings).toContain("'interface' 'lo1' '-'");
-  expect(settings).toContain(`.include "/etc/jail.conf.d/*.conf";`);
+  expect(settings).toContain(`'jail-conf-include' '/etc/jail.conf' '/etc/jail.conf.d/*.conf'`);
   for (const n of ['h1', 'h2', 'h3', 'h4']) {
     expect(createScript(resources.find((r) => r.name.startsWith(`${n}_config`))!)).toContain(`"$cfj" jail-list-add '${n}'`);
   }
@@ -161,6 +162,6 @@ test('packages git-lite and vim-console in h1, only the missing ones', () => {
 
 test('the prune step knows every jail of the stack', () => {
   const prune = resources.find((r) => r.name.startsWith('jails_prune'))!;
-  expect(createScript(prune)).toContain(`keep='notebook/h1\nnotebook/h2\nnotebook/h3\nnotebook/h4'`);
+  expect(createScript(prune)).toContain(`keep='notebook:notebook/h1\nnotebook:notebook/h2\nnotebook:notebook/h3\nnotebook:notebook/h4'`);
   expect(allStrings(prune.depends_on)).toEqual([expect.stringContaining('host_helper'), expect.stringContaining('jails_settings')]);
 });

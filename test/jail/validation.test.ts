@@ -28,20 +28,32 @@ describe('jail names', () => {
 });
 
 describe('addresses', () => {
+  const refusal = (iface: string, cidr: string) => {
+    const address = JailAddress.onInterface(iface, cidr); // checked when a jail binds it
+    const { jail } = jailStack();
+    try {
+      jail('web', { addresses: [address] });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'accepted';
+  };
+
   test.each([
-    ['127.1.1.300/32', /"127\.1\.1\.300\/32" is not an address/],
-    ['127.1.1.1/33', /"127\.1\.1\.1\/33" has a prefix length outside 0\.\.32/],
-    ['fd00::1/129', /"fd00::1\/129" has a prefix length outside 0\.\.128/],
-    ['127.1.1.1/024', /prefix length/],
-    ['lo1|127.1.1.1', /is not an address/],
-    ['fe80::1%em0/64', /is not an address/],
-  ])('%j is refused', (cidr, message) => {
-    expect(() => JailAddress.onInterface('lo1', cidr)).toThrow(message);
+    ['127.1.1.300/32', 'stack/web: invalid addresses: "127.1.1.300/32" is not an address like 127.1.1.1/32 or fd00:1:1:1::1/64'],
+    ['127.1.1.1/33', 'stack/web: invalid addresses: "127.1.1.1/33" has a prefix length outside 0..32'],
+    ['fd00::1/129', 'stack/web: invalid addresses: "fd00::1/129" has a prefix length outside 0..128'],
+    ['127.1.1.1/024', 'stack/web: invalid addresses: "127.1.1.1/024" has a prefix length outside 0..32'],
+    ['lo1|127.1.1.1', 'stack/web: invalid addresses: "lo1|127.1.1.1" is not an address like 127.1.1.1/32 or fd00:1:1:1::1/64'],
+    ['fe80::1%em0/64', 'stack/web: invalid addresses: "fe80::1%em0/64" is not an address like 127.1.1.1/32 or fd00:1:1:1::1/64'],
+  ])('%j is refused, naming the jail that binds it', (cidr, message) => {
+    expect(refusal('lo1', cidr)).toBe(message);
   });
 
-  test('interface names are checked (15 characters at most)', () => {
-    expect(() => JailAddress.onInterface('averyveryverylong0', '127.1.1.1')).toThrow(/longer than 15/);
-    expect(() => JailAddress.onInterface('lo1|x', '127.1.1.1')).toThrow(/interface "lo1\|x"/);
+  test('interface names are checked (15 characters at most), naming the jail', () => {
+    expect(refusal('lo2345678901234x', '127.1.1.1')).toBe('stack/web: invalid addresses: interface "lo2345678901234x" is longer than 15 characters');
+    expect(refusal('lo1|x', '127.1.1.1')).toBe('stack/web: invalid addresses: interface "lo1|x" must be letters, digits, _ and . starting with a letter');
+    expect(refusal('lo234567890123x', '127.1.1.1/32')).toBe('accepted');
   });
 
   test('the construct path is in the message when the jail refuses an address', () => {

@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { HOST_HELPER_PROGRAM, HOST_HELPER_USERS_FILE, SCRIPT_PATH, STATE_DIR } from '../../lib/shell';
+import { HOST_HELPER_PROGRAM, HOST_HELPER_USERS_FILE, SCOPE_CLAIM_DIR, SCRIPT_PATH, SETTINGS_CHANGES_FILE_NAME, STATE_DIR } from '../../lib/shell';
 import { haveCommand, tempDir } from '../support/sh';
 
 interface Rig {
@@ -33,6 +33,13 @@ store="$RIG/rc"; touch "$store"
 case "$1" in
   -n) grep "^$3=" "$store" | sed 's/^[^=]*=//' ;;
   -x) grep -v "^$2=" "$store" > "$store.t" || :; mv "$store.t" "$store" ;;
+  *+=* | *-=*)
+    n=\${1%%[+-]=*}; w=\${1#*=}; old=$(grep "^$n=" "$store" | sed 's/^[^=]*=//')
+    case "$1" in
+      *+=*) new="\${old:+$old }$w" ;;
+      *) new=$(for x in $old; do [ "$x" = "$w" ] || printf '%s ' "$x"; done); new=\${new% } ;;
+    esac
+    grep -v "^$n=" "$store" > "$store.t" || :; echo "$n=$new" >> "$store.t"; mv "$store.t" "$store" ;;
   *=*) grep -v "^\${1%%=*}=" "$store" > "$store.t" || :; echo "$1" >> "$store.t"; mv "$store.t" "$store" ;;
 esac`,
   jls: `[ -f "$RIG/running.$2" ]`,
@@ -163,16 +170,91 @@ describe('host helper program', () => {
   t('settings-apply records only what it changed; settings-undo undoes exactly that', () => {
     const h = rig();
     const state = path.join(h.dir, 'settings', 'pf.state');
+    const changes = path.join(h.dir, 'settings', SETTINGS_CHANGES_FILE_NAME);
     fs.writeFileSync(path.join(h.dir, 'rc'), 'pflog_enable=YES\n'); // the administrator's
     expect(h.run('settings-apply', state, 'rc', 'pf_enable', 'YES', 'rc', 'pflog_enable', 'yes').status).toBe(0);
-    expect(fs.readFileSync(state, 'utf8')).toBe('rc_set pf_enable\n');
+    expect(fs.readFileSync(state, 'utf8')).toBe('hold rc pf_enable YES\nhold rc pflog_enable yes\n');
+    expect(fs.readFileSync(changes, 'utf8')).toBe('rc pf_enable YES rc_set pf_enable\n');
     expect(h.run('settings-apply', state, 'rc', 'pf_enable', 'YES', 'rc', 'pflog_enable', 'yes').status).toBe(0);
-    expect(fs.readFileSync(state, 'utf8')).toBe('rc_set pf_enable\n');
+    expect(fs.readFileSync(state, 'utf8')).toBe('hold rc pf_enable YES\nhold rc pflog_enable yes\n');
+    expect(fs.readFileSync(changes, 'utf8')).toBe('rc pf_enable YES rc_set pf_enable\n');
     expect(fs.readFileSync(path.join(h.dir, 'rc'), 'utf8').split('\n').sort()).toEqual(['', 'pf_enable=YES', 'pflog_enable=YES']);
     expect(h.run('settings-undo', state).status).toBe(0);
     expect(fs.readFileSync(path.join(h.dir, 'rc'), 'utf8')).toBe('pflog_enable=YES\n');
     expect(fs.existsSync(state)).toBe(false);
+    expect(fs.existsSync(path.join(h.dir, 'settings'))).toBe(false);
     expect(h.run('settings-apply', state, 'rc', 'pf_enable').status).toBe(64); // incomplete triple
+  });
+
+  t('settings two owners hold are undone by the last of them, whichever made them; its own ones go with each', () => {
+    const h = rig();
+    const a = path.join(h.dir, 'settings', 'a.state');
+    const b = path.join(h.dir, 'settings', 'b.state');
+    const rc = () => fs.readFileSync(path.join(h.dir, 'rc'), 'utf8').split('\n').filter(Boolean).sort();
+    expect(h.run('settings-apply', a, 'rc', 'jail_enable', 'YES', 'rc-word', 'cloned_interfaces', 'lo1').status).toBe(0);
+    expect(h.run('settings-apply', b, 'rc', 'jail_enable', 'YES', 'rc-word', 'cloned_interfaces', 'lo1', 'rc-word', 'cloned_interfaces', 'lo2').status).toBe(0);
+    expect(rc()).toEqual(['cloned_interfaces=lo1 lo2', 'jail_enable=YES']);
+    // a made jail_enable and lo1, but b holds them too: only a goes.
+    expect(h.run('settings-undo', a).status).toBe(0);
+    expect(rc()).toEqual(['cloned_interfaces=lo1 lo2', 'jail_enable=YES']);
+    expect(fs.existsSync(a)).toBe(false);
+    // The last owner undoes all of it, and the variable the words were added to goes with them.
+    const last = h.run('settings-undo', b);
+    expect(last.status).toBe(0);
+    expect(rc()).toEqual([]);
+    expect(fs.existsSync(path.join(h.dir, 'settings'))).toBe(false);
+  });
+
+  t('cache-dir: the outermost directory made is removed with its content by the last holder; one that was there stays', () => {
+    const h = rig();
+    const a = path.join(h.dir, 'settings', 'a.state');
+    const b = path.join(h.dir, 'settings', 'b.state');
+    const made = path.join(h.dir, 'cache', 'ours', 'pkg');
+    const theirs = path.join(h.dir, 'hostcache');
+    fs.mkdirSync(theirs);
+    fs.writeFileSync(path.join(theirs, 'keep.pkg'), 'the host\'s\n');
+    expect(h.run('settings-apply', a, 'cache-dir', made, '-', 'cache-dir', theirs, '-', 'cache-dir', `${theirs}/FreeBSD:14:amd64`, '-').status).toBe(0);
+    expect(h.run('settings-apply', b, 'cache-dir', made, '-').status).toBe(0);
+    fs.writeFileSync(path.join(made, 'git.pkg'), 'fetched\n');
+    fs.writeFileSync(path.join(theirs, 'FreeBSD:14:amd64', 'git.pkg'), 'fetched\n');
+    expect(h.run('settings-undo', a).status).toBe(0);
+    expect(fs.existsSync(path.join(made, 'git.pkg'))).toBe(true); // b still holds it
+    expect(fs.readdirSync(theirs)).toEqual(['keep.pkg']);
+    expect(h.run('settings-undo', b).status).toBe(0);
+    expect(fs.existsSync(path.join(h.dir, 'cache'))).toBe(false);
+    expect(fs.readdirSync(theirs)).toEqual(['keep.pkg']);
+  });
+
+  t('settings-undo still undoes a state file of records written by earlier versions', () => {
+    const h = rig();
+    const state = path.join(h.dir, 'settings', 'old.state');
+    fs.mkdirSync(path.dirname(state));
+    fs.writeFileSync(path.join(h.dir, 'rc'), 'jail_enable=YES\nkeep=1\n');
+    fs.writeFileSync(state, 'jail_enable\n');
+    expect(h.run('settings-undo', state).status).toBe(0);
+    expect(fs.readFileSync(path.join(h.dir, 'rc'), 'utf8')).toBe('keep=1\n');
+    expect(fs.existsSync(state)).toBe(false);
+  });
+
+  t('claim: one Terraform state per scope; another is refused and changes nothing; only the holder gives it up', () => {
+    const h = rig();
+    const claim = path.join(SCOPE_CLAIM_DIR.replace(STATE_DIR, path.join(h.dir, 'state')), 'lab.claim');
+    expect(h.run('claim', 'lab', '111').status).toBe(0);
+    expect(fs.readFileSync(claim, 'utf8')).toBe('111\n');
+    expect(h.run('claim', 'lab', '111').stdout).toContain('==> ownership scope lab is claimed by this Terraform state');
+    const refused = h.run('claim', 'lab', '222');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(`helper-1: error: ownership scope lab is claimed on this host by another Terraform state (claim 111; this state's is 222): give this app's FreeBsdHost another ownershipScope, or destroy the other app first; if no state holds that claim any more, remove ${claim}\n`);
+    expect(fs.readFileSync(claim, 'utf8')).toBe('111\n');
+    // Scopes are whole names: "lab" claimed says nothing about "la" or "lab2".
+    expect(h.run('claim-check', 'la', '111').status).toBe(1);
+    expect(h.run('claim-check', 'lab', '111').status).toBe(0);
+    expect(h.run('claim-check', 'lab', '222').stderr).toContain('ownership scope lab is not claimed on this host by this Terraform state (claim 222;');
+    expect(h.run('unclaim', 'lab', '222').status).toBe(0);
+    expect(fs.readFileSync(claim, 'utf8')).toBe('111\n');
+    expect(h.run('unclaim', 'lab', '111').status).toBe(0);
+    expect(fs.existsSync(path.dirname(claim))).toBe(false);
+    expect(h.run('claim', 'lab', '222').status).toBe(0);
   });
 
   t('use/release: the helper goes with its last owner, owners matched exactly', () => {

@@ -30,7 +30,7 @@ describe('ZfsTemplate', () => {
     const { create } = build({ release: FreeBsdRelease.of('14.3'), snapshotName: 'p3', portsSupport: true });
     const order = [
       /"\$cfj" ensure-parents 'zroot\/vm' '\/vm' 'zroot\/vm\/tmpl'$/, // 1. datasets (the host helper's ensure-parents)
-      /"\$cfj" dataset-create 'zroot\/vm\/tmpl\/14.3' 'test\/template' 'template'/,
+      /"\$cfj" dataset-create 'zroot\/vm\/tmpl\/14.3' 'test:test\/template' 'template'/,
       /fetch -q -o "\$dl\/base.txz" https:\/\/download.freebsd.org\/releases\/amd64\/amd64\/14.3-RELEASE\/base.txz/, // 2.
       /have=\$\(sha256 -q "\$dl\/base.txz"\)/,
       /tar -xpf "\$dl\/base.txz" -C \/vm\/tmpl\/14.3/, // 3.
@@ -95,7 +95,7 @@ describe('ZfsTemplate', () => {
 
   test('destroy removes only its own dataset and refuses while live clones exist, naming them', () => {
     const { destroy } = build({ snapshotName: 'p3' });
-    expect(destroy).toContain(`"$cfj" owned-by 'zroot/vm/tmpl/14.3' 'test/template'`); // exact owner match, by the helper
+    expect(destroy).toContain(`"$cfj" owned-by 'zroot/vm/tmpl/14.3' 'test:test/template'`); // exact owner match, by the helper
     expect(destroy).toContain(`awk -F '\\t' -v p=zroot/vm/tmpl/14.3@ 'index($2, p) == 1 && $3 != "retired" { print $1 }'`);
     expect(destroy).toContain('these datasets are clones of its snapshots:');
     expect(at(destroy, /exit 1/)).toBeLessThan(at(destroy, /zfs destroy -r zroot\/vm\/tmpl\/14.3/));
@@ -120,7 +120,7 @@ describe('ZfsTemplate', () => {
   test('a partial extraction is cleared before extracting again; a foreign snapshot is never used', () => {
     const { create } = build({ snapshotName: 'p3' });
     expect(at(create, /holds a partial extraction: recreating it empty/)).toBeLessThan(at(create, /tar -xpf/));
-    expect(at(create, /exists on a dataset not managed by test\/template; refusing to use it/)).toBeLessThan(at(create, /nothing to do/));
+    expect(at(create, /exists on a dataset not managed by test:test\/template; refusing to use it/)).toBeLessThan(at(create, /nothing to do/));
   });
 
   test.each([

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { NotebookStack, notebookHostProps } from '../../../examples/notebook/main';
 import {
   FreeBsdHost,
+  FreeBsdHostProps,
   FreeBsdRelease,
   JailAddress,
   JailCreationMethod,
@@ -40,6 +41,10 @@ export interface LabProps {
   readonly template?: Partial<ZfsTemplateProps>;
   /** Removal policy of every jail (default: the library's, RETAIN). */
   readonly removalPolicy?: JailRemovalPolicy;
+  /** Over the notebook's host (an ownershipScope, say). */
+  readonly host?: Partial<FreeBsdHostProps>;
+  /** Construct ids of jails (default h<n>) by n: ids an administrator would not type. */
+  readonly ids?: { [n: number]: string };
 }
 
 /** The notebook's host, template and (given) jails, one stack named "lab". */
@@ -51,13 +56,14 @@ export class LabStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, env: Record<string, string>, props: LabProps) {
     super(scope, id);
-    this.host = new FreeBsdHost(this, 'host', notebookHostProps(env));
+    this.host = new FreeBsdHost(this, 'host', { ...notebookHostProps(env), ...props.host });
     this.template = new ZfsTemplate(this, 'template', { host: this.host, release: FreeBsdRelease.V14_3, portsSupport: true, snapshotName: 'p3', ...props.template });
     if (props.jails.length === 0) return;
     this.jailHost = new JailHost(this, 'jails', { host: this.host });
     for (const j of props.jails) {
-      this.jails.push(new JailFromSnapshot(this, `h${j.n}`, {
+      this.jails.push(new JailFromSnapshot(this, props.ids?.[j.n] ?? `h${j.n}`, {
         jailHost: this.jailHost,
+        name: `h${j.n}`,
         template: this.template,
         method: j.method ?? JailCreationMethod.CLONE,
         removalPolicy: props.removalPolicy,
@@ -69,9 +75,10 @@ export class LabStack extends TerraformStack {
   }
 }
 
-export function labApp(props: LabProps): AppBuilder {
+/** The lab stack as an app; `stackName` "lab" unless given (two apps on one host). */
+export function labApp(props: LabProps, stackName = 'lab'): AppBuilder {
   return (app, env) => {
-    new LabStack(app, 'lab', env, props);
+    new LabStack(app, stackName, env, props);
   };
 }
 

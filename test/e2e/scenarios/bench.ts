@@ -53,7 +53,12 @@ export class Bench {
   public readonly stateFile = path.join(this.dir, 'state.json');
   private uploads = 0;
 
-  private constructor(public readonly host: FakeHost, public readonly user: string) {}
+  private constructor(public readonly host: FakeHost, public readonly user: string, private readonly ownsHost = true) {}
+
+  /** Another app on the same host: its own cdktf.out and Terraform state (stop() leaves the host running). */
+  public anotherApp(): Bench {
+    return new Bench(this.host, this.user, false);
+  }
 
   /** `cdktf synth` in-process: a fresh cdktf.out from `build`. */
   public synth(build: AppBuilder): void {
@@ -84,21 +89,34 @@ export class Bench {
     return report;
   }
 
-  /** The create scripts of every null_resource in cdktf.out, with terraform's escapes undone. */
+  /**
+   * The create scripts of every null_resource in cdktf.out, with terraform's escapes undone and
+   * the ids they read (the scope claim: `self.id`, `null_resource.NAME.id`) from the stack's state.
+   */
   public createScripts(): CreateScript[] {
     const out: CreateScript[] = [];
     const stacks = path.join(this.out, 'stacks');
     for (const stack of fs.readdirSync(stacks).sort()) {
       const json = JSON.parse(fs.readFileSync(path.join(stacks, stack, 'cdk.tf.json'), 'utf8'));
+      const ids = this.resourceIds(stack);
       for (const [name, res] of Object.entries<Record<string, unknown>>(json.resource?.null_resource ?? {})) {
         for (const p of (res.provisioner ?? []) as Record<string, { inline?: string[]; when?: string }>[]) {
           const exec = p['remote-exec'];
           if (!exec || exec.when === 'destroy') continue;
-          out.push({ address: `${stack}:null_resource.${name}`, text: unescapeTerraform((exec.inline ?? []).join('\n'), name) });
+          out.push({ address: `${stack}:null_resource.${name}`, text: unescapeTerraform((exec.inline ?? []).join('\n'), name, { ...ids, 'self.id': ids[`null_resource.${name}.id`] }) });
         }
       }
     }
     return out;
+  }
+
+  /** `null_resource.NAME.id` -> the id, from the stack's Terraform state (none before the first apply). */
+  private resourceIds(stack: string): Record<string, string> {
+    const file = `${this.stateFile}.${stack}.tfstate`;
+    if (!fs.existsSync(file)) return {};
+    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as { resources?: { type: string; name: string; instances: { attributes: { id: string } }[] }[] };
+    return Object.fromEntries((state.resources ?? []).filter((r) => r.type === 'null_resource' && r.instances.length === 1)
+      .map((r) => [`null_resource.${r.name}.id`, r.instances[0].attributes.id]));
   }
 
   /** Uploads a script over SSH and runs it through the login shell, as terraform's remote-exec does. */
@@ -127,7 +145,7 @@ export class Bench {
   }
 
   public async stop(): Promise<void> {
-    await this.host.stop();
+    if (this.ownsHost) await this.host.stop();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -150,11 +168,16 @@ export function addSshCounts(report: RunReport, connections: SshConnection[], se
   });
 }
 
-/** Terraform's template escapes in a literal string: `$${` -> `${`, `%%{` -> `%{`; a live `${` or `%{` is an error. */
-export function unescapeTerraform(s: string, where: string): string {
+/**
+ * Terraform's template escapes in a literal string: `$${` -> `${`, `%%{` -> `%{`; a live `${EXPR}`
+ * is replaced by `values[EXPR]`, any other live `${` or `%{` is an error.
+ */
+export function unescapeTerraform(s: string, where: string, values: Record<string, string | undefined> = {}): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     if (s.startsWith('$${', i) || s.startsWith('%%{', i)) { out += `${s[i]}{`; i += 2; continue; }
+    const expr = s.startsWith('${', i) ? /^\$\{([A-Za-z0-9_.]+)\}/.exec(s.slice(i)) : null;
+    if (expr && values[expr[1]] !== undefined) { out += values[expr[1]]; i += expr[0].length - 1; continue; }
     if (s.startsWith('${', i) || s.startsWith('%{', i)) throw new Error(`${where}: create script has an interpolation at ${i}: ${s.slice(i, i + 40)}`);
     out += s[i];
   }

@@ -13,7 +13,7 @@ export function expectOk(report: RunReport): void {
 
 export interface JailExpectation {
   readonly name: string;
-  /** The construct path that owns the dataset, like notebook/h1. */
+  /** The owner mark of the dataset (scope:construct path), like notebook:notebook/h1. */
   readonly owner: string;
   /** The origin snapshot (clone), or null (send/receive). */
   readonly origin: string | null;
