@@ -174,10 +174,10 @@ export class DevfsRuleset extends Construct implements IDevfsRuleset {
     const title = `devfs ruleset ${this.rulesetNumber} (${this.rulesetName})`;
     const create = new ScriptBuilder(title)
       .banner(`${title}: its block in ${DEVFS_RULES_FILE}, loaded and checked with devfs rule -s ${this.rulesetNumber} show`)
-      .helper('devfs-ruleset-apply', String(this.rulesetNumber), this.rulesetName, this.rulesText, this.expectedShow.replace(/\n$/, ''), ...devfsRuleArguments(spec));
+      .helper('devfs-ruleset-apply', props.host.ownershipScope, String(this.rulesetNumber), this.rulesetName, this.rulesText, this.expectedShow.replace(/\n$/, ''), ...devfsRuleArguments(spec));
     const destroy = new ScriptBuilder(title)
       .banner(`${title}: unloaded and its block removed from ${DEVFS_RULES_FILE}`)
-      .helper('devfs-ruleset-remove', String(this.rulesetNumber));
+      .helper('devfs-ruleset-remove', props.host.ownershipScope, String(this.rulesetNumber));
     this.step = new HostStep(this, 'rules', {
       host: this.host,
       description: title,

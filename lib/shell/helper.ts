@@ -105,8 +105,8 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   jail-list-add NAME
   jail-teardown NAME CONF PATH FSTAB
   jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
-  devfs-ruleset-apply NUMBER NAME CONTENT SHOW [RULE...]
-  devfs-ruleset-remove NUMBER
+  devfs-ruleset-apply SCOPE NUMBER NAME CONTENT SHOW [RULE...]
+  devfs-ruleset-remove SCOPE NUMBER
   use SCOPE
   release SCOPE
   claim SCOPE ID
@@ -428,15 +428,15 @@ do_jail_dataset_remove() {
   fi
 }
 
-# devfs-ruleset-apply NUMBER NAME CONTENT SHOW [RULE...]: devfs ruleset NUMBER defined by
-# CONTENT (its [NAME=NUMBER] lines) in this library's block "devfs ruleset NUMBER" of
+# devfs-ruleset-apply SCOPE NUMBER NAME CONTENT SHOW [RULE...]: devfs ruleset NUMBER defined by
+# CONTENT (its [NAME=NUMBER] lines) in the block "devfs ruleset NUMBER of SCOPE" of
 # ${DEVFS_RULES_FILE}, which rc.d/devfs reads at boot, and loaded now: when
 # \`devfs rule -s NUMBER show\` is not SHOW, the set is deleted and each RULE (the words after
 # \`devfs rule add\`, separated by spaces) added, then shown again. Refused, touching nothing:
-# a [...] header for NUMBER or NAME outside the block (the administrator's, another app's), or
-# a ruleset NUMBER loaded while no block of this library defines it. Under the file's lock.
+# a [...] header for NUMBER or NAME outside the block (the administrator's, another scope's), or
+# a ruleset NUMBER loaded while no block of this scope defines it. Under the file's lock.
 do_devfs_ruleset_apply() {
-  [ $# -ge 4 ] || usage
+  [ $# -ge 5 ] || usage
   do_locked ${DEVFS_RULES_FILE} "$self" _devfs_ruleset_apply "$@"
 }
 # The [NAME=N] headers of FILE outside block ID, one "NAME N" a line, as rc.subr's
@@ -454,13 +454,13 @@ devfs_headers_outside() {
     }' "$1"
 }
 _devfs_ruleset_apply() {
-  num=$1 name=$2 content=$3 show=$4
-  shift 4
-  id="devfs ruleset $num"
+  scope=$1 num=$2 name=$3 content=$4 show=$5
+  shift 5
+  id="devfs ruleset $num of $scope"
   clash=$(devfs_headers_outside ${DEVFS_RULES_FILE} "$id" | awk -v num="$num" -v name="$name" '$1 == name || $2 == num' | head -n 1)
   [ -z "$clash" ] || die "${DEVFS_RULES_FILE} defines ruleset [\${clash% *}=\${clash##* }] outside this library's block; ruleset $num ($name) would clash with it: refusing to touch either"
   if ! grep -qsxF "${BLOCK_BEGIN} $id" ${DEVFS_RULES_FILE} && [ -n "$(devfs rule -s "$num" show)" ]; then
-    die "devfs ruleset $num is loaded on the host but no block of ${LIBRARY_NAME} in ${DEVFS_RULES_FILE} defines it: refusing to replace it"
+    die "devfs ruleset $num is loaded on the host but no block of ${LIBRARY_NAME} scope $scope in ${DEVFS_RULES_FILE} defines it: refusing to replace it"
   fi
   if [ ! -e ${DEVFS_RULES_FILE} ]; then mkdir -p ${STATE_DIR}; : > ${DEVFS_RULES_CREATED}; fi
   "$self" _block ${DEVFS_RULES_FILE} "$id" "$content"
@@ -483,18 +483,18 @@ and not the expected
 $show"
 }
 
-# devfs-ruleset-remove NUMBER: when this library's block "devfs ruleset NUMBER" is in
+# devfs-ruleset-remove SCOPE NUMBER: when the block "devfs ruleset NUMBER of SCOPE" is in
 # ${DEVFS_RULES_FILE}, the loaded ruleset deleted (devfs rule -s NUMBER delset), then the
 # block; the file goes too when this library created it and nothing is left in it.
 do_devfs_ruleset_remove() {
-  [ $# -eq 1 ] || usage
+  [ $# -eq 2 ] || usage
   do_locked ${DEVFS_RULES_FILE} "$self" _devfs_ruleset_remove "$@"
 }
 _devfs_ruleset_remove() {
-  id="devfs ruleset $1"
+  id="devfs ruleset $2 of $1"
   if grep -qsxF "${BLOCK_BEGIN} $id" ${DEVFS_RULES_FILE}; then
-    echo "==> unloading devfs ruleset $1"
-    devfs rule -s "$1" delset
+    echo "==> unloading devfs ruleset $2"
+    devfs rule -s "$2" delset
     "$self" _block ${DEVFS_RULES_FILE} "$id" ''
   fi
   if [ -f ${DEVFS_RULES_CREATED} ] && [ -f ${DEVFS_RULES_FILE} ] && [ ! -s ${DEVFS_RULES_FILE} ]; then

@@ -149,7 +149,7 @@ describeOnFakeHost('DevfsRuleset on the fake host', () => {
     expect((await bench.host.hostExec('rm /etc/devfs.rules && devfs rule -s 7 delset')).code).toBe(0);
     const report = await bench.apply();
     expectOk(report);
-    expect(bench.host.readFile('/etc/devfs.rules')).toMatch(/^# BEGIN cdktf-freebsd-jails devfs ruleset 1[01]\n/);
+    expect(bench.host.readFile('/etc/devfs.rules')).toMatch(/^# BEGIN cdktf-freebsd-jails devfs ruleset 1[01] of \S+\n/);
     expect(await show(10)).toBe(SHOW_10);
     expectOk(await bench.destroy());
     expect(bench.host.exists('/etc/devfs.rules')).toBe(false);

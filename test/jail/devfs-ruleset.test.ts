@@ -29,8 +29,8 @@ describe("the notebook's rulesets", () => {
   test('one step each: the helper writes the block and loads the rules with numbers; destroy unloads and removes', () => {
     const r = nullResources(nb).find((x) => x.name.startsWith('devfsrules_bpfjail_rules'))!;
     const create = createScript(r);
-    expect(create).toContain(`"$cfj" devfs-ruleset-apply '10' 'devfsrules_bpfjail' '[devfsrules_bpfjail=10]\nadd include $devfsrules_jail\nadd path '\\''bpf*'\\'' unhide' '100 include 4\n200 path bpf* unhide' 'include 4' 'path bpf* unhide'`);
-    expect(destroyScript(r)).toContain(`"$cfj" devfs-ruleset-remove '10'`);
+    expect(create).toContain(`"$cfj" devfs-ruleset-apply 'notebook' '10' 'devfsrules_bpfjail' '[devfsrules_bpfjail=10]\nadd include $devfsrules_jail\nadd path '\\''bpf*'\\'' unhide' '100 include 4\n200 path bpf* unhide' 'include 4' 'path bpf* unhide'`);
+    expect(destroyScript(r)).toContain(`"$cfj" devfs-ruleset-remove 'notebook' '10'`);
     expect(r.depends_on).toEqual([expect.stringMatching(/^null_resource\.host_helper/)]);
   });
 });
