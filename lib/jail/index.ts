@@ -4,7 +4,7 @@ export { IDevfsRuleset, JailDevfsRuleset, MAX_DEVFS_RULESET } from './devfs';
 export { JAIL_HOST_STATE_FILE, JailDefaults, JailHost, JailHostProps } from './host';
 export { JailCreationMethod, JailFromSnapshot, JailFromSnapshotProps, JailRemovalPolicy } from './jail';
 export { JailMount, JailNullfsMount } from './mounts';
-export { IJail, IJailNetwork, JailAliasesOptions, JailHostsEntry, JailNetwork, JailNetworkConfig, JailNetworkParameter } from './network';
+export { IJail, IJailNetwork, JailAliasesOptions, JailHostsEntry, JailNetwork, JailNetworkConfig, JailNetworkParameter, JailVnetInterface, JailVnetOptions } from './network';
 export { JailParameter } from './parameters';
 export { JailPackages, JailPackagesProps } from './packages';
 export { JailUpdate, JailUpdateProps } from './update';

@@ -19,6 +19,7 @@
 import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, replaceFileIfChangedWords, retireDatasetLines, unmountUnderLines } from './helpers';
 import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
 import { shellQuoteAlways } from './quote';
+import { VNET_HELPER_FUNCTIONS } from './vnet';
 import {
   BLOCK_BEGIN,
   BLOCK_END,
@@ -98,6 +99,9 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   jail-list-add NAME
   jail-teardown NAME CONF PATH FSTAB
   jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
+  vnet-add NET IF MAC switch|bridged ETHER|routed GWMAC ADDRESS...
+  vnet-delete NET [IF]
+  vnet-list [-r]
   use OWNER
   release OWNER
 Every action is idempotent; the comment above its function in \${0} says what it makes true.`;
@@ -396,6 +400,7 @@ do_jail_dataset_remove() {
   fi
 }
 
+${VNET_HELPER_FUNCTIONS}
 # use OWNER / release OWNER: who needs this helper, one exact line each.
 do_use() {
   [ $# -eq 1 ] || usage
@@ -450,9 +455,12 @@ case "$action" in
   jail-list-add) do_jail_list_add "$@" ;;
   jail-teardown) do_jail_teardown "$@" ;;
   jail-dataset-remove) do_jail_dataset_remove "$@" ;;
+  vnet-add) do_vnet_add "$@" ;;
+  vnet-delete) do_vnet_delete "$@" ;;
+  vnet-list) do_vnet_list "$@" ;;
   use) do_use "$@" ;;
   release) do_release "$@" ;;
-  _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release) "$action" "$@" ;;
+  _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release | _vnet_add | _vnet_delete) "$action" "$@" ;;
   -h | help) usage ;;
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
 esac
