@@ -76,7 +76,7 @@ export interface VnetBridgeProps {
   readonly name?: string;
   /**
    * How the switch meets the host.
-   * @default VnetBridgeMode.switchOnly()
+   * @default - a switch only (VnetBridgeMode.switchOnly())
    */
   readonly mode?: VnetBridgeMode;
   /**

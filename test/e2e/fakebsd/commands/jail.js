@@ -17,6 +17,8 @@ const R = require('../lib/release');
 const D = require('../lib/devfsrules');
 const { setAddr } = require('./ifconfig');
 
+const SCRIPT = path.join(__dirname, '..', 'fakebsd.js');
+
 const USAGE = `usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             -[cmr] param=value ... [command=command ...]
        jail [-dqv] [-f conf_file] -[cmr] [jail]
@@ -171,6 +173,21 @@ function create(name, params, opts) {
       return null;
     });
     if (vnetErr) fail2(vnetErr);
+    // exec.start runs inside the jail (jail(8) command.c: /bin/sh -c in the jail; a failing
+    // command fails the start and the jail is removed). The fake has no binaries in there: it
+    // runs what jexec can run in a vnet jail (/sbin/ifconfig, /sbin/route, /sbin/sysctl, in
+    // the jail's own stack) and only records the rest.
+    if (isTrue(p, 'vnet')) {
+      for (const c of p['exec.start'] || []) {
+        const words = c.trim().split(/\s+/);
+        const m = /^\/sbin\/(ifconfig|route|sysctl)$/.exec(words[0]);
+        if (!m) continue;
+        const r = spawnSync(process.execPath, [SCRIPT, m[1], ...words.slice(1)], {
+          stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, FAKEBSD_NESTED_IN: 'jail', FAKEBSD_JAIL: name },
+        });
+        if (r.status !== 0) fail2(`jail: ${name}: ${c}: failed\n`);
+      }
+    }
     if (!runHooks(name, p, 'exec.poststart', opts.q)) fail2('');
     if (opts.J) fs.writeFileSync(hostPath(opts.J), `${jid}\tname=${name} path=${jpath} host.hostname=${one(p, 'host.hostname') || name}\n`);
     if (opts.i) out(`${jid}\n`);
