@@ -167,6 +167,8 @@ function create(name, params, opts) {
       for (const ifn of (p['vnet.interface'] || []).flatMap((x) => x.split(','))) {
         if (!s.ifaces[ifn] || s.ifaces[ifn].vnet) return `ifconfig: interface ${ifn} does not exist\njail: ${name}: vnet.interface: failed\n`;
         s.ifaces[ifn].vnet = name;
+        s.ifaces[ifn].inet = []; // if_vmove detaches the addresses the host had set
+        s.ifaces[ifn].inet6 = [];
       }
       const j = s.jails.running[jid];
       for (const k of ['exec.start', 'command']) for (const c of p[k] || []) j.execs.push({ param: k, cmd: c });
@@ -211,7 +213,18 @@ function stopJail(name, params, opts) {
     s.jails.stopped.push({ name, jid: j.jid, execs: j.execs, stopped: new Date().toISOString() });
     if (s.jails.stopped.length > 50) s.jails.stopped.shift();
     delete s.jails.running[j.jid];
-    for (const ifc of Object.values(s.ifaces)) if (ifc.vnet === name) ifc.vnet = null;
+    // The vnet dies with the jail (vnet_destroy): its interfaces go back to the host without
+    // the addresses set inside (if_vmove detaches them), its routes and sysctls are gone.
+    for (const ifc of Object.values(s.ifaces)) {
+      if (ifc.vnet !== name) continue;
+      ifc.vnet = null;
+      ifc.inet = [];
+      ifc.inet6 = [];
+    }
+    if (j.vnet) {
+      delete s.routes[name];
+      for (const k of Object.keys(s.sysctl)) if (k.startsWith(`jail:${name}:`)) delete s.sysctl[k];
+    }
   });
   if (hooks && !runHooks(name, p, 'exec.poststop', opts.q)) throw new Exit(1, '');
   if (opts.R) return;
