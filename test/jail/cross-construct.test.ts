@@ -2,16 +2,8 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FreeBsdHost, FreeBsdRelease, JailAllow, JailFromSnapshot, JailHost, JailParameter, JailPackages, ZfsTemplate } from '../../lib';
-import { jailStack, synthValidated } from './fixtures';
+import { jailStack, messageOf, synthValidated } from './fixtures';
 
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('no error');
-}
 
 describe('one of each per host', () => {
   test('two FreeBsdHosts with one address and port: named both', () => {

@@ -15,3 +15,13 @@ export function jailStack(hostProps: Partial<FreeBsdHostProps> = {}) {
 export function synthValidated(stack: TerraformStack): string {
   return Testing.synth(stack, true);
 }
+
+/** The message of the error `run` throws (fails the test when nothing is thrown). */
+export function messageOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('no error');
+}

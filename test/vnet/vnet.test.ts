@@ -7,7 +7,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
 import { FreeBsdHost, HOST_HELPER_PATH, HostSettings, JailNetwork, JailVnetInterface, VnetBridge, VnetBridgeMode } from '../../lib';
 import { deriveMacAddress } from '../../lib/shell/vnet';
-import { jailStack, synthValidated } from '../jail/fixtures';
+import { jailStack, messageOf, synthValidated } from '../jail/fixtures';
 import { NOTEBOOK_LAB_JAIL_CONF, NOTEBOOK_LAB_LISTING } from './notebook-lab';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,14 +22,6 @@ function readConf(text: string): Record<string, Record<string, string[]>> {
   return Object.fromEntries(order.map((n: string) => [n, J.resolveJail(n, jails[n].stmts, { kld: ['nullfs'] }).params]));
 }
 
-function messageOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('no error');
-}
 
 describe('examples/vnet-lab is the notebook\'s lab', () => {
   const stack = new VnetLabStack(Testing.app(), 'vnet-lab', ENV);
