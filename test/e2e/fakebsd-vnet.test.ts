@@ -191,3 +191,4 @@ describe('vnet-add and vnet-delete by hand', () => {
     expect(helperOk('vnet-list')).toBe('vi0\n');
   });
 });
+

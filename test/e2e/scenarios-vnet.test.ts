@@ -71,7 +71,9 @@ describeOnFakeHost('scenario 10: the VNET lab', () => {
   });
 
   figures.scenario('10c. every jail stopped leaves no switch; service jail start (a reboot without the library) rebuilds the same', async () => {
-    expect((await bench.host.hostExec('service jail stop')).code).toBe(0);
+    const stop = await bench.host.hostExec('timeout 400 service jail stop 2>&1');
+    if (stop.code !== 0) console.log('service jail stop', stop, bench.host.commandsLog().slice(-15));
+    expect(stop.code).toBe(0);
     expect(runningJails(bench.host)).toEqual([]);
     expect(network()).toEqual(networkBefore);
     expect(await listing()).toBe('');
@@ -80,7 +82,7 @@ describeOnFakeHost('scenario 10: the VNET lab', () => {
     expect(await listing()).toBe(NOTEBOOK_LAB_LISTING);
     // Still what Terraform applied: nothing to do.
     await expectSecondApplyIdle(bench);
-  });
+  }, 900_000);
 
   figures.scenario('10d. destroy removes every node, interface and bridge the lab made, and nothing of the host\'s', async () => {
     const commands = bench.commandCount();
@@ -89,6 +91,7 @@ describeOnFakeHost('scenario 10: the VNET lab', () => {
     expectOk(report);
     expect(runningJails(bench.host)).toEqual([]);
     expect(network()).toEqual(networkBefore);
-    expect(await listing()).toBe('');
+    // The helper went with the last step of the host.
+    expect((await bench.host.hostExec(`test -e ${HOST_HELPER_PATH}`)).code).toBe(1);
   });
 });
