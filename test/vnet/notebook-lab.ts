@@ -132,3 +132,35 @@ vri2
   vpnh2 vri2_vpnh2 192.168.2.11/24
   vpnr2 vri2_vpnr2 192.168.2.1/24
 `;
+
+/** The notebook's bridged jail b1 ("Bridged Configuration"). */
+export const NOTEBOOK_B1 = `b1 {
+        $net = "em0";
+        $gwv4 = "192.168.1.1";
+        $ipv4 = "192.168.1.11";
+        $plen = 24;
+
+        vnet;
+        vnet.interface = "\${net}_$name";
+        exec.prestart += "vnet add $net \${net}_$name";
+        exec.start    += "ifconfig \${net}_$name $ipv4/$plen";
+        exec.start    += "route add default $gwv4";
+        exec.poststop += "vnet delete $net \${net}_$name";
+}
+`;
+
+/** The notebook's routed jail v1 ("Routed Configuration"). */
+export const NOTEBOOK_V1 = `v1 {
+        $net = "vi0";
+        $gwv4 = "172.31.0.1";
+        $ipv4 = "172.31.0.11";
+        $plen = 24;
+
+        vnet;
+        vnet.interface = "\${net}_$name";
+        exec.prestart += "vnet add -4 $gwv4/$plen $net \${net}_$name";
+        exec.start += "ifconfig \${net}_$name $ipv4/$plen";
+        exec.start += "route add default $gwv4";
+        exec.poststop += "vnet delete $net \${net}_$name";
+}
+`;

@@ -8,7 +8,9 @@ import { VnetLabStack } from '../../examples/vnet-lab/main';
 import { FreeBsdHost, HOST_HELPER_PATH, HostSettings, JailNetwork, JailVnetInterface, VnetBridge, VnetBridgeMode } from '../../lib';
 import { deriveMacAddress } from '../../lib/shell/vnet';
 import { jailStack, messageOf, synthValidated } from '../jail/fixtures';
-import { NOTEBOOK_LAB_JAIL_CONF, NOTEBOOK_LAB_LISTING } from './notebook-lab';
+import { BridgedStack } from '../../examples/bridged/main';
+import { RoutedStack } from '../../examples/routed/main';
+import { NOTEBOOK_B1, NOTEBOOK_LAB_JAIL_CONF, NOTEBOOK_LAB_LISTING, NOTEBOOK_V1 } from './notebook-lab';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const J = require('../e2e/fakebsd/lib/jailconf');
@@ -75,6 +77,30 @@ describe('examples/vnet-lab is the notebook\'s lab', () => {
     expect(script).toContain('sysctl -n kern.features.vimage');
     expect(script).toContain('kldload -n netgraph ng_socket ng_bridge ng_eiface ||');
     expect(r[vi1].triggers.destroy_script).toContain('"$cfj" vnet-delete \'vi1\'');
+  });
+});
+
+describe('examples/bridged and examples/routed are the notebook\'s b1 and v1', () => {
+  test.each([
+    ['b1', NOTEBOOK_B1, () => new BridgedStack(Testing.app(), 'bridged', ENV).jail, ['bridged', 'em0']],
+    ['v1', NOTEBOOK_V1, () => new RoutedStack(Testing.app(), 'routed', ENV).jail, ['routed', expect.stringMatching(/^02:/), '172.31.0.1/24']],
+  ] as const)('%s: its vnet parameters as the notebook writes them', (name, text, make, shape) => {
+    const nb = readConf(text)[name];
+    const me = readConf(make().confText)[name];
+    // The notebook's block holds only the network; ours adds the host defaults before it.
+    const mine = (k: string) => me[k].filter((c) => c.startsWith('/sbin/') || c.startsWith(HOST_HELPER_PATH) || !k.startsWith('exec.'));
+    for (const k of Object.keys(nb).filter((x) => x !== 'name')) {
+      if (k === 'exec.prestart') {
+        const [net, ifn] = nb[k][0].split(' ').slice(-2);
+        expect(mine(k).map((c) => c.split(' '))).toEqual([[HOST_HELPER_PATH, 'vnet-add', net, ifn, expect.stringMatching(/^02(:[0-9a-f]{2}){5}$/), ...shape]]);
+      } else if (k === 'exec.poststop') {
+        expect(mine(k)).toEqual(nb[k].map((c) => c.replace(/^vnet delete /, `${HOST_HELPER_PATH} vnet-delete `)));
+      } else if (k === 'exec.start') {
+        expect(mine(k)).toEqual(nb[k].map((c) => c.replace(/^(ifconfig|route) /, '/sbin/$1 ')));
+      } else {
+        expect([k, me[k]]).toEqual([k, nb[k]]);
+      }
+    }
   });
 });
 
