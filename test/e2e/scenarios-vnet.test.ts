@@ -1,8 +1,9 @@
 /**
  * Scenario 10 (VNET half): examples/vnet-lab applied by Terraform on the fake host. The lab
  * builds the notebook's topology (the host helper's `vnet-list -r` prints the notebook's
- * listing), a second apply runs nothing, and destroy removes every netgraph node and
- * interface the lab made and nothing of the host's (the reboot: see 10c below).
+ * listing), a second apply runs nothing, stopping every jail and `service jail start` (a
+ * reboot: rc.d/jail, no library, no Terraform) rebuilds the same, and destroy removes every
+ * netgraph node and interface the lab made and nothing of the host's.
  */
 import { VnetLabStack } from '../../examples/vnet-lab/main';
 import { HOST_HELPER_PATH } from '../../lib';
@@ -69,11 +70,21 @@ describeOnFakeHost('scenario 10: the VNET lab', () => {
     figures.row('idle re-apply', { resources: report.unchanged.length, ...runCells(report, 0) });
   });
 
-  // A reboot without the library (stop every jail, `service jail start`): proven on the fake
-  // shims directly (fakebsd-vnet.test.ts: jail -r of all five, jail -c again). Here, in the
-  // fake host's namespace, `service jail stop` of the lab stalled on the helper's netgraph
-  // lock (vpnh1's exec.poststop waited lockf's 300 s) for a reason not found yet.
-  test.todo('10c. every jail stopped by service jail stop leaves no switch; service jail start rebuilds the same (stalls on the netgraph lock in the namespace)');
+  figures.scenario('10c. every jail stopped leaves no switch; service jail start (a reboot without the library) rebuilds the same', async () => {
+    // Over SSH, inside the fake host's namespaces like Terraform's scripts (hostExec enters only
+    // its mount namespace: /dev/fd there is another pid namespace's, and lockf cannot lock).
+    const stop = await bench.ssh('service jail stop');
+    expect([stop.code, stop.stderr]).toEqual([0, '']);
+    expect(runningJails(bench.host)).toEqual([]);
+    expect(network()).toEqual(networkBefore);
+    expect(await listing()).toBe('');
+    const start = await bench.ssh('service jail start');
+    expect([start.code, start.stderr]).toEqual([0, '']);
+    expect(runningJails(bench.host)).toEqual(LAB);
+    expect(await listing()).toBe(NOTEBOOK_LAB_LISTING);
+    // Still what Terraform applied: nothing to do.
+    await expectSecondApplyIdle(bench);
+  }, 900_000);
 
   figures.scenario('10d. destroy removes every node, interface and bridge the lab made, and nothing of the host\'s', async () => {
     const commands = bench.commandCount();
