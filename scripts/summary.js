@@ -65,6 +65,11 @@ for (const stack of fs.readdirSync(stacksDir).sort()) {
       if (outline.destroy.length) console.log(`       on destroy: ${outline.destroy.join('; ')}`);
     });
   }
+  // VNET topology files written at synth (examples/vnet-lab): the listing and the Mermaid diagram.
+  for (const f of ['vnet-topology.txt', 'vnet-topology.mmd']) {
+    const p = path.join(stacksDir, stack, f);
+    if (fs.existsSync(p)) console.log(`\n  ${f} (${p}):\n${fs.readFileSync(p, 'utf8').replace(/^/gm, '    ')}`);
+  }
   console.log('');
 }
 console.log(`Terraform JSON: ${stacksDir}/<stack>/cdk.tf.json (deploy with "cdktf deploy" where terraform is installed)`);

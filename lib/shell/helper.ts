@@ -20,6 +20,7 @@
 import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, replaceFileIfChangedWords, retireDatasetLines, unmountUnderLines } from './helpers';
 import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
 import { shellQuoteAlways } from './quote';
+import { VNET_HELPER_FUNCTIONS } from './vnet';
 import {
   BLOCK_BEGIN,
   BLOCK_END,
@@ -107,6 +108,9 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
   devfs-ruleset-apply SCOPE NUMBER NAME CONTENT SHOW [RULE...]
   devfs-ruleset-remove SCOPE NUMBER
+  vnet-add NET IF MAC switch|bridged ETHER|routed GWMAC ADDRESS...
+  vnet-delete NET [IF]
+  vnet-list [-r]
   use SCOPE
   release SCOPE
   claim SCOPE ID
@@ -503,6 +507,7 @@ _devfs_ruleset_remove() {
   fi
 }
 
+${VNET_HELPER_FUNCTIONS}
 # use SCOPE / release SCOPE: which ownership scopes need this helper, one exact line each.
 do_use() {
   [ $# -eq 1 ] || usage
@@ -600,6 +605,9 @@ case "$action" in
   jail-dataset-remove) do_jail_dataset_remove "$@" ;;
   devfs-ruleset-apply) do_devfs_ruleset_apply "$@" ;;
   devfs-ruleset-remove) do_devfs_ruleset_remove "$@" ;;
+  vnet-add) do_vnet_add "$@" ;;
+  vnet-delete) do_vnet_delete "$@" ;;
+  vnet-list) do_vnet_list "$@" ;;
   use) do_use "$@" ;;
   release) do_release "$@" ;;
   claim) do_claim "$@" ;;
@@ -607,6 +615,7 @@ case "$action" in
   unclaim) do_unclaim "$@" ;;
   _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
   _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
+  _vnet_add | _vnet_delete) "$action" "$@" ;;
   -h | help) usage ;;
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
 esac

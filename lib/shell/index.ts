@@ -6,3 +6,4 @@ export * from './helper';
 export * from './host-settings';
 export * from './freebsd-update';
 export * from './offline-packages';
+export * from './vnet';

@@ -178,3 +178,64 @@ export function accountName(value: string): string {
   if (!/^([a-z_][a-z0-9_.-]{0,31}|\d{1,10})$/.test(value)) fail(value, 'must be a user or group name ([a-z_][a-z0-9_.-], at most 32) or a number');
   return value;
 }
+
+/** An interface address `ADDRESS/PREFIX` (host bits set, like `172.31.1.1/24`); `family` narrows it. */
+export function interfaceAddress(value: string, family?: AddressFamily): string {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(value);
+  if (!m) fail(value, 'must be an interface address ADDRESS/PREFIX, like 172.31.1.1/24');
+  ipAddress(m[1], family);
+  const width = addressFamily(m[1]) === 'inet' ? 32 : 128;
+  if (Number(m[2]) > width) fail(value, `has a prefix longer than ${width}`);
+  return value;
+}
+
+/** The network of an address with a prefix (`172.31.1.1/24` -> bits of 172.31.1.0, 24). */
+function prefixBits(cidr: string): { bits: bigint; width: number; prefix: number } {
+  const [address, prefix] = cidr.split('/');
+  const { bits, width } = addressBits(address);
+  const p = prefix === undefined ? width : Number(prefix);
+  const hostMask = (1n << BigInt(width - p)) - 1n;
+  return { bits: bits & ~hostMask, width, prefix: p };
+}
+
+/** The network `ADDRESS/PREFIX` (host bits cleared) of an interface address or network, in canonical form. */
+export function networkOf(cidr: string): string {
+  const { bits, width, prefix } = prefixBits(cidr);
+  if (width === 32) return `${[24n, 16n, 8n, 0n].map((s) => String((bits >> s) & 0xffn)).join('.')}/${prefix}`;
+  const groups = [...Array(8).keys()].map((i) => ((bits >> BigInt(16 * (7 - i))) & 0xffffn).toString(16));
+  // RFC 5952: the longest run of two or more zero groups becomes '::'.
+  let best = { at: -1, length: 1 };
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.length) best = { at: i, length: j - i };
+  }
+  const text = best.at < 0 ? groups.join(':') : `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.length).join(':')}`;
+  return `${text}/${prefix}`;
+}
+
+/** Whether an address (with or without a prefix) lies in a network (ADDRESS/PREFIX); families must match. */
+export function inNetwork(address: string, net: string): boolean {
+  const a = addressBits(address.split('/')[0]);
+  const n = prefixBits(net);
+  if (a.width !== n.width) return false;
+  const hostMask = (1n << BigInt(n.width - n.prefix)) - 1n;
+  return (a.bits & ~hostMask) === n.bits;
+}
+
+/** Whether two networks share an address (one holds the other); families must match. */
+export function networksOverlap(a: string, b: string): boolean {
+  const x = prefixBits(a);
+  const y = prefixBits(b);
+  if (x.width !== y.width) return false;
+  const shorter = x.prefix <= y.prefix ? x : y;
+  const hostMask = (1n << BigInt(shorter.width - shorter.prefix)) - 1n;
+  return (x.bits & ~hostMask) === (y.bits & ~hostMask);
+}
+
+/** A unicast Ethernet address, six colon-separated pairs of hex digits; returned in lower case. */
+export function macAddress(value: string): string {
+  if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(value)) fail(value, 'must be an Ethernet address like 02:00:5e:10:00:01');
+  if ((parseInt(value.slice(0, 2), 16) & 1) === 1) fail(value, 'is a multicast address (the first octet is odd)');
+  return value.toLowerCase();
+}

@@ -93,5 +93,6 @@ describeOnFakeHost('scenarios on examples/notebook', () => {
 }, testMirrorDefect);
 
 describeOnFakeHost('scenarios not written yet', () => {
-  test.todo('10. networking (VNET, netgraph/if_bridge, PF NAT and rdr) does not exist in the library yet: the vnet-lab topology on the fake host equals the notebook\'s `vnet list -r`; PF rollback fires when the confirming step cannot connect');
+  // 10, VNET half (netgraph): scenarios-vnet.test.ts.
+  test.todo('10. networking (if_bridge/epair backend, PF NAT and rdr) does not exist in the library yet: PF rollback fires when the confirming step cannot connect');
 });

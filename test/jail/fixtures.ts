@@ -15,3 +15,4 @@ export function jailStack(hostProps: Partial<FreeBsdHostProps> = {}) {
 export function synthValidated(stack: TerraformStack): string {
   return Testing.synth(stack, true);
 }
+

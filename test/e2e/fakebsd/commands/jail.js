@@ -17,6 +17,8 @@ const R = require('../lib/release');
 const D = require('../lib/devfsrules');
 const { setAddr } = require('./ifconfig');
 
+const SCRIPT = path.join(__dirname, '..', 'fakebsd.js');
+
 const USAGE = `usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             -[cmr] param=value ... [command=command ...]
        jail [-dqv] [-f conf_file] -[cmr] [jail]
@@ -165,12 +167,29 @@ function create(name, params, opts) {
       for (const ifn of (p['vnet.interface'] || []).flatMap((x) => x.split(','))) {
         if (!s.ifaces[ifn] || s.ifaces[ifn].vnet) return `ifconfig: interface ${ifn} does not exist\njail: ${name}: vnet.interface: failed\n`;
         s.ifaces[ifn].vnet = name;
+        s.ifaces[ifn].inet = []; // if_vmove detaches the addresses the host had set
+        s.ifaces[ifn].inet6 = [];
       }
       const j = s.jails.running[jid];
       for (const k of ['exec.start', 'command']) for (const c of p[k] || []) j.execs.push({ param: k, cmd: c });
       return null;
     });
     if (vnetErr) fail2(vnetErr);
+    // exec.start runs inside the jail (jail(8) command.c: /bin/sh -c in the jail; a failing
+    // command fails the start and the jail is removed). The fake has no binaries in there: it
+    // runs what jexec can run in a vnet jail (/sbin/ifconfig, /sbin/route, /sbin/sysctl, in
+    // the jail's own stack) and only records the rest.
+    if (isTrue(p, 'vnet')) {
+      for (const c of p['exec.start'] || []) {
+        const words = c.trim().split(/\s+/);
+        const m = /^\/sbin\/(ifconfig|route|sysctl)$/.exec(words[0]);
+        if (!m) continue;
+        const r = spawnSync(process.execPath, [SCRIPT, m[1], ...words.slice(1)], {
+          stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, FAKEBSD_NESTED_IN: 'jail', FAKEBSD_JAIL: name },
+        });
+        if (r.status !== 0) fail2(`jail: ${name}: ${c}: failed\n`);
+      }
+    }
     if (!runHooks(name, p, 'exec.poststart', opts.q)) fail2('');
     if (opts.J) fs.writeFileSync(hostPath(opts.J), `${jid}\tname=${name} path=${jpath} host.hostname=${one(p, 'host.hostname') || name}\n`);
     if (opts.i) out(`${jid}\n`);
@@ -194,7 +213,18 @@ function stopJail(name, params, opts) {
     s.jails.stopped.push({ name, jid: j.jid, execs: j.execs, stopped: new Date().toISOString() });
     if (s.jails.stopped.length > 50) s.jails.stopped.shift();
     delete s.jails.running[j.jid];
-    for (const ifc of Object.values(s.ifaces)) if (ifc.vnet === name) ifc.vnet = null;
+    // The vnet dies with the jail (vnet_destroy): its interfaces go back to the host without
+    // the addresses set inside (if_vmove detaches them), its routes and sysctls are gone.
+    for (const ifc of Object.values(s.ifaces)) {
+      if (ifc.vnet !== name) continue;
+      ifc.vnet = null;
+      ifc.inet = [];
+      ifc.inet6 = [];
+    }
+    if (j.vnet) {
+      delete s.routes[name];
+      for (const k of Object.keys(s.sysctl)) if (k.startsWith(`jail:${name}:`)) delete s.sysctl[k];
+    }
   });
   if (hooks && !runHooks(name, p, 'exec.poststop', opts.q)) throw new Exit(1, '');
   if (opts.R) return;

@@ -1,0 +1,139 @@
+/**
+ * The notebook's "Separate Network Configuration" as code: five VNET jails on four switches
+ * separated from the host. r1 is the central router (a crude public network, with bpf for
+ * tcpdump: devfs ruleset 10), vpnr1 and vpnr2 are the routers of two private sites (tun:
+ * ruleset 11) and vpnh1, vpnh2 the hosts behind them; WireGuard goes onto the routers offline,
+ * and every jail sees the host's package cache read-only at /mnt.
+ *
+ *                      vri1_vpnr1      vri1_vpnh1
+ *       [Router(vpnr1)]o ------ (vri1br) ------ o[Host (vpnh1)]
+ *     vi1_vpnr1 o      192.168.1.1   192.168.1.11
+ *   172.31.1.11 |
+ *            (vi1br)
+ *   172.31.1.1  |
+ *        vi1_r1 o  [Router(r1)]  o vi2_r1 172.31.2.1
+ *            (vi2br)
+ *   172.31.2.11 |
+ *     vi2_vpnr2 o      192.168.2.1   192.168.2.11
+ *       [Router(vpnr2)]o ------ (vri2br) ------ o[Host (vpnh2)]
+ *
+ * Connection settings come from the environment as in examples/notebook (FREEBSD_HOST, ...).
+ * Run `npx cdktf synth` in this folder; the topology is written to the stack's output folder
+ * as vnet-topology.txt (the helper's `vnet-list -r` on the host prints the same) and
+ * vnet-topology.mmd (a Mermaid flowchart).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  DevfsRuleset,
+  FreeBsdHost,
+  FreeBsdRelease,
+  JailDevfsRuleset,
+  JailFromSnapshot,
+  JailHost,
+  JailNetwork,
+  JailPackages,
+  VnetBridge,
+  ZfsTemplate,
+} from '../../lib';
+import { notebookHostProps } from '../notebook/main';
+
+/** One lab jail: its interfaces (switch, address), default router, forwarding, devfs ruleset. */
+interface LabJailSpec {
+  readonly name: string;
+  readonly interfaces: Array<[switchName: string, address: string]>;
+  readonly defaultRouter?: string;
+  readonly forwarding?: boolean;
+  readonly devfsRuleset?: number;
+}
+
+/** The notebook's lab, jail by jail, as its jail.conf has it. */
+export const LAB_JAILS: LabJailSpec[] = [
+  { name: 'r1', interfaces: [['vi1', '172.31.1.1/24'], ['vi2', '172.31.2.1/24']], forwarding: true, devfsRuleset: 10 },
+  { name: 'vpnr1', interfaces: [['vi1', '172.31.1.11/24'], ['vri1', '192.168.1.1/24']], defaultRouter: '172.31.1.1', forwarding: true, devfsRuleset: 11 },
+  { name: 'vpnr2', interfaces: [['vi2', '172.31.2.11/24'], ['vri2', '192.168.2.1/24']], defaultRouter: '172.31.2.1', forwarding: true, devfsRuleset: 11 },
+  { name: 'vpnh1', interfaces: [['vri1', '192.168.1.11/24']], defaultRouter: '192.168.1.1' },
+  { name: 'vpnh2', interfaces: [['vri2', '192.168.2.11/24']], defaultRouter: '192.168.2.1' },
+];
+
+export class VnetLabStack extends TerraformStack {
+  public readonly host: FreeBsdHost;
+  public readonly template: ZfsTemplate;
+  public readonly jailHost: JailHost;
+  /** vi1, vi2 (the "public" networks around r1), vri1, vri2 (the sites). */
+  public readonly switches: Record<string, VnetBridge>;
+  public readonly jails: JailFromSnapshot[];
+  /** WireGuard on the two VPN routers, installed offline (the jails have no way out). */
+  public readonly wireguard: JailPackages[];
+  /** [devfsrules_bpfjail=10]: tcpdump on r1. */
+  public readonly bpfJailRuleset: DevfsRuleset;
+  /** [devfsrules_tunjail=11]: the VPN routers. */
+  public readonly tunJailRuleset: DevfsRuleset;
+
+  constructor(scope: Construct, id: string, env: NodeJS.ProcessEnv = process.env) {
+    super(scope, id);
+    this.host = new FreeBsdHost(this, 'host', notebookHostProps(env));
+    // The notebook's /etc/devfs.rules: [devfsrules_bpfjail=10] and [devfsrules_tunjail=11],
+    // each `add include $devfsrules_jail` and one unhidden path.
+    this.bpfJailRuleset = new DevfsRuleset(this, 'devfsrules_bpfjail', {
+      host: this.host,
+      rulesetName: 'devfsrules_bpfjail',
+      rulesetNumber: 10,
+      includes: [JailDevfsRuleset.DEVFSRULES_JAIL],
+      unhide: ['bpf*'],
+    });
+    this.tunJailRuleset = new DevfsRuleset(this, 'devfsrules_tunjail', {
+      host: this.host,
+      rulesetName: 'devfsrules_tunjail',
+      rulesetNumber: 11,
+      includes: [JailDevfsRuleset.DEVFSRULES_JAIL],
+      unhide: ['tun*'],
+    });
+    const rulesets: Record<number, DevfsRuleset> = { 10: this.bpfJailRuleset, 11: this.tunJailRuleset };
+    this.template = new ZfsTemplate(this, 'template', {
+      host: this.host,
+      release: FreeBsdRelease.V14_5,
+      mirror: env.FREEBSD_MIRROR,
+      snapshotName: 'p3',
+    });
+    // The lab's jail.conf has no resolv.conf copying: the jails have no DNS to reach.
+    this.jailHost = new JailHost(this, 'jails', { host: this.host, defaults: { copyResolvConf: false } });
+    // `vnet add -b`: switches only, nothing of them on the host.
+    this.switches = Object.fromEntries(['vi1', 'vi2', 'vri1', 'vri2'].map((n) => [n, new VnetBridge(this, n, { host: this.host })]));
+    this.jails = LAB_JAILS.map((j) =>
+      new JailFromSnapshot(this, j.name, {
+        jailHost: this.jailHost,
+        template: this.template,
+        allow: { chflags: true, rawSockets: true },
+        // The host's package cache, read-only: pkg add without a network.
+        mounts: [{ device: '/var/cache/pkg', jailPath: '/mnt', type: 'nullfs', options: 'ro' }],
+        networks: [JailNetwork.vnet({
+          interfaces: j.interfaces.map(([sw, address]) => ({ bridge: this.switches[sw], addresses: [address] })),
+          defaultRouter: j.defaultRouter,
+          forwarding: j.forwarding,
+        })],
+        devfsRuleset: j.devfsRuleset === undefined ? undefined : rulesets[j.devfsRuleset],
+      }));
+    this.wireguard = this.jails.filter((j) => j.name === 'vpnr1' || j.name === 'vpnr2').map((j) =>
+      new JailPackages(this, `${j.name}-wireguard`, { jail: j, packages: ['wireguard-tools'], offline: true, offlineMountPoint: '/var/cache/offline-pkg' }));
+  }
+}
+
+/** The topology files of a stack, beside its Terraform JSON. */
+export function writeTopology(outdir: string, stack: VnetLabStack): string[] {
+  const dir = path.join(outdir, 'stacks', stack.node.id);
+  fs.mkdirSync(dir, { recursive: true });
+  const files = [path.join(dir, 'vnet-topology.txt'), path.join(dir, 'vnet-topology.mmd')];
+  fs.writeFileSync(files[0], VnetBridge.listing(stack.host));
+  fs.writeFileSync(files[1], VnetBridge.mermaid(stack.host));
+  return files;
+}
+
+if (require.main === module) {
+  const app = new App();
+  const stack = new VnetLabStack(app, 'vnet-lab');
+  app.synth();
+  writeTopology(app.outdir, stack);
+}

@@ -1,0 +1,292 @@
+/**
+ * VnetBridge: one virtual switch per network on a host, for VNET jails (the notebook's
+ * "VNET Jails": bridged, routed and the separate five-jail lab). The switch itself is built
+ * on the host by the jails that use it: each jail's exec.prestart runs the host helper's
+ * vnet-add (bridge, uplink or gateway, the jail's interface) and its exec.poststop vnet-delete,
+ * so a reboot rebuilds it through the stock `service jail`. This construct's own step checks
+ * the kernel (VIMAGE, netgraph modules), and a routed switch's forwarding is a host setting.
+ */
+import { Construct } from 'constructs';
+import { FreeBsdHost, HostSettings, HostStep, stepScripts } from '../host';
+import { constructsOfApp, earlierMatch } from '../host/app-index';
+import { renderTopologyMermaid, renderVnetListing, TopologySwitch } from '../render/topology';
+import { HOST_HELPER_PATH, ScriptBuilder, shellCommand } from '../shell';
+import { deriveMacAddress, vnetBridgeNodeName } from '../shell/vnet';
+import * as v from '../validate';
+import * as net from '../validate/net';
+
+/** The switch's backend. */
+export enum VnetBackend {
+  /** ng_bridge(4) with ng_eiface(4) interfaces and ng_ether(4) for a physical uplink (jng, the notebook's vnet). */
+  NETGRAPH = 'netgraph',
+}
+
+/** Options of a routed switch. */
+export interface VnetRoutedOptions {
+  /**
+   * The host's gateway addresses on the switch (ADDRESS/PREFIX, like `172.31.0.1/24`), held by
+   * a host interface named like the switch. Their networks are the switch's subnets.
+   */
+  readonly gateways: string[];
+  /**
+   * Let the host forward between the switch and its other networks: gateway_enable /
+   * ipv6_gateway_enable in rc.conf and net.inet.ip.forwarding / net.inet6.ip6.forwarding
+   * now (host settings, undone on destroy when this app set them).
+   * @default true
+   */
+  readonly forwarding?: boolean;
+}
+
+/** How a switch meets the host: the notebook's three configurations. */
+export class VnetBridgeMode {
+  /** Only the switch: jails reach each other, not the host (the notebook's lab, `vnet add -b`). */
+  public static switchOnly(): VnetBridgeMode {
+    return new VnetBridgeMode('switch');
+  }
+
+  /** The physical interface (like `em0`) joined to the switch: jails share the host's LAN and router. */
+  public static bridged(uplink: string): VnetBridgeMode {
+    return new VnetBridgeMode('bridged', uplink);
+  }
+
+  /** A host interface named like the switch holds the gateway addresses; the host routes. */
+  public static routed(options: VnetRoutedOptions): VnetBridgeMode {
+    return new VnetBridgeMode('routed', undefined, options);
+  }
+
+  private constructor(
+    /** switch, bridged or routed, as the helper's vnet-add takes it. */
+    public readonly shape: string,
+    /** The physical interface of a bridged switch. */
+    public readonly uplink?: string,
+    /** The options of a routed switch. */
+    public readonly routedOptions?: VnetRoutedOptions,
+  ) {}
+}
+
+/** Properties of a virtual switch. */
+export interface VnetBridgeProps {
+  /** The host. */
+  readonly host: FreeBsdHost;
+  /**
+   * The network's name, like `vi1` (the bridge node is `vi1br`, jail interfaces `vi1_JAIL`,
+   * a routed switch's host interface `vi1`): a letter, then letters, digits or `_`.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * How the switch meets the host.
+   * @default - a switch only (VnetBridgeMode.switchOnly())
+   */
+  readonly mode?: VnetBridgeMode;
+  /**
+   * The switch's subnets (networks like `192.168.1.0/24`, one per family at most): every
+   * address on the switch must be in one of them.
+   * @default - a routed switch's gateway networks; else the network of the first address of each family attached
+   */
+  readonly subnets?: string[];
+  /**
+   * The backend.
+   * @default VnetBackend.NETGRAPH
+   */
+  readonly backend?: VnetBackend;
+}
+
+/** A jail interface on a switch (what VNET jails tell their switch when they bind). @internal */
+export interface VnetAttachment {
+  readonly owner: string;
+  readonly jailName: string;
+  readonly interfaceName: string;
+  readonly addresses: string[];
+  readonly macAddress: string;
+}
+
+/** The longest network name: its interfaces `NET_JAIL` are cut by nothing, and the bridge node `NETbr` stays readable. */
+const MAX_NETWORK_NAME = 12;
+
+/**
+ * A virtual switch on a host that VNET jails attach to (`JailNetwork.vnet`). The netgraph
+ * nodes and interfaces are made by the jails' hooks through the host helper and removed when
+ * the last jail on the switch stops; this construct's step checks the kernel and, on destroy,
+ * removes what is left of the switch.
+ */
+export class VnetBridge extends Construct {
+  /** The network name. */
+  public readonly name: string;
+  /** The ng_bridge node's name (`NAMEbr`). */
+  public readonly bridgeNodeName: string;
+  /** The host. */
+  public readonly host: FreeBsdHost;
+  /** How the switch meets the host. */
+  public readonly mode: VnetBridgeMode;
+  /** The backend. */
+  public readonly backend: VnetBackend;
+  /** The gateway addresses of a routed switch. */
+  public readonly gateways: string[];
+  /** The routed gateway interface's Ethernet address (derived from host and name). */
+  public readonly gatewayMacAddress?: string;
+  /** The subnets given (see `subnets` of the props). */
+  public readonly declaredSubnets: string[];
+  /** The step that checks the kernel; jails on the switch are configured after it. */
+  public readonly step: HostStep;
+  private readonly attachments: VnetAttachment[] = [];
+
+  constructor(scope: Construct, id: string, props: VnetBridgeProps) {
+    super(scope, id);
+    const at = this.node.path;
+    this.host = props.host;
+    this.mode = props.mode ?? VnetBridgeMode.switchOnly();
+    this.backend = props.backend ?? VnetBackend.NETGRAPH;
+    this.name = v.validated(at, 'name', () => networkName(props.name ?? id, this.mode.shape === 'routed'));
+    this.bridgeNodeName = vnetBridgeNodeName(this.name);
+    const uplink = this.mode.uplink === undefined ? undefined : v.validated(at, 'uplink', () => net.interfaceName(this.mode.uplink!));
+    this.gateways = v.validated(at, 'gateways', () => (this.mode.routedOptions?.gateways ?? []).map((g) => net.interfaceAddress(g)));
+    if (this.mode.shape === 'routed' && this.gateways.length === 0) throw new v.ValidationError(`${at}: invalid gateways: a routed switch needs at least one gateway address`);
+    this.declaredSubnets = v.validated(at, 'subnets', () => (props.subnets ?? []).map((s) => net.network(s)));
+    for (const g of this.gateways) {
+      if (this.declaredSubnets.some((s) => net.familyOf(s) === net.familyOf(g)) && !this.declaredSubnets.some((s) => net.inNetwork(g, s))) {
+        throw new v.ValidationError(`${at}: invalid gateways: ${g} is outside the switch's subnets ${this.declaredSubnets.join(', ')}`);
+      }
+    }
+    if (this.mode.shape === 'routed') this.gatewayMacAddress = deriveMacAddress(`${this.host.address}:${this.host.port}/${this.name}`);
+
+    const forwarding = this.mode.routedOptions?.forwarding ?? true;
+    const families = new Set(this.gateways.map((g) => net.familyOf(g)));
+    const settings = this.mode.shape === 'routed' && forwarding ? [...families].sort().map((f) => forwardingSettings(this.host, f)) : [];
+
+    const create = new ScriptBuilder(`VNET switch ${this.name}`)
+      .action('kernel: VIMAGE (kern.features.vimage)',
+        'if [ "$(sysctl -n kern.features.vimage 2>/dev/null || :)" != 1 ]; then',
+        `  echo 'error: this kernel has no VIMAGE (sysctl kern.features.vimage is not 1): VNET jails need it (GENERIC has it since FreeBSD 12.0)' >&2`,
+        '  exit 1',
+        'fi')
+      .action(`netgraph modules for ${this.bridgeNodeName}`,
+        `kldload -n ${['netgraph', 'ng_socket', 'ng_bridge', 'ng_eiface', ...(uplink ? ['ng_ether'] : [])].join(' ')} || { echo 'error: the netgraph modules cannot be loaded (kldload netgraph ng_socket ng_bridge ng_eiface): VNET switches need them' >&2; exit 1; }`,
+        ...(uplink ? [`ifconfig ${shellCommand(uplink)} >/dev/null || { echo ${shellCommand(`error: the uplink ${uplink} does not exist on this host`)} >&2; exit 1; }`] : []));
+    const destroy = new ScriptBuilder(`VNET switch ${this.name}`).banner(`what is left of switch ${this.name} once no jail uses it`).helper('vnet-delete', this.name);
+    this.step = new HostStep(this, 'switch', {
+      host: this.host,
+      description: `VNET switch ${this.name} (${this.mode.shape}${uplink ? ` on ${uplink}` : ''}${this.gateways.length ? ` gateway ${this.gateways.join(' ')}` : ''})`,
+      ...stepScripts(create, destroy),
+      dependsOn: settings.map((s) => s.step),
+    });
+
+    this.node.addValidation({ validate: () => this.crossChecks() });
+  }
+
+  /** The helper arguments after NET IF MAC that say the switch's shape. @internal */
+  public _shapeArgs(): string[] {
+    switch (this.mode.shape) {
+      case 'bridged': return ['bridged', this.mode.uplink!];
+      case 'routed': return ['routed', this.gatewayMacAddress!, ...this.gateways];
+      default: return ['switch'];
+    }
+  }
+
+  /** A jail interface on this switch. @internal */
+  public _attach(a: VnetAttachment): void {
+    this.attachments.push(a);
+  }
+
+  /** The switch's subnets: given, the gateways' networks, else the first attached address of each family. */
+  public get subnets(): string[] {
+    const out = [...this.declaredSubnets, ...this.gateways.map((g) => net.networkOf(g))];
+    for (const a of this.attachments.flatMap((x) => x.addresses)) {
+      if (!out.some((s) => net.familyOf(s) === net.familyOf(a))) out.push(net.networkOf(a));
+    }
+    return [...new Set(out)];
+  }
+
+  /** The switch as the topology listing shows it. */
+  public get topology(): TopologySwitch {
+    return {
+      network: this.name,
+      uplink: this.mode.uplink,
+      interfaces: [
+        ...(this.mode.shape === 'routed' ? [{ jail: '-', interfaceName: this.name, addresses: this.gateways }] : []),
+        ...this.attachments.map((a) => ({ jail: a.jailName, interfaceName: a.interfaceName, addresses: a.addresses })),
+      ],
+    };
+  }
+
+  /** The listing of every switch of `host` in the app, as the host helper's `vnet-list -r` prints it. */
+  public static listing(host: FreeBsdHost): string {
+    return renderVnetListing(VnetBridge.onHost(host).map((b) => b.topology));
+  }
+
+  /** A Mermaid flowchart of every switch of `host` in the app. */
+  public static mermaid(host: FreeBsdHost): string {
+    return renderTopologyMermaid(VnetBridge.onHost(host).map((b) => b.topology));
+  }
+
+  private static onHost(host: FreeBsdHost): VnetBridge[] {
+    return constructsOfApp(host.node.root, VnetBridge).filter((b) => b.host === host);
+  }
+
+  /** Clashes with the other switches of the host; each reported once, on the later construct. */
+  private crossChecks(): string[] {
+    const at = this.node.path;
+    const errors: string[] = [];
+    const all = VnetBridge.onHost(this.host);
+    const same = earlierMatch(all, this, (b) => b.name === this.name);
+    if (same) errors.push(`${at}: invalid name: ${JSON.stringify(this.name)} is already the switch ${same.node.path} on this host`);
+    const subnets = this.subnets;
+    for (const a of this.attachments) {
+      for (const addr of a.addresses) {
+        const fam = subnets.filter((s) => net.familyOf(s) === net.familyOf(addr));
+        if (!fam.some((s) => net.inNetwork(addr, s))) errors.push(`${a.owner}: invalid address: ${addr} on ${a.interfaceName} is outside the subnets of switch ${at} (${fam.join(', ')})`);
+      }
+    }
+    for (const o of all.slice(0, all.indexOf(this))) {
+      for (const s of subnets) {
+        const hit = o.subnets.find((x) => net.familyOf(x) === net.familyOf(s) && net.networksOverlap(x, s));
+        if (hit) errors.push(`${at}: invalid subnets: ${s} overlaps ${hit} of switch ${o.node.path} on the same host`);
+      }
+    }
+    // Interfaces, addresses and Ethernet addresses: one each per host.
+    const mine: VnetAttachment[] = [...(this.gatewayMacAddress ? [{ owner: at, jailName: '-', interfaceName: this.name, addresses: this.gateways, macAddress: this.gatewayMacAddress }] : []), ...this.attachments];
+    const earlier = [
+      ...all.slice(0, all.indexOf(this)).flatMap((b) => [...(b.gatewayMacAddress ? [{ owner: b.node.path, jailName: '-', interfaceName: b.name, addresses: b.gateways, macAddress: b.gatewayMacAddress, bridge: b }] : []), ...b.attachments.map((x) => ({ ...x, bridge: b }))]),
+    ];
+    const seen: Array<VnetAttachment & { bridge: VnetBridge }> = [...earlier];
+    for (const a of mine) {
+      for (const o of seen) {
+        if (o.interfaceName === a.interfaceName) {
+          errors.push(o.bridge === this
+            ? `${a.owner}: invalid interface: ${a.interfaceName} is already on switch ${at} for ${o.owner}`
+            : `${a.owner}: invalid interface: ${a.interfaceName} would be on two switches, ${o.bridge.node.path} (for ${o.owner}) and ${at}`);
+        }
+        const ip = (x: string) => x.split('/')[0];
+        for (const addr of a.addresses) {
+          const dup = o.addresses.find((x) => ip(x) === ip(addr));
+          if (dup) errors.push(`${a.owner}: invalid address: ${ip(addr)} is already the address of ${o.interfaceName} (${o.owner}) on this host`);
+        }
+        if (o.macAddress === a.macAddress) errors.push(`${a.owner}: invalid Ethernet address: ${a.macAddress} of ${a.interfaceName} is already that of ${o.interfaceName} (${o.owner}) on this host`);
+      }
+      seen.push({ ...a, bridge: this });
+    }
+    return errors;
+  }
+}
+
+/** The host helper command a jail's exec hook runs (absolute path: exec.clean empties PATH). @internal */
+export function vnetHookCommand(action: string, ...args: string[]): string {
+  return shellCommand(HOST_HELPER_PATH, action, ...args);
+}
+
+function networkName(value: string, isInterface: boolean): string {
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(value) || value.length > MAX_NETWORK_NAME) {
+    throw new v.ValidationError(`${JSON.stringify(value)} must be a letter, then letters, digits or _, at most ${MAX_NETWORK_NAME} characters`);
+  }
+  return isInterface ? net.interfaceName(value) : value;
+}
+
+/** The one forwarding setting per host and family, shared by its routed switches. */
+function forwardingSettings(host: FreeBsdHost, family: net.AddressFamily): HostSettings {
+  const id = `vnet-forwarding-${family}`;
+  const existing = host.node.tryFindChild(id);
+  if (existing instanceof HostSettings) return existing;
+  return family === 'inet'
+    ? new HostSettings(host, id, { host, rcConf: { gateway_enable: 'YES' }, sysctl: { 'net.inet.ip.forwarding': '1' }, description: 'IPv4 forwarding for routed VNET switches' })
+    : new HostSettings(host, id, { host, rcConf: { ipv6_gateway_enable: 'YES' }, sysctl: { 'net.inet6.ip6.forwarding': '1' }, description: 'IPv6 forwarding for routed VNET switches' });
+}

@@ -1,0 +1,2 @@
+export { VnetBackend, VnetBridge, VnetBridgeMode, VnetBridgeProps, VnetRoutedOptions } from './bridge';
+export { TopologyInterface, TopologySwitch } from '../render/topology';

@@ -1,0 +1,194 @@
+/**
+ * The host helper's VNET actions on the fake host's netgraph, ifconfig and jail(8), without
+ * Terraform: the lab's jail.conf (as examples/vnet-lab renders it) started with jail -c builds
+ * the notebook's topology through exec.prestart, `vnet-list -r` prints the notebook's listing,
+ * stopping every jail leaves nothing of it, starting again rebuilds it; bridged and routed
+ * switches; refusals.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdktf';
+import { VnetLabStack } from '../../examples/vnet-lab/main';
+import { HOST_HELPER_PATH, HOST_HELPER_PROGRAM, SCRIPT_PATH } from '../../lib/shell';
+import { NOTEBOOK_LAB_LISTING } from '../vnet/notebook-lab';
+import { F, shimsAt } from './fakebsd-support';
+
+let root: string;
+let shims: string;
+let helper: string;
+const { sh, ok, host, write } = shimsAt(() => root);
+const LAB = ['r1', 'vpnr1', 'vpnr2', 'vpnh1', 'vpnh2'];
+
+/** The helper as installed, with the fake's commands first on its PATH. */
+function installHelper() {
+  shims = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-vnet-shims-'));
+  F.installShims(shims, { nodePath: process.execPath });
+  const bin = ['/sbin', '/usr/sbin', '/usr/bin', '/bin'].map((d) => path.join(shims, d)).join(':');
+  helper = path.join(shims, 'helper-1');
+  fs.writeFileSync(helper, HOST_HELPER_PROGRAM.replace(`PATH=${SCRIPT_PATH}\n`, `PATH=${bin}:${SCRIPT_PATH}\n`), { mode: 0o755 });
+}
+
+function run(...args: string[]) {
+  const r = spawnSync(helper, args, { encoding: 'utf8', env: { ...process.env, FAKEBSD_ROOT: root } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+function helperOk(...args: string[]): string {
+  const r = run(...args);
+  if (r.status !== 0) throw new Error(`helper ${args.join(' ')} -> ${r.status}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** The named nodes of the host's graph (ngctl's own socket left out). */
+const nodes = () => ok('ngctl', 'list').split('\n').slice(1).filter((l) => l.includes('Name:') && !/Name: ngctl\d/.test(l)).map((l) => l.trim().split(/\s+/).slice(1, 4).filter((_, i) => i !== 1).join(' '));
+
+/** The lab as examples/vnet-lab renders it, the helper at its test path, on the fake host. */
+function prepareLab() {
+  const stack = new VnetLabStack(Testing.app(), 'vnet-lab', { FREEBSD_HOST: '192.0.2.10' });
+  write('/etc/jail.conf', stack.jails.map((j) => j.confText).join('\n').split(HOST_HELPER_PATH).join(helper));
+  for (const j of LAB) {
+    for (const d of ['dev', 'mnt', 'etc']) fs.mkdirSync(host(`/vm/${j}/${d}`), { recursive: true });
+  }
+  fs.mkdirSync(host('/var/cache/pkg'), { recursive: true });
+  // The host's rulesets 10 (bpf) and 11 (tun), as the notebook's /etc/devfs.rules has them.
+  ok('devfs', 'rule', '-s', '10', 'add', 'include', '4');
+  ok('devfs', 'rule', '-s', '10', 'add', 'path', 'bpf*', 'unhide');
+  ok('devfs', 'rule', '-s', '11', 'add', 'include', '4');
+  ok('devfs', 'rule', '-s', '11', 'add', 'path', 'tun*', 'unhide');
+  return stack;
+}
+
+beforeAll(() => installHelper());
+afterAll(() => fs.rmSync(shims, { recursive: true, force: true }));
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-vnet-'));
+  F.initHost(root, {});
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+describe('the lab through jail(8) and the helper', () => {
+  test('starting the five jails builds the notebook\'s topology; vnet-list -r prints its listing', () => {
+    prepareLab();
+    ok('jail', '-f', '/etc/jail.conf', '-c', ...LAB);
+    expect(helperOk('vnet-list', '-r')).toBe(NOTEBOOK_LAB_LISTING);
+    expect(helperOk('vnet-list')).toBe('vi1\nvi2\nvri1\nvri2\n');
+    // Every interface went into its jail: the host sees none of them.
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    expect(sh('ifconfig', ['-l'], { env: { FAKEBSD_JAIL: 'vpnr1' } }).stdout).toBe('vi1_vpnr1 vri1_vpnr1\n');
+    // Inside the routers: default route and forwarding as the notebook's exec.start set them.
+    const state = F.readState(root);
+    expect(state.routes.vpnr1).toEqual({ 'inet default': '172.31.1.1' });
+    expect(state.routes.r1).toBeUndefined();
+    expect(state.sysctl['jail:r1:net.inet.ip.forwarding']).toBe('1');
+    expect(state.sysctl['jail:vpnh1:net.inet.ip.forwarding']).toBeUndefined();
+    // Stable Ethernet addresses: what the configuration says.
+    const mac = /vnet-add vi1 vi1_r1 (\S+) switch/.exec(fs.readFileSync(host('/etc/jail.conf'), 'utf8'))![1];
+    expect(sh('ifconfig', ['vi1_r1', 'ether'], { env: { FAKEBSD_JAIL: 'r1' } }).stdout).toContain(`\tether ${mac}\n`);
+  });
+
+  test('one jail stopped takes only its interfaces; every jail stopped leaves nothing; starting again (a reboot) rebuilds the same', () => {
+    prepareLab();
+    const before = nodes();
+    ok('jail', '-f', '/etc/jail.conf', '-c', ...LAB);
+    expect(nodes().filter((n) => n.endsWith('bridge')).sort()).toEqual(['vi1br bridge', 'vi2br bridge', 'vri1br bridge', 'vri2br bridge']);
+    ok('jail', '-f', '/etc/jail.conf', '-r', 'vpnh1');
+    expect(helperOk('vnet-list', '-r')).toBe(NOTEBOOK_LAB_LISTING.replace('  vpnh1 vri1_vpnh1 192.168.1.11/24\n', ''));
+    ok('jail', '-f', '/etc/jail.conf', '-r', 'vpnr1');
+    expect(helperOk('vnet-list')).toBe('vi1\nvi2\nvri2\n');
+    ok('jail', '-f', '/etc/jail.conf', '-r', 'r1', 'vpnr2', 'vpnh2');
+    expect(nodes()).toEqual(before);
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    expect(helperOk('vnet-list', '-r')).toBe('');
+    ok('jail', '-f', '/etc/jail.conf', '-c', ...LAB);
+    expect(helperOk('vnet-list', '-r')).toBe(NOTEBOOK_LAB_LISTING);
+  });
+});
+
+test('a failing exec.start command inside a vnet jail fails its start, as jail(8) does: nothing stays behind', () => {
+  fs.mkdirSync(host('/vm/v1'), { recursive: true });
+  write('/etc/jail.conf', `v1 { path = "/vm/v1"; vnet; exec.start = "/sbin/ifconfig nosuch0 10.0.0.1/24"; }\n`);
+  const r = sh('jail', ['-f', '/etc/jail.conf', '-c', 'v1']);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain('jail: v1: /sbin/ifconfig nosuch0 10.0.0.1/24: failed');
+  expect(sh('jls', ['-j', 'v1']).status).toBe(1);
+});
+
+describe('vnet-add and vnet-delete by hand', () => {
+  const MAC = '02:00:00:00:00:01';
+
+  test('vnet-add is idempotent: a second run changes nothing and says so', () => {
+    helperOk('vnet-add', 'vi1', 'vi1_a', MAC, 'switch');
+    const graph = nodes();
+    const again = helperOk('vnet-add', 'vi1', 'vi1_a', MAC, 'switch');
+    expect(again).not.toContain('==> switch');
+    expect(nodes()).toEqual(graph);
+    helperOk('vnet-add', 'vi1', 'vi1_b', '02:00:00:00:00:02', 'switch');
+    expect(ok('ngctl', 'show', 'vi1br:')).toContain('Num hooks: 2');
+    expect(helperOk('vnet-list', '-r')).toBe('vi1\n  - vi1_a\n  - vi1_b\n');
+    helperOk('vnet-delete', 'vi1', 'vi1_a');
+    helperOk('vnet-delete', 'vi1', 'vi1_a');
+    expect(helperOk('vnet-list')).toBe('vi1\n');
+    helperOk('vnet-delete', 'vi1', 'vi1_b');
+    expect(helperOk('vnet-list')).toBe('');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+  });
+
+  test('bridged: em0\'s ng_ether lower and upper on the bridge; the last jail gone, em0 is as it was', () => {
+    helperOk('vnet-add', 'em0', 'em0_b1', MAC, 'bridged', 'em0');
+    expect(ok('ngctl', 'show', 'em0:').split('\n').slice(3, 5).map((l) => l.trim().split(/\s+/).slice(0, 2))).toEqual([['upper', 'em0br'], ['lower', 'em0br']]);
+    expect(ok('ngctl', 'msg', 'em0:', 'getpromisc')).toContain('Args:\t1');
+    expect(ok('ngctl', 'show', 'em0br:')).toContain('link2           em0_b1');
+    helperOk('vnet-delete', 'em0', 'em0_b1');
+    expect(ok('ngctl', 'show', 'em0:')).toMatch(/Num hooks: 0\n$/);
+    expect(ok('ngctl', 'msg', 'em0:', 'getpromisc')).toContain('Args:\t0');
+    expect(sh('ngctl', ['info', 'em0br:']).status).toBe(71);
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+  });
+
+  test('routed: the host interface vi0 holds the gateway addresses and goes with the last jail', () => {
+    helperOk('vnet-add', 'vi0', 'vi0_v1', MAC, 'routed', '02:00:00:00:00:0a', '172.31.0.1/24', 'fd00:31::1/64');
+    const vi0 = ok('ifconfig', 'vi0');
+    expect(vi0).toContain('inet 172.31.0.1 netmask 0xffffff00');
+    expect(vi0).toContain('inet6 fd00:31::1 prefixlen 64');
+    expect(vi0).toContain('ether 02:00:00:00:00:0a');
+    helperOk('vnet-add', 'vi0', 'vi0_v2', '02:00:00:00:00:02', 'routed', '02:00:00:00:00:0a', '172.31.0.1/24', 'fd00:31::1/64');
+    expect(F.readState(root).ifaces.vi0.inet).toEqual(['172.31.0.1/24']);
+    expect(helperOk('vnet-list', '-r')).toBe('vi0\n  - vi0 172.31.0.1/24 fd00:31::1/64\n  - vi0_v1\n  - vi0_v2\n');
+    helperOk('vnet-delete', 'vi0', 'vi0_v1');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0 vi0 vi0_v2\n');
+    helperOk('vnet-delete', 'vi0', 'vi0_v2');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    expect(sh('ngctl', ['info', 'vi0br:']).status).toBe(71);
+  });
+
+  test('a switch left empty by a failed stop is removed by vnet-delete NET alone (the switch step\'s destroy)', () => {
+    helperOk('vnet-add', 'vi0', 'vi0_v1', MAC, 'routed', '02:00:00:00:00:0a', '172.31.0.1/24');
+    ok('ngctl', 'shutdown', 'vi0_v1:'); // the jail's interface went, the gateway stayed
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0 vi0\n');
+    helperOk('vnet-delete', 'vi0');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    expect(helperOk('vnet-delete', 'vi0')).toBe('');
+  });
+
+  test('refuses interfaces and nodes it did not make, and malformed calls', () => {
+    ok('ifconfig', 'epair', 'create');
+    let r = run('vnet-add', 'vi1', 'epair0a', MAC, 'switch');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: interface epair0a exists and was not made for switch vi1br; refusing to touch it\n']);
+    r = run('vnet-add', 'vi0', 'vi0_v1', MAC, 'routed', '02:00:00:00:00:0a', '172.31.0.1/24');
+    expect(r.status).toBe(0);
+    // An interface of the same name on another switch.
+    r = run('vnet-add', 'vi2', 'vi0_v1', MAC, 'switch');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: a netgraph node vi0_v1 exists and is not on vi2br; refusing to touch it\n']);
+    r = run('vnet-add', 'lo', 'lo_x', MAC, 'bridged', 'lo0');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: interface lo0 has no ng_ether node: not an Ethernet interface?\n']);
+    r = run('vnet-add', 'vi1', 'vi1_x', MAC, 'sideways');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: unknown switch shape sideways\n']);
+    expect(run('vnet-add', 'vi1', 'vi1_x', MAC).status).toBe(64);
+    expect(run('vnet-list', '-x').status).toBe(64);
+    expect(run('vnet-delete').status).toBe(64);
+    // Nothing half-made: only the routed switch above exists.
+    expect(helperOk('vnet-list')).toBe('vi0\n');
+  });
+});
+
