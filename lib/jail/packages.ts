@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { HostStep, stepScripts } from '../host';
-import { offlineAddLines, offlineFetchLines, ScriptBuilder, shellQuote } from '../shell';
+import { offlineAddLines, offlineFetchLines, pkgCall, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import { JailFromSnapshot } from './jail';
 import { mountPointLines } from './mounts';
@@ -50,7 +50,8 @@ function packageName(value: string): string {
 
 /**
  * Packages in a jail (`pkg -j NAME install -y ...`). Installs only what is missing, so a
- * re-run is cheap; removing a package from the list does not uninstall it.
+ * re-run is cheap; removing a package from the list does not uninstall it. Every pkg run that
+ * could ask something runs without a terminal (the host helper's no-tty), bounded in time.
  */
 export class JailPackages extends Construct {
   /** The packages. */
@@ -92,12 +93,12 @@ export class JailPackages extends Construct {
         ...offlineAddLines(offline),
       );
     } else {
-      if (props.update) b.action(`pkg -j ${name} update`, `pkg -j ${name} update`);
-      if (props.upgrade) b.action(`pkg -j ${name} upgrade`, `pkg -j ${name} upgrade -y`);
+      if (props.update) b.action(`pkg -j ${name} update`, pkgCall('-j', name, 'update'));
+      if (props.upgrade) b.action(`pkg -j ${name} upgrade`, pkgCall('-j', name, 'upgrade', '-y'));
       b.action(`jail ${name}: pkg install of the missing packages`,
         `echo "==> jail ${name}: pkg install$missing"`,
         '# shellcheck disable=SC2086 # $missing is a list of checked package names',
-        `pkg -j ${name} install -y $missing`,
+        pkgCall('-j', name, 'install', '-y', '$missing'),
       );
     }
     this.step = new HostStep(this, 'install', {

@@ -69,9 +69,11 @@ export class LabStack extends TerraformStack {
   }
 }
 
-export function labApp(props: LabProps): AppBuilder {
+/** The lab stack; `more` adds constructs to it (JailPackages, JailUpdate of its jails). */
+export function labApp(props: LabProps, more?: (lab: LabStack) => void): AppBuilder {
   return (app, env) => {
-    new LabStack(app, 'lab', env, props);
+    const lab = new LabStack(app, 'lab', env, props);
+    more?.(lab);
   };
 }
 
