@@ -66,7 +66,18 @@ export class JailPackages extends Construct {
     this.packages = props.packages.map((p) => v.validated(at, 'packages', () => packageName(p)));
     if (this.packages.length === 0) throw new v.ValidationError(`${at}: invalid packages: the list is empty`);
     const name = jail.name;
-    const b = new ScriptBuilder('packages').action(`jail ${name}: which of ${this.packages.join(' ')} are missing`,
+    const b = new ScriptBuilder('packages');
+    if (props.offline) {
+      // An earlier run that failed or lost its connection before its EXIT trap left the
+      // repository mounted in the jail: only that mount (ours, from our directory) goes.
+      const dir = props.offlineDirectory ?? '/var/cache/cdktf-freebsd-jails/pkg';
+      const target = `${jail.path}${props.offlineMountPoint ?? '/mnt'}`;
+      b.action(`jail ${name}: no package repository left mounted by an earlier run`,
+        `if mount -p | awk -v d=${word(target)} -v r=${word(`${dir}/`)} '$2 == d && $3 == "nullfs" && index($1, r) == 1 { found = 1 } END { exit !found }'; then`,
+        `  umount ${word(target)}`,
+        'fi');
+    }
+    b.action(`jail ${name}: which of ${this.packages.join(' ')} are missing`,
       `if ! ${jailRunning(name)}; then`,
       `  echo ${word(`error: jail ${name} is not running; start it (service jail start ${name}) before installing packages`)} >&2`,
       '  exit 1',
