@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { hostSettingsStateFile, HostStep, stepScripts } from '../host';
-import { helperCall, offlineAddLines, offlineFetchLines, ownerMark, ScriptBuilder, shellQuote } from '../shell';
+import { helperCall, offlineAddLines, offlineFetchLines, ownerMark, pkgCall, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import { JailFromSnapshot } from './jail';
 import { mountPointLines } from './mounts';
@@ -52,7 +52,8 @@ function packageName(value: string): string {
 
 /**
  * Packages in a jail (`pkg -j NAME install -y ...`). Installs only what is missing, so a
- * re-run is cheap; removing a package from the list does not uninstall it.
+ * re-run is cheap; removing a package from the list does not uninstall it. Every pkg run that
+ * could ask something runs without a terminal (the host helper's no-tty), bounded in time.
  */
 export class JailPackages extends Construct {
   /** The packages. */
@@ -68,7 +69,18 @@ export class JailPackages extends Construct {
     if (this.packages.length === 0) throw new v.ValidationError(`${at}: invalid packages: the list is empty`);
     const name = jail.name;
     let destroy: ScriptBuilder | undefined;
-    const b = new ScriptBuilder('packages').action(`jail ${name}: which of ${this.packages.join(' ')} are missing`,
+    const b = new ScriptBuilder('packages');
+    if (props.offline) {
+      // An earlier run that failed or lost its connection before its EXIT trap left the
+      // repository mounted in the jail: only that mount (ours, from our directory) goes.
+      const dir = props.offlineDirectory ?? '/var/cache/cdktf-freebsd-jails/pkg';
+      const target = `${jail.path}${props.offlineMountPoint ?? '/mnt'}`;
+      b.action(`jail ${name}: no package repository left mounted by an earlier run`,
+        `if mount -p | awk -v d=${word(target)} -v r=${word(`${dir}/`)} '$2 == d && $3 == "nullfs" && index($1, r) == 1 { found = 1 } END { exit !found }'; then`,
+        `  umount ${word(target)}`,
+        'fi');
+    }
+    b.action(`jail ${name}: which of ${this.packages.join(' ')} are missing`,
       `if ! ${jailRunning(name)}; then`,
       `  echo ${word(`error: jail ${name} is not running; start it (service jail start ${name}) before installing packages`)} >&2`,
       '  exit 1',
@@ -98,12 +110,12 @@ export class JailPackages extends Construct {
         ...offlineAddLines(offline),
       );
     } else {
-      if (props.update) b.action(`pkg -j ${name} update`, `pkg -j ${name} update`);
-      if (props.upgrade) b.action(`pkg -j ${name} upgrade`, `pkg -j ${name} upgrade -y`);
+      if (props.update) b.action(`pkg -j ${name} update`, pkgCall('-j', name, 'update'));
+      if (props.upgrade) b.action(`pkg -j ${name} upgrade`, pkgCall('-j', name, 'upgrade', '-y'));
       b.action(`jail ${name}: pkg install of the missing packages`,
         `echo "==> jail ${name}: pkg install$missing"`,
         '# shellcheck disable=SC2086 # $missing is a list of checked package names',
-        `pkg -j ${name} install -y $missing`,
+        pkgCall('-j', name, 'install', '-y', '$missing'),
       );
     }
     this.step = new HostStep(this, 'install', {

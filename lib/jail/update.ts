@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { HostStep, stepScripts } from '../host';
 import { FreeBsdRelease } from '../release';
-import { freebsdUpdateCleanupLines, freebsdUpdateLines, helperCall, ScriptBuilder } from '../shell';
+import { freebsdUpdateCleanupLines, freebsdUpdateLines, helperCall, JAIL_STATE_DIR, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import { JailFromSnapshot } from './jail';
 import { jailRunning } from './scripts';
@@ -54,7 +54,20 @@ export class JailUpdate extends Construct {
       ...freebsdUpdateLines({ basedir: jail.path, what: `jail ${jail.name}`, targetRelease: target }));
     if (props.restart ?? true) {
       // As boot starts it (service jail restart): what runs after the update is what runs after a reboot.
-      b.action(`restarting jail ${jail.name} if it runs`, `if ${jailRunning(jail.name)}; then`, `  ${helperCall('jail-restart', jail.name)}`, 'fi');
+      // A restart that failed half way (stopped, not started again) is marked, so that the next
+      // run starts the jail it stopped instead of taking it for one the administrator stopped.
+      const mark = shellQuote(`${JAIL_STATE_DIR}/${jail.name}.restarting`);
+      b.action(`restarting jail ${jail.name} if it runs`,
+        `if ${jailRunning(jail.name)}; then`,
+        `  mkdir -p ${JAIL_STATE_DIR}`,
+        `  : > ${mark}`,
+        `  ${helperCall('jail-restart', jail.name)}`,
+        `elif [ -e ${mark} ]; then`,
+        `  echo ${shellQuote(`==> jail ${jail.name} was stopped by an unfinished restart: starting it`)}`,
+        `  ${helperCall('jail-start', jail.name)}`,
+        'fi',
+        `rm -f ${mark}`,
+        `rmdir ${JAIL_STATE_DIR} 2>/dev/null || :`);
     }
     this.step = new HostStep(this, 'update', {
       host: jail.host,

@@ -13,7 +13,9 @@
  *   (upgrade_merge), which no pipe answers and which, under Terraform's PTY, waits for ever.
  *   This run's configuration is the host's /etc/freebsd-update.conf without MergeChanges, so
  *   nothing is asked; UpdateIfUnmodified keeps the modified files as they are. The other
- *   questions (continuep) read stdin: /dev/null ends them, and end of input means go on.
+ *   questions (continuep) read stdin: /dev/null ends them, and end of input means go on. Each
+ *   run goes through the host helper's no-tty (no controlling terminal, stdin /dev/null): should
+ *   a release still ask on /dev/tty, the run fails at once and the helper names the command.
  * - An upgrade installs in up to three stages (kernel; world, which exits 0 and asks for
  *   another run when old shared libraries must go; the old libraries); only the next run says
  *   "No updates are available to install." (install_check_params, exit 2).
@@ -21,6 +23,7 @@
  *   the tree, so a template's snapshot and the jails made from it carry none of it, and on a
  *   persistent file system (fetchupgrade_check_params refuses tmpfs and md).
  */
+import { noTtyCall } from './helper';
 import { shellQuote } from './quote';
 
 /** Parent of the work directories: one per updated tree, at this path plus the tree's path. */
@@ -68,10 +71,10 @@ export function freebsdUpdateLines(o: FreebsdUpdateScript): string[] {
     'mkdir -p "$fu_work"',
     '# This run asks nothing: the host\'s configuration without MergeChanges (upgrade_merge reads /dev/tty).',
     "sed -e '/^[[:space:]]*MergeChanges/d' /etc/freebsd-update.conf > \"$fu_work/freebsd-update.conf\"",
-    '# One bounded run, stdin closed, no pager; its output is in $fu_work/run.log and its status in $fu_status.',
+    '# One bounded run without a terminal, no pager; its output is in $fu_work/run.log and its status in $fu_status.',
     'fu() {',
     '  fu_status=0',
-    `  env PAGER=cat timeout ${FREEBSD_UPDATE_TIMEOUT_SECONDS} freebsd-update --not-running-from-cron -f "$fu_work/freebsd-update.conf" -b "$fu_base" -d "$fu_work" --currently-running "$fu_running" "$@" <"/dev/null" >"$fu_work/run.log" 2>&1 || fu_status=$?`,
+    `  ${noTtyCall(FREEBSD_UPDATE_TIMEOUT_SECONDS, 'env', 'PAGER=cat', 'freebsd-update', '--not-running-from-cron', '-f', '"$fu_work/freebsd-update.conf"', '-b', '"$fu_base"', '-d', '"$fu_work"', '--currently-running', '"$fu_running"', '"$@"')} >"$fu_work/run.log" 2>&1 || fu_status=$?`,
     '  cat "$fu_work/run.log"',
     '  if [ "$fu_status" -eq 124 ]; then',
     `    echo "error: freebsd-update $* for ${o.what.replace(/["\\$`]/g, '')} did not finish within ${FREEBSD_UPDATE_TIMEOUT_SECONDS} s" >&2`,

@@ -76,6 +76,18 @@ export function helperCallWords(action: string, ...words: string[]): string {
   return [`"$${HOST_HELPER_VARIABLE}"`, action, ...words].join(' ');
 }
 
+/** The no-tty action: a command that could ask on the terminal runs without one, bounded. */
+export const HOST_HELPER_NO_TTY = 'no-tty';
+
+/**
+ * A call of the helper's no-tty action: COMMAND (sh words, such as `pkg -j h1 install -y "$p"`)
+ * runs without a controlling terminal and with stdin /dev/null, for at most `seconds`.
+ */
+export function noTtyCall(seconds: number, ...words: string[]): string {
+  if (!Number.isInteger(seconds) || seconds <= 0) throw new Error(`no-tty: ${seconds} is not a positive whole number of seconds`);
+  return helperCallWords(HOST_HELPER_NO_TTY, String(seconds), ...words);
+}
+
 /** A fixed program (its `set -eu` dropped: the helper has it) as a function, every line indented. */
 function shellFunction(name: string, program: string): string {
   const body = program.replace(/^set -eu\n/, '').split('\n').map((l) => (l ? `  ${l}` : l));
@@ -116,6 +128,7 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   claim SCOPE ID
   claim-check SCOPE ID
   unclaim SCOPE ID
+  no-tty SECONDS COMMAND [ARG...]
 Every action is idempotent; the comment above its function in \${0} says what it makes true.`;
 
 /** The helper program, as installed at HOST_HELPER_PATH. */
@@ -508,6 +521,40 @@ _devfs_ruleset_remove() {
 }
 
 ${VNET_HELPER_FUNCTIONS}
+# no-tty SECONDS COMMAND [ARG...]: COMMAND run in a session of its own, so without a controlling
+# terminal (daemon(8): daemon(3) calls setsid(2)), stdin /dev/null, for at most SECONDS
+# (timeout(1): 124 when it ran out); its output passes through and its exit status is ours.
+# Terraform runs every script on a PTY, where a question asked on /dev/tty waits for ever;
+# here opening /dev/tty fails at once (ENXIO, "Device not configured"), and we name the
+# command. daemon(8) returns at once: the output pipe ends when the command (and all it
+# started) has gone, and the command's status comes back in a file.
+do_no_tty() {
+  [ $# -ge 2 ] || usage
+  case "$1" in '' | *[!0-9]*) die "no-tty: $1 is not a number of seconds" ;; esac
+  nt_seconds=$1
+  shift
+  nt_dir=$(mktemp -d "\${TMPDIR:-/tmp}/${LIBRARY_NAME}-no-tty.XXXXXX")
+  # shellcheck disable=SC2064 # the directory's name is fixed now
+  trap "rm -rf '$nt_dir'" EXIT
+  daemon "$self" _no_tty "$nt_dir/status" "$nt_seconds" "$@" </dev/null 2>&1 | tee "$nt_dir/output"
+  [ -s "$nt_dir/status" ] || die "$* did not run (see daemon's output above)"
+  nt_status=$(cat "$nt_dir/status")
+  if [ "$nt_status" -eq 124 ]; then
+    echo "\${self##*/}: error: $* did not finish within $nt_seconds s" >&2
+  elif [ "$nt_status" -ne 0 ] && grep -q '/dev/tty.*Device not configured' "$nt_dir/output"; then
+    echo "\${self##*/}: error: $* wanted to ask a question on the terminal (/dev/tty) and failed (exit $nt_status): it runs without one, as nothing could answer under Terraform; make it ask nothing (a -y flag, a configuration)" >&2
+  fi
+  return "$nt_status"
+}
+_no_tty() {
+  nt_file=$1 nt_seconds=$2
+  shift 2
+  nt_status=0
+  timeout "$nt_seconds" "$@" </dev/null || nt_status=$?
+  echo "$nt_status" > "$nt_file.tmp"
+  mv -f "$nt_file.tmp" "$nt_file"
+}
+
 # use SCOPE / release SCOPE: which ownership scopes need this helper, one exact line each.
 do_use() {
   [ $# -eq 1 ] || usage
@@ -610,12 +657,14 @@ case "$action" in
   vnet-list) do_vnet_list "$@" ;;
   use) do_use "$@" ;;
   release) do_release "$@" ;;
+  no-tty) do_no_tty "$@" ;;
   claim) do_claim "$@" ;;
   claim-check) do_claim_check "$@" ;;
   unclaim) do_unclaim "$@" ;;
   _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
   _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
   _vnet_add | _vnet_delete) "$action" "$@" ;;
+  _no_tty) "$action" "$@" ;;
   -h | help) usage ;;
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
 esac

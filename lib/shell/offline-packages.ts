@@ -19,11 +19,23 @@
  * made, with the files fetched into them, are removed when the last JailPackages that holds
  * them is destroyed; a directory that was there (the host's own /var/cache/pkg) stays.
  */
-import { helperCallWords } from './helper';
+import { helperCallWords, noTtyCall } from './helper';
 import { shellQuote } from './quote';
 
 /** Longest the host's `pkg fetch` may take before the step gives up. */
 export const OFFLINE_FETCH_TIMEOUT_SECONDS = 1800;
+/** Longest any other pkg run (update, upgrade, install, add) may take before the step gives up. */
+export const PKG_TIMEOUT_SECONDS = 1800;
+
+/**
+ * A pkg command line (sh words) as steps run it: through the host helper's no-tty, so stdin is
+ * /dev/null and there is no controlling terminal; pkg's questions (query_yesno on stdin,
+ * query_tty_yesno on /dev/tty) then take their default at once instead of waiting under
+ * Terraform's PTY, and the run is bounded.
+ */
+export function pkgCall(...words: string[]): string {
+  return noTtyCall(PKG_TIMEOUT_SECONDS, 'pkg', ...words);
+}
 
 /** Where and for which jail packages are fetched and added. */
 export interface OfflinePackagesScript {
@@ -61,7 +73,7 @@ export function offlineFetchLines(o: OfflinePackagesScript): string[] {
     'pkg_for_jail() { pkg -o ABI="$pkg_abi" -o OSVERSION="$pkg_osversion" -o PKG_DBDIR="$pkg_db" "$@"; }',
     'echo "==> fetching on the host for $pkg_abi (OSVERSION $pkg_osversion):$missing"',
     '# shellcheck disable=SC2086 # $missing is a list of checked package names',
-    `timeout ${OFFLINE_FETCH_TIMEOUT_SECONDS} pkg -o ABI="$pkg_abi" -o OSVERSION="$pkg_osversion" -o PKG_DBDIR="$pkg_db" fetch -d -y -o "$pkg_repo" $missing </dev/null`,
+    noTtyCall(OFFLINE_FETCH_TIMEOUT_SECONDS, 'pkg', '-o', 'ABI="$pkg_abi"', '-o', 'OSVERSION="$pkg_osversion"', '-o', 'PKG_DBDIR="$pkg_db"', 'fetch', '-d', '-y', '-o', '"$pkg_repo"', '$missing'),
     '# What each fetched file is, wherever the repository put it (All/, All/Hashed/).',
     'find "$pkg_repo" -type f -name \'*.pkg\' | while read -r f; do',
     '  printf \'%s %s\\n\' "$(pkg query -F "$f" \'%n-%v\')" "${f#"$pkg_repo"/}"',
@@ -79,7 +91,7 @@ export function offlineAddLines(o: OfflinePackagesScript): string[] {
     '  file=$(awk -v want="$p-$v" \'$1 == want { print $2; exit }\' "$pkg_db/files")',
     `  if [ -z "$file" ]; then echo "error: no package file for $p-$v in $pkg_repo" >&2; exit 1; fi`,
     `  echo "==> jail ${o.jailName}: pkg add $file"`,
-    `  pkg -j ${q(o.jailName)} add ${q(o.mountPoint)}/"$file" </dev/null`,
+    `  ${pkgCall('-j', q(o.jailName), 'add', `${q(o.mountPoint)}/"$file"`)}`,
     'done',
   ];
 }

@@ -78,7 +78,7 @@ describeOnFakeHost('scenarios of several apps on one host', () => {
       first.synth(labApp(a([1, 2])));
       expectOk(await first.apply());
       expectJail(first, { ...jail('lab', 'lab', 2), owner: `lab:lab/${odd}` });
-      second.synth(labApp({ jails: [{ n: 3 }], removalPolicy: JailRemovalPolicy.DESTROY, template: { name: '14.3b' } }, 'other'));
+      second.synth(labApp({ jails: [{ n: 3 }], removalPolicy: JailRemovalPolicy.DESTROY, template: { name: '14.3b' } }, undefined, 'other'));
       expectOk(await second.apply());
       expectJail(second, jail('other', 'other', 3, 'zroot/vm/tmpl/14.3b@p3'));
 

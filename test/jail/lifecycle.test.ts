@@ -214,6 +214,10 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
     expect(resources.find((x) => x.name.startsWith('upgrade_update'))!.triggers.input_run_id).toBe('2026-11-01');
     for (const prefix of ['pkgs', 'offline']) {
       const s = script(stack, prefix);
+      // Every pkg run that could ask something runs without a terminal, bounded in time.
+      const asking = s.split('\n').filter((l) => /\bpkg (-j \S+ |-o \S+ )*(install|update|upgrade|fetch|add)\b/.test(l) && !/^\s*(echo|#)/.test(l));
+      expect(asking.length).toBeGreaterThan(0);
+      expect(asking.filter((l) => !/^\s*"\$cfj" no-tty 1800 pkg /.test(l))).toEqual([]);
       expect(s.indexOf('export ASSUME_ALWAYS_YES=yes')).toBeGreaterThan(-1);
       expect(s.indexOf('export ASSUME_ALWAYS_YES=yes')).toBeLessThan(s.search(/\n\s*pkg /));
     }
@@ -223,19 +227,20 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
     const s = script(stack, 'offline');
     expect(s).toContain('pkg_rel=$(/vm/h1/bin/freebsd-version -u)');
     expect(s).toContain('pkg_repo=/var/cache/cdktf-freebsd-jails/pkg/"$pkg_abi"');
-    expect(s).toContain('timeout 1800 pkg -o ABI="$pkg_abi" -o OSVERSION="$pkg_osversion" -o PKG_DBDIR="$pkg_db" fetch -d -y -o "$pkg_repo" $missing </dev/null');
+    expect(s).toContain('"$cfj" no-tty 1800 pkg -o ABI="$pkg_abi" -o OSVERSION="$pkg_osversion" -o PKG_DBDIR="$pkg_db" fetch -d -y -o "$pkg_repo" $missing\n');
     expect(s).not.toContain('All/*.pkg');
     expect(s).toContain('pkg query -F "$f" \'%n-%v\'');
     expect(s).toContain('mount -t nullfs -o ro "$pkg_repo" /vm/h1/mnt');
     expect(s).toContain("trap 'umount /vm/h1/mnt' EXIT");
-    expect(s).toContain('pkg -j h1 add /mnt/"$file" </dev/null');
+    expect(s).toContain('"$cfj" no-tty 1800 pkg -j h1 add /mnt/"$file"\n');
   });
 
   test('update: the jail release, not the host one; work directory outside the jail; upgrade installs until nothing is pending (at most 4 runs)', () => {
     const u = script(stack, 'update');
     expect(u).toContain('fu_running=$("$fu_base/bin/freebsd-version" -u)');
     expect(u).toContain('fu_base=/vm/h1\nfu_work=/var/db/cdktf-freebsd-jails/freebsd-update/vm/h1\n');
-    expect(u).toContain('-b "$fu_base" -d "$fu_work" --currently-running "$fu_running" "$@" <"/dev/null"');
+    // Without a terminal (the helper's no-tty: stdin /dev/null, no /dev/tty), bounded, no pager.
+    expect(u).toContain('"$cfj" no-tty 3600 env PAGER=cat freebsd-update --not-running-from-cron -f "$fu_work/freebsd-update.conf" -b "$fu_base" -d "$fu_work" --currently-running "$fu_running" "$@" >"$fu_work/run.log" 2>&1 || fu_status=$?');
     expect(u).not.toContain('/vm/h1/var/db/freebsd-update');
     expect(u).toContain('fu fetch\n');
     const g = script(stack, 'upgrade');

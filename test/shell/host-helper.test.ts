@@ -4,8 +4,9 @@
  * directory. The e2e suite runs it on the strict fake FreeBSD host; these tests pin each
  * action's contract: exact owners, idempotence, and the removal of the helper by its last user.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { HOST_HELPER_PROGRAM, HOST_HELPER_USERS_FILE, SCOPE_CLAIM_DIR, SCRIPT_PATH, SETTINGS_CHANGES_FILE_NAME, STATE_DIR } from '../../lib/shell';
 import { haveCommand, tempDir } from '../support/sh';
@@ -47,6 +48,14 @@ esac`,
 case "$2" in start) touch "$RIG/running.$3" ;; onestop) rm -f "$RIG/running.$3" ;; restart) touch "$RIG/running.$3" ;; esac`,
   jail: `echo "jail $*" >> "$RIG/log"`,
   date: `echo 20261201T000000Z`,
+  // daemon(8) without options: daemon(3) forks, the parent exits 0, the child calls setsid(2).
+  daemon: `exec setsid -f "$@"`,
+  // A program that asks on its controlling terminal, with FreeBSD's message when it has none.
+  asker: `if ! (: <>/dev/tty) 2>/dev/null; then echo "asker: cannot open /dev/tty: Device not configured" >&2; exit 1; fi
+exec 3<>/dev/tty
+printf 'Proceed (y/n)? ' >&3
+read -r answer <&3
+[ "$answer" = y ]`,
 };
 
 function rig(): Rig {
@@ -81,7 +90,22 @@ function rig(): Rig {
 }
 
 const haveFlock = haveCommand('flock');
+const haveTerminal = haveCommand('script') && haveCommand('setsid') && haveCommand('timeout');
 const t = haveFlock ? test : test.skip;
+
+/**
+ * Runs a command line on a new PTY (util-linux script), as Terraform runs scripts, with no one
+ * typing (script's stdin stays open and silent); its own status.
+ */
+function onTerminal(h: Rig, command: string): Promise<{ status: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('timeout', ['20', 'script', '-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, RIG: h.dir, PATH: `${path.join(h.dir, 'bin')}:${process.env.PATH}` } });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => { child.stdin!.destroy(); resolve({ status: code ?? -1, output: output.replace(/\r/g, '') }); });
+  });
+}
 
 describe('host helper program', () => {
   test('passes sh -n; without arguments it prints its usage, which names every action it dispatches', () => {
@@ -272,5 +296,30 @@ describe('host helper program', () => {
     expect(last.stdout).toContain('no owner needs the helper');
     expect(fs.existsSync(h.helper)).toBe(false);
     expect(fs.existsSync(users)).toBe(false);
+  });
+
+  (haveTerminal ? test : test.skip)('no-tty: on a terminal, a command that asks on /dev/tty fails at once, named, instead of waiting', async () => {
+    const h = rig();
+    // The control: on the PTY itself the question waits for an answer (here until timeout ends it).
+    expect((await onTerminal(h, 'timeout --foreground 2 asker')).status).toBe(124);
+    const r = await onTerminal(h, `${h.helper} no-tty 10 asker --flag`);
+    expect(r.status).toBe(1);
+    expect(r.output).toContain('asker: cannot open /dev/tty: Device not configured');
+    expect(r.output).toContain('helper-1: error: asker --flag wanted to ask a question on the terminal (/dev/tty) and failed (exit 1)');
+  });
+
+  (haveTerminal ? test : test.skip)('no-tty: output passes, the status is the command\'s, stdin is /dev/null, the time is bounded', () => {
+    const h = rig();
+    const ok = h.run('no-tty', '5', 'sh', '-c', 'echo out; echo err >&2; exit 3');
+    expect([ok.status, ok.stdout]).toEqual([3, 'out\nerr\n']);
+    const input = spawnSync(h.helper, ['no-tty', '5', 'cat'], { input: 'typed\n', encoding: 'utf8', env: { ...process.env, RIG: h.dir } });
+    expect([input.status, input.stdout]).toEqual([0, '']);
+    const slow = h.run('no-tty', '1', 'sleep', '30');
+    expect(slow.status).toBe(124);
+    expect(slow.stderr).toContain('error: sleep 30 did not finish within 1 s');
+    expect(h.run('no-tty', 'soon', 'true').status).toBe(1);
+    expect(h.run('no-tty', '5').status).toBe(64);
+    // Nothing is left behind in the temporary directory.
+    expect(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('cdktf-freebsd-jails-no-tty.') && fs.statSync(path.join(os.tmpdir(), f)).mtimeMs > Date.now() - 60_000)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
 // line) and may be failed on purpose through var/db/fakebsd/faults.json.
 const fs = require('fs');
 const path = require('path');
-const { Exit, err, dbDir } = require('./lib/host');
+const { Exit, err, dbDir, askOnTty } = require('./lib/host');
 const faults = require('./lib/faults');
 
 function logInvocation(name, argv, code) {
@@ -37,7 +37,8 @@ function main() {
   let code;
   try {
     const injected = faults.check(name, argv);
-    if (injected) throw new Exit(1, injected);
+    if (injected && !injected.prompt) throw new Exit(1, injected.message);
+    if (injected && !askOnTty(name, `${injected.message}Proceed anyway (y/n)? `)) throw new Exit(1, '');
     code = (mod.main(argv) ?? 0);
   } catch (e) {
     if (e instanceof Exit) {

@@ -24,16 +24,39 @@ echo "$n" > ${DROP_FILE}.count
 [ "$n" -eq "$(cat ${DROP_FILE})" ] || exit 0
 rm -f ${DROP_FILE}
 echo "$n $1" > ${DROP_FILE}.fired
-p=$$
-while [ "$p" -gt 1 ]; do
-  case "$(tr '\\0' ' ' < /proc/$p/cmdline)" in
-    'sshd: '*@*) kill -KILL "$p"; break ;;
-  esac
-  p=$(sed 's/^.*) //' /proc/$p/stat | cut -d' ' -f2)
+ppid_of() { sed 's/^.*) //' /proc/$1/stat | cut -d' ' -f2; }
+# The connection's sshd ("sshd: USER@pts/N") up the process tree from $1.
+sshd_above() {
+  p=$1
+  while [ "$p" -gt 1 ]; do
+    case "$(tr '\\0' ' ' < /proc/$p/cmdline)" in
+      'sshd: '*@*) echo "$p"; return 0 ;;
+    esac
+    p=$(ppid_of "$p")
+  done
+  return 1
+}
+if sshd=$(sshd_above $$); then
+  kill -KILL "$sshd"
+  flock -u 9
+  # The terminal hangs up on the script and us; never come back to run the command.
+  sleep 120
+  exit 1
+fi
+# A command in a session of its own (daemon(8), the helper's no-tty) was handed to init: its
+# output pipe leads back to the reader in the script's session (the helper's tee).
+out=$(readlink /proc/$$/fd/1)
+reader=
+for f in /proc/[0-9]*/fd/0; do
+  if [ "$(readlink "$f" 2>/dev/null)" = "$out" ]; then reader=\${f#/proc/}; reader=\${reader%%/*}; break; fi
 done
+[ -n "$reader" ] && sshd=$(sshd_above "$reader") || { echo "drop hook: no SSH connection above $$" >&2; exit 1; }
+kill -KILL "$sshd"
 flock -u 9
-# The terminal hangs up on the script and us; never come back to run the command.
-sleep 120
+# Outside the terminal's session no hangup reaches us: go once the script's side is gone, so
+# the k-th command never runs and nothing of ours outlives the connection.
+i=0
+while [ -d /proc/$reader ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
 exit 1
 `;
 

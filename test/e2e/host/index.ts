@@ -48,6 +48,25 @@ export interface FakeHostOptions {
   readonly fakebsd?: Record<string, unknown> | false;
   /** Runs after accounts and shims, before sshd starts: seed files, base mirror, ... */
   readonly seed?: (host: FakeHost) => void | Promise<void>;
+  /**
+   * Start as a copy of another host at the moment of its snapshot(): its files and the shims'
+   * state, its client and host keys (so a Terraform state made against it stays valid but for
+   * the port); fakebsd's initHost is not run again.
+   */
+  readonly clone?: FakeHostSnapshot;
+}
+
+/** What a fake host was, to start copies of it (FakeHost.snapshot). */
+export interface FakeHostSnapshot {
+  /** The host's writes (its overlay's upper layer). */
+  readonly upperDir: string;
+  /** The client key every copy accepts (the same path: Terraform's key_path trigger). */
+  readonly keyPath: string;
+  readonly hostPrivateKeyPath: string;
+  /** The port of the host the snapshot was taken of. */
+  readonly port: number;
+  /** Removes the snapshot (after its last copy stopped). */
+  remove(): void;
 }
 
 export interface ExecResult { code: number; stdout: string; stderr: string }
@@ -91,6 +110,8 @@ export interface FakeHost {
   /** The SSH connections (and their sessions) sshd accepted since line `mark` of its log. */
   sshConnections(mark?: number): SshConnection[];
   isRunning(): boolean;
+  /** A copy of the host as it is now, to start others from (FakeHostOptions.clone); it has its own keys' copy. */
+  snapshot(): Promise<FakeHostSnapshot>;
   /** Kills sshd; the namespace and its mounts go with it. Idempotent. */
   stop(): Promise<void>;
 }
@@ -112,6 +133,11 @@ function keyPair(dir: string, name: string): { privatePath: string; publicKey: s
   const privatePath = path.join(dir, name);
   const r = spawnSync(BINARIES.sshKeygen, ['-q', '-t', 'ed25519', '-N', '', '-C', `fakehost-${name}`, '-f', privatePath], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
+  return { privatePath, publicKey: fs.readFileSync(`${privatePath}.pub`, 'utf8').trim() };
+}
+
+/** A key pair made earlier (a snapshot's), used where it is. */
+function existingKey(privatePath: string): { privatePath: string; publicKey: string } {
   return { privatePath, publicKey: fs.readFileSync(`${privatePath}.pub`, 'utf8').trim() };
 }
 
@@ -161,14 +187,14 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
   fs.mkdirSync(nsDir);
   let ns: Namespace | undefined;
   try {
-    const client = keyPair(dir, 'id_ed25519');
-    const hostKeys = keyPair(dir, 'host_ed25519');
+    const client = opts.clone ? existingKey(opts.clone.keyPath) : keyPair(dir, 'id_ed25519');
+    const hostKeys = opts.clone ? existingKey(opts.clone.hostPrivateKeyPath) : keyPair(dir, 'host_ed25519');
     const hostKey = hostKeys.publicKey.split(' ').slice(0, 2).join(' ');
     const port = await freePort();
     const knownHostsPath = path.join(dir, 'known_hosts');
     fs.writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostKey}\n`);
 
-    ns = await startNamespace(nsDir, REPO_DIR, [BINARIES.sshd, '-D', '-E', SSHD_LOG, '-f', SSHD_CONFIG]);
+    ns = await startNamespace(nsDir, REPO_DIR, [BINARIES.sshd, '-D', '-E', SSHD_LOG, '-f', SSHD_CONFIG], undefined, opts.clone?.upperDir);
     const root = ns.root;
     configureAccounts(root, {
       port, clientPublicKey: client.publicKey, hostPrivateKey: fs.readFileSync(hostKeys.privatePath, 'utf8'),
@@ -217,6 +243,21 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
       sshdLog,
       sshConnections: (mark = 0) => parseSshdLog(sshdLog(), mark),
       isRunning: () => namespace.isRunning(),
+      snapshot: async () => {
+        const snap = fs.mkdtempSync(path.join(os.tmpdir(), 'fakehost-snapshot-'));
+        const upperDir = path.join(snap, 'upper');
+        fs.mkdirSync(upperDir);
+        await namespace.copyUpper(upperDir);
+        fs.copyFileSync(client.privatePath, path.join(snap, 'id_ed25519'));
+        fs.copyFileSync(`${client.privatePath}.pub`, path.join(snap, 'id_ed25519.pub'));
+        fs.copyFileSync(hostKeys.privatePath, path.join(snap, 'host_ed25519'));
+        fs.copyFileSync(`${hostKeys.privatePath}.pub`, path.join(snap, 'host_ed25519.pub'));
+        fs.chmodSync(path.join(snap, 'id_ed25519'), 0o600);
+        return {
+          upperDir, keyPath: path.join(snap, 'id_ed25519'), hostPrivateKeyPath: path.join(snap, 'host_ed25519'), port,
+          remove: () => fs.rmSync(snap, { recursive: true, force: true }),
+        };
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;
@@ -224,7 +265,7 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
         fs.rmSync(dir, { recursive: true, force: true });
       },
     };
-    if (shims.installed && opts.fakebsd !== false) await initFakebsd(fake, opts.fakebsd ?? {});
+    if (shims.installed && opts.fakebsd !== false && !opts.clone) await initFakebsd(fake, opts.fakebsd ?? {});
     if (opts.seed) await opts.seed(fake);
     ns.release();
     await waitForPort(port, ns, 15_000, sshdLog);

@@ -14,10 +14,13 @@ import { BINARIES } from './preconditions';
 
 const INNER_SCRIPT = `
 set -eu
-NS=$1 REPO=$2
-shift 2
+NS=$1 REPO=$2 SEED=$3
+shift 3
 mount -t tmpfs -o mode=700 fakehost "$NS"
 mkdir "$NS/upper" "$NS/work" "$NS/root"
+# A seed (another fake host's upper layer: files, whiteouts, opaque directories) is where this
+# host's writes start. (As a second lower layer it would overlap / itself.)
+if [ -n "$SEED" ]; then cp -a "$SEED/." "$NS/upper/"; fi
 mount -t overlay -o "lowerdir=/,upperdir=$NS/upper,workdir=$NS/work" fakehost "$NS/root"
 R=$NS/root
 mount --rbind /dev "$R/dev"
@@ -44,6 +47,8 @@ export interface Namespace {
   /** Resolves with the exit code when the namespace's first process has exited. */
   readonly exited: Promise<number | null>;
   isRunning(): boolean;
+  /** Copies the host's writes so far (the overlay's upper layer: files, whiteouts, opaque dirs) to `dest`. */
+  copyUpper(dest: string): Promise<void>;
   /** The last output of the server (sshd -e logs to stderr). */
   output(): string;
   /** SIGTERM, then SIGKILL after a grace period; resolves when the namespace is gone. */
@@ -64,12 +69,16 @@ function installExitHook(): void {
   });
 }
 
-export async function startNamespace(nsDir: string, repoDir: string, server: string[], readyTimeoutMs = 15_000): Promise<Namespace> {
+/**
+ * `seedDir`: the upper layer of an earlier host (Namespace.copyUpper), copied in as this
+ * host's own first writes: the new host starts as that one was.
+ */
+export async function startNamespace(nsDir: string, repoDir: string, server: string[], readyTimeoutMs = 15_000, seedDir = ''): Promise<Namespace> {
   installExitHook();
   // setpriv --pdeathsig: if the test process dies hard, unshare gets SIGKILL; --kill-child
   // passes that on to the namespace's pid 1, which takes the rest of the namespace with it.
   const child = spawn(BINARIES.setpriv, ['--pdeathsig', 'KILL', BINARIES.unshare, '--mount', '--propagation', 'private', '--pid', '--fork',
-    '--kill-child', '/bin/sh', '-c', INNER_SCRIPT, 'fakehost', nsDir, repoDir, ...server], { stdio: ['pipe', 'pipe', 'pipe'] });
+    '--kill-child', '/bin/sh', '-c', INNER_SCRIPT, 'fakehost', nsDir, repoDir, seedDir, ...server], { stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
   let stdout = '';
   let stderr = '';
@@ -97,6 +106,14 @@ export async function startNamespace(nsDir: string, repoDir: string, server: str
   return {
     pid, root, mountNamespace, exited, isRunning,
     release: () => { child.stdin!.end('go\n'); },
+    copyUpper: (dest) => new Promise<void>((resolve, reject) => {
+      // Inside the namespace's mounts (where nsDir is its tmpfs), outside its chroot.
+      const cp = spawn(BINARIES.nsenter, ['-t', String(pid), '-m', 'cp', '-a', `${nsDir}/upper/.`, dest], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      cp.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+      cp.on('error', reject);
+      cp.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`copying the fake host's upper layer failed: ${err}`))));
+    }),
     output: () => stderr,
     stop: async () => {
       if (isRunning()) {

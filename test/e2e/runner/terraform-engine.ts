@@ -7,7 +7,9 @@
  * replaces that directory): an override file points the local backend there.
  */
 import { spawn } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { terraformEnv } from '../../support/terraform';
 import { nullProvider } from '../provider/launch';
@@ -27,6 +29,28 @@ export interface RunOptions {
 export const STATE_OVERRIDE = 'e2e_state_override.tf.json';
 
 interface Exec { code: number; stdout: string; stderr: string }
+
+/**
+ * `terraform init` of a stack writes only .terraform (the backend's configuration; the
+ * reattached provider installs nothing). With the state path relative to the stack directory,
+ * that directory is the same for every synth of the same backend and providers: it is made
+ * once per test process and copied (init takes about a second, a copy a millisecond).
+ */
+let initCache: string | undefined;
+function initCacheDir(): string {
+  if (!initCache) {
+    initCache = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-e2e-init-'));
+    const dir = initCache;
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return initCache;
+}
+
+/** What init depends on: the override and the stack's terraform block (backend, required providers). */
+function initKey(dir: string, override: string): string {
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.tf.json'), 'utf8'));
+  return createHash('sha256').update(override).update(JSON.stringify(json.terraform ?? {})).update(JSON.stringify(json.provider ?? {})).digest('hex').slice(0, 16);
+}
 
 function run(binary: string, cwd: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): Promise<Exec> {
   return new Promise((resolve, reject) => {
@@ -68,13 +92,21 @@ export async function runTerraform(binary: string, outDir: string, stateFile: st
   for (const stack of stacks) {
     const dir = path.join(outDir, 'stacks', stack);
     const state = path.resolve(`${stateFile}.${stack}.tfstate`);
-    const override = JSON.stringify({ terraform: { backend: { local: { path: state } } } }, null, 2);
+    const override = JSON.stringify({ terraform: { backend: { local: { path: path.relative(dir, state) } } } }, null, 2);
     // Init once per synthesized stack and state location (a synth replaces the directory).
     const initialized = path.join(dir, '.terraform', 'e2e-initialized');
     if (!fs.existsSync(initialized) || fs.readFileSync(initialized, 'utf8') !== override) {
       fs.writeFileSync(path.join(dir, STATE_OVERRIDE), override);
-      const init = await run(binary, dir, ['init', '-input=false', '-no-color', '-reconfigure'], env);
-      if (init.code !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.stdout}${init.stderr}`);
+      const cached = path.join(initCacheDir(), initKey(dir, override));
+      if (fs.existsSync(cached)) {
+        fs.cpSync(cached, path.join(dir, '.terraform'), { recursive: true });
+      } else {
+        const init = await run(binary, dir, ['init', '-input=false', '-no-color', '-reconfigure'], env);
+        if (init.code !== 0) throw new Error(`terraform init failed in ${dir}:\n${init.stdout}${init.stderr}`);
+        const tmp = `${cached}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+        fs.cpSync(path.join(dir, '.terraform'), tmp, { recursive: true });
+        try { fs.renameSync(tmp, cached); } catch { fs.rmSync(tmp, { recursive: true, force: true }); /* another run cached it first */ }
+      }
       fs.writeFileSync(initialized, override);
     }
     const show = async () => {

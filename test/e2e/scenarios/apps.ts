@@ -75,10 +75,14 @@ export class LabStack extends TerraformStack {
   }
 }
 
-/** The lab stack as an app; `stackName` "lab" unless given (two apps on one host). */
-export function labApp(props: LabProps, stackName = 'lab'): AppBuilder {
+/**
+ * The lab stack as an app: `more` adds constructs to it (JailPackages, JailUpdate of its jails);
+ * `stackName` "lab" unless given (two apps on one host).
+ */
+export function labApp(props: LabProps, more?: (lab: LabStack) => void, stackName = 'lab'): AppBuilder {
   return (app, env) => {
-    new LabStack(app, stackName, env, props);
+    const lab = new LabStack(app, stackName, env, props);
+    more?.(lab);
   };
 }
 

@@ -13,7 +13,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { FakeHost, FakeHostOptions, fakeHostSkipReason, startFakeHost } from '../host';
+import { FakeHost, FakeHostOptions, FakeHostSnapshot, fakeHostSkipReason, startFakeHost } from '../host';
 import { applyWithEngine, destroyWithEngine, RunOptions, RunReport, selectEngine } from '../runner';
 import { SshConnection } from '../host';
 import { tempDir } from '../runner/fixtures';
@@ -36,6 +36,17 @@ export interface CreateScript {
 
 export interface ExecResult { code: number; stdout: string; stderr: string }
 
+/** A bench as it was (its host and its stacks' Terraform state), to start copies of (Bench.fromSnapshot). */
+export interface BenchSnapshot {
+  readonly host: FakeHostSnapshot;
+  readonly user: string;
+  /** The key path the states' connections name (the snapshotted host's). */
+  readonly keyPath: string;
+  /** State file name (state.json.STACK.tfstate) -> content. */
+  readonly states: Record<string, string>;
+  remove(): void;
+}
+
 export class Bench {
   public static async start(opts: BenchOptions = {}): Promise<Bench> {
     const host = await startFakeHost({ fakebsd: { mirror: true, release: '14.5-RELEASE-p1' }, seed: opts.seed });
@@ -46,6 +57,29 @@ export class Bench {
       throw new Error(`service devfs start failed on the fake host: ${boot.stderr}`);
     }
     return new Bench(host, opts.user ?? 'root');
+  }
+
+  /**
+   * A copy of a bench's snapshot: its host (a fake host started from the snapshot, sshd on a new
+   * port) and its Terraform state, whose connection triggers are moved to the copy (port, key
+   * path), so a synth of the same app against the copy plans no change.
+   */
+  public static async fromSnapshot(snap: BenchSnapshot): Promise<Bench> {
+    const host = await startFakeHost({ clone: snap.host });
+    const bench = new Bench(host, snap.user);
+    for (const [file, text] of Object.entries(snap.states)) {
+      const state = JSON.parse(text);
+      for (const r of state.resources ?? []) {
+        for (const i of r.instances ?? []) {
+          const t = i.attributes?.triggers;
+          if (!t) continue;
+          if (t.port === String(snap.host.port)) t.port = String(host.port);
+          if (t.key_path === snap.keyPath) t.key_path = host.keyPath;
+        }
+      }
+      fs.writeFileSync(path.join(bench.dir, file), JSON.stringify(state, null, 2));
+    }
+    return bench;
   }
 
   public readonly dir = tempDir('scenario-');
@@ -142,6 +176,16 @@ export class Bench {
       child.stdin.on('error', () => { /* the command did not read its input */ });
       child.stdin.end(input ?? '');
     });
+  }
+
+  /** The bench as it is now (see fromSnapshot); remove() it after its last copy. */
+  public async snapshot(): Promise<BenchSnapshot> {
+    const host = await this.host.snapshot();
+    const states: Record<string, string> = {};
+    for (const f of fs.readdirSync(this.dir)) {
+      if (f.startsWith(`${path.basename(this.stateFile)}.`) && f.endsWith('.tfstate')) states[f] = fs.readFileSync(path.join(this.dir, f), 'utf8');
+    }
+    return { host, user: this.user, keyPath: this.host.keyPath, states, remove: () => host.remove() };
   }
 
   public async stop(): Promise<void> {

@@ -1,13 +1,18 @@
 /**
  * Scenario 6: the k-th shim command of a step fails once (fakebsd's fault switch), or the SSH
  * connection drops when the script reaches it (the host's drop hook); the apply fails; the
- * next apply converges to what a clean run makes. Every run is on a fresh fake host
- * (0.4 s to start), so a half-done run can never leak into the next k; runs are compared by
- * what they changed on their host (hostView change sets), which does not depend on the host.
+ * next apply converges to what a clean run makes. Every run is on a fresh fake host, so a
+ * half-done run can never leak into the next k; runs are compared by what they changed on
+ * their host (hostView change sets), which does not depend on the host.
+ *
+ * The phase's starting point (a host with `before` applied, and its Terraform state) is made
+ * once and every run starts from a copy of it (Bench.snapshot / fromSnapshot: the host's
+ * overlay layer and the state with the connection moved to the copy's port), instead of
+ * applying `before` again on each of hundreds of hosts.
  */
 import * as path from 'path';
 import { armDrop, disarmDrop, REPO_DIR } from '../host';
-import { AppBuilder, Bench, failureText } from './bench';
+import { AppBuilder, Bench, BenchSnapshot, failureText } from './bench';
 import { changeSet, hostView } from './view';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
@@ -60,14 +65,40 @@ export interface FaultRun {
 /** One provisioner at a time: the k-th command is the same command in every run. */
 const SERIAL = { parallelism: 1 };
 
+const prepared = new Map<FaultPhase, Promise<BenchSnapshot>>();
+
+/** The phase's starting point, made once: a fresh host with `before` applied cleanly. */
+function phaseStart(phase: FaultPhase): Promise<BenchSnapshot> {
+  let start = prepared.get(phase);
+  if (!start) {
+    start = (async () => {
+      const bench = await Bench.start();
+      try {
+        if (phase.before) {
+          bench.synth(phase.before);
+          const r = await bench.apply(SERIAL);
+          if (!r.ok) throw new Error(`the clean apply before the faulted phase failed:\n${failureText(r)}`);
+        }
+        return await bench.snapshot();
+      } finally {
+        await bench.stop();
+      }
+    })();
+    prepared.set(phase, start);
+  }
+  return start;
+}
+
+/** Forgets the phase's starting point (after its last run). */
+export async function releasePhase(phase: FaultPhase): Promise<void> {
+  const start = prepared.get(phase);
+  prepared.delete(phase);
+  if (start) (await start.catch(() => undefined))?.remove();
+}
+
 async function withPhase<T>(phase: FaultPhase, fn: (bench: Bench) => Promise<T>): Promise<T> {
-  const bench = await Bench.start();
+  const bench = await Bench.fromSnapshot(await phaseStart(phase));
   try {
-    if (phase.before) {
-      bench.synth(phase.before);
-      const r = await bench.apply(SERIAL);
-      if (!r.ok) throw new Error(`the clean apply before the faulted phase failed:\n${failureText(r)}`);
-    }
     bench.synth(phase.app);
     return await fn(bench);
   } finally {
@@ -85,6 +116,8 @@ export function cleanRun(phase: FaultPhase): Promise<CleanRun> {
     const mark = bench.commandCount();
     const r = await bench.apply(SERIAL);
     if (!r.ok) throw new Error(`the clean apply failed:\n${failureText(r)}`);
+    // The copy of the starting point plans only the phase's own steps (its state moved to the copy).
+    if (r.replaced.length + r.destroyed.length > 0) throw new Error(`the clean run on a copy replaced ${r.replaced.join(', ')} and destroyed ${r.destroyed.join(', ')}`);
     // The log is written when a command ends (lockf after the commands it ran); the fault switch
     // counts starts. The fake host has its own pid namespace, so pids give the order of starts.
     const started = bench.host.commandsLog().slice(mark).sort((a, b) => (a.pid as number) - (b.pid as number));

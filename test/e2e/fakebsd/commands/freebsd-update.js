@@ -25,7 +25,7 @@ const crypto = require('crypto');
 const os = require('os');
 const tty = require('tty');
 const { spawnSync } = require('child_process');
-const { out, err, fail, hostPath, Exit } = require('../lib/host');
+const { out, err, fail, hostPath, Exit, readLine, openTty } = require('../lib/host');
 const State = require('../lib/state');
 const R = require('../lib/release');
 const { setContents } = require('../lib/mirror');
@@ -301,35 +301,10 @@ function continuep(fd) {
   }
 }
 
-/** One line from fd, blocking (a terminal with no one typing waits for ever); null at end of input. */
-function readLine(fd) {
-  const buf = Buffer.alloc(1);
-  let line = '';
-  for (;;) {
-    let n;
-    try {
-      n = fs.readSync(fd, buf, 0, 1, null);
-    } catch (e) {
-      if (e.code === 'EAGAIN') { require('../lib/host').sleepMs(5); continue; }
-      if (e.code === 'EOF') return line || null;
-      throw e;
-    }
-    if (n === 0) return line || null;
-    const ch = buf.toString();
-    if (ch === '\n') return line;
-    line += ch;
-  }
-}
-
 /** `continuep < /dev/tty`: without a controlling terminal sh cannot open it and the upgrade fails. */
 function confirmOnTty() {
-  let fd;
-  try {
-    fd = fs.openSync('/dev/tty', 'r');
-  } catch {
-    err(`/usr/sbin/${PROG}: cannot open /dev/tty: Device not configured\n`);
-    return false;
-  }
+  const fd = openTty(`/usr/sbin/${PROG}`);
+  if (fd === null) return false;
   try {
     return continuep(fd);
   } finally {

@@ -13,10 +13,14 @@
 // - `add FILE` refuses a package of another ABI: "wrong architecture: X instead of Y"
 //   (libpkg/utils.c is_valid_abi); dependencies are looked up beside FILE (name-*.pkg).
 // - `query -F FILE FORMAT`, `rquery [-U] FORMAT NAME`, `config abi`.
+// - Questions ("Proceed with this action?") are query_yesno (src/utils.c): answered by -y or
+//   ASSUME_ALWAYS_YES (pkg.conf, -o or the environment), else read from stdin with getline:
+//   on a terminal that waits for a typed answer; at end of input the default (no) holds and
+//   the command exits 1.
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
-const { out, err, fail, hostPath, dbDir } = require('../lib/host');
+const { out, err, fail, hostPath, dbDir, readLine } = require('../lib/host');
 const { getopt } = require('../lib/getopt');
 const State = require('../lib/state');
 const M = require('../lib/mounts');
@@ -83,6 +87,20 @@ function main(argv) {
     if (!config.OSVERSION) err(`pkg: Setting ABI requires setting OSVERSION, guessing the OSVERSION as: ${Number(abi.split(':')[1]) * 100000}\n`);
   }
   const dbdir = config.PKG_DBDIR || '/var/db/pkg';
+  // pkg_config.c: a boolean from -o, else the environment.
+  const assumeYes = /^(yes|true|on|1)$/i.test(config.ASSUME_ALWAYS_YES ?? process.env.ASSUME_ALWAYS_YES ?? '');
+  /** query_yesno(false, QUESTION): -y or ASSUME_ALWAYS_YES, else an answer read from stdin (default no). */
+  const confirmed = (yesFlag, question) => {
+    if (yesFlag || assumeYes) return true;
+    for (;;) {
+      out(`${label}${question}[y/N]: `);
+      const line = readLine(0);
+      if (line === null || line === '') return false;
+      if (/^(y|yes)$/i.test(line)) return true;
+      if (/^(n|no)$/i.test(line)) return false;
+      out('Please type \'Y[es]\' or \'N[o]\' to make selection\n');
+    }
+  };
   if (!abi && ['fetch', 'add', 'rquery', 'config', 'install', 'update'].includes(cmd)) fail(1, `${label}pkg: Unable to determine the ABI`);
   /** Fetching the catalogue for this ABI into PKG_DBDIR (what update, install, fetch and rquery do). */
   const catalogue = () => State.update((s) => {
@@ -113,7 +131,7 @@ function main(argv) {
       if (o.args.length === 0) fail(64, 'Usage: pkg install [-AfInFMqRUy] [-r reponame] [-Cgix] <pkg-name> ...');
       if (o.has('r') && o.get('r') !== 'FreeBSD') fail(1, `pkg: Repository ${o.get('r')} cannot be found`);
       if (!networkOk()) return offline();
-      if (!o.has('y')) fail(1, `${label}Proceed with this action? [y/N]: pkg: not confirmed (no tty in the fake; use -y)`);
+      if (!confirmed(o.has('y'), '\nProceed with this action? ')) return 1;
       catalogue();
       const todo = closure(r, o.args).filter((n) => !(n in installed()));
       if (!todo.length) { out(`${label}The most recent versions of packages are already installed\n`); return 0; }
@@ -126,7 +144,7 @@ function main(argv) {
     case 'upgrade': {
       const o = getopt(rest, 'fInFqUyr:', { prog: 'pkg upgrade', usage: 'Usage: pkg upgrade [-fInFqUy] [-r reponame] [-Cgix] <pkg-name> ...' });
       if (!networkOk()) return offline();
-      if (!o.has('y') && !o.has('n')) fail(1, `${label}Proceed with this action? [y/N]: pkg: not confirmed (use -y)`);
+      if (!o.has('n') && !confirmed(o.has('y'), '\nProceed with this action? ')) return 1;
       out(`${label}Your packages are up to date.\n`);
       return 0;
     }
@@ -134,7 +152,7 @@ function main(argv) {
       const o = getopt(rest, 'adgiqUuyo:r:', { prog: 'pkg fetch', usage: 'Usage: pkg fetch [-r reponame] [-o destdir] [-dqUy] [-Cgix] <pkg-name> <...>' });
       if (!networkOk()) return offline();
       const names = o.has('d') ? closure(r, o.args) : o.args.map((n) => { if (!r[n]) fail(1, `pkg: No packages available to fetch matching '${n}' have been found in the repositories`); return n; });
-      if (!o.has('y')) fail(1, 'Proceed with fetching packages? [y/N]: pkg: not confirmed (use -y)');
+      if (!confirmed(o.has('y'), '\nProceed with fetching packages? ')) return 1;
       if (!o.has('U')) catalogue();
       const dir = path.posix.join(o.get('o') || '/var/cache/pkg', 'All', 'Hashed');
       fs.mkdirSync(hostPath(path.posix.join(root, dir)), { recursive: true });
@@ -213,7 +231,7 @@ function main(argv) {
       const o = getopt(rest, 'afnqRyx', { prog: 'pkg delete', usage: 'Usage: pkg delete [-DfnqRy] [-Cgix] <pkg-name> ...' });
       const db = installed();
       for (const n of o.args) if (!(n in db)) fail(1, `${label}No packages matched for pattern '${n}'`);
-      if (!o.has('y')) fail(1, 'Proceed with deinstalling packages? [y/N]: pkg: not confirmed (use -y)');
+      if (!confirmed(o.has('y'), '\nProceed with deinstalling packages? ')) return 1;
       State.update((s) => { for (const n of o.args) delete s.pkg.roots[root][n]; });
       return 0;
     }

@@ -2,11 +2,16 @@
 // Fault injection for the e2e: var/db/fakebsd/faults.json holds
 //   {"failAt": k}                         fail the k-th shim invocation from now, once
 //   {"zfs clone": {"failOnCall": n}}      fail the n-th invocation whose words start with "zfs clone", once
+//   {"freebsd-update": {"promptOnCall": n}}
+//                                         the n-th such invocation first asks a question on its
+//                                         controlling terminal, as freebsd-update's upgrade_merge
+//                                         does (`read < /dev/tty`); it goes on only when answered y
 // Counters are kept in the same file; a fired fault is removed.
 const fs = require('fs');
 const State = require('./state');
 const { dbDir } = require('./host');
 
+/** The fault armed for this invocation: { prompt, message } (prompt: ask on /dev/tty first, else fail), or null. */
 function check(name, argv) {
   const file = dbDir('faults.json');
   if (!fs.existsSync(file)) return null;
@@ -19,6 +24,7 @@ function check(name, argv) {
       return null;
     }
     let fired = null;
+    let prompt = false;
     const words = [name, ...argv];
     if (typeof f.failAt === 'number') {
       f.seen = (f.seen || 0) + 1;
@@ -33,14 +39,15 @@ function check(name, argv) {
       const kw = key.split(/\s+/);
       if (!kw.every((w, i) => words[i] === w)) continue;
       rule.calls = (rule.calls || 0) + 1;
-      if (rule.calls === (rule.failOnCall || 1)) {
-        fired = `fakebsd: injected fault: ${key} call ${rule.calls}`;
+      if (rule.calls === (rule.promptOnCall || rule.failOnCall || 1)) {
+        fired = `fakebsd: injected ${rule.promptOnCall ? 'question' : 'fault'}: ${key} call ${rule.calls}`;
+        prompt = Boolean(rule.promptOnCall);
         delete f[key];
       }
     }
     if (Object.keys(f).length === 0) fs.rmSync(file);
     else fs.writeFileSync(file, JSON.stringify(f));
-    return fired ? fired + '\n' : null;
+    return fired ? { prompt, message: fired + '\n' } : null;
   } finally {
     State.release();
   }

@@ -83,4 +83,51 @@ function isDir(real) {
   }
 }
 
-module.exports = { root, hostPath, fromHostPath, dbDir, out, err, writeFd, sleepMs, Exit, fail, readStdin, exists, isDir };
+/** One line from fd, blocking (a terminal with no one typing waits for ever); null at end of input. */
+function readLine(fd) {
+  const buf = Buffer.alloc(1);
+  let line = '';
+  for (;;) {
+    let n;
+    try {
+      n = fs.readSync(fd, buf, 0, 1, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') { sleepMs(5); continue; }
+      if (e.code === 'EOF' || e.code === 'EIO') return line || null;
+      throw e;
+    }
+    if (n === 0) return line || null;
+    const ch = buf.toString();
+    if (ch === '\n') return line;
+    line += ch;
+  }
+}
+
+/**
+ * The controlling terminal, as FreeBSD opens /dev/tty: without one (a session of its own, as
+ * daemon(8) makes) the open fails with ENXIO (sys/kern/tty_tty.c cttyopen), which sh reports
+ * as "PROG: cannot open /dev/tty: Device not configured"; returns null then.
+ */
+function openTty(prog) {
+  try {
+    return fs.openSync('/dev/tty', 'r+');
+  } catch (e) {
+    if (e.code !== 'ENXIO') throw e;
+    err(`${prog}: cannot open /dev/tty: Device not configured\n`);
+    return null;
+  }
+}
+
+/** `printf QUESTION > /dev/tty; read answer < /dev/tty`: true for an answer starting with y. */
+function askOnTty(prog, question) {
+  const fd = openTty(prog);
+  if (fd === null) return false;
+  try {
+    writeFd(fd, question);
+    return /^[yY]/.test(readLine(fd) || '');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+module.exports = { root, hostPath, fromHostPath, dbDir, out, err, writeFd, sleepMs, Exit, fail, readStdin, exists, isDir, readLine, openTty, askOnTty };
