@@ -18,6 +18,7 @@
  */
 import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, replaceFileIfChangedWords, retireDatasetLines, unmountUnderLines } from './helpers';
 import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
+import { PF_HELPER_DISPATCH, PF_HELPER_FUNCTIONS, PF_HELPER_INTERNAL, PF_HELPER_USAGE } from './pf-helper';
 import { shellQuoteAlways } from './quote';
 import {
   BLOCK_BEGIN,
@@ -98,6 +99,7 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   jail-list-add NAME
   jail-teardown NAME CONF PATH FSTAB
   jail-dataset-remove DATASET ROOT MOUNTPOINT NAME
+${PF_HELPER_USAGE}
   use OWNER
   release OWNER
 Every action is idempotent; the comment above its function in \${0} says what it makes true.`;
@@ -424,6 +426,7 @@ _release() {
   rmdir ${STATE_DIR} 2>/dev/null || :
 }
 
+${PF_HELPER_FUNCTIONS}
 [ $# -ge 1 ] || usage
 action=$1
 shift
@@ -452,7 +455,8 @@ case "$action" in
   jail-dataset-remove) do_jail_dataset_remove "$@" ;;
   use) do_use "$@" ;;
   release) do_release "$@" ;;
-  _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release) "$action" "$@" ;;
+${PF_HELPER_DISPATCH}
+  _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release | ${PF_HELPER_INTERNAL.join(' | ')}) "$action" "$@" ;;
   -h | help) usage ;;
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
 esac

@@ -33,6 +33,7 @@ const COMMANDS = {
   'freebsd-update': ['/usr/sbin/freebsd-update'],
   'freebsd-version': ['/bin/freebsd-version'],
   sha256: ['/sbin/sha256'],
+  daemon: ['/usr/sbin/daemon'],
 };
 
 /** Commands whose module exists (the table may name some still being written). */
