@@ -56,6 +56,13 @@ pf_record() {
   printf '${PF_STATE_DIR}/%s.%s' "$(printf '%s' "$1" | tr / _)" "$2"
 }
 
+# The armed rollback timer of ANCHOR stopped (its pid file names it; never kill 0 or a guess).
+pf_stop_timer() {
+  p=$(cat "$(pf_record "$1" pid)" 2>/dev/null) || p=
+  case "$p" in '' | *[!0-9]* | 0 | 1) ;; *) kill "$p" 2>/dev/null || : ;; esac
+  rm -f "$(pf_record "$1" pid)"
+}
+
 pf_hooks_loaded() {
   pfctl -s nat 2>/dev/null | grep -qF 'nat-anchor "${PF_ANCHOR_ROOT}/*"' &&
     pfctl -s rules 2>/dev/null | grep -qF 'anchor "${PF_ANCHOR_ROOT}/*"'
@@ -133,7 +140,7 @@ pf_arm() {
   pid=$(pf_record "$anchor" pid)
   mkdir -p ${PF_STATE_DIR}
   if [ -e "$armed" ]; then
-    kill "$(cat "$pid" 2>/dev/null || echo 0)" 2>/dev/null || :
+    pf_stop_timer "$anchor"
   else
     { pfctl -a "$anchor" -s nat; pfctl -a "$anchor" -s rules; } > "$saved.tmp"
     mv -f "$saved.tmp" "$saved"
@@ -204,10 +211,9 @@ _pf_confirm() {
     die "the rules of $anchor were rolled back; change them and apply again"
   fi
   armed=$(pf_record "$anchor" armed)
-  pid=$(pf_record "$anchor" pid)
   if [ -e "$armed" ]; then
-    kill "$(cat "$pid" 2>/dev/null || echo 0)" 2>/dev/null || :
-    rm -f "$armed" "$(pf_record "$anchor" saved)" "$pid"
+    pf_stop_timer "$anchor"
+    rm -f "$armed" "$(pf_record "$anchor" saved)"
     echo "==> confirmed: a new SSH connection got through the rules of $anchor; rollback disarmed"
   else
     echo "==> nothing armed for $anchor"
@@ -219,8 +225,8 @@ _pf_confirm() {
 # when this library enabled it and no anchor of it is left.
 _pf_remove() {
   anchor=$1 file=$2
-  kill "$(cat "$(pf_record "$anchor" pid)" 2>/dev/null || echo 0)" 2>/dev/null || :
-  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" pid)" "$(pf_record "$anchor" rolled-back)"
+  pf_stop_timer "$anchor"
+  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" rolled-back)"
   if [ -e /dev/pf ] || pfctl -s info >/dev/null 2>&1; then
     echo "==> flushing anchor $anchor"
     pfctl -a "$anchor" -F all
