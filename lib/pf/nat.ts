@@ -16,12 +16,12 @@ import { HostStep, stepScripts } from '../host/step';
 import { JailAddressFamily } from '../jail/address';
 import { JailFromSnapshot } from '../jail/jail';
 import {
-  PfConf, PfFilterRule as PfFilterRuleText, PfMacro, PfNatRule, PfPorts, PfRedirectRule, pfAnchorFor, renderPfAnchorRules, renderPfConf,
+  PfConf, PfFilterRule as PfFilterRuleText, PfMacro, PfNatRule, PfPorts, PfRedirectRule, pfAnchorFor, renderPfAnchorRules, renderPfConf, validatePfRuleset,
 } from '../render/pfconf';
 import { PF_RULES_DIR } from '../shell/pf-helper';
 import { ScriptBuilder } from '../shell/script';
 import * as v from '../validate';
-import { AddressFamily, ipAddress, network } from '../validate/net';
+import { AddressFamily, interfaceName, ipAddress, network } from '../validate/net';
 
 /** How PfNat's rules reach pf. */
 export enum PfMode {
@@ -341,7 +341,7 @@ export class PfNat extends Construct {
 function pfRuleset(props: PfNatProps): PfConf {
   const mode = props.mode ?? PfMode.ANCHOR;
   if (mode !== PfMode.ANCHOR) throw new v.ValidationError(`mode ${JSON.stringify(mode)} is not supported`);
-  const macros: PfMacro[] = [{ name: 'XIF', value: props.externalInterface }];
+  const macros: PfMacro[] = [{ name: 'XIF', value: interfaceName(props.externalInterface) }];
   const v6 = props.externalIpv6Address;
   if (v6 !== undefined) {
     ipAddress(v6, 'inet6');
@@ -393,5 +393,7 @@ function pfRuleset(props: PfNatProps): PfConf {
       ports: o.ports?._ports(),
     };
   });
-  return { macros, nat, redirects, filters };
+  const ruleset = { macros, nat, redirects, filters };
+  validatePfRuleset(ruleset);
+  return ruleset;
 }
