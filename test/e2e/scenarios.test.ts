@@ -93,5 +93,5 @@ describeOnFakeHost('scenarios on examples/notebook', () => {
 }, testMirrorDefect);
 
 describeOnFakeHost('scenarios not written yet', () => {
-  test.todo('10. networking (VNET, netgraph/if_bridge, PF NAT and rdr) does not exist in the library yet: the vnet-lab topology on the fake host equals the notebook\'s `vnet list -r`; PF rollback fires when the confirming step cannot connect');
+  test.todo('10. VNET networking (netgraph/if_bridge) does not exist in the library yet: the vnet-lab topology on the fake host equals the notebook\'s `vnet list -r` (PF NAT, forwards and the rollback: scenarios-pf.test.ts)');
 });
