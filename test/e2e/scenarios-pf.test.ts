@@ -104,8 +104,9 @@ describeOnFakeHost('PfNat on examples/notebook', () => {
   });
 
   figures.scenario('2. applying again runs nothing; the PF scripts run again by hand change nothing', async () => {
+    const commands = bench.commandCount();
     const report = await expectSecondApplyIdle(bench);
-    figures.row('idle re-apply', { resources: report.unchanged.length, ...runCells(report, 0) });
+    figures.row('idle re-apply', { resources: report.unchanged.length, ...runCells(report, bench.commandCount() - commands) });
     const before = bench.host.stateDigest();
     // The settings, load and confirm steps of the notebook's PfNat.
     const scripts = bench.createScripts().filter((s) => /null_resource\.pf_/.test(s.address));
@@ -136,6 +137,7 @@ describeOnFakeHost('PfNat on examples/notebook', () => {
     bench.synth(lockoutApp);
     const mainAnchor = nb.pf.anchor;
     const mainRules = loaded(bench, mainAnchor);
+    const commands = bench.commandCount();
     const report = await bench.apply();
     expect(report.ok).toBe(false);
     const failures = failureText(report);
@@ -151,7 +153,7 @@ describeOnFakeHost('PfNat on examples/notebook', () => {
     expect(loaded(bench, mainAnchor)).toEqual(mainRules);
     expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
     expect(adminView(bench.host)).toEqual(admin);
-    figures.row('lockout apply (rolled back)', { refused: refusals.length, ...runCells(report, 0) });
+    figures.row('lockout apply (rolled back)', { refused: refusals.length, ...runCells(report, bench.commandCount() - commands) });
 
     const again = await bench.apply();
     expect(again.ok).toBe(false);
