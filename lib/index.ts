@@ -2,6 +2,7 @@ export * from './host';
 export * from './zfs';
 
 export * from './jail';
+export * from './pf';
 // The host helper's interface (named in the docs and in error messages).
 export { HOST_HELPER_DIR, HOST_HELPER_PATH, HOST_HELPER_USERS_FILE, HOST_HELPER_VERSION } from './shell/helper';
 export * from './release';

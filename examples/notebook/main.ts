@@ -20,6 +20,11 @@ import {
   JailDevfsRuleset,
   JailHost,
   JailPackages,
+  JailAddressFamily,
+  PfNat,
+  PfNatNetwork,
+  PfPortForward,
+  PfPortRange,
   Privilege,
   SysvIpc,
   ZfsTemplate,
@@ -54,6 +59,8 @@ export class NotebookStack extends TerraformStack {
   public readonly bpfJailRuleset: DevfsRuleset;
   /** The VNET lab's [devfsrules_tunjail=11]: the VPN routers vpnr1 and vpnr2. */
   public readonly tunJailRuleset: DevfsRuleset;
+  /** "NAT Configuration": the jails' networks out of em0, port 8080 to h4 on both families. */
+  public readonly pf: PfNat;
 
   constructor(scope: Construct, id: string, env: NodeJS.ProcessEnv = process.env) {
     super(scope, id);
@@ -116,6 +123,19 @@ export class NotebookStack extends TerraformStack {
       rulesetNumber: 11,
       includes: [JailDevfsRuleset.DEVFSRULES_JAIL],
       unhide: ['tun*'],
+    });
+    // "NAT Configuration" (pf_enable, pflog_enable; the notebook's pf.conf rules), in the
+    // library's own anchor: the host's /etc/pf.conf keeps its rules and gains only the hooks.
+    const h4 = this.jails[3];
+    this.pf = new PfNat(this, 'pf', {
+      host: this.host,
+      externalInterface: 'em0',
+      externalIpv6Address: '2001:db8::1', // the host's external IPv6 address (documentation prefix here)
+      natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24'), PfNatNetwork.ipv6('fd00:1:1:1::0/64')],
+      portForwards: [
+        PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(8080), log: true }),
+        PfPortForward.toJail(h4, { family: JailAddressFamily.IPV6, ports: PfPortRange.port(8080), log: true }),
+      ],
     });
   }
 }

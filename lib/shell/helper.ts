@@ -19,6 +19,7 @@
  */
 import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, replaceFileIfChangedWords, retireDatasetLines, unmountUnderLines } from './helpers';
 import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
+import { PF_HELPER_DISPATCH, PF_HELPER_FUNCTIONS, PF_HELPER_INTERNAL, PF_HELPER_USAGE } from './pf-helper';
 import { shellQuoteAlways } from './quote';
 import { VNET_HELPER_FUNCTIONS } from './vnet';
 import {
@@ -129,6 +130,7 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   claim-check SCOPE ID
   unclaim SCOPE ID
   no-tty SECONDS COMMAND [ARG...]
+${PF_HELPER_USAGE}
 Every action is idempotent; the comment above its function in \${0} says what it makes true.`;
 
 /** The helper program, as installed at HOST_HELPER_PATH. */
@@ -624,6 +626,7 @@ _unclaim() {
   rmdir ${SCOPE_CLAIM_DIR} 2>/dev/null || :
 }
 
+${PF_HELPER_FUNCTIONS}
 [ $# -ge 1 ] || usage
 action=$1
 shift
@@ -657,6 +660,7 @@ case "$action" in
   vnet-list) do_vnet_list "$@" ;;
   use) do_use "$@" ;;
   release) do_release "$@" ;;
+${PF_HELPER_DISPATCH}
   no-tty) do_no_tty "$@" ;;
   claim) do_claim "$@" ;;
   claim-check) do_claim_check "$@" ;;
@@ -664,7 +668,7 @@ case "$action" in
   _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
   _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
   _vnet_add | _vnet_delete) "$action" "$@" ;;
-  _no_tty) "$action" "$@" ;;
+  _no_tty | ${PF_HELPER_INTERNAL.join(' | ')}) "$action" "$@" ;;
   -h | help) usage ;;
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
 esac

@@ -169,3 +169,28 @@ describe('/etc/devfs.rules as rc.subr reads it', () => {
     expect(sh('service', ['devfs', 'restart']).stderr).toBe('devfs rule: expecting argument for include\n/etc/rc.d/devfs: WARNING: devfs_init_rulesets: could not read rules from /etc/devfs.rules\n');
   });
 });
+
+describe('daemon(8): the rollback timer runs detached', () => {
+  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  const pidOf = (file: string) => Number(fs.readFileSync(path.join(root, file), 'utf8').trim());
+
+  test('-f -p FILE: the command runs in its own session with stdio on /dev/null, its pid in FILE; a second start while it runs exits 3', () => {
+    const r = spawnSync(process.execPath, [path.join(__dirname, 'fakebsd/fakebsd.js'), 'daemon', '-f', '-p', '/var/run/t.pid', 'sleep', '30'], {
+      encoding: 'utf8', env: { ...process.env, FAKEBSD_ROOT: root }, timeout: 10_000,
+    });
+    // spawnSync returns only once every holder of its pipes is gone: -f really let go of them.
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, '', '']);
+    const pid = pidOf('/var/run/t.pid');
+    expect(alive(pid)).toBe(true);
+    const sid = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[3]);
+    expect(sid).toBe(pid); // setsid: the end of the SSH session's process group does not reach it
+    fails('daemon', ['-f', '-p', '/var/run/t.pid', 'sleep', '30'], 3, `daemon: process already running, pid: ${pid}\n`);
+    process.kill(pid);
+  });
+
+  test('options it does not model and a missing command are refused', () => {
+    const r = sh('daemon', ['-r', 'sleep', '1']);
+    expect([r.status, r.stderr.split('\n')[0]]).toEqual([1, 'daemon: illegal option -- r']);
+    expect(sh('daemon', ['-f']).status).toBe(1);
+  });
+});

@@ -63,16 +63,16 @@ async function waitFor(what: () => boolean, ms = 10_000): Promise<void> {
     expect(t.output()).toContain('child-no-tty\n');
   });
 
-  test('FreeBSD\'s refusals: no command (usage, 1), a command that cannot run (the child says so, the parent exits 0), supervision options not faked', () => {
+  test('FreeBSD\'s refusals: no command (usage, 1), a command that cannot run (the child says so, the parent exits 0), supervision options other than -p not faked (-p: fakebsd-pf.test.ts)', () => {
     let r = sh('daemon', []);
     expect([r.status, r.stderr.split('\n')[0]]).toEqual([1, 'usage: daemon [-cfHrS] [-p child_pidfile] [-P supervisor_pidfile]']);
     r = sh('daemon', ['/nonexistent/cmd']);
     expect([r.status, r.stderr]).toEqual([0, 'daemon: /nonexistent/cmd: No such file or directory\n']);
     r = sh('daemon', ['-x', 'true']);
     expect([r.status, r.stderr.split('\n')[0]]).toEqual([1, 'daemon: illegal option -- x']);
-    r = sh('daemon', ['-p', '/var/run/x.pid', 'true']);
-    expect([r.status, r.stderr]).toEqual([1, 'fakebsd: daemon -p is not implemented by the fake\n']);
-    r = sh('daemon', ['--child-pidfile=/var/run/x.pid', 'true']);
+    r = sh('daemon', ['-P', '/var/run/x.pid', 'true']);
+    expect([r.status, r.stderr]).toEqual([1, 'fakebsd: daemon -P is not implemented by the fake\n']);
+    r = sh('daemon', ['--supervisor-pidfile=/var/run/x.pid', 'true']);
     expect(r.status).toBe(1);
     // Options end at the first operand: the command's own flags are its own.
     expect(sh('daemon', ['true', '-p']).status).toBe(0);

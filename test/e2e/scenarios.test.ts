@@ -93,6 +93,6 @@ describeOnFakeHost('scenarios on examples/notebook', () => {
 }, testMirrorDefect);
 
 describeOnFakeHost('scenarios not written yet', () => {
-  // 10, VNET half (netgraph): scenarios-vnet.test.ts.
-  test.todo('10. networking (if_bridge/epair backend, PF NAT and rdr) does not exist in the library yet: PF rollback fires when the confirming step cannot connect');
+  // 10: VNET (netgraph) in scenarios-vnet.test.ts; PF NAT, forwards and the rollback in scenarios-pf.test.ts.
+  test.todo('10. the if_bridge/epair VNET backend does not exist in the library yet');
 });

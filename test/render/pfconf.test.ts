@@ -2,33 +2,12 @@ import { spawnSync } from 'child_process';
 import {
   PF_ANCHOR_ROOT, PF_HOOKS_AWK, PfConf, PfRuleset, pfAnchorCommands, pfAnchorFor, pfHookMarkers, renderPfAnchorRules, renderPfConf, renderPfHookLines,
 } from '../../lib/render/pfconf';
+import { NOTEBOOK_PF_CONF } from '../support/notebook-pf';
 import { checkOrder, parsePf, rulesOf } from '../support/pfparse';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const fakePfctl = require('../e2e/fakebsd/commands/pfctl');
 
-/** The notebook's /etc/pf.conf ("NAT Configuration"), as the administrator wrote it. */
-const NOTEBOOK_PF_CONF = `# MACROS/TABLES
-XIF = "em0"
-JAILNET_V4 = "127.1.1.0/24"
-JAILNET_V6 = "fd00:1:1:1::0/64"
-EXT_V6ADDR = "2001:db8::1"
-
-# OPTIONS (set skip, etc.)
-# NORMALIZATION (scrub)
-# QUEUEING
-
-# TRANSLATION
-## NAT
-nat on $XIF inet from $JAILNET_V4 to any -> ($XIF)
-nat on $XIF inet6 from $JAILNET_V6 to any -> $EXT_V6ADDR
-
-## REDIRECT (Port Forwarding)
-rdr pass log on $XIF inet proto tcp to ($XIF) port 8080 -> 127.1.1.4
-rdr pass log on $XIF inet6 proto tcp to $EXT_V6ADDR port 8080 -> fd00:1:1:1::4
-
-# FILTERING (Pass/Block)
-`;
 
 /** The notebook's rules as typed values: what a PfNat construct will hand the renderer. */
 const NOTEBOOK_RULES: PfRuleset = {

@@ -20,13 +20,15 @@ import { mountNamespaceInUse, Namespace, startNamespace } from './namespace';
 import { BINARIES, fakeHostSkipReason } from './preconditions';
 import { resolveHostPath } from './resolve';
 import { parseSshdLog, SshConnection, SSHD_LOG } from './sshd-log';
-import { fakebsdIndex, installShims, ShimInstall } from './shims';
+import { fakebsdIndex, installShims, loadFakebsd, ShimInstall } from './shims';
+import { PfGate, startPfGate } from './pfgate';
 
 export { fakeHostSkipReason } from './preconditions';
 export { diffDigests, DEFAULT_DIGEST_PATHS, DEFAULT_DIGEST_IGNORE, HostDigest, DigestOptions } from './digest';
 export { mountNamespaceInUse } from './namespace';
 export { parseSshdLog, SshConnection, SSHD_LOG } from './sshd-log';
 export { armDrop, disarmDrop } from './drop';
+export { OPERATOR_ADDRESS, PfRefusal } from './pfgate';
 
 /** The repository root, bind-mounted read-only into the fake host so the shims' code is there. */
 export const REPO_DIR = path.resolve(__dirname, '../../..');
@@ -103,6 +105,8 @@ export interface FakeHost {
   stateDigest(opts?: DigestOptions): HostDigest;
   /** Parsed lines of /var/db/fakebsd/commands.log (empty when there is none). */
   commandsLog(): Record<string, unknown>[];
+  /** New SSH connections the pf gate refused (the loaded rules would block the operator), oldest first. */
+  pfRefusals(): import('./pfgate').PfRefusal[];
   /** The last lines sshd wrote. */
   sshdOutput(): string;
   /** sshd's log lines so far (a length is a mark for sshConnections). */
@@ -115,6 +119,8 @@ export interface FakeHost {
   /** Kills sshd; the namespace and its mounts go with it. Idempotent. */
   stop(): Promise<void>;
 }
+
+type PfVerdictFn = (root: string, c: { from: string; to: string; port: number; iface: string }) => { blocked: boolean; reason: string };
 
 export class FakeHostUnavailable extends Error {}
 
@@ -190,14 +196,16 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
     const client = opts.clone ? existingKey(opts.clone.keyPath) : keyPair(dir, 'id_ed25519');
     const hostKeys = opts.clone ? existingKey(opts.clone.hostPrivateKeyPath) : keyPair(dir, 'host_ed25519');
     const hostKey = hostKeys.publicKey.split(' ').slice(0, 2).join(' ');
+    // Clients reach sshd through the pf gate (./pfgate.ts) on `port`; sshd itself listens on sshdPort.
     const port = await freePort();
+    const sshdPort = await freePort();
     const knownHostsPath = path.join(dir, 'known_hosts');
     fs.writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostKey}\n`);
 
     ns = await startNamespace(nsDir, REPO_DIR, [BINARIES.sshd, '-D', '-E', SSHD_LOG, '-f', SSHD_CONFIG], undefined, opts.clone?.upperDir);
     const root = ns.root;
     configureAccounts(root, {
-      port, clientPublicKey: client.publicKey, hostPrivateKey: fs.readFileSync(hostKeys.privatePath, 'utf8'),
+      port: sshdPort, clientPublicKey: client.publicKey, hostPrivateKey: fs.readFileSync(hostKeys.privatePath, 'utf8'),
       hostPublicKey: hostKeys.publicKey, rootShell: opts.rootShell ?? BINARIES.tcsh, sudoUser,
     });
     const shims = opts.shims === false
@@ -214,6 +222,7 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
       '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHostsPath}`,
       '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', '-l', user];
     let stopped = false;
+    let gate: PfGate | undefined;
     const fake: FakeHost = {
       host: '127.0.0.1', port, keyPath: client.privatePath, hostKey, knownHostsPath, sudoUser, root,
       pid: ns.pid, mountNamespace: ns.mountNamespace, shims,
@@ -239,6 +248,7 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
         if (!fs.existsSync(log)) return [];
         return fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
       },
+      pfRefusals: () => gate?.refusals.slice() ?? [],
       sshdOutput: () => `${namespace.output()}${sshdLog().slice(-40).join('\n')}`,
       sshdLog,
       sshConnections: (mark = 0) => parseSshdLog(sshdLog(), mark),
@@ -261,6 +271,7 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
       stop: async () => {
         if (stopped) return;
         stopped = true;
+        await gate?.close();
         await namespace.stop();
         fs.rmSync(dir, { recursive: true, force: true });
       },
@@ -268,7 +279,9 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
     if (shims.installed && opts.fakebsd !== false && !opts.clone) await initFakebsd(fake, opts.fakebsd ?? {});
     if (opts.seed) await opts.seed(fake);
     ns.release();
-    await waitForPort(port, ns, 15_000, sshdLog);
+    await waitForPort(sshdPort, ns, 15_000, sshdLog);
+    const fakebsd = shims.installed ? loadFakebsd(REPO_DIR) : undefined;
+    gate = await startPfGate(port, sshdPort, fakebsd ? (c) => (fakebsd.pfVerdict as PfVerdictFn)(root, c) : undefined);
     return fake;
   } catch (e) {
     if (ns) await ns.stop();

@@ -51,7 +51,36 @@ export function adminView(host: FakeHost): Record<string, unknown> {
     jailConf: jailConf(host).adm,
     running: runningJails(host).includes('adm'),
     hosts: hostsEntries(host).filter((e) => e[1] === 'nas'),
-    pfConf: host.readFile('/etc/pf.conf'),
-    pf: state.pf,
+    ...adminPf(host, state.pf as PfState),
   };
+}
+
+interface PfRecord { text: string; [k: string]: unknown }
+interface PfState { enabled: boolean; anchors: Record<string, { nat: PfRecord[]; rules: PfRecord[]; [k: string]: unknown }> }
+
+const LIBRARY_ANCHORS = 'cdktf-freebsd-jails';
+const HOOK = new RegExp(`^(nat-anchor|rdr-anchor|anchor) "${LIBRARY_ANCHORS}/\\*"`);
+
+/** /etc/pf.conf without the library's hooks block (what the administrator wrote, byte for byte). */
+export function adminPfConf(host: FakeHost): string {
+  const out: string[] = [];
+  let inBlock = false;
+  for (const line of host.readFile('/etc/pf.conf').split(/(?<=\n)/)) {
+    if (line === `# BEGIN ${LIBRARY_ANCHORS} pf-anchors\n`) { inBlock = true; continue; }
+    if (inBlock) { if (line === `# END ${LIBRARY_ANCHORS} pf-anchors\n`) inBlock = false; continue; }
+    out.push(line);
+  }
+  return out.join('');
+}
+
+/**
+ * The administrator's pf: their pf.conf and their loaded rules (every anchor not under the
+ * library's, the main ruleset without the library's three hooks). Whether pf runs is not part
+ * of it: PfNat enables pf and disables it again on destroy (scenarios-pf asserts that).
+ */
+export function adminPf(host: FakeHost, pf: PfState): { pfConf: string; pf: Record<string, unknown> } {
+  const anchors = Object.entries(pf.anchors)
+    .filter(([name]) => name !== LIBRARY_ANCHORS && !name.startsWith(`${LIBRARY_ANCHORS}/`))
+    .map(([name, a]) => [name, { ...a, nat: a.nat.filter((r) => !HOOK.test(r.text)), rules: a.rules.filter((r) => !HOOK.test(r.text)) }]);
+  return { pfConf: adminPfConf(host), pf: Object.fromEntries(anchors) };
 }

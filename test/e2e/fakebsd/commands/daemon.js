@@ -8,12 +8,15 @@
 //   only with -f; without supervision options the child then execvp(3)s the command, and a
 //   command that cannot be executed is reported by the child ("daemon: CMD: ...", exit 1)
 //   after the parent already exited 0.
-// - the supervision options (-p, -P, -o, -r, -R, -S, -l, -s, -T, -m, -H) and -u are not
-//   implemented by the fake: they fail loudly rather than behave differently.
+// - -p FILE records the command's pid; when FILE names a process that still runs, daemon exits 3
+//   ("process already running", pidfile_open(3) EEXIST). The other supervision options (-P, -o,
+//   -r, -R, -S, -l, -s, -T, -m, -H) and -u are not implemented by the fake: they fail loudly
+//   rather than behave differently.
 // The new session comes from Node's spawn({ detached: true }), which calls setsid(2) in the
 // child as util-linux setsid(1) does.
+const fs = require('fs');
 const { spawn } = require('child_process');
-const { err, fail } = require('../lib/host');
+const { err, fail, hostPath } = require('../lib/host');
 const { getopt } = require('../lib/getopt');
 
 const USAGE = `usage: daemon [-cfHrS] [-p child_pidfile] [-P supervisor_pidfile]
@@ -50,13 +53,23 @@ function shortForms(argv) {
   return [...outv, ...argv.slice(i)];
 }
 
+function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch (e) { return e.code === 'EPERM'; }
+}
+
 function main(argv) {
   const g = getopt(shortForms(argv), 'cfHSp:P:ru:o:s:l:t:m:R:T:h', { prog: 'daemon', usage: USAGE });
   if (g.has('h')) fail(0, USAGE);
   for (const [flag] of g.opts) {
-    if ('pPoRrSlsTmHu'.includes(flag)) fail(1, `fakebsd: daemon -${flag} is not implemented by the fake`);
+    if ('PoRrSlsTmHu'.includes(flag)) fail(1, `fakebsd: daemon -${flag} is not implemented by the fake`);
   }
   if (g.args.length === 0) fail(1, USAGE);
+  const pidfile = g.get('p');
+  if (pidfile !== undefined) {
+    let old = NaN;
+    try { old = Number(fs.readFileSync(hostPath(pidfile), 'utf8').trim()); } catch { /* none */ }
+    if (Number.isInteger(old) && old > 0 && alive(old)) fail(3, `daemon: process already running, pid: ${old}`);
+  }
   const [cmd, ...args] = g.args;
   const closeFds = g.has('f');
   const child = spawn(cmd, args, {
@@ -68,6 +81,7 @@ function main(argv) {
   child.on('error', (e) => {
     if (!closeFds) err(`daemon: ${cmd}: ${e.code === 'ENOENT' ? 'No such file or directory' : e.code === 'EACCES' ? 'Permission denied' : e.message}\n`);
   });
+  if (pidfile !== undefined && child.pid) fs.writeFileSync(hostPath(pidfile), `${child.pid}\n`);
   child.unref();
   return 0;
 }

@@ -1,0 +1,400 @@
+/**
+ * PfNat: the notebook's "NAT Configuration" as a construct: NAT of jail networks out of the
+ * external interface, port forwards to jails (`rdr pass [log]`), optional filter rules.
+ *
+ * The rules go into the library's own pf anchor (`cdktf-freebsd-jails/NAME`, loaded with
+ * `pfctl -a`); /etc/pf.conf gets only a managed block with the hooks, placed where pfctl
+ * accepts it, and everything the administrator wrote stays byte for byte. Every load is
+ * checked with `pfctl -n` first, and confirmed by a second step over a new SSH connection:
+ * rules that cut the operator off are rolled back by the host itself (lib/shell/pf-helper.ts).
+ */
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import { FreeBsdHost } from '../host/host';
+import { HostSettings } from '../host/settings';
+import { HostStep, stepScripts } from '../host/step';
+import { JailAddressFamily } from '../jail/address';
+import { JailFromSnapshot } from '../jail/jail';
+import {
+  PfConf, PfFilterRule as PfFilterRuleText, PfMacro, PfNatRule, PfPorts, PfRedirectRule, pfAnchorFor, renderPfAnchorRules, renderPfConf, validatePfRuleset,
+} from '../render/pfconf';
+import { ownerMark } from '../shell/names';
+import { PF_RULES_DIR } from '../shell/pf-helper';
+import { ScriptBuilder } from '../shell/script';
+import * as v from '../validate';
+import { AddressFamily, interfaceName, ipAddress, network } from '../validate/net';
+
+/** How PfNat's rules reach pf. */
+export enum PfMode {
+  /**
+   * The rules live in the library's own anchor; /etc/pf.conf gets only the hooks, in a
+   * managed block. For hosts whose pf.conf belongs to an administrator.
+   */
+  ANCHOR = 'anchor',
+}
+
+/** A transport protocol of a forward or filter rule. */
+export enum PfProtocol {
+  /** TCP. */
+  TCP = 'tcp',
+  /** UDP. */
+  UDP = 'udp',
+}
+
+/** A port or an inclusive range of ports. */
+export class PfPortRange {
+  /** One port, like 8080. */
+  public static port(port: number): PfPortRange {
+    return new PfPortRange(port, port);
+  }
+
+  /** The ports `from` to `to`, inclusive (pf's `from:to`). */
+  public static range(from: number, to: number): PfPortRange {
+    return new PfPortRange(from, to);
+  }
+
+  /** The first port. */
+  public readonly from: number;
+  /** The last port (equal to `from` for one port). */
+  public readonly to: number;
+
+  private constructor(from: number, to: number) {
+    this.from = from;
+    this.to = to;
+  }
+
+  /** @internal */
+  public _ports(): PfPorts {
+    return this.from === this.to ? this.from : { from: this.from, to: this.to };
+  }
+}
+
+/** A jail network whose outgoing traffic is translated to the host's external address. */
+export class PfNatNetwork {
+  /** An IPv4 network, like `127.1.1.0/24`: translated to the external interface's address, `($if)`. */
+  public static ipv4(cidr: string): PfNatNetwork {
+    return new PfNatNetwork(cidr, JailAddressFamily.IPV4);
+  }
+
+  /**
+   * An IPv6 network, like `fd00:1:1:1::0/64`: translated to PfNat's `externalIpv6Address`
+   * (an interface name could resolve to its link-local address).
+   */
+  public static ipv6(cidr: string): PfNatNetwork {
+    return new PfNatNetwork(cidr, JailAddressFamily.IPV6);
+  }
+
+  /** The network, as written. */
+  public readonly cidr: string;
+  /** Its family. */
+  public readonly family: JailAddressFamily;
+
+  private constructor(cidr: string, family: JailAddressFamily) {
+    this.cidr = cidr;
+    this.family = family;
+  }
+}
+
+/** Options of a port forward. */
+export interface PfPortForwardOptions {
+  /** The family: the jail's first address of it is the target. */
+  readonly family: JailAddressFamily;
+  /** The external port(s). */
+  readonly ports: PfPortRange;
+  /**
+   * The protocol.
+   * @default PfProtocol.TCP
+   */
+  readonly protocol?: PfProtocol;
+  /**
+   * The jail's first port when it differs (a range maps onto a range of the same size).
+   * @default - the same ports
+   */
+  readonly targetPort?: number;
+  /**
+   * `log` the forwarded connections to pflog0.
+   * @default false
+   */
+  readonly log?: boolean;
+  /**
+   * `pass`: forwarded packets skip the filter rules (`rdr pass`).
+   * @default true
+   */
+  readonly pass?: boolean;
+}
+
+/** A port forward from the host's external address to a jail (`rdr pass on $XIF ... -> JAIL`). */
+export class PfPortForward {
+  /**
+   * Forward to `jail`: its address of `options.family` (from the jail's networks) is the target,
+   * so the forward follows the jail and is never a copied string.
+   */
+  public static toJail(jail: JailFromSnapshot, options: PfPortForwardOptions): PfPortForward {
+    return new PfPortForward(jail, options);
+  }
+
+  /** The jail. */
+  public readonly jail: JailFromSnapshot;
+  /** The forward's options. */
+  public readonly options: PfPortForwardOptions;
+
+  private constructor(jail: JailFromSnapshot, options: PfPortForwardOptions) {
+    this.jail = jail;
+    this.options = options;
+  }
+}
+
+/** Direction of a filter rule. */
+export enum PfDirection {
+  /** Packets coming in. */
+  IN = 'in',
+  /** Packets going out. */
+  OUT = 'out',
+}
+
+/** Options of a filter rule. */
+export interface PfFilterRuleOptions {
+  /**
+   * The direction.
+   * @default - both
+   */
+  readonly direction?: PfDirection;
+  /**
+   * `log` matching packets.
+   * @default false
+   */
+  readonly log?: boolean;
+  /**
+   * `quick`: a match ends evaluation.
+   * @default false
+   */
+  readonly quick?: boolean;
+  /**
+   * Match only on PfNat's external interface.
+   * @default false
+   */
+  readonly onExternalInterface?: boolean;
+  /**
+   * The family.
+   * @default - both (or the family of the addresses)
+   */
+  readonly family?: JailAddressFamily;
+  /**
+   * The protocol (needed with `ports`).
+   * @default - any
+   */
+  readonly protocol?: PfProtocol;
+  /**
+   * Source address or network.
+   * @default - any
+   */
+  readonly from?: string;
+  /**
+   * Destination address or network.
+   * @default - any
+   */
+  readonly to?: string;
+  /**
+   * Destination port(s).
+   * @default - any
+   */
+  readonly ports?: PfPortRange;
+}
+
+/** A filter rule (`pass` or `block`), evaluated in the library's anchor. */
+export class PfFilterRule {
+  /** `pass ...`. */
+  public static pass(options: PfFilterRuleOptions = {}): PfFilterRule {
+    return new PfFilterRule('pass', options);
+  }
+
+  /** `block ...`. */
+  public static block(options: PfFilterRuleOptions = {}): PfFilterRule {
+    return new PfFilterRule('block', options);
+  }
+
+  /** pass or block. */
+  public readonly action: string;
+  /** The rule's options. */
+  public readonly options: PfFilterRuleOptions;
+
+  private constructor(action: string, options: PfFilterRuleOptions) {
+    this.action = action;
+    this.options = options;
+  }
+}
+
+/** What PfNat does on a host. */
+export interface PfNatProps {
+  /** The host. */
+  readonly host: FreeBsdHost;
+  /** The external interface, like `em0` (the notebook's `$XIF`). */
+  readonly externalInterface: string;
+  /**
+   * The host's external IPv6 address (the notebook's `$EXT_V6ADDR`): IPv6 NAT translates to it
+   * and IPv6 forwards listen on it. Needed by any IPv6 network or forward.
+   * @default - none
+   */
+  readonly externalIpv6Address?: string;
+  /**
+   * Jail networks translated on the way out.
+   * @default - none
+   */
+  readonly natNetworks?: PfNatNetwork[];
+  /**
+   * Port forwards to jails.
+   * @default - none
+   */
+  readonly portForwards?: PfPortForward[];
+  /**
+   * Filter rules, after the translation rules.
+   * @default - none
+   */
+  readonly filterRules?: PfFilterRule[];
+  /**
+   * How the rules reach pf.
+   * @default PfMode.ANCHOR
+   */
+  readonly mode?: PfMode;
+  /**
+   * The name of the anchor under `cdktf-freebsd-jails/`; unique on the host.
+   * @default - the construct id and a digest of the host's ownership scope and the construct path
+   */
+  readonly anchorName?: string;
+  /**
+   * Seconds after which a load that no new SSH connection confirmed is rolled back.
+   * @default 120
+   */
+  readonly rollbackSeconds?: number;
+}
+
+const familyWord = (f: JailAddressFamily): AddressFamily => (f === JailAddressFamily.IPV4 ? 'inet' : 'inet6');
+
+/** The notebook's macro names: XIF, JAILNET_V4, JAILNET_V6 (then _2, _3 ...), EXT_V6ADDR. */
+function natMacroName(family: JailAddressFamily, n: number): string {
+  return `JAILNET_${family === JailAddressFamily.IPV4 ? 'V4' : 'V6'}${n === 1 ? '' : `_${n}`}`;
+}
+
+/**
+ * NAT and port forwards for jails, in the library's own pf anchor. pf_enable and pflog_enable
+ * are set through HostSettings (undone only when this set them); pf is enabled when it is not.
+ * Destroy flushes only this anchor and takes out its hooks.
+ */
+export class PfNat extends Construct {
+  /** The anchor the rules are loaded into, like `cdktf-freebsd-jails/pf-1a2b3c4d`. */
+  public readonly anchor: string;
+  /** The rules file on the host (loaded at boot through the hooks block). */
+  public readonly rulesFile: string;
+  /** The rules as loaded into the anchor. */
+  public readonly rulesText: string;
+  /** The rules as a whole /etc/pf.conf in pf.conf(5)'s category order (the notebook's form). */
+  public readonly pfConfText: string;
+  /** pf_enable and pflog_enable. */
+  public readonly settings: HostSettings;
+  /** Checks, saves, arms the rollback, loads. */
+  public readonly loadStep: HostStep;
+  /** Confirms the load over a new SSH connection (disarms the rollback). */
+  public readonly confirmStep: HostStep;
+
+  constructor(scope: Construct, id: string, props: PfNatProps) {
+    super(scope, id);
+    const at = this.node.path;
+    const name = props.anchorName ?? `${id.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '')}-${createHash('sha256').update(ownerMark(props.host.ownershipScope, at)).digest('hex').slice(0, 8)}`;
+    v.validated(at, 'anchorName', () => {
+      if (name.includes('/')) throw new v.ValidationError(`${JSON.stringify(name)} must be one anchor name, without /`);
+      return pfAnchorFor(name);
+    });
+    this.anchor = pfAnchorFor(name);
+    this.rulesFile = `${PF_RULES_DIR}/${name}.conf`;
+    const seconds = props.rollbackSeconds ?? 120;
+    if (!Number.isInteger(seconds) || seconds < 10 || seconds > 3600) {
+      throw new v.ValidationError(`${at}: invalid rollbackSeconds: ${seconds} must be a whole number of seconds from 10 to 3600`);
+    }
+    const ruleset = v.validated(at, 'rules', () => pfRuleset(props));
+    this.rulesText = renderPfAnchorRules(ruleset);
+    this.pfConfText = renderPfConf(ruleset);
+
+    this.settings = new HostSettings(this, 'settings', { host: props.host, rcConf: { pf_enable: 'YES', pflog_enable: 'YES' }, description: 'pf: pf_enable and pflog_enable' });
+    const description = `pf rules of anchor ${this.anchor}`;
+    const create = new ScriptBuilder(description)
+      .banner(`pf anchor ${this.anchor}: check, save and arm the rollback (${seconds} s), load`)
+      .helper('pf-apply', this.anchor, this.rulesFile, this.rulesText, String(seconds));
+    const destroy = new ScriptBuilder(description)
+      .banner(`flushing pf anchor ${this.anchor} and taking out its hooks`)
+      .helper('pf-remove', this.anchor, this.rulesFile);
+    this.loadStep = new HostStep(this, 'load', { host: props.host, description, dependsOn: [this.settings.step], ...stepScripts(create, destroy) });
+    const confirmDescription = `confirm pf anchor ${this.anchor} over a new SSH connection`;
+    const confirm = new ScriptBuilder(confirmDescription)
+      .banner(`a new SSH connection got in: confirming the rules of ${this.anchor}`)
+      .helper('pf-confirm', this.anchor);
+    this.confirmStep = new HostStep(this, 'confirm', {
+      host: props.host,
+      description: confirmDescription,
+      dependsOn: [this.loadStep],
+      // A new load is a new confirmation.
+      replaceOn: { load: this.loadStep.contentHash },
+      ...stepScripts(confirm),
+    });
+  }
+}
+
+/** The typed props as the renderer's ruleset, in the notebook's macros. */
+function pfRuleset(props: PfNatProps): PfConf {
+  const mode = props.mode ?? PfMode.ANCHOR;
+  if (mode !== PfMode.ANCHOR) throw new v.ValidationError(`mode ${JSON.stringify(mode)} is not supported`);
+  const macros: PfMacro[] = [{ name: 'XIF', value: interfaceName(props.externalInterface) }];
+  const v6 = props.externalIpv6Address;
+  if (v6 !== undefined) {
+    ipAddress(v6, 'inet6');
+  }
+  const count = { [JailAddressFamily.IPV4]: 0, [JailAddressFamily.IPV6]: 0 };
+  const nat: PfNatRule[] = [];
+  for (const n of props.natNetworks ?? []) {
+    network(n.cidr, familyWord(n.family));
+    const macro = natMacroName(n.family, ++count[n.family]);
+    macros.push({ name: macro, value: n.cidr });
+    if (n.family === JailAddressFamily.IPV6 && v6 === undefined) throw new v.ValidationError(`IPv6 NAT of ${n.cidr} needs externalIpv6Address`);
+    nat.push({
+      interface: '$XIF',
+      family: familyWord(n.family),
+      source: `$${macro}`,
+      translation: n.family === JailAddressFamily.IPV4 ? { interface: '$XIF' } : { address: '$EXT_V6ADDR' },
+    });
+  }
+  if (v6 !== undefined) macros.push({ name: 'EXT_V6ADDR', value: v6 });
+  const redirects: PfRedirectRule[] = (props.portForwards ?? []).map((f) => {
+    const o = f.options;
+    const address = f.jail.addresses.find((a) => a.family === o.family);
+    if (!address) throw new v.ValidationError(`the port forward to ${f.jail.node.path} needs an ${o.family === JailAddressFamily.IPV4 ? 'IPv4' : 'IPv6'} address of that jail, and it has none`);
+    if (o.family === JailAddressFamily.IPV6 && v6 === undefined) throw new v.ValidationError(`the IPv6 port forward to ${f.jail.node.path} needs externalIpv6Address`);
+    return {
+      interface: '$XIF',
+      family: familyWord(o.family),
+      protocol: o.protocol ?? PfProtocol.TCP,
+      destination: o.family === JailAddressFamily.IPV4 ? { interface: '$XIF' } : { address: '$EXT_V6ADDR' },
+      ports: o.ports._ports(),
+      target: address.ip,
+      targetPort: o.targetPort,
+      pass: o.pass ?? true,
+      log: o.log ?? false,
+    };
+  });
+  const filters: PfFilterRuleText[] = (props.filterRules ?? []).map((r) => {
+    const o = r.options;
+    return {
+      action: r.action as 'pass' | 'block',
+      direction: o.direction,
+      log: o.log,
+      quick: o.quick,
+      interface: o.onExternalInterface ? '$XIF' : undefined,
+      family: o.family === undefined ? undefined : familyWord(o.family),
+      protocol: o.protocol,
+      from: o.from,
+      to: o.to,
+      ports: o.ports?._ports(),
+    };
+  });
+  const ruleset = { macros, nat, redirects, filters };
+  validatePfRuleset(ruleset);
+  return ruleset;
+}

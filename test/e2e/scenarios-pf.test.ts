@@ -1,0 +1,178 @@
+/**
+ * PfNat on the fake host (issue 11), with the administrator's own pf.conf and loaded rules in
+ * place and the pf gate in front of sshd (test/e2e/host/pfgate.ts: a new SSH connection the
+ * loaded rules would block or redirect never reaches sshd). Each scenario asserts the host's
+ * pf state: /etc/pf.conf, the rules loaded per anchor, whether pf runs, the helper's records.
+ */
+import * as path from 'path';
+import { NotebookStack } from '../../examples/notebook/main';
+import { JailAddressFamily, PfNat, PfPortForward, PfPortRange } from '../../lib';
+import { diffDigests, REPO_DIR } from './host';
+import { adminPf, adminPfConf, adminView, seedAdminState } from './scenarios/admin';
+import { AppBuilder, Bench, describeOnFakeHost, failureText } from './scenarios/bench';
+import { expectOk, expectSecondApplyIdle } from './scenarios/expect';
+import { Figures, runCells } from './scenarios/figures';
+import { testMirrorDefect } from './scenarios/mirror-check';
+import { rawState, rcConf } from './scenarios/view';
+
+/* eslint-disable-next-line @typescript-eslint/no-require-imports */
+const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));
+
+const figures = new Figures('PfNat scenarios on examples/notebook (root, tcsh)');
+const OPERATOR = { from: '198.51.100.7', to: '192.0.2.10', port: 22, iface: 'em0' };
+const ROOT = 'cdktf-freebsd-jails';
+
+interface PfAnchor { nat: { text: string }[]; rules: { text: string }[] }
+const pfState = (bench: Bench) => rawState(bench.host).pf as { enabled: boolean; anchors: Record<string, PfAnchor> };
+const loaded = (bench: Bench, anchor: string) => {
+  const a = pfState(bench).anchors[anchor];
+  return a ? [...a.nat, ...a.rules].map((r) => r.text) : [];
+};
+
+/** The notebook, plus a PfNat that forwards the SSH port to h4: it cuts the operator off. */
+const lockoutApp: AppBuilder = (app, env) => {
+  const nb = new NotebookStack(app, 'notebook', env);
+  new PfNat(nb, 'ssh-to-h4', {
+    host: nb.host,
+    externalInterface: 'em0',
+    portForwards: [PfPortForward.toJail(nb.jails[3], { family: JailAddressFamily.IPV4, ports: PfPortRange.port(22) })],
+    rollbackSeconds: 15,
+  });
+};
+const notebookApp: AppBuilder = (app, env) => {
+  new NotebookStack(app, 'notebook', env);
+};
+
+describeOnFakeHost('PfNat on examples/notebook', () => {
+  let bench: Bench;
+  let admin: Record<string, unknown>;
+  let adminConf: string;
+  let nb: NotebookStack;
+
+  beforeAll(async () => {
+    bench = await Bench.start({ seed: (h) => h.writeFile('/usr/ports/README', 'the host\'s ports tree\n') });
+    await seedAdminState(bench.host, { underJailRoot: true });
+    admin = adminView(bench.host);
+    adminConf = bench.host.readFile('/etc/pf.conf');
+    bench.synth((app, env) => { nb = new NotebookStack(app, 'notebook', env); });
+  }, 120_000);
+  afterAll(async () => {
+    await bench?.stop();
+    figures.print();
+  });
+
+  figures.scenario('1. the notebook with PF applies: its rules in the library\'s anchor, hooks in pf.conf, the admin\'s rules untouched', async () => {
+    expect(pfState(bench).enabled).toBe(false);
+    const commands = bench.commandCount();
+    const report = await bench.apply();
+    expectOk(report);
+    figures.row('fresh apply with PF', { resources: report.created.length, ...runCells(report, bench.commandCount() - commands) });
+    const anchor = nb.pf.anchor;
+    expect(anchor).toMatch(new RegExp(`^${ROOT}/pf-[0-9a-f]{8}$`));
+    // Each rule as pfctl holds it, macros expanded: the notebook's NAT and the two forwards to h4.
+    expect(loaded(bench, anchor)).toEqual([
+      'nat on em0 inet from 127.1.1.0/24 to any -> (em0)',
+      'nat on em0 inet6 from fd00:1:1:1::0/64 to any -> 2001:db8::1',
+      'rdr pass log on em0 inet proto tcp to (em0) port 8080 -> 127.1.1.4',
+      'rdr pass log on em0 inet6 proto tcp to 2001:db8::1 port 8080 -> fd00:1:1:1::4',
+    ]);
+    // pf.conf: the administrator's text byte for byte, plus the hooks block after their options.
+    const conf = bench.host.readFile('/etc/pf.conf');
+    expect(adminPfConf(bench.host)).toBe(adminConf);
+    expect(conf.split('\n').slice(0, 8)).toEqual([
+      'ext_if = "em0"',
+      'set skip on lo0',
+      `# BEGIN ${ROOT} pf-anchors`,
+      `nat-anchor "${ROOT}/*"`,
+      `rdr-anchor "${ROOT}/*"`,
+      `anchor "${ROOT}/*"`,
+      `load anchor "${anchor}" from "${nb.pf.rulesFile}"`,
+      `# END ${ROOT} pf-anchors`,
+    ]);
+    // The running main ruleset has the hooks; pf runs; boot would do the same (rc.conf).
+    expect(loaded(bench, '')).toEqual([`nat-anchor "${ROOT}/*"`, `rdr-anchor "${ROOT}/*"`, `anchor "${ROOT}/*"`, 'pass in on em0 proto tcp to port 22', 'pass out all']);
+    expect(pfState(bench).enabled).toBe(true);
+    expect(rcConf(bench.host).pf_enable).toBe('YES');
+    expect(rcConf(bench.host).pflog_enable).toBe('YES');
+    expect(bench.host.readFile(nb.pf.rulesFile)).toBe(nb.pf.rulesText);
+    // The forward works as pf would evaluate it; the operator still gets in; nothing is armed.
+    expect(fakebsd.pfVerdict(bench.host.root, { ...OPERATOR, port: 8080 })).toEqual({ blocked: true, reason: `redirected by "rdr pass log on em0 inet proto tcp to (em0) port 8080 -> 127.1.1.4" in anchor ${anchor}` });
+    expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
+    expect(bench.host.exists(`/var/db/${ROOT}/pf/${anchor.replace('/', '_')}.armed`)).toBe(false);
+    expect(bench.host.pfRefusals()).toEqual([]);
+    expect(adminView(bench.host)).toEqual(admin);
+  });
+
+  figures.scenario('2. applying again runs nothing; the PF scripts run again by hand change nothing', async () => {
+    const commands = bench.commandCount();
+    const report = await expectSecondApplyIdle(bench);
+    figures.row('idle re-apply', { resources: report.unchanged.length, ...runCells(report, bench.commandCount() - commands) });
+    const before = bench.host.stateDigest();
+    // The settings, load and confirm steps of the notebook's PfNat.
+    const scripts = bench.createScripts().filter((s) => /null_resource\.pf_/.test(s.address));
+    expect(scripts).toHaveLength(3);
+    for (const s of scripts) {
+      const r = await bench.runByHand(s);
+      expect({ script: s.address, code: r.code, stderr: r.stderr }).toEqual({ script: s.address, code: 0, stderr: '' });
+    }
+    expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+    expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
+  });
+
+  figures.scenario('3. a rule file pfctl rejects changes nothing on the host', async () => {
+    const before = bench.host.stateDigest();
+    const pfBefore = pfState(bench);
+    const confBefore = bench.host.readFile('/etc/pf.conf');
+    const r = await bench.ssh(`${'/usr/local/libexec/cdktf-freebsd-jails/helper-1'} pf-apply ${ROOT}/broken /usr/local/etc/${ROOT}/pf/broken.conf 'rdr pass on em0 inet proto tcp to port 8080 -> 127.1.1.4 port 99999' 60`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/pfctl rejects the rules of cdktf-freebsd-jails\/broken \(above\); nothing on the host changed/);
+    expect(bench.host.readFile('/etc/pf.conf')).toBe(confBefore);
+    expect(pfState(bench)).toEqual(pfBefore);
+    expect(bench.host.exists(`/usr/local/etc/${ROOT}/pf/broken.conf`)).toBe(false);
+    expect(bench.host.exists(`/var/db/${ROOT}/pf/${ROOT}_broken.armed`)).toBe(false);
+    expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+  });
+
+  figures.scenario('4. a rule set that locks the operator out does, the armed rollback restores the saved rules, and the next apply says so', async () => {
+    bench.synth(lockoutApp);
+    const mainAnchor = nb.pf.anchor;
+    const mainRules = loaded(bench, mainAnchor);
+    const commands = bench.commandCount();
+    const report = await bench.apply();
+    expect(report.ok).toBe(false);
+    const failures = failureText(report);
+    // The confirming step could not get in until the host rolled back; then it says what happened.
+    expect(failures).toMatch(/ssh-to-h4.*confirm/s);
+    expect(failures).toMatch(/were rolled back after 15 s: no new SSH connection confirmed them/);
+    const refusals = bench.host.pfRefusals();
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals[0].reason).toMatch(/^redirected by "rdr pass on em0 inet proto tcp to \(em0\) port 22 -> 127\.1\.1\.4" in anchor cdktf-freebsd-jails\/ssh-to-h4-/);
+    // The rollback restored what the anchor ran before (nothing); the notebook's anchor and the admin's rules are as they were.
+    const lockAnchor = Object.keys(pfState(bench).anchors).find((a) => a.startsWith(`${ROOT}/ssh-to-h4-`))!;
+    expect(loaded(bench, lockAnchor)).toEqual([]);
+    expect(loaded(bench, mainAnchor)).toEqual(mainRules);
+    expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
+    expect(adminView(bench.host)).toEqual(admin);
+    figures.row('lockout apply (rolled back)', { refused: refusals.length, ...runCells(report, bench.commandCount() - commands) });
+
+    const again = await bench.apply();
+    expect(again.ok).toBe(false);
+    expect(failureText(again)).toMatch(/the rules of cdktf-freebsd-jails\/ssh-to-h4-[0-9a-f]{8} were rolled back; change them and apply again/);
+    expect(bench.host.pfRefusals()).toHaveLength(refusals.length);
+  }, 600_000);
+
+  figures.scenario('5. destroy flushes only the library\'s anchors and takes out the hooks; the admin\'s rules stay, pf is off again', async () => {
+    const report = await bench.destroy();
+    expect(report.failures).toEqual([]);
+    expect(bench.host.readFile('/etc/pf.conf')).toBe(adminConf);
+    const pf = pfState(bench);
+    expect(Object.entries(pf.anchors).filter(([a, r]) => a.startsWith(ROOT) && (r.nat.length || r.rules.length))).toEqual([]);
+    expect(adminPf(bench.host, pf as never)).toEqual({ pfConf: admin.pfConf, pf: admin.pf });
+    expect(loaded(bench, '')).toEqual(['pass in on em0 proto tcp to port 22', 'pass out all']);
+    expect(pf.enabled).toBe(false);
+    expect(rcConf(bench.host).pf_enable).toBeUndefined();
+    expect(bench.host.exists(`/var/db/${ROOT}/pf`)).toBe(false);
+    expect(bench.host.exists(`/usr/local/etc/${ROOT}/pf`)).toBe(false);
+    expect(adminView(bench.host)).toEqual(admin);
+  }, 600_000);
+}, testMirrorDefect);

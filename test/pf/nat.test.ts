@@ -1,0 +1,136 @@
+/**
+ * PfNat as synthesized: the notebook's rules parsed back from what the load step sends (each
+ * rule after macro expansion, category order, both renderings), the steps and their order,
+ * and synth-time errors that name the construct and the value.
+ */
+import { Testing } from 'cdktf';
+import { NotebookStack } from '../../examples/notebook/main';
+import { JailAddress, JailAddressFamily, JailFromSnapshot, PfDirection, PfFilterRule, PfNat, PfNatNetwork, PfPortForward, PfPortRange, PfProtocol } from '../../lib';
+import { NOTEBOOK_PF_CONF } from '../support/notebook-pf';
+import { checkOrder, parsePf, rulesOf } from '../support/pfparse';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fakePfctl = require('../e2e/fakebsd/commands/pfctl');
+
+
+const notebook = () => new NotebookStack(Testing.app(), 'notebook', { FREEBSD_HOST: '192.0.2.10' });
+
+function lab() {
+  const stack = new NotebookStack(Testing.app(), 'notebook', { FREEBSD_HOST: '192.0.2.10' });
+  const v4only = new JailFromSnapshot(stack, 'h9', {
+    jailHost: stack.jailHost, template: stack.template, addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')],
+  });
+  return { stack, host: stack.host, h4: stack.jails[3], v4only };
+}
+
+describe('the notebook\'s PfNat', () => {
+  const nb = notebook();
+
+  test('the anchor\'s rules, each after macro expansion: NAT of both jail networks, 8080 to h4 on both families', () => {
+    const p = parsePf(nb.pf.rulesText);
+    expect(p.statements.map((s) => s.category)).toEqual(['macro', 'macro', 'macro', 'macro', 'translation', 'translation', 'translation', 'translation']);
+    expect(rulesOf(p)).toEqual([
+      { kind: 'nat', interface: 'em0', family: 'inet', from: '127.1.1.0/24', to: 'any', target: '(em0)' },
+      { kind: 'nat', interface: 'em0', family: 'inet6', from: 'fd00:1:1:1::0/64', to: 'any', target: '2001:db8::1' },
+      { kind: 'rdr', pass: true, log: true, interface: 'em0', family: 'inet', proto: 'tcp', to: '(em0)', port: '8080', target: '127.1.1.4' },
+      { kind: 'rdr', pass: true, log: true, interface: 'em0', family: 'inet6', proto: 'tcp', to: '2001:db8::1', port: '8080', target: 'fd00:1:1:1::4' },
+    ]);
+    expect(() => fakePfctl.parse(nb.pf.rulesText, 'anchor', {}, nb.pf.anchor)).not.toThrow();
+  });
+
+  test('the forwards\' targets are h4\'s own addresses, not copied strings', () => {
+    const h4 = nb.jails[3];
+    const targets = rulesOf(parsePf(nb.pf.rulesText)).filter((r) => r.kind === 'rdr').map((r) => r.target);
+    expect(targets).toEqual(h4.addresses.map((a) => a.ip));
+  });
+
+  test('as a whole pf.conf, the rules read as the notebook\'s pf.conf, byte for byte', () => {
+    expect(nb.pf.pfConfText).toBe(NOTEBOOK_PF_CONF);
+    expect(checkOrder(parsePf(nb.pf.pfConfText))).toEqual(['translation', 'translation', 'translation', 'translation']);
+  });
+
+  test('steps: settings, then load (check, arm, load; destroy flushes and removes the hooks), then confirm over its own connection', () => {
+    const load = nb.pf.loadStep;
+    expect(load.createScript).toContain(`"$cfj" pf-apply '${nb.pf.anchor}' '${nb.pf.rulesFile}' 'XIF = "em0"`);
+    expect(load.createScript).toMatch(/' '120'\n$/);
+    expect(load.destroyScript).toContain(`"$cfj" pf-remove '${nb.pf.anchor}' '${nb.pf.rulesFile}'`);
+    expect(nb.pf.confirmStep.createScript).toContain(`"$cfj" pf-confirm '${nb.pf.anchor}'`);
+    expect(nb.pf.confirmStep.destroyScript).toBe('');
+    const resources = JSON.parse(Testing.synth(nb)).resource.null_resource as Record<string, { depends_on?: string[]; triggers: Record<string, string> }>;
+    const name = (prefix: string) => Object.keys(resources).find((k) => k.startsWith(prefix))!;
+    expect(resources[name('pf_load_')].depends_on).toContain(`null_resource.${name('pf_settings_apply_')}`);
+    expect(resources[name('pf_confirm_')].depends_on).toContain(`null_resource.${name('pf_load_')}`);
+    expect(resources[name('pf_confirm_')].triggers.input_load).toBe(load.contentHash);
+    expect(nb.pf.settings.step.createScript).toMatch(/settings-apply '[^']+' 'rc' 'pf_enable' 'YES' 'rc' 'pflog_enable' 'YES'/);
+  });
+
+  test('a change of the rules replaces the load and the confirm steps', () => {
+    const other = lab();
+    const a = new PfNat(other.stack, 'pf2', { host: other.host, externalInterface: 'em0', portForwards: [PfPortForward.toJail(other.h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(8080) })] });
+    const b = new PfNat(lab().stack, 'pf2', { host: other.host, externalInterface: 'em0', portForwards: [PfPortForward.toJail(other.h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(8081) })] });
+    expect(a.anchor).toBe(b.anchor);
+    expect(a.loadStep.contentHash).not.toBe(b.loadStep.contentHash);
+    expect(a.confirmStep.contentHash).not.toBe(b.confirmStep.contentHash);
+  });
+});
+
+describe('PfNat rules', () => {
+  test('filter rules, ranges, udp and a target port, in pf.conf(5) order after translation', () => {
+    const { stack, host, h4 } = lab();
+    const pf = new PfNat(stack, 'pf2', {
+      host,
+      externalInterface: 'vtnet0',
+      natNetworks: [PfNatNetwork.ipv4('10.0.0.0/24'), PfNatNetwork.ipv4('10.0.1.0/24')],
+      portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, protocol: PfProtocol.UDP, ports: PfPortRange.range(60000, 60010), targetPort: 50000, pass: false })],
+      filterRules: [
+        PfFilterRule.block({ direction: PfDirection.IN, log: true, onExternalInterface: true, protocol: PfProtocol.TCP, ports: PfPortRange.port(8080) }),
+        PfFilterRule.pass({ direction: PfDirection.IN, quick: true, from: '10.0.0.0/24', to: '127.1.1.4' }),
+      ],
+    });
+    const p = parsePf(pf.rulesText);
+    expect(p.macros).toEqual({ XIF: 'vtnet0', JAILNET_V4: '10.0.0.0/24', JAILNET_V4_2: '10.0.1.0/24' });
+    expect(rulesOf(p)).toEqual([
+      { kind: 'nat', interface: 'vtnet0', family: 'inet', from: '10.0.0.0/24', to: 'any', target: '(vtnet0)' },
+      { kind: 'nat', interface: 'vtnet0', family: 'inet', from: '10.0.1.0/24', to: 'any', target: '(vtnet0)' },
+      { kind: 'rdr', interface: 'vtnet0', family: 'inet', proto: 'udp', to: '(vtnet0)', port: '60000:60010', target: '127.1.1.4', targetPort: '50000:*' },
+      { kind: 'block', direction: 'in', log: true, interface: 'vtnet0', proto: 'tcp', from: 'any', to: 'any', port: '8080' },
+      { kind: 'pass', direction: 'in', quick: true, from: '10.0.0.0/24', to: '127.1.1.4' },
+    ]);
+    expect(checkOrder(parsePf(pf.pfConfText))).toEqual(['translation', 'translation', 'translation', 'filtering', 'filtering']);
+    expect(() => fakePfctl.parse(pf.rulesText, 'anchor', {}, pf.anchor)).not.toThrow();
+    expect(() => fakePfctl.parse(pf.pfConfText, 'pf.conf')).not.toThrow();
+  });
+
+  test('synth-time errors name the construct and the value', () => {
+    const make = (props: Partial<ConstructorParameters<typeof PfNat>[2]>, id = 'bad') => {
+      const { stack, host } = lab();
+      return () => new PfNat(stack, id, { host, externalInterface: 'em0', ...props });
+    };
+    const { h4, v4only, stack, host } = lab();
+    expect(make({ externalInterface: 'em0; rm -rf /' })).toThrow(/notebook\/bad: invalid rules: .*"em0; rm -rf \/"/);
+    expect(make({ natNetworks: [PfNatNetwork.ipv6('fd00:1:1:1::/64')] })).toThrow(/notebook\/bad: invalid rules: IPv6 NAT of fd00:1:1:1::\/64 needs externalIpv6Address/);
+    expect(make({ natNetworks: [PfNatNetwork.ipv4('127.1.1.1/24')] })).toThrow(/notebook\/bad: invalid rules: "127.1.1.1\/24" has host bits set/);
+    expect(make({ natNetworks: [PfNatNetwork.ipv4('fd00::/64')] })).toThrow(/notebook\/bad: invalid rules: "fd00::\/64" is not an IPv4 network/);
+    expect(make({ externalIpv6Address: '127.0.0.1' })).toThrow(/notebook\/bad: invalid rules: "127.0.0.1" is not an IPv6 address/);
+    expect(() => new PfNat(stack, 'v6', { host, externalInterface: 'em0', externalIpv6Address: '2001:db8::1', portForwards: [PfPortForward.toJail(v4only, { family: JailAddressFamily.IPV6, ports: PfPortRange.port(80) })] }))
+      .toThrow(/notebook\/v6: invalid rules: the port forward to notebook\/h9 needs an IPv6 address of that jail, and it has none/);
+    expect(() => new PfNat(stack, 'v6b', { host, externalInterface: 'em0', portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV6, ports: PfPortRange.port(80) })] }))
+      .toThrow(/notebook\/v6b: invalid rules: the IPv6 port forward to notebook\/h4 needs externalIpv6Address/);
+    expect(make({ portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.range(90, 80) })] })).toThrow(/notebook\/bad: invalid rules: port forward 1 ports: "90:80" is a port range whose start is after its end/);
+    expect(make({ portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(70000) })] })).toThrow(/notebook\/bad: invalid rules: port forward 1 ports: 70000 must be a port/);
+    expect(make({ filterRules: [PfFilterRule.pass({ ports: PfPortRange.port(22) })] })).toThrow(/notebook\/bad: invalid rules: filter rule 1: a port needs a protocol/);
+    expect(make({ filterRules: [PfFilterRule.pass({ from: '10.0.0.0/8', to: 'fd00::1' })] })).toThrow(/notebook\/bad: invalid rules: filter rule 1 to: "fd00::1" is not an IPv4 address/);
+    expect(make({ anchorName: 'a/b' })).toThrow(/notebook\/bad: invalid anchorName: "a\/b" must be one anchor name/);
+    expect(make({ anchorName: '_hidden' })).toThrow(/notebook\/bad: invalid anchorName: .*_hidden/);
+    expect(make({ rollbackSeconds: 5 })).toThrow(/notebook\/bad: invalid rollbackSeconds: 5 must be a whole number of seconds from 10 to 3600/);
+  });
+
+  test('the default anchor name is the id and a digest of the path, so two stacks on one host never share an anchor', () => {
+    const a = lab();
+    const b = new NotebookStack(Testing.app(), 'other', { FREEBSD_HOST: '192.0.2.10' });
+    expect(a.stack.pf.anchor).toMatch(/^cdktf-freebsd-jails\/pf-[0-9a-f]{8}$/);
+    expect(b.pf.anchor).toMatch(/^cdktf-freebsd-jails\/pf-[0-9a-f]{8}$/);
+    expect(a.stack.pf.anchor).not.toBe(b.pf.anchor);
+    expect(new PfNat(a.stack, 'named', { host: a.host, externalInterface: 'em0', anchorName: 'web' }).anchor).toBe('cdktf-freebsd-jails/web');
+  });
+});
