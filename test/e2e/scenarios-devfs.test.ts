@@ -24,7 +24,8 @@ const SHOW_10 = '100 include 4\n200 path bpf* unhide\n';
 const SHOW_11 = '100 include 4\n200 path tun* unhide\n';
 const SHOW_30 = '100 include 10\n200 path tun* unhide group operator mode 660\n';
 const SHOW_7 = '100 include 4\n200 path ugen* unhide\n';
-const block = (n: number, lines: string[]) => [`# BEGIN cdktf-freebsd-jails devfs ruleset ${n}`, ...lines, `# END cdktf-freebsd-jails devfs ruleset ${n}`].join('\n');
+// The stack is "devfs", so is its ownership scope.
+const block = (n: number, lines: string[]) => [`# BEGIN cdktf-freebsd-jails devfs ruleset ${n} of devfs`, ...lines, `# END cdktf-freebsd-jails devfs ruleset ${n} of devfs`].join('\n');
 const BLOCK_10 = block(10, ['[devfsrules_bpfjail=10]', 'add include $devfsrules_jail', "add path 'bpf*' unhide"]);
 const BLOCK_11 = block(11, ['[devfsrules_tunjail=11]', 'add include $devfsrules_jail', "add path 'tun*' unhide"]);
 const BLOCK_30 = block(30, ['[devfsrules_operator_tun=30]', 'add include 10', "add path 'tun*' unhide group operator mode 0660"]);
