@@ -47,6 +47,18 @@ export function notebookHostProps(env: NodeJS.ProcessEnv): FreeBsdHostProps {
 }
 
 /** The template and (as later issues land) the jails of the notebook on one host. */
+/**
+ * The notebook's /etc/devfs.rules ("Site 2"), as the examples define it on a host:
+ *   [devfsrules_bpfjail=10]            [devfsrules_tunjail=11]
+ *   add include $devfsrules_jail       add include $devfsrules_jail
+ *   add path 'bpf*' unhide             add path 'tun*' unhide
+ */
+export function notebookDevfsRulesets(scope: Construct, host: FreeBsdHost): [bpfJail: DevfsRuleset, tunJail: DevfsRuleset] {
+  const ruleset = (rulesetName: string, rulesetNumber: number, unhide: string) =>
+    new DevfsRuleset(scope, rulesetName, { host, rulesetName, rulesetNumber, includes: [JailDevfsRuleset.DEVFSRULES_JAIL], unhide: [unhide] });
+  return [ruleset('devfsrules_bpfjail', 10, 'bpf*'), ruleset('devfsrules_tunjail', 11, 'tun*')];
+}
+
 export class NotebookStack extends TerraformStack {
   public readonly host: FreeBsdHost;
   public readonly template: ZfsTemplate;
@@ -104,26 +116,7 @@ export class NotebookStack extends TerraformStack {
 
     // "Site 2", /etc/devfs.rules: the VNET lab's jails take them as devfsRuleset
     // (devfs_ruleset = 10 for r1, 11 for vpnr1 and vpnr2).
-    //   [devfsrules_bpfjail=10]
-    //   add include $devfsrules_jail
-    //   add path 'bpf*' unhide
-    this.bpfJailRuleset = new DevfsRuleset(this, 'devfsrules_bpfjail', {
-      host: this.host,
-      rulesetName: 'devfsrules_bpfjail',
-      rulesetNumber: 10,
-      includes: [JailDevfsRuleset.DEVFSRULES_JAIL],
-      unhide: ['bpf*'],
-    });
-    //   [devfsrules_tunjail=11]
-    //   add include $devfsrules_jail
-    //   add path 'tun*' unhide
-    this.tunJailRuleset = new DevfsRuleset(this, 'devfsrules_tunjail', {
-      host: this.host,
-      rulesetName: 'devfsrules_tunjail',
-      rulesetNumber: 11,
-      includes: [JailDevfsRuleset.DEVFSRULES_JAIL],
-      unhide: ['tun*'],
-    });
+    [this.bpfJailRuleset, this.tunJailRuleset] = notebookDevfsRulesets(this, this.host);
     // "NAT Configuration" (pf_enable, pflog_enable; the notebook's pf.conf rules), in the
     // library's own anchor: the host's /etc/pf.conf keeps its rules and gains only the hooks.
     const h4 = this.jails[3];

@@ -30,7 +30,6 @@ import {
   DevfsRuleset,
   FreeBsdHost,
   FreeBsdRelease,
-  JailDevfsRuleset,
   JailFromSnapshot,
   JailHost,
   JailNetwork,
@@ -38,7 +37,7 @@ import {
   VnetBridge,
   ZfsTemplate,
 } from '../../lib';
-import { notebookHostProps } from '../notebook/main';
+import { notebookDevfsRulesets, notebookHostProps } from '../notebook/main';
 
 /** One lab jail: its interfaces (switch, address), default router, forwarding, devfs ruleset. */
 interface LabJailSpec {
@@ -75,22 +74,8 @@ export class VnetLabStack extends TerraformStack {
   constructor(scope: Construct, id: string, env: NodeJS.ProcessEnv = process.env) {
     super(scope, id);
     this.host = new FreeBsdHost(this, 'host', notebookHostProps(env));
-    // The notebook's /etc/devfs.rules: [devfsrules_bpfjail=10] and [devfsrules_tunjail=11],
-    // each `add include $devfsrules_jail` and one unhidden path.
-    this.bpfJailRuleset = new DevfsRuleset(this, 'devfsrules_bpfjail', {
-      host: this.host,
-      rulesetName: 'devfsrules_bpfjail',
-      rulesetNumber: 10,
-      includes: [JailDevfsRuleset.DEVFSRULES_JAIL],
-      unhide: ['bpf*'],
-    });
-    this.tunJailRuleset = new DevfsRuleset(this, 'devfsrules_tunjail', {
-      host: this.host,
-      rulesetName: 'devfsrules_tunjail',
-      rulesetNumber: 11,
-      includes: [JailDevfsRuleset.DEVFSRULES_JAIL],
-      unhide: ['tun*'],
-    });
+    // The notebook's /etc/devfs.rules: [devfsrules_bpfjail=10] and [devfsrules_tunjail=11].
+    [this.bpfJailRuleset, this.tunJailRuleset] = notebookDevfsRulesets(this, this.host);
     const rulesets: Record<number, DevfsRuleset> = { 10: this.bpfJailRuleset, 11: this.tunJailRuleset };
     this.template = new ZfsTemplate(this, 'template', {
       host: this.host,
