@@ -188,9 +188,9 @@ describe('daemon(8): the rollback timer runs detached', () => {
     process.kill(pid);
   });
 
-  test('options it does not model and a missing command are refused', () => {
+  test('options it does not model (a real option: -r) and a missing command are refused', () => {
     const r = sh('daemon', ['-r', 'sleep', '1']);
-    expect([r.status, r.stderr.split('\n')[0]]).toEqual([1, 'daemon: illegal option -- r']);
+    expect([r.status, r.stderr.split('\n')[0]]).toEqual([1, 'fakebsd: daemon -r is not implemented by the fake']);
     expect(sh('daemon', ['-f']).status).toBe(1);
   });
 });

@@ -86,11 +86,11 @@ describeOnFakeHost('DevfsRuleset on the fake host', () => {
     expect(file.startsWith(ADMIN_RULES)).toBe(true);
     // One block per ruleset after the administrator's lines; 10 and 11 are applied in parallel
     // (either order), 30 after the 10 it includes.
-    const blocks = file.slice(ADMIN_RULES.length).split(/(?<=^# END cdktf-freebsd-jails devfs ruleset \d+)\n/m).filter(Boolean);
+    const blocks = file.slice(ADMIN_RULES.length).split(/(?<=^# END cdktf-freebsd-jails devfs ruleset \d+ of devfs)\n/m).filter(Boolean);
     expect([...blocks].sort()).toEqual([BLOCK_10, BLOCK_11, BLOCK_30]);
     expect(blocks.indexOf(BLOCK_30)).toBeGreaterThan(blocks.indexOf(BLOCK_10));
     expect([await show(10), await show(11), await show(30), await show(7)]).toEqual([SHOW_10, SHOW_11, SHOW_30, SHOW_7]);
-    expectJail(bench, { name: 'h1', owner: 'devfs/h1', origin: 'zroot/vm/tmpl/14.3@p3', ip4: '127.1.1.1' });
+    expectJail(bench, { name: 'h1', owner: 'devfs:devfs/h1', origin: 'zroot/vm/tmpl/14.3@p3', ip4: '127.1.1.1' });
     expect(jailConf(bench.host).h1.devfs_ruleset).toEqual(['10']);
     expect(rawState(bench.host).mounts.filter((m: { dst: string }) => m.dst === '/vm/h1/dev')).toEqual([
       expect.objectContaining({ type: 'devfs', opts: ['ruleset=10'], jail: 'h1' }),

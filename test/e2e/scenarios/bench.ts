@@ -145,7 +145,7 @@ export class Bench {
   }
 
   /** `null_resource.NAME.id` -> the id, from the stack's Terraform state (none before the first apply). */
-  private resourceIds(stack: string): Record<string, string> {
+  public resourceIds(stack = 'lab'): Record<string, string> {
     const file = `${this.stateFile}.${stack}.tfstate`;
     if (!fs.existsSync(file)) return {};
     const state = JSON.parse(fs.readFileSync(file, 'utf8')) as { resources?: { type: string; name: string; instances: { attributes: { id: string } }[] }[] };

@@ -13,7 +13,7 @@
 import * as path from 'path';
 import { armDrop, disarmDrop, REPO_DIR } from '../host';
 import { AppBuilder, Bench, BenchSnapshot, failureText } from './bench';
-import { changeSet, hostView } from './view';
+import { changeSet, hostView, scopeClaims } from './view';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));
@@ -142,6 +142,11 @@ export function faultRun(phase: FaultPhase, k: number, clean: CleanRun, injectio
     const changes = changeSet(before, hostView(bench.host));
     const divergence: string[] = [];
     if (!recovery.ok) divergence.push(`the apply after the fault failed:\n${failureText(recovery)}`);
+    // The view says only that a scope is claimed; the claim must be this state's helper step.
+    const ids = Object.values(bench.resourceIds());
+    for (const [file, id] of Object.entries(scopeClaims(bench.host))) {
+      if (!ids.includes(id)) divergence.push(`${file}: claimed by ${id}, which is no resource of this run's state`);
+    }
     for (const key of new Set([...changes.keys(), ...clean.changes.keys()])) {
       if (changes.get(key) !== clean.changes.get(key)) divergence.push(`${key}: clean run ${clean.changes.get(key) ?? 'unchanged'}, after fault ${changes.get(key) ?? 'unchanged'}`);
     }

@@ -97,6 +97,16 @@ function sortedJson(v: unknown): string {
     ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : x));
 }
 
+/** The claim files of ownership scopes (lib/shell/names SCOPE_CLAIM_DIR). */
+const SCOPE_CLAIM = /^\/var\/db\/cdktf-freebsd-jails\/scopes\/[^/]+\.claim$/;
+
+/** The ids in the host's scope claims, by file: what claimHolders compares with a state. */
+export function scopeClaims(host: FakeHost): Record<string, string> {
+  const dir = '/var/db/cdktf-freebsd-jails/scopes';
+  if (!host.exists(dir)) return {};
+  return Object.fromEntries([...host.stateDigest({ paths: [dir] }).entries.keys()].filter((p) => SCOPE_CLAIM.test(p) && host.exists(p)).map((p) => [p, host.readFile(p).trim()]));
+}
+
 /** rc.conf variables that are lists of words: their order is not what the host is. */
 const RC_LISTS = ['jail_list', 'cloned_interfaces'];
 
@@ -116,7 +126,11 @@ export interface ViewOptions {
 export function hostView(host: FakeHost, opts: ViewOptions = {}): Map<string, string> {
   const view = new Map<string, string>();
   const shared = opts.semantic ? ['/etc/rc.conf', '/etc/hosts'] : [];
-  for (const [p, d] of host.stateDigest({ paths: FILE_PATHS, alsoIgnore: [...VOLATILE, ...shared] }).entries) view.set(`file ${p}`, d);
+  for (const [p, d] of host.stateDigest({ paths: FILE_PATHS, alsoIgnore: [...VOLATILE, ...shared] }).entries) {
+    // A scope's claim holds the claiming state's helper step id, random per Terraform state: the
+    // view says a state holds it (scenarios compare the id with their state: claimHolders).
+    view.set(`file ${p}`, SCOPE_CLAIM.test(p) && /^\d+\n$/.test(host.readFile(p)) ? 'claimed by a Terraform id' : d);
+  }
   if (opts.semantic) {
     for (const [name, value] of Object.entries(rcConf(host))) {
       if (RC_LISTS.includes(name)) for (const w of value.split(/\s+/).filter(Boolean)) view.set(`rc ${name} has ${w}`, 'yes');
