@@ -9,6 +9,7 @@
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostSettings, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
+import { hostReport } from '../host/output';
 import { renderTopologyMermaid, renderVnetListing, TopologySwitch } from '../render/topology';
 import { HOST_HELPER_PATH, ScriptBuilder, shellCommand } from '../shell';
 import { deriveMacAddress, vnetBridgeNodeName } from '../shell/vnet';
@@ -92,6 +93,14 @@ export interface VnetBridgeProps {
   readonly backend?: VnetBackend;
 }
 
+/** Where the topology of a host's switches is shown (see `VnetBridge.topologyNames`). */
+export interface VnetTopologyNames {
+  /** The Terraform output with the listing (`terraform output -raw NAME`). */
+  readonly outputName: string;
+  /** The Mermaid file in the stack's synth folder (cdktf.out/stacks/STACK/). */
+  readonly mermaidFileName: string;
+}
+
 /** A jail interface on a switch (what VNET jails tell their switch when they bind). @internal */
 export interface VnetAttachment {
   readonly owner: string;
@@ -172,6 +181,7 @@ export class VnetBridge extends Construct {
     });
 
     this.node.addValidation({ validate: () => this.crossChecks() });
+    VnetBridge.topologyReport(this.host);
   }
 
   /** The helper arguments after NET IF MAC that say the switch's shape. @internal */
@@ -217,6 +227,28 @@ export class VnetBridge extends Construct {
   /** A Mermaid flowchart of every switch of `host` in the app. */
   public static mermaid(host: FreeBsdHost): string {
     return renderTopologyMermaid(VnetBridge.onHost(host).map((b) => b.topology));
+  }
+
+  /**
+   * The name of the Terraform output that holds `listing(host)` (`vnet_topology_HOST`, HOST the
+   * host's construct path in its stack) and of the Mermaid file beside the stack's Terraform
+   * JSON (`vnet-topology-HOST.mmd`), made for every host with a switch.
+   */
+  public static topologyNames(host: FreeBsdHost): VnetTopologyNames {
+    const r = VnetBridge.topologyReport(host);
+    return { outputName: r.outputName, mermaidFileName: r.fileName! };
+  }
+
+  /** The host's topology report: made once per host, by its first switch. */
+  private static topologyReport(host: FreeBsdHost) {
+    return hostReport(host, 'vnet-topology', {
+      outputPrefix: 'vnet_topology',
+      description: `VNET switches of ${host.user}@${host.address}:${host.port} as "${HOST_HELPER_PATH} vnet-list -r" prints them on the host: each network, then its jail, interface and addresses`,
+      value: () => VnetBridge.listing(host),
+      filePrefix: 'vnet-topology',
+      fileExtension: '.mmd',
+      fileContent: () => VnetBridge.mermaid(host),
+    });
   }
 
   private static onHost(host: FreeBsdHost): VnetBridge[] {

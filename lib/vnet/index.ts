@@ -1,2 +1,3 @@
 export { VnetBackend, VnetBridge, VnetBridgeMode, VnetBridgeProps, VnetRoutedOptions } from './bridge';
 export { TopologyInterface, TopologySwitch } from '../render/topology';
+export { VnetTopologyNames } from './bridge';
