@@ -65,10 +65,15 @@ for (const stack of fs.readdirSync(stacksDir).sort()) {
       if (outline.destroy.length) console.log(`       on destroy: ${outline.destroy.join('; ')}`);
     });
   }
-  // VNET topology files written at synth (examples/vnet-lab): the listing and the Mermaid diagram.
-  for (const f of ['vnet-topology.txt', 'vnet-topology.mmd']) {
+  // The stack's Terraform outputs (the VNET topology listing: `terraform output -raw NAME` after
+  // apply) and the Mermaid diagrams the library writes beside cdk.tf.json at synth.
+  for (const [name, o] of Object.entries(json.output || {})) {
+    const value = typeof o.value === 'string' ? o.value : JSON.stringify(o.value);
+    console.log(`\n  output ${name}${o.description ? ` (${o.description})` : ''}:\n${value.replace(/\n$/, '').replace(/^/gm, '    ')}`);
+  }
+  for (const f of fs.readdirSync(path.join(stacksDir, stack)).filter((n) => n.endsWith('.mmd')).sort()) {
     const p = path.join(stacksDir, stack, f);
-    if (fs.existsSync(p)) console.log(`\n  ${f} (${p}):\n${fs.readFileSync(p, 'utf8').replace(/^/gm, '    ')}`);
+    console.log(`\n  Mermaid diagram ${p}:\n${fs.readFileSync(p, 'utf8').replace(/\n$/, '').replace(/^/gm, '    ')}`);
   }
   console.log('');
 }

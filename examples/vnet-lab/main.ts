@@ -18,12 +18,11 @@
  *       [Router(vpnr2)]o ------ (vri2br) ------ o[Host (vpnh2)]
  *
  * Connection settings come from the environment as in examples/notebook (FREEBSD_HOST, ...).
- * Run `npx cdktf synth` in this folder; the topology is written to the stack's output folder
- * as vnet-topology.txt (the helper's `vnet-list -r` on the host prints the same) and
- * vnet-topology.mmd (a Mermaid flowchart).
+ * Run `npx cdktf synth` in this folder: the library puts the topology into the stack, as the
+ * Terraform output vnet_topology_host (the listing the helper's `vnet-list -r` prints on the
+ * host) and as cdktf.out/stacks/vnet-lab/vnet-topology-host.mmd (a Mermaid flowchart);
+ * `npm start` at the top prints both.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import {
@@ -106,19 +105,8 @@ export class VnetLabStack extends TerraformStack {
   }
 }
 
-/** The topology files of a stack, beside its Terraform JSON. */
-export function writeTopology(outdir: string, stack: VnetLabStack): string[] {
-  const dir = path.join(outdir, 'stacks', stack.node.id);
-  fs.mkdirSync(dir, { recursive: true });
-  const files = [path.join(dir, 'vnet-topology.txt'), path.join(dir, 'vnet-topology.mmd')];
-  fs.writeFileSync(files[0], VnetBridge.listing(stack.host));
-  fs.writeFileSync(files[1], VnetBridge.mermaid(stack.host));
-  return files;
-}
-
 if (require.main === module) {
   const app = new App();
-  const stack = new VnetLabStack(app, 'vnet-lab');
+  new VnetLabStack(app, 'vnet-lab');
   app.synth();
-  writeTopology(app.outdir, stack);
 }

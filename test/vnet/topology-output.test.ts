@@ -3,6 +3,7 @@
  * (the listing `vnet-list -r` prints on the host) and a Mermaid file per such host in the
  * stack's synth folder. Read from the synthesized JSON and the written files.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -96,4 +97,16 @@ describe('the Mermaid diagram written at synth', () => {
     expect(fs.existsSync(path.join(outdir, 'stacks', 'stack', 'vnet-topology-host.mmd'))).toBe(false);
     fs.rmSync(outdir, { recursive: true });
   });
+});
+
+test('scripts/summary.js (npm start) prints the listing output and the diagram of a synthesized stack', () => {
+  const stack = new VnetLabStack(Testing.app(), 'vnet-lab', ENV);
+  const out = Testing.fullSynth(stack);
+  const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'summary.js'), out], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  const indented = (text: string) => text.replace(/\n$/, '').replace(/^/gm, '    ');
+  expect(r.stdout).toContain(`\n  output vnet_topology_host (VNET switches of root@192.0.2.10:22 as`);
+  expect(r.stdout).toContain(`addresses):\n${indented(NOTEBOOK_LAB_LISTING)}\n`);
+  expect(r.stdout).toContain(`\n  Mermaid diagram ${path.join(out, 'stacks', 'vnet-lab', 'vnet-topology-host.mmd')}:\n${indented(VnetBridge.mermaid(stack.host))}\n`);
+  fs.rmSync(out, { recursive: true });
 });
