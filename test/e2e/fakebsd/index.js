@@ -78,7 +78,9 @@ function withRoot(root, fn) {
  * Options: release ('14.3-RELEASE-p5'), kernel (defaults to release), mirror (true, or
  * { baseUrl, dir } with dir a path on the fake host), releases for the mirror, latest
  * (patch levels the fake update server offers: { '14.3-RELEASE': 5 }), now (the clock
- * freebsd-update compares end-of-life dates with, e.g. '2026-12-01T00:00:00Z'), ifaces (extra).
+ * freebsd-update compares end-of-life dates with, e.g. '2026-12-01T00:00:00Z'), ifaces (extra),
+ * kernelFeatures (the kernel's FEATURE()s, default ['vimage'] as GENERIC: [] is a kernel without
+ * VIMAGE), missingModules (modules with no .ko to load, like ['ng_bridge']).
  */
 function initHost(root, opts = {}) {
   return withRoot(root, () => {
@@ -106,6 +108,8 @@ function initHost(root, opts = {}) {
       if (opts.latest) s.update.latest = opts.latest;
       if (opts.now) s.update.now = opts.now; // freebsd-update's clock (end of life), an ISO date
       if (opts.ifaces) Object.assign(s.ifaces, opts.ifaces);
+      if (opts.kernelFeatures) s.host.features = [...opts.kernelFeatures]; // a custom kernel: [] has no VIMAGE
+      if (opts.missingModules) s.host.missingModules = [...opts.missingModules];
     });
     return { mirror };
   });

@@ -6,7 +6,10 @@ const State = require('../lib/state');
 const R = require('../lib/release');
 
 const READONLY = (s) => ({
-  'kern.features.vimage': '1',
+  // FEATURE(name, desc) (sys/sys/sysctl.h) makes kern.features.NAME, read-only 1, only in a kernel
+  // built with it: FEATURE(vimage) is in sys/net/vnet.c, compiled with options VIMAGE. A kernel
+  // without it has no such oid (`sysctl -n kern.features.vimage`: unknown oid, status 1).
+  ...Object.fromEntries((s.host.features ?? ['vimage']).map((f) => [`kern.features.${f}`, '1'])),
   'kern.osrelease': s.host.kernel,
   'kern.ostype': 'FreeBSD',
   'kern.osreldate': R.osreldate(s.host.kernel),

@@ -61,7 +61,10 @@ function statePath() {
 function defaults() {
   return {
     version: 1,
-    host: { release: '14.3-RELEASE-p5', kernel: '14.3-RELEASE-p5', arch: 'amd64', hostname: 'fakebsd' },
+    // features: the kernel's FEATURE()s (sys/sys/sysctl.h: each one compiled in is a read-only
+    // kern.features.NAME = 1, absent otherwise): GENERIC's that scripts read. missingModules:
+    // modules whose .ko is in neither /boot/kernel nor /boot/modules (kldload fails on them).
+    host: { release: '14.3-RELEASE-p5', kernel: '14.3-RELEASE-p5', arch: 'amd64', hostname: 'fakebsd', features: ['vimage'], missingModules: [] },
     zfs: { nextGuid: 1, datasets: {} },
     jails: { nextJid: 1, running: {} },
     ifaces: { lo0: { inet: ['127.0.0.1/8'], inet6: ['::1/128'], up: true, kind: 'loopback' }, em0: { inet: ['192.0.2.10/24'], inet6: [], up: true, kind: 'ether' } },
