@@ -166,7 +166,9 @@ export class VnetBridge extends Construct {
     const create = new ScriptBuilder(`VNET switch ${this.name}`)
       .action('kernel: VIMAGE (kern.features.vimage)',
         'if [ "$(sysctl -n kern.features.vimage 2>/dev/null || :)" != 1 ]; then',
-        `  echo 'error: this kernel has no VIMAGE (sysctl kern.features.vimage is not 1): VNET jails need it (GENERIC has it since FreeBSD 12.0)' >&2`,
+        // GENERIC has `options VIMAGE` since 12.0 (sys/amd64/conf/GENERIC, sys/arm64/conf/std.arm64),
+        // so on every supported release only a custom kernel lacks it: no kernel-building construct.
+        `  echo 'error: this kernel has no VIMAGE (sysctl kern.features.vimage is not 1): VNET jails need it. GENERIC has "options VIMAGE" since FreeBSD 12.0 (sys/amd64/conf/GENERIC; arm64: sys/arm64/conf/std.arm64): boot GENERIC, or add "options VIMAGE" to this custom kernel and rebuild it' >&2`,
         '  exit 1',
         'fi')
       .action(`netgraph modules for ${this.bridgeNodeName}`,

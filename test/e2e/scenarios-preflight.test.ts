@@ -64,7 +64,8 @@ describeOnFakeHost('VNET preflight: hosts that cannot run VNET jails', () => {
     const report = await bench.apply();
     expect(report.ok).toBe(false);
     expect(report.failures.map((f) => f.address)).toEqual([expect.stringMatching(/^null_resource\.vi1_switch/)]);
-    expect(report.failures[0].output).toContain('error: this kernel has no VIMAGE (sysctl kern.features.vimage is not 1): VNET jails need it');
+    expect(report.failures[0].output).toContain('error: this kernel has no VIMAGE (sysctl kern.features.vimage is not 1): VNET jails need it. '
+      + 'GENERIC has "options VIMAGE" since FreeBSD 12.0 (sys/amd64/conf/GENERIC; arm64: sys/arm64/conf/std.arm64): boot GENERIC, or add "options VIMAGE" to this custom kernel and rebuild it');
     // Nothing after the kernel check ran: no module loaded, no netgraph node, no interface.
     expect(report.failures[0].output).not.toContain('netgraph modules');
     expect(kernel()).toEqual(kernelBefore);
