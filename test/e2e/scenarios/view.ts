@@ -5,6 +5,7 @@
  */
 import * as crypto from 'crypto';
 import * as path from 'path';
+import { SCOPE_CLAIM_DIR } from '../../../lib/shell/names';
 import { FakeHost, REPO_DIR } from '../host';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -97,12 +98,12 @@ function sortedJson(v: unknown): string {
     ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : x));
 }
 
-/** The claim files of ownership scopes (lib/shell/names SCOPE_CLAIM_DIR). */
-const SCOPE_CLAIM = /^\/var\/db\/cdktf-freebsd-jails\/scopes\/[^/]+\.claim$/;
+/** The claim files of ownership scopes: SCOPE_CLAIM_DIR/NAME.claim. */
+const SCOPE_CLAIM = new RegExp(`^${SCOPE_CLAIM_DIR.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/[^/]+\\.claim$`);
 
 /** The ids in the host's scope claims, by file: what claimHolders compares with a state. */
 export function scopeClaims(host: FakeHost): Record<string, string> {
-  const dir = '/var/db/cdktf-freebsd-jails/scopes';
+  const dir = SCOPE_CLAIM_DIR;
   if (!host.exists(dir)) return {};
   return Object.fromEntries([...host.stateDigest({ paths: [dir] }).entries.keys()].filter((p) => SCOPE_CLAIM.test(p) && host.exists(p)).map((p) => [p, host.readFile(p).trim()]));
 }
