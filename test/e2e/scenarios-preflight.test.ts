@@ -4,8 +4,9 @@
  * module with no .ko to load. The apply fails at the switch step with the step's own message;
  * no switch is made and no jail on it is configured or started; what else the apply changed
  * is only what does not wait for the switch (the jail's dataset); once the host is fixed the
- * same app converges.
+ * same app converges, and the Terraform output vnet_topology_host is the live host's listing.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { JailHost, JailFromSnapshot, JailNetwork, VnetBridge } from '../../lib';
 import { labApp, LabStack } from './scenarios/apps';
@@ -105,5 +106,8 @@ describeOnFakeHost('VNET preflight: hosts that cannot run VNET jails', () => {
     expect(runningJails(bench.host)).toEqual(['v1']);
     const listing = await bench.host.hostExec('/usr/local/libexec/cdktf-freebsd-jails/helper-1 vnet-list -r');
     expect([listing.code, listing.stdout]).toEqual([0, 'vi1\n  v1 vi1_v1 10.9.1.11/24\n']);
+    // The Terraform output the library made at synth is what the live host lists.
+    const state = JSON.parse(fs.readFileSync(`${bench.stateFile}.lab.tfstate`, 'utf8'));
+    expect(state.outputs.vnet_topology_host).toEqual({ value: listing.stdout, type: 'string' });
   }, 300_000);
 });
