@@ -108,9 +108,9 @@ describeOnFakeHost('PfNat on examples/notebook', () => {
     const report = await expectSecondApplyIdle(bench);
     figures.row('idle re-apply', { resources: report.unchanged.length, ...runCells(report, bench.commandCount() - commands) });
     const before = bench.host.stateDigest();
-    // The settings, load and confirm steps of the notebook's PfNat.
+    // The settings, claim, load and confirm steps of the notebook's PfNat.
     const scripts = bench.createScripts().filter((s) => /null_resource\.pf_/.test(s.address));
-    expect(scripts).toHaveLength(3);
+    expect(scripts).toHaveLength(4);
     for (const s of scripts) {
       const r = await bench.runByHand(s);
       expect({ script: s.address, code: r.code, stderr: r.stderr }).toEqual({ script: s.address, code: 0, stderr: '' });
@@ -159,6 +159,51 @@ describeOnFakeHost('PfNat on examples/notebook', () => {
     expect(again.ok).toBe(false);
     expect(failureText(again)).toMatch(/the rules of cdktf-freebsd-jails\/ssh-to-h4-[0-9a-f]{8} were rolled back; change them and apply again/);
     expect(bench.host.pfRefusals()).toHaveLength(refusals.length);
+  }, 600_000);
+
+  figures.scenario('4b. a rule change that locks the operator out rolls back to the previous rules, not to none', async () => {
+    // The same PfNat (one anchor) first forwards 2222 to h4's SSH, then port 22 itself: the
+    // change replaces its load step, and the rollback point must be the rules that ran before.
+    // (Beside scenario 4's PfNat, kept in the app so that destroy still removes it.)
+    let fwd!: PfNat;
+    const forwardApp = (port: number): AppBuilder => (app, env) => {
+      lockoutApp(app, env);
+      const stack = app.node.findChild('notebook') as NotebookStack;
+      fwd = new PfNat(stack, 'fwd', {
+        host: stack.host,
+        externalInterface: 'em0',
+        portForwards: [PfPortForward.toJail(stack.jails[3], { family: JailAddressFamily.IPV4, ports: PfPortRange.port(port), targetPort: 22 })],
+        rollbackSeconds: 15,
+      });
+    };
+    bench.synth(forwardApp(2222));
+    const first = await bench.apply();
+    // Only scenario 4's confirmation fails again (its rules stay rolled back); fwd loads and is confirmed.
+    expect(first.failures.map((f) => f.address)).toEqual([expect.stringMatching(/ssh-to-h4.*confirm/)]);
+    expect(bench.host.exists(`/var/db/${ROOT}/pf/${fwd.anchor.replace('/', '_')}.armed`)).toBe(false);
+    const good = ['rdr pass on em0 inet proto tcp to (em0) port 2222 -> 127.1.1.4 port 22'];
+    expect(loaded(bench, fwd.anchor)).toEqual(good);
+    const refusals = bench.host.pfRefusals().length;
+
+    bench.synth(forwardApp(22));
+    const commands = bench.commandCount();
+    const report = await bench.apply();
+    expect(report.ok).toBe(false);
+    expect(failureText(report)).toMatch(/were rolled back after 15 s: no new SSH connection confirmed them/);
+    expect(bench.host.pfRefusals().length).toBeGreaterThan(refusals);
+    // The anchor runs the rules of the previous, confirmed load again, and boot would load them too.
+    expect(loaded(bench, fwd.anchor)).toEqual(good);
+    expect(bench.host.readFile(fwd.rulesFile).trim().split('\n')).toEqual(good);
+    expect(bench.host.readFile('/etc/pf.conf')).toContain(`load anchor "${fwd.anchor}" from "${fwd.rulesFile}"`);
+    expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
+    expect(fakebsd.pfVerdict(bench.host.root, { ...OPERATOR, port: 2222 }).blocked).toBe(true);
+    figures.row('lockout rule change (rolled back to the previous rules)', { refused: bench.host.pfRefusals().length - refusals, ...runCells(report, bench.commandCount() - commands) });
+
+    const again = await bench.apply();
+    expect(again.ok).toBe(false);
+    expect(failureText(again)).toMatch(/the rules of cdktf-freebsd-jails\/fwd-[0-9a-f]{8} were rolled back; change them and apply again/);
+    expect(loaded(bench, fwd.anchor)).toEqual(good);
+    expect(adminView(bench.host)).toEqual(admin);
   }, 600_000);
 
   figures.scenario('5. destroy flushes only the library\'s anchors and takes out the hooks; the admin\'s rules stay, pf is off again', async () => {
