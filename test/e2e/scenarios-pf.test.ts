@@ -294,9 +294,19 @@ describeOnFakeHost('PfNat in whole-file mode on examples/notebook', () => {
     expect(besidePf(adminView(bench.host))).toEqual(besidePf(admin));
   });
 
-  figures.scenario('W2. applying again runs nothing', async () => {
+  figures.scenario('W2. applying again runs nothing; the PF scripts run again by hand change nothing', async () => {
     const report = await expectSecondApplyIdle(bench);
     expect(report.created).toEqual([]);
+    const before = bench.host.stateDigest();
+    // The settings, claim, load and confirm steps of the whole-file PfNat.
+    const scripts = bench.createScripts().filter((s) => /null_resource\.pf_/.test(s.address));
+    expect(scripts).toHaveLength(4);
+    for (const s of scripts) {
+      const r = await bench.runByHand(s);
+      expect({ script: s.address, code: r.code, stderr: r.stderr }).toEqual({ script: s.address, code: 0, stderr: '' });
+    }
+    expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+    expect(bench.host.readFile('/etc/pf.conf')).toBe(NOTEBOOK_PF_CONF);
   });
 
   figures.scenario('W3. a whole file pfctl rejects changes nothing; another owner may not claim /etc/pf.conf', async () => {
