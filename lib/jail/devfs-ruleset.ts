@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
 import { DevfsRuleSpec, DevfsRulesetSpec, devfsRuleArguments, devfsShowText, renderDevfsRuleset } from '../render/devfsrules';
-import { DEVFS_RULES_FILE, ScriptBuilder } from '../shell';
+import { DEVFS_RULES_FILE, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import { accountName, devfsPathPattern, devfsRulesetName, fileModeOctal, ownDevfsRulesetNumber } from '../validate/net';
 import { devfsRulesetNumber, IDevfsRuleset } from './devfs';
@@ -31,12 +31,16 @@ export interface DevfsRuleOptions {
    */
   readonly visibility?: DevfsVisibility;
   /**
-   * Owner, a user name of the host (devfs resolves it when the rule is added).
+   * Owner: a user name of the host (devfs resolves it on the host when the rule is added), or a
+   * numeric id that no account of the host has (say, a user that exists only in the jail).
+   * devfs takes a name it cannot find as a number and refuses it, and `devfs rule show` prints
+   * an id that has an account as its name: the step checks both before it touches anything.
    * @default - owner unchanged
    */
   readonly user?: string;
   /**
-   * Group, a group name of the host, like `operator`.
+   * Group: a group name of the host, like `operator`, or a numeric id no group of the host has
+   * (checked on the host as `user` is).
    * @default - group unchanged
    */
   readonly group?: string;
@@ -172,7 +176,10 @@ export class DevfsRuleset extends Construct implements IDevfsRuleset {
 
     const ours = includes.filter((r): r is DevfsRuleset => r instanceof DevfsRuleset);
     const title = `devfs ruleset ${this.rulesetNumber} (${this.rulesetName})`;
-    const create = new ScriptBuilder(title)
+    const create = new ScriptBuilder(title);
+    const accountChecks = devfsAccountChecks(title, spec.rules ?? []);
+    if (accountChecks.length > 0) create.action(`${title}: the rules' users and groups are accounts of this host`, ...accountChecks);
+    create
       .banner(`${title}: its block in ${DEVFS_RULES_FILE}, loaded and checked with devfs rule -s ${this.rulesetNumber} show`)
       .helper('devfs-ruleset-apply', props.host.ownershipScope, String(this.rulesetNumber), this.rulesetName, this.rulesText, this.expectedShow.replace(/\n$/, ''), ...devfsRuleArguments(spec));
     const destroy = new ScriptBuilder(title)
@@ -201,6 +208,32 @@ export class DevfsRuleset extends Construct implements IDevfsRuleset {
     }
     return n;
   }
+}
+
+/**
+ * Shell lines that stop the step, before anything changes, where devfs would part from what
+ * the rules say (sbin/devfs/rule.c rulespec_intok, rulespec_outfp): a name that is no account of
+ * the host (getpwnam/getgrnam fail, and eatoi refuses the word: the load would fail half way and
+ * the block in devfs.rules would stop rc.subr's reading of the file at boot), or an id that has
+ * an account (show prints the name, not the id the check expects). getent(1) asks the same
+ * databases, by name or by id.
+ */
+export function devfsAccountChecks(title: string, rules: readonly DevfsRuleSpec[]): string[] {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const r of rules) {
+    for (const [kind, db, value] of [['user', 'passwd', r.user], ['group', 'group', r.group]] as const) {
+      if (value === undefined || seen.has(`${kind} ${value}`)) continue;
+      seen.add(`${kind} ${value}`);
+      const q = shellQuote(value);
+      if (/^\d+$/.test(value)) {
+        lines.push(`if a=$(getent ${db} ${q}); then echo ${shellQuote(`${title}: ${kind} id ${value} is `)}"\${a%%:*}"${shellQuote(` on this host, and devfs rule show prints that name: write ${kind} `)}"\${a%%:*}" >&2; exit 1; fi`);
+      } else {
+        lines.push(`getent ${db} ${q} >/dev/null || { echo ${shellQuote(`${title}: ${kind} ${value} is no account of this host: devfs rule would refuse it (error converting to integer: ${value})`)} >&2; exit 1; }`);
+      }
+    }
+  }
+  return lines;
 }
 
 /** A rule's values checked one by one, so the error says which. */

@@ -2,11 +2,17 @@
  * PfNat: the notebook's "NAT Configuration" as a construct: NAT of jail networks out of the
  * external interface, port forwards to jails (`rdr pass [log]`), optional filter rules.
  *
- * The rules go into the library's own pf anchor (`cdktf-freebsd-jails/NAME`, loaded with
- * `pfctl -a`); /etc/pf.conf gets only a managed block with the hooks, placed where pfctl
- * accepts it, and everything the administrator wrote stays byte for byte. Every load is
- * checked with `pfctl -n` first, and confirmed by a second step over a new SSH connection:
- * rules that cut the operator off are rolled back by the host itself (lib/shell/pf-helper.ts).
+ * Anchor mode (the default): the rules go into the library's own pf anchor
+ * (`cdktf-freebsd-jails/NAME`, loaded with `pfctl -a`); /etc/pf.conf gets only a managed block
+ * with the hooks, placed where pfctl accepts it, and everything the administrator wrote stays
+ * byte for byte. Whole-file mode: /etc/pf.conf is written whole, as the notebook does, for a
+ * host the library owns entirely; destroy puts back the file that was there before.
+ *
+ * Every load is checked with `pfctl -n` first, and confirmed by a later step over a new SSH
+ * connection: rules that cut the operator off are rolled back by the host itself
+ * (lib/shell/pf-helper.ts). Three steps: claim (the anchor or pf.conf; its destroy undoes
+ * PfNat), load (no destroy: a change of the rules replaces only this step, so the rules that
+ * ran before stay loaded and become the rollback point), confirm.
  */
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
@@ -19,7 +25,7 @@ import {
   PfConf, PfFilterRule as PfFilterRuleText, PfMacro, PfNatRule, PfPorts, PfRedirectRule, pfAnchorFor, renderPfAnchorRules, renderPfConf, validatePfRuleset,
 } from '../render/pfconf';
 import { ownerMark } from '../shell/names';
-import { PF_RULES_DIR } from '../shell/pf-helper';
+import { PF_CONF, PF_RULES_DIR } from '../shell/pf-helper';
 import { ScriptBuilder } from '../shell/script';
 import * as v from '../validate';
 import { AddressFamily, interfaceName, ipAddress, network } from '../validate/net';
@@ -31,6 +37,13 @@ export enum PfMode {
    * managed block. For hosts whose pf.conf belongs to an administrator.
    */
   ANCHOR = 'anchor',
+  /**
+   * /etc/pf.conf is written whole, in pf.conf(5)'s category order (macros, tables, options,
+   * normalization, queueing, translation, filtering), as the notebook does. For hosts the
+   * library owns entirely: one whole-file PfNat per host and no anchor-mode PfNat beside it.
+   * The file that was there before is kept and put back (and loaded) on destroy.
+   */
+  WHOLE_FILE = 'whole-file',
 }
 
 /** A transport protocol of a forward or filter rule. */
@@ -257,7 +270,13 @@ export interface PfNatProps {
    */
   readonly mode?: PfMode;
   /**
-   * The name of the anchor under `cdktf-freebsd-jails/`; unique on the host.
+   * Interfaces pf skips (`set skip on { ... }`, like `lo0`). Whole-file mode only: options
+   * belong to the main ruleset.
+   * @default - none
+   */
+  readonly skipInterfaces?: string[];
+  /**
+   * The name of the anchor under `cdktf-freebsd-jails/`; unique on the host. Anchor mode only.
    * @default - the construct id and a digest of the host's ownership scope and the construct path
    */
   readonly anchorName?: string;
@@ -275,23 +294,34 @@ function natMacroName(family: JailAddressFamily, n: number): string {
   return `JAILNET_${family === JailAddressFamily.IPV4 ? 'V4' : 'V6'}${n === 1 ? '' : `_${n}`}`;
 }
 
+/** The PfNats of each host, to refuse a whole-file PfNat beside another at synth. */
+const pfNatsOfHost = new WeakMap<FreeBsdHost, PfNat[]>();
+
 /**
- * NAT and port forwards for jails, in the library's own pf anchor. pf_enable and pflog_enable
- * are set through HostSettings (undone only when this set them); pf is enabled when it is not.
- * Destroy flushes only this anchor and takes out its hooks.
+ * NAT and port forwards for jails, in the library's own pf anchor or (PfMode.WHOLE_FILE) as the
+ * host's whole /etc/pf.conf. pf_enable and pflog_enable are set through HostSettings (undone
+ * only when this set them); pf is enabled when it is not. Destroy flushes only this anchor and
+ * takes out its hooks, or puts back the pf.conf that was there before the library wrote it.
  */
 export class PfNat extends Construct {
-  /** The anchor the rules are loaded into, like `cdktf-freebsd-jails/pf-1a2b3c4d`. */
+  /** How the rules reach pf. */
+  public readonly mode: PfMode;
+  /** The anchor the rules are loaded into, like `cdktf-freebsd-jails/pf-1a2b3c4d` (whole-file mode: empty, the main ruleset). */
   public readonly anchor: string;
-  /** The rules file on the host (loaded at boot through the hooks block). */
+  /** The rules file on the host (loaded at boot through the hooks block; whole-file mode: /etc/pf.conf). */
   public readonly rulesFile: string;
-  /** The rules as loaded into the anchor. */
+  /** The rules as loaded: the anchor's rules, or the whole pf.conf in whole-file mode. */
   public readonly rulesText: string;
   /** The rules as a whole /etc/pf.conf in pf.conf(5)'s category order (the notebook's form). */
   public readonly pfConfText: string;
   /** pf_enable and pflog_enable. */
   public readonly settings: HostSettings;
-  /** Checks, saves, arms the rollback, loads. */
+  /**
+   * Claims the anchor (or /etc/pf.conf) on the host for this PfNat; its destroy flushes the anchor
+   * and takes out its hooks (whole-file mode: puts back the pf.conf that was there before).
+   */
+  public readonly claimStep: HostStep;
+  /** Checks, saves the running rules, arms the rollback, loads. No destroy: a rule change replaces it and keeps the previous rules as the rollback point. */
   public readonly loadStep: HostStep;
   /** Confirms the load over a new SSH connection (disarms the rollback). */
   public readonly confirmStep: HostStep;
@@ -299,34 +329,55 @@ export class PfNat extends Construct {
   constructor(scope: Construct, id: string, props: PfNatProps) {
     super(scope, id);
     const at = this.node.path;
-    const name = props.anchorName ?? `${id.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '')}-${createHash('sha256').update(ownerMark(props.host.ownershipScope, at)).digest('hex').slice(0, 8)}`;
+    const mode = props.mode ?? PfMode.ANCHOR;
+    if (mode !== PfMode.ANCHOR && mode !== PfMode.WHOLE_FILE) throw new v.ValidationError(`${at}: invalid mode: ${JSON.stringify(mode)} is not a PfMode`);
+    this.mode = mode;
+    const wholeFile = mode === PfMode.WHOLE_FILE;
+    // Those still in the tree (a construct taken out with tryRemoveChild synthesizes nothing).
+    const others = (pfNatsOfHost.get(props.host) ?? []).filter((o) => o.node.scope?.node.tryFindChild(o.node.id) === o);
+    const clash = others.find((o) => wholeFile || o.mode === PfMode.WHOLE_FILE);
+    if (clash) {
+      throw new v.ValidationError(`${at}: invalid mode: a whole-file PfNat owns the host's /etc/pf.conf entirely, so it cannot share host ${props.host.node.path} with another PfNat: ${clash.node.path} (${clash.mode}) and ${at} (${mode})`);
+    }
+    const owner = ownerMark(props.host.ownershipScope, at);
+    if (wholeFile && props.anchorName !== undefined) throw new v.ValidationError(`${at}: invalid anchorName: ${JSON.stringify(props.anchorName)}: a whole-file PfNat loads the main ruleset, not an anchor`);
+    if (!wholeFile && props.skipInterfaces !== undefined) throw new v.ValidationError(`${at}: invalid skipInterfaces: options (set skip) belong to the main ruleset: use PfMode.WHOLE_FILE, or set them in the host's pf.conf`);
+    const name = props.anchorName ?? `${id.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^[^A-Za-z0-9]+/, '')}-${createHash('sha256').update(owner).digest('hex').slice(0, 8)}`;
     v.validated(at, 'anchorName', () => {
       if (name.includes('/')) throw new v.ValidationError(`${JSON.stringify(name)} must be one anchor name, without /`);
       return pfAnchorFor(name);
     });
-    this.anchor = pfAnchorFor(name);
-    this.rulesFile = `${PF_RULES_DIR}/${name}.conf`;
+    this.anchor = wholeFile ? '' : pfAnchorFor(name);
+    this.rulesFile = wholeFile ? PF_CONF : `${PF_RULES_DIR}/${name}.conf`;
     const seconds = props.rollbackSeconds ?? 120;
     if (!Number.isInteger(seconds) || seconds < 10 || seconds > 3600) {
       throw new v.ValidationError(`${at}: invalid rollbackSeconds: ${seconds} must be a whole number of seconds from 10 to 3600`);
     }
+    (props.skipInterfaces ?? []).forEach((i, n) => v.validated(at, `skipInterfaces[${n}]`, () => interfaceName(i)));
     const ruleset = v.validated(at, 'rules', () => pfRuleset(props));
-    this.rulesText = renderPfAnchorRules(ruleset);
     this.pfConfText = renderPfConf(ruleset);
+    this.rulesText = wholeFile ? this.pfConfText : renderPfAnchorRules(ruleset);
 
     this.settings = new HostSettings(this, 'settings', { host: props.host, rcConf: { pf_enable: 'YES', pflog_enable: 'YES' }, description: 'pf: pf_enable and pflog_enable' });
-    const description = `pf rules of anchor ${this.anchor}`;
-    const create = new ScriptBuilder(description)
-      .banner(`pf anchor ${this.anchor}: check, save and arm the rollback (${seconds} s), load`)
-      .helper('pf-apply', this.anchor, this.rulesFile, this.rulesText, String(seconds));
-    const destroy = new ScriptBuilder(description)
-      .banner(`flushing pf anchor ${this.anchor} and taking out its hooks`)
-      .helper('pf-remove', this.anchor, this.rulesFile);
-    this.loadStep = new HostStep(this, 'load', { host: props.host, description, dependsOn: [this.settings.step], ...stepScripts(create, destroy) });
-    const confirmDescription = `confirm pf anchor ${this.anchor} over a new SSH connection`;
+    const what = wholeFile ? PF_CONF : `pf anchor ${this.anchor}`;
+    const claimDescription = wholeFile ? `${PF_CONF} written whole by ${owner}` : `pf anchor ${this.anchor} of ${owner}`;
+    const claim = wholeFile
+      ? new ScriptBuilder(claimDescription).banner(`claiming ${PF_CONF} (the file there now is kept for destroy)`).helper('pf-conf-claim', owner)
+      : new ScriptBuilder(claimDescription).banner(`claiming pf anchor ${this.anchor}`).helper('pf-claim', this.anchor, this.rulesFile, owner);
+    const unclaim = wholeFile
+      ? new ScriptBuilder(claimDescription).banner(`putting back the ${PF_CONF} that was there before the library wrote it`).helper('pf-conf-remove', owner)
+      : new ScriptBuilder(claimDescription).banner(`flushing pf anchor ${this.anchor} and taking out its hooks`).helper('pf-remove', this.anchor, this.rulesFile, owner);
+    this.claimStep = new HostStep(this, 'claim', { host: props.host, description: claimDescription, dependsOn: [this.settings.step], ...stepScripts(claim, unclaim) });
+
+    const description = wholeFile ? `pf rules of the whole ${PF_CONF}` : `pf rules of anchor ${this.anchor}`;
+    const create = new ScriptBuilder(description).banner(`${what}: check, save and arm the rollback (${seconds} s), load`);
+    if (wholeFile) create.helper('pf-conf-apply', owner, this.rulesText, String(seconds));
+    else create.helper('pf-apply', this.anchor, this.rulesFile, this.rulesText, String(seconds));
+    this.loadStep = new HostStep(this, 'load', { host: props.host, description, dependsOn: [this.claimStep], ...stepScripts(create) });
+    const confirmDescription = `confirm ${what} over a new SSH connection`;
     const confirm = new ScriptBuilder(confirmDescription)
-      .banner(`a new SSH connection got in: confirming the rules of ${this.anchor}`)
-      .helper('pf-confirm', this.anchor);
+      .banner(`a new SSH connection got in: confirming the rules of ${what}`)
+      .helper('pf-confirm', wholeFile ? PF_CONF : this.anchor);
     this.confirmStep = new HostStep(this, 'confirm', {
       host: props.host,
       description: confirmDescription,
@@ -335,13 +386,13 @@ export class PfNat extends Construct {
       replaceOn: { load: this.loadStep.contentHash },
       ...stepScripts(confirm),
     });
+    // Last: a PfNat whose props were refused is no PfNat of the host.
+    pfNatsOfHost.set(props.host, [...others, this]);
   }
 }
 
 /** The typed props as the renderer's ruleset, in the notebook's macros. */
 function pfRuleset(props: PfNatProps): PfConf {
-  const mode = props.mode ?? PfMode.ANCHOR;
-  if (mode !== PfMode.ANCHOR) throw new v.ValidationError(`mode ${JSON.stringify(mode)} is not supported`);
   const macros: PfMacro[] = [{ name: 'XIF', value: interfaceName(props.externalInterface) }];
   const v6 = props.externalIpv6Address;
   if (v6 !== undefined) {
@@ -394,7 +445,7 @@ function pfRuleset(props: PfNatProps): PfConf {
       ports: o.ports?._ports(),
     };
   });
-  const ruleset = { macros, nat, redirects, filters };
+  const ruleset = { macros, nat, redirects, filters, skipInterfaces: props.skipInterfaces };
   validatePfRuleset(ruleset);
   return ruleset;
 }

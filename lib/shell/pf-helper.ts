@@ -11,6 +11,17 @@
  * confirming step is a separate resource, so it opens a new SSH connection: a rule set that
  * cuts the operator off cannot be confirmed and undoes itself; `pf-confirm` then fails and
  * says so, on that apply and every later one, until the rules change.
+ *
+ * Two steps per PfNat keep the rollback point of a rule change: an anchor step that claims the
+ * anchor (`pf-claim`) and whose destroy flushes it (`pf-remove`), and a load step with no
+ * destroy. A change of the rules replaces only the load step, so the anchor is never flushed
+ * between the old load and the new one, and the new load saves the rules that ran before it.
+ *
+ * Whole-file mode (hosts the library owns entirely): `pf-conf-claim` records the owner of
+ * /etc/pf.conf and saves the file that was there before; `pf-conf-apply` checks the whole new
+ * file (`pfctl -n -f`), saves the previous file and the running ruleset, arms the rollback,
+ * installs and loads it (`pfctl -f`); `pf-confirm /etc/pf.conf` disarms; `pf-conf-remove`
+ * puts the administrator's original file back and loads it.
  */
 import { PF_ANCHOR_ROOT, PF_HOOKS_AWK, pfHookMarkers, renderPfHookLines } from '../render/pfconf';
 import { LIBRARY_NAME, STATE_DIR } from './names';
@@ -27,17 +38,28 @@ export const PF_HELPER_USAGE = `  pf-check ANCHOR FILE
   pf-hooks
   pf-apply ANCHOR FILE CONTENT SECONDS
   pf-confirm ANCHOR
-  pf-remove ANCHOR FILE`;
+  pf-claim ANCHOR FILE OWNER
+  pf-remove ANCHOR FILE [OWNER]
+  pf-conf-claim OWNER
+  pf-conf-apply OWNER CONTENT SECONDS
+  pf-conf-remove OWNER`;
 
 /** The actions' internal entry points (run by the helper itself, under the pf.conf lock or detached). */
-export const PF_HELPER_INTERNAL = ['_pf_apply', '_pf_confirm', '_pf_remove', '_pf_hooks', '_pf_rollback', '_pf_restore'];
+export const PF_HELPER_INTERNAL = [
+  '_pf_apply', '_pf_confirm', '_pf_remove', '_pf_hooks', '_pf_rollback', '_pf_restore', '_pf_claim',
+  '_pf_conf_claim', '_pf_conf_apply', '_pf_conf_remove', '_pf_conf_rollback', '_pf_conf_restore',
+];
 
 /** The case arms of the helper's dispatcher. */
 export const PF_HELPER_DISPATCH = `  pf-check) do_pf_check "$@" ;;
   pf-hooks) do_locked ${PF_CONF} "$self" _pf_hooks ;;
   pf-apply) [ $# -eq 4 ] || usage; do_locked ${PF_CONF} "$self" _pf_apply "$@" ;;
   pf-confirm) [ $# -eq 1 ] || usage; do_locked ${PF_CONF} "$self" _pf_confirm "$@" ;;
-  pf-remove) [ $# -eq 2 ] || usage; do_locked ${PF_CONF} "$self" _pf_remove "$@" ;;`;
+  pf-claim) [ $# -eq 3 ] || usage; do_locked ${PF_CONF} "$self" _pf_claim "$@" ;;
+  pf-remove) [ $# -eq 2 ] || [ $# -eq 3 ] || usage; do_locked ${PF_CONF} "$self" _pf_remove "$@" ;;
+  pf-conf-claim) [ $# -eq 1 ] || usage; do_locked ${PF_CONF} "$self" _pf_conf_claim "$@" ;;
+  pf-conf-apply) [ $# -eq 3 ] || usage; do_locked ${PF_CONF} "$self" _pf_conf_apply "$@" ;;
+  pf-conf-remove) [ $# -eq 1 ] || usage; do_locked ${PF_CONF} "$self" _pf_conf_remove "$@" ;;`;
 
 const markers = pfHookMarkers();
 const hooks = renderPfHookLines();
@@ -156,6 +178,7 @@ pf_arm() {
 # armed, FILE written; the hooks in place, ANCHOR loaded from FILE, pf enabled.
 _pf_apply() {
   anchor=$1 file=$2 content=$3 seconds=$4
+  pf_conf_unowned "$anchor"
   kldload -n pf
   mkdir -p "\${file%/*}"
   tmp=$(mktemp "$file.cdktf.XXXXXX")
@@ -201,7 +224,7 @@ _pf_restore() {
   rm -f "$armed" "$saved" "$(pf_record "$anchor" pid)"
 }
 
-# pf-confirm ANCHOR: the armed rollback of ANCHOR disarmed (this runs over a new SSH connection,
+# pf-confirm ANCHOR: the armed rollback of ANCHOR (or of ${PF_CONF}, whole-file mode) disarmed (this runs over a new SSH connection,
 # which the new rules let in). Fails when the rollback fired already.
 _pf_confirm() {
   anchor=$1
@@ -213,20 +236,52 @@ _pf_confirm() {
   armed=$(pf_record "$anchor" armed)
   if [ -e "$armed" ]; then
     pf_stop_timer "$anchor"
-    rm -f "$armed" "$(pf_record "$anchor" saved)"
+    rm -f "$armed"
+    for x in saved saved-conf saved-absent saved-rules; do rm -f "$(pf_record "$anchor" "$x")"; done
     echo "==> confirmed: a new SSH connection got through the rules of $anchor; rollback disarmed"
   else
     echo "==> nothing armed for $anchor"
   fi
 }
 
-# pf-remove ANCHOR FILE: ANCHOR flushed (nothing outside it changes), FILE and its records gone,
+# pf-claim ANCHOR FILE OWNER: ANCHOR (rules in FILE) recorded as OWNER's (an owner mark,
+# SCOPE:path); refused when another owner holds it, or when a whole-file PfNat owns ${PF_CONF}.
+# Its destroy, pf-remove, is what flushes the anchor: the load step has no destroy, so a change
+# of the rules (a new load step) keeps the running rules as the rollback point.
+_pf_claim() {
+  anchor=$1 file=$2 owner=$3
+  pf_conf_unowned "$anchor"
+  rec=$(pf_record "$anchor" owner)
+  if [ -e "$rec" ]; then
+    held=$(cat "$rec")
+    [ "$held" = "$owner" ] || die "pf anchor $anchor belongs to $held, not $owner; refused"
+    return 0
+  fi
+  mkdir -p ${PF_STATE_DIR}
+  printf '%s\\n' "$owner" > "$rec.tmp"
+  mv -f "$rec.tmp" "$rec"
+  echo "==> pf anchor $anchor (rules in $file) claimed for $owner"
+}
+
+# Refuse an anchor while a whole-file PfNat writes ${PF_CONF} (the hooks would go into its file).
+pf_conf_unowned() {
+  rec=$(pf_record ${PF_CONF} owner)
+  [ ! -e "$rec" ] || die "${PF_CONF} is written whole by $(cat "$rec") (a whole-file PfNat): the anchor $1 cannot be hooked into it; refused"
+}
+
+# pf-remove ANCHOR FILE [OWNER]: ANCHOR flushed (nothing outside it changes), FILE and its records gone,
 # its load line out of the hooks block (the block goes with the last anchor); pf disabled again
-# when this library enabled it and no anchor of it is left.
+# when this library enabled it and no anchor of it is left. With OWNER, an anchor another owner
+# claimed is left alone. (Destroy scripts of the first interface call it without OWNER.)
 _pf_remove() {
-  anchor=$1 file=$2
+  anchor=$1 file=$2 owner=\${3:-}
+  rec=$(pf_record "$anchor" owner)
+  if [ -n "$owner" ] && [ -e "$rec" ] && [ "$(cat "$rec")" != "$owner" ]; then
+    echo "==> pf anchor $anchor belongs to $(cat "$rec"), not $owner: left as it is"
+    return 0
+  fi
   pf_stop_timer "$anchor"
-  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" rolled-back)"
+  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" rolled-back)" "$rec"
   if [ -e /dev/pf ] || pfctl -s info >/dev/null 2>&1; then
     echo "==> flushing anchor $anchor"
     pfctl -a "$anchor" -F all
@@ -241,6 +296,143 @@ _pf_remove() {
     pfctl -d
     rm -f ${PF_STATE_DIR}/enabled-pf
   fi
+  rmdir ${PF_STATE_DIR} 2>/dev/null || :
+}
+
+# ---- whole-file mode: ${PF_CONF} written whole, for hosts the library owns entirely.
+# Records (pf_record ${PF_CONF} X): owner (the owner mark), original or original-absent (what
+# was there before the library first wrote it), armed, saved-conf or saved-absent (the file of
+# the last confirmed load), saved-rules (the running ruleset then), pid, rolled-back, enabled-pf.
+
+# pf-conf-claim OWNER: ${PF_CONF} recorded as OWNER's, the file that was there saved once;
+# refused when another owner writes it or anchors of the library are hooked into it.
+_pf_conf_claim() {
+  owner=$1
+  rec=$(pf_record ${PF_CONF} owner)
+  if [ -e "$rec" ]; then
+    held=$(cat "$rec")
+    [ "$held" = "$owner" ] || die "${PF_CONF} is written by $held, not $owner; refused"
+    return 0
+  fi
+  [ ! -s ${PF_STATE_DIR}/anchors ] || die "${PF_CONF} holds the hooks of the library's anchors ($(awk '{ print $1 }' ${PF_STATE_DIR}/anchors | tr '\\n' ' ')): a whole-file PfNat cannot share the host with them; refused"
+  mkdir -p ${PF_STATE_DIR}
+  original=$(pf_record ${PF_CONF} original)
+  rm -f "$original" "$(pf_record ${PF_CONF} original-absent)"
+  if [ -e ${PF_CONF} ]; then cp -p ${PF_CONF} "$original"; else : > "$(pf_record ${PF_CONF} original-absent)"; fi
+  printf '%s\\n' "$owner" > "$rec.tmp"
+  mv -f "$rec.tmp" "$rec"
+  echo "==> ${PF_CONF} claimed for $owner (the file that was there is kept, for destroy)"
+}
+
+# The running main ruleset in pf.conf(5)'s order (pfctl -s prints scrub with the filter rules).
+pf_running_ruleset() {
+  pfctl -s rules 2>/dev/null | grep '^scrub ' || :
+  pfctl -s nat 2>/dev/null || :
+  pfctl -s rules 2>/dev/null | grep -v '^scrub ' || :
+}
+
+# pf-conf-apply OWNER CONTENT SECONDS: CONTENT checked by pfctl as a whole pf.conf (rejected:
+# nothing changes); when it differs from ${PF_CONF}, the previous file and the running ruleset
+# saved and the rollback armed (once, as pf_arm), the file installed; then loaded, pf enabled.
+_pf_conf_apply() {
+  owner=$1 content=$2 seconds=$3
+  rec=$(pf_record ${PF_CONF} owner)
+  if [ ! -e "$rec" ] || [ "$(cat "$rec")" != "$owner" ]; then
+    die "${PF_CONF} is not claimed for $owner (pf-conf-claim first); nothing on the host changed"
+  fi
+  kldload -n pf
+  tmp=$(mktemp ${PF_CONF}.cdktf.XXXXXX)
+  printf '%s' "$content" > "$tmp"
+  echo "==> checking the whole ${PF_CONF} (pfctl -n -f)"
+  if ! pfctl -n -f "$tmp"; then
+    rm -f "$tmp"
+    die "pfctl rejects the new ${PF_CONF} (above); nothing on the host changed"
+  fi
+  armed=$(pf_record ${PF_CONF} armed)
+  if [ -f ${PF_CONF} ] && cmp -s "$tmp" ${PF_CONF} && [ ! -e "$(pf_record ${PF_CONF} rolled-back)" ]; then
+    rm -f "$tmp"
+  else
+    if [ -e "$armed" ]; then
+      pf_stop_timer ${PF_CONF}
+    else
+      saved=$(pf_record ${PF_CONF} saved-conf)
+      rm -f "$saved" "$(pf_record ${PF_CONF} saved-absent)"
+      if [ -e ${PF_CONF} ]; then cp -p ${PF_CONF} "$saved"; else : > "$(pf_record ${PF_CONF} saved-absent)"; fi
+      pf_running_ruleset > "$(pf_record ${PF_CONF} saved-rules)"
+      date -u '+%Y-%m-%dT%H:%M:%SZ' > "$armed"
+    fi
+    rm -f "$(pf_record ${PF_CONF} rolled-back)"
+    daemon -f -p "$(pf_record ${PF_CONF} pid)" "$self" _pf_conf_rollback "$seconds"
+    echo "==> rollback armed: the previous ${PF_CONF} and its rules come back in $seconds s unless a new SSH connection confirms the new ones"
+    chmod 0644 "$tmp"
+    mv -f "$tmp" ${PF_CONF}
+  fi
+  echo "==> loading ${PF_CONF} (pfctl -f)"
+  pfctl -f ${PF_CONF}
+  if ! pfctl -s info | grep -q '^Status: Enabled'; then
+    echo "==> enabling pf (pfctl -e)"
+    pfctl -e
+    : > "$(pf_record ${PF_CONF} enabled-pf)"
+  fi
+}
+
+# _pf_conf_rollback SECONDS (detached): after SECONDS, an unconfirmed load is undone: the previous
+# file back and loaded (it carries the options pfctl -s does not print); without one, the saved
+# running ruleset loaded (or the rules flushed when none ran).
+_pf_conf_rollback() {
+  sleep "$1"
+  do_locked ${PF_CONF} "$self" _pf_conf_restore "$@"
+}
+_pf_conf_restore() {
+  seconds=$1
+  armed=$(pf_record ${PF_CONF} armed)
+  [ -e "$armed" ] || return 0
+  saved=$(pf_record ${PF_CONF} saved-conf)
+  rules=$(pf_record ${PF_CONF} saved-rules)
+  if [ -e "$saved" ]; then
+    cp -p "$saved" ${PF_CONF}
+    pfctl -f ${PF_CONF}
+  else
+    rm -f ${PF_CONF}
+    if [ -s "$rules" ]; then pfctl -f "$rules"; else pfctl -F rules -F nat; fi
+  fi
+  printf '%s: the %s loaded at %s was rolled back after %s s: no new SSH connection confirmed it (do its rules block or redirect the operator'"'"'s SSH?). The rules of the previous %s run again.\\n' \\
+    "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" ${PF_CONF} "$(cat "$armed")" "$seconds" ${PF_CONF} > "$(pf_record ${PF_CONF} rolled-back)"
+  rm -f "$armed" "$saved" "$rules" "$(pf_record ${PF_CONF} saved-absent)" "$(pf_record ${PF_CONF} pid)"
+}
+
+# pf-conf-remove OWNER: the ${PF_CONF} that was there before the library first wrote it put back
+# and loaded (none was there: the file goes and the rules are flushed); pf disabled again when
+# this enabled it. Another owner's file is left alone.
+_pf_conf_remove() {
+  owner=$1
+  rec=$(pf_record ${PF_CONF} owner)
+  [ -e "$rec" ] || return 0
+  if [ "$(cat "$rec")" != "$owner" ]; then
+    echo "==> ${PF_CONF} is written by $(cat "$rec"), not $owner: left as it is"
+    return 0
+  fi
+  original=$(pf_record ${PF_CONF} original)
+  if [ -e "$original" ] && ! pfctl -n -f "$original"; then
+    die "pfctl rejects the ${PF_CONF} that was there before (kept as $original; above); ${PF_CONF} is left as it is"
+  fi
+  pf_stop_timer ${PF_CONF}
+  if [ -e "$original" ]; then
+    echo "==> putting back the ${PF_CONF} that was there before and loading it"
+    cp -p "$original" ${PF_CONF}
+    if [ -e /dev/pf ] || pfctl -s info >/dev/null 2>&1; then pfctl -f ${PF_CONF}; fi
+  else
+    echo "==> ${PF_CONF} was not there before: removing it, flushing the rules"
+    rm -f ${PF_CONF}
+    if [ -e /dev/pf ] || pfctl -s info >/dev/null 2>&1; then pfctl -F rules -F nat; fi
+  fi
+  if [ -e "$(pf_record ${PF_CONF} enabled-pf)" ]; then
+    echo "==> disabling pf (this library enabled it)"
+    pfctl -d
+  fi
+  for x in armed saved-conf saved-absent saved-rules rolled-back enabled-pf original original-absent owner; do
+    rm -f "$(pf_record ${PF_CONF} "$x")"
+  done
   rmdir ${PF_STATE_DIR} 2>/dev/null || :
 }
 `;

@@ -173,9 +173,13 @@ export function fileModeOctal(value: string): string {
   return value.padStart(4, '0');
 }
 
-/** A user or group name on the host (or a numeric id). */
+/**
+ * A user or group name on the host (or a numeric id). `#`, quotes, blanks and `$` never get
+ * in: rc.subr evals each devfs.rules line. An id is devfs's int (sbin/devfs/devfs.c eatoi).
+ */
 export function accountName(value: string): string {
   if (!/^([a-z_][a-z0-9_.-]{0,31}|\d{1,10})$/.test(value)) fail(value, 'must be a user or group name ([a-z_][a-z0-9_.-], at most 32) or a number');
+  if (/^\d+$/.test(value) && Number(value) > 2147483647) fail(value, 'is an id beyond 2147483647: devfs reads ids as an int (sbin/devfs/devfs.c eatoi)');
   return value;
 }
 

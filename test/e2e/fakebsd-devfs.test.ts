@@ -72,3 +72,61 @@ describe('devfs rule include (sys/fs/devfs/devfs_rule.c)', () => {
     expect(ok('devfs', 'rule', 'showsets')).toBe('1\n2\n3\n4\n5\n');
   });
 });
+
+describe('devfs rule user and group (sbin/devfs/rule.c rulespec_intok, devfs.c eatoi)', () => {
+  beforeEach(() => {
+    write('/etc/passwd', 'root:*:0:0:Charlie &:/root:/bin/csh\nuucp:*:66:66:UUCP pseudo-user:/var/spool/uucppublic:/usr/sbin/nologin\n');
+    write('/etc/group', 'wheel:*:0:root\noperator:*:5:root\n');
+  });
+
+  test('a name that is no account of the host is an error (getpwnam fails, eatoi refuses the word); nothing is added', () => {
+    let r = sh('devfs', ['rule', '-s', '20', 'add', 'path', 'bpf*', 'user', 'nosuchuser']);
+    expect([r.status, r.stderr]).toEqual([1, 'devfs rule: error converting to integer: nosuchuser\n']);
+    r = sh('devfs', ['rule', '-s', '20', 'add', 'path', 'bpf*', 'group', 'staff']);
+    expect([r.status, r.stderr]).toEqual([1, 'devfs rule: error converting to integer: staff\n']);
+    r = sh('devfs', ['rule', '-s', '20', 'add', 'path', 'bpf*', 'user', '99999999999']);
+    expect([r.status, r.stderr]).toEqual([1, 'devfs rule: error converting to integer: 99999999999\n']);
+    expect(ok('devfs', 'rule', '-s', '20', 'show')).toBe('');
+  });
+
+  test('names and ids resolve through the host\'s accounts; show prints the name, or the id when none has it', () => {
+    ok('devfs', 'rule', '-s', '20', 'add', 'path', 'bpf*', 'user', 'uucp', 'group', 'operator', 'mode', '0660');
+    ok('devfs', 'rule', '-s', '20', 'add', 'path', 'tun*', 'user', '0', 'group', '4242');
+    expect(ok('devfs', 'rule', '-s', '20', 'show')).toBe('100 path bpf* user uucp group operator mode 660\n200 path tun* user root group 4242\n');
+  });
+
+  test('in a rules file, a bad user stops the file at that line, with devfs\'s message', () => {
+    write('/etc/devfs.rules', "[a=20]\nadd path 'bpf*' unhide\nadd path 'tun*' user nosuchuser\nadd path 'dsp*' unhide\n");
+    expect(sh('service', ['devfs', 'restart']).stderr).toBe(`devfs rule: error converting to integer: nosuchuser\n${COULD_NOT_READ('/etc/devfs.rules')}`);
+    expect(ok('devfs', 'rule', '-s', '20', 'show')).toBe('100 path bpf* unhide\n');
+  });
+
+  test('rule set and include numbers are eatonum\'s: a word that is no number is devfs\'s error', () => {
+    const r = sh('devfs', ['rule', '-s', 'x1', 'show']);
+    expect([r.status, r.stderr]).toEqual([1, 'devfs rule: error converting to number: x1\n']);
+    const i = sh('devfs', ['rule', '-s', '20', 'add', 'include', '70000']);
+    expect([i.status, i.stderr]).toEqual([1, 'devfs rule: error converting to number: 70000\n']);
+  });
+});
+
+describe('# in devfs.rules (libexec/rc/rc.subr devfs_rulesets_from_file: read, then eval)', () => {
+  test('a # inside a word is part of the word; a # that begins a word starts a comment', () => {
+    write('/etc/devfs.rules', "[a=20]\nadd path foo#1 unhide\nadd path 'bar#2' unhide # the rest is a comment\nadd path baz unhide #unhide\n  # a comment line after blanks\n");
+    expect(sh('service', ['devfs', 'restart']).stderr).toBe('');
+    expect(ok('devfs', 'rule', '-s', '20', 'show')).toBe('100 path foo#1 unhide\n200 path bar#2 unhide\n300 path baz unhide\n');
+  });
+
+  test('a # glued to the end of a rule is a word of it: devfs refuses it', () => {
+    write('/etc/devfs.rules', '[a=20]\nadd path x unhide# not a comment\n');
+    expect(sh('service', ['devfs', 'restart']).stderr).toBe(`devfs rule: unknown argument: unhide#\n${COULD_NOT_READ('/etc/devfs.rules')}`);
+  });
+
+  test('read joins a line ending in a backslash with the next; header names are shell variables of the whole run', () => {
+    write('/etc/rc.conf', 'devfs_rulesets="/etc/defaults/devfs.rules /etc/devfs.rules /etc/devfs.rules.local"\n');
+    write('/etc/devfs.rules', "[a=20]\nadd path 'bpf*' \\\n  unhide\n");
+    // No header: rulenum is still 20 from the file before (rc.subr's variables are not local).
+    write('/etc/devfs.rules.local', "add include $devfsrules_hide_all\n");
+    expect(sh('service', ['devfs', 'restart']).stderr).toBe('');
+    expect(ok('devfs', 'rule', '-s', '20', 'show')).toBe('100 path bpf* unhide\n200 include 1\n');
+  });
+});

@@ -141,13 +141,14 @@ describe('pfeval: would the loaded rules refuse a new SSH connection?', () => {
 
 describe('devfs rule (sbin/devfs/rule.c)', () => {
   test('errors carry "devfs rule:"; a $name is not a number outside rc.subr', () => {
-    fails('devfs', ['rule', '-s', '10', 'add', 'include', '$devfsrules_jail'], 1, 'devfs rule: invalid number: $devfsrules_jail\n');
+    fails('devfs', ['rule', '-s', '10', 'add', 'include', '$devfsrules_jail'], 1, 'devfs rule: error converting to number: $devfsrules_jail\n');
     fails('devfs', ['rule', '-s', '10', 'frobnicate'], 1, 'devfs rule: unknown command: frobnicate\n');
     fails('devfs', ['rule', '-s', '10', 'add', 'path'], 1, 'devfs rule: expecting argument for path\n');
   });
 
   test('conditions come before actions; show prints rulespec_outfp order with an octal mode', () => {
     fails('devfs', ['rule', '-s', '12', 'add', 'unhide', 'path', 'tun*'], 1, 'devfs rule: unknown argument: path\n');
+    write('/etc/group', 'wheel:*:0:root\noperator:*:5:root\n'); // getgrnam(3) finds the group here
     ok('devfs', 'rule', '-s', '12', 'add', 'path', 'tun*', 'mode', '0660', 'group', 'operator', 'unhide');
     expect(ok('devfs', 'rule', '-s', '12', 'show')).toBe('100 path tun* unhide group operator mode 660\n');
   });

@@ -6,7 +6,10 @@
  */
 import * as path from 'path';
 import { NotebookStack } from '../../examples/notebook/main';
-import { JailAddressFamily, PfNat, PfPortForward, PfPortRange } from '../../lib';
+import { JailAddressFamily, PfMode, PfNat, PfNatNetwork, PfPortForward, PfPortRange } from '../../lib';
+import { HOST_HELPER_PATH } from '../../lib/shell';
+import { NOTEBOOK_PF_CONF } from '../support/notebook-pf';
+import { parsePf, rulesOf } from '../support/pfparse';
 import { diffDigests, REPO_DIR } from './host';
 import { adminPf, adminPfConf, adminView, seedAdminState } from './scenarios/admin';
 import { AppBuilder, Bench, describeOnFakeHost, failureText } from './scenarios/bench';
@@ -108,9 +111,9 @@ describeOnFakeHost('PfNat on examples/notebook', () => {
     const report = await expectSecondApplyIdle(bench);
     figures.row('idle re-apply', { resources: report.unchanged.length, ...runCells(report, bench.commandCount() - commands) });
     const before = bench.host.stateDigest();
-    // The settings, load and confirm steps of the notebook's PfNat.
+    // The settings, claim, load and confirm steps of the notebook's PfNat.
     const scripts = bench.createScripts().filter((s) => /null_resource\.pf_/.test(s.address));
-    expect(scripts).toHaveLength(3);
+    expect(scripts).toHaveLength(4);
     for (const s of scripts) {
       const r = await bench.runByHand(s);
       expect({ script: s.address, code: r.code, stderr: r.stderr }).toEqual({ script: s.address, code: 0, stderr: '' });
@@ -161,6 +164,51 @@ describeOnFakeHost('PfNat on examples/notebook', () => {
     expect(bench.host.pfRefusals()).toHaveLength(refusals.length);
   }, 600_000);
 
+  figures.scenario('4b. a rule change that locks the operator out rolls back to the previous rules, not to none', async () => {
+    // The same PfNat (one anchor) first forwards 2222 to h4's SSH, then port 22 itself: the
+    // change replaces its load step, and the rollback point must be the rules that ran before.
+    // (Beside scenario 4's PfNat, kept in the app so that destroy still removes it.)
+    let fwd!: PfNat;
+    const forwardApp = (port: number): AppBuilder => (app, env) => {
+      lockoutApp(app, env);
+      const stack = app.node.findChild('notebook') as NotebookStack;
+      fwd = new PfNat(stack, 'fwd', {
+        host: stack.host,
+        externalInterface: 'em0',
+        portForwards: [PfPortForward.toJail(stack.jails[3], { family: JailAddressFamily.IPV4, ports: PfPortRange.port(port), targetPort: 22 })],
+        rollbackSeconds: 15,
+      });
+    };
+    bench.synth(forwardApp(2222));
+    const first = await bench.apply();
+    // Only scenario 4's confirmation fails again (its rules stay rolled back); fwd loads and is confirmed.
+    expect(first.failures.map((f) => f.address)).toEqual([expect.stringMatching(/ssh-to-h4.*confirm/)]);
+    expect(bench.host.exists(`/var/db/${ROOT}/pf/${fwd.anchor.replace('/', '_')}.armed`)).toBe(false);
+    const good = ['rdr pass on em0 inet proto tcp to (em0) port 2222 -> 127.1.1.4 port 22'];
+    expect(loaded(bench, fwd.anchor)).toEqual(good);
+    const refusals = bench.host.pfRefusals().length;
+
+    bench.synth(forwardApp(22));
+    const commands = bench.commandCount();
+    const report = await bench.apply();
+    expect(report.ok).toBe(false);
+    expect(failureText(report)).toMatch(/were rolled back after 15 s: no new SSH connection confirmed them/);
+    expect(bench.host.pfRefusals().length).toBeGreaterThan(refusals);
+    // The anchor runs the rules of the previous, confirmed load again, and boot would load them too.
+    expect(loaded(bench, fwd.anchor)).toEqual(good);
+    expect(bench.host.readFile(fwd.rulesFile).trim().split('\n')).toEqual(good);
+    expect(bench.host.readFile('/etc/pf.conf')).toContain(`load anchor "${fwd.anchor}" from "${fwd.rulesFile}"`);
+    expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
+    expect(fakebsd.pfVerdict(bench.host.root, { ...OPERATOR, port: 2222 }).blocked).toBe(true);
+    figures.row('lockout rule change (rolled back to the previous rules)', { refused: bench.host.pfRefusals().length - refusals, ...runCells(report, bench.commandCount() - commands) });
+
+    const again = await bench.apply();
+    expect(again.ok).toBe(false);
+    expect(failureText(again)).toMatch(/the rules of cdktf-freebsd-jails\/fwd-[0-9a-f]{8} were rolled back; change them and apply again/);
+    expect(loaded(bench, fwd.anchor)).toEqual(good);
+    expect(adminView(bench.host)).toEqual(admin);
+  }, 600_000);
+
   figures.scenario('5. destroy flushes only the library\'s anchors and takes out the hooks; the admin\'s rules stay, pf is off again', async () => {
     const report = await bench.destroy();
     expect(report.failures).toEqual([]);
@@ -173,6 +221,132 @@ describeOnFakeHost('PfNat on examples/notebook', () => {
     expect(rcConf(bench.host).pf_enable).toBeUndefined();
     expect(bench.host.exists(`/var/db/${ROOT}/pf`)).toBe(false);
     expect(bench.host.exists(`/usr/local/etc/${ROOT}/pf`)).toBe(false);
+    expect(adminView(bench.host)).toEqual(admin);
+  }, 600_000);
+}, testMirrorDefect);
+
+/**
+ * The notebook's PfNat in whole-file mode: the library owns /etc/pf.conf and writes it as the
+ * notebook does; destroy puts the administrator's file back. With `lockOut`, a forward of the
+ * SSH port to h4 as well (it cuts the operator off).
+ */
+const wholeFileApp = (lockOut: boolean, built: (pf: PfNat) => void): AppBuilder => (app, env) => {
+  const stack = new NotebookStack(app, 'notebook', env);
+  // The notebook's own PfNat is in anchor mode; the same one, whole-file, in its place.
+  stack.node.tryRemoveChild('pf');
+  const h4 = stack.jails[3];
+  built(new PfNat(stack, 'pf', {
+    host: stack.host,
+    mode: PfMode.WHOLE_FILE,
+    externalInterface: 'em0',
+    externalIpv6Address: '2001:db8::1',
+    natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24'), PfNatNetwork.ipv6('fd00:1:1:1::0/64')],
+    portForwards: [
+      PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(8080), log: true }),
+      PfPortForward.toJail(h4, { family: JailAddressFamily.IPV6, ports: PfPortRange.port(8080), log: true }),
+      ...(lockOut ? [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(22) })] : []),
+    ],
+    rollbackSeconds: lockOut ? 15 : 120,
+  }));
+};
+
+const NOTEBOOK_RULES = [
+  'nat on em0 inet from 127.1.1.0/24 to any -> (em0)',
+  'nat on em0 inet6 from fd00:1:1:1::0/64 to any -> 2001:db8::1',
+  'rdr pass log on em0 inet proto tcp to (em0) port 8080 -> 127.1.1.4',
+  'rdr pass log on em0 inet6 proto tcp to 2001:db8::1 port 8080 -> fd00:1:1:1::4',
+];
+const WHOLE_RECORDS = `/var/db/${ROOT}/pf`;
+
+describeOnFakeHost('PfNat in whole-file mode on examples/notebook', () => {
+  let bench: Bench;
+  let admin: Record<string, unknown>;
+  let adminConf: string;
+  let adminRules: string[];
+  let pf: PfNat;
+  /** The administrator's state beside pf (whole-file mode replaces their pf.conf until destroy). */
+  const besidePf = (view: Record<string, unknown>) => Object.fromEntries(Object.entries(view).filter(([k]) => k !== 'pfConf' && k !== 'pf'));
+
+  beforeAll(async () => {
+    bench = await Bench.start({ seed: (h) => h.writeFile('/usr/ports/README', 'the host\'s ports tree\n') });
+    await seedAdminState(bench.host, { underJailRoot: true });
+    admin = adminView(bench.host);
+    adminConf = bench.host.readFile('/etc/pf.conf');
+    adminRules = loaded(bench, '');
+    bench.synth(wholeFileApp(false, (p) => { pf = p; }));
+  }, 120_000);
+  afterAll(async () => {
+    await bench?.stop();
+  });
+
+  figures.scenario('W1. whole-file mode applies: /etc/pf.conf is the notebook\'s pf.conf, loaded; the administrator\'s file is kept', async () => {
+    const report = await bench.apply();
+    expectOk(report);
+    const conf = bench.host.readFile('/etc/pf.conf');
+    expect(conf).toBe(NOTEBOOK_PF_CONF);
+    // Parsed, rule by rule after macro expansion, it is the notebook's.
+    expect(rulesOf(parsePf(conf))).toEqual(rulesOf(parsePf(NOTEBOOK_PF_CONF)));
+    expect(loaded(bench, '')).toEqual(NOTEBOOK_RULES);
+    expect(pfState(bench).enabled).toBe(true);
+    expect(bench.host.readFile(`${WHOLE_RECORDS}/_etc_pf.conf.original`)).toBe(adminConf);
+    expect(bench.host.exists(`${WHOLE_RECORDS}/_etc_pf.conf.armed`)).toBe(false);
+    expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
+    expect(besidePf(adminView(bench.host))).toEqual(besidePf(admin));
+  });
+
+  figures.scenario('W2. applying again runs nothing; the PF scripts run again by hand change nothing', async () => {
+    const report = await expectSecondApplyIdle(bench);
+    expect(report.created).toEqual([]);
+    const before = bench.host.stateDigest();
+    // The settings, claim, load and confirm steps of the whole-file PfNat.
+    const scripts = bench.createScripts().filter((s) => /null_resource\.pf_/.test(s.address));
+    expect(scripts).toHaveLength(4);
+    for (const s of scripts) {
+      const r = await bench.runByHand(s);
+      expect({ script: s.address, code: r.code, stderr: r.stderr }).toEqual({ script: s.address, code: 0, stderr: '' });
+    }
+    expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+    expect(bench.host.readFile('/etc/pf.conf')).toBe(NOTEBOOK_PF_CONF);
+  });
+
+  figures.scenario('W3. a whole file pfctl rejects changes nothing; another owner may not claim /etc/pf.conf', async () => {
+    const before = bench.host.stateDigest();
+    const owner = `${pf.node.path}`;
+    const scope = bench.host.readFile(`${WHOLE_RECORDS}/_etc_pf.conf.owner`).trim();
+    expect(scope).toMatch(new RegExp(`:${owner}$`));
+    const r = await bench.ssh(`${HOST_HELPER_PATH} pf-conf-apply '${scope}' 'rdr pass on em0 inet proto tcp to port 8080 -> 127.1.1.4 port 99999' 60`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/pfctl rejects the new \/etc\/pf.conf \(above\); nothing on the host changed/);
+    const other = await bench.ssh(`${HOST_HELPER_PATH} pf-conf-claim 'another-scope:other/pf'`);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain(`/etc/pf.conf is written by ${scope}, not another-scope:other/pf; refused`);
+    const anchored = await bench.ssh(`${HOST_HELPER_PATH} pf-claim ${ROOT}/x /usr/local/etc/${ROOT}/pf/x.conf 'another-scope:other/pf'`);
+    expect(anchored.code).toBe(1);
+    expect(anchored.stderr).toMatch(/is written whole by .*: the anchor cdktf-freebsd-jails\/x cannot be hooked into it; refused/);
+    expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+  });
+
+  figures.scenario('W4. a whole file that locks the operator out is rolled back to the previous file and ruleset; the next apply says so', async () => {
+    bench.synth(wholeFileApp(true, (p) => { pf = p; }));
+    const report = await bench.apply();
+    expect(report.ok).toBe(false);
+    expect(failureText(report)).toMatch(/the \/etc\/pf.conf loaded at \S+ was rolled back after 15 s: no new SSH connection confirmed it/);
+    expect(bench.host.pfRefusals().length).toBeGreaterThan(0);
+    expect(bench.host.readFile('/etc/pf.conf')).toBe(NOTEBOOK_PF_CONF);
+    expect(loaded(bench, '')).toEqual(NOTEBOOK_RULES);
+    expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
+    const again = await bench.apply();
+    expect(again.ok).toBe(false);
+    expect(failureText(again)).toMatch(/the rules of \/etc\/pf.conf were rolled back; change them and apply again/);
+  }, 600_000);
+
+  figures.scenario('W5. destroy puts the administrator\'s pf.conf back and loads it; pf is off again', async () => {
+    const report = await bench.destroy();
+    expect(report.failures).toEqual([]);
+    expect(bench.host.readFile('/etc/pf.conf')).toBe(adminConf);
+    expect(loaded(bench, '')).toEqual(adminRules);
+    expect(pfState(bench).enabled).toBe(false);
+    expect(bench.host.exists(WHOLE_RECORDS)).toBe(false);
     expect(adminView(bench.host)).toEqual(admin);
   }, 600_000);
 }, testMirrorDefect);

@@ -1,7 +1,9 @@
 /** DevfsRuleset: its block of /etc/devfs.rules read back as rc.subr reads it, its step, a jail using it, every synth error. */
+import { spawnSync } from 'child_process';
 import { Testing, TerraformStack } from 'cdktf';
 import { NotebookStack } from '../../examples/notebook/main';
 import { DevfsRule, DevfsRuleset, DevfsRulesetProps, DevfsVisibility, FreeBsdHost, JailAddress, JailDevfsRuleset } from '../../lib';
+import { devfsAccountChecks } from '../../lib/jail/devfs-ruleset';
 import { parseDevfsRules } from '../support/devfsrules';
 import { messageOf } from '../support/errors';
 import { createScript, destroyScript, nullResources } from '../support/synth';
@@ -125,6 +127,9 @@ describe('synth errors', () => {
     ['a symbolic mode', { rules: [DevfsRule.path('tun*', { mode: 'u+rw' })] }, 'stack/rs: invalid rules[0]: "u+rw" must be an octal mode of 3 or 4 digits, like 0660'],
     ['a bad group', { rules: [DevfsRule.path('tun*', { group: 'wheel;id' })] }, 'stack/rs: invalid rules[0]: "wheel;id" must be a user or group name ([a-z_][a-z0-9_.-], at most 32) or a number'],
     ['a bad user', { rules: [DevfsRule.path('tun*', { user: 'Root Admin' })] }, 'stack/rs: invalid rules[0]: "Root Admin" must be a user or group name ([a-z_][a-z0-9_.-], at most 32) or a number'],
+    ['an id beyond devfs\'s int', { rules: [DevfsRule.path('tun*', { user: '2147483648' })] }, 'stack/rs: invalid rules[0]: "2147483648" is an id beyond 2147483647: devfs reads ids as an int (sbin/devfs/devfs.c eatoi)'],
+    ['a # in a group name', { rules: [DevfsRule.path('tun*', { group: 'wheel#1' })] }, 'stack/rs: invalid rules[0]: "wheel#1" must be a user or group name ([a-z_][a-z0-9_.-], at most 32) or a number'],
+    ['a # in a path', { unhide: ['bpf#*'] }, 'stack/rs: invalid unhide[0]: "bpf#*" may only contain letters, digits, _ . - + : @ / and the glob characters * ? [ ] !'],
     ['a rule without an action', { rules: [DevfsRule.path('tun*', {})] }, 'stack/rs: invalid rules[0]: the rule for "tun*" needs an action: a visibility, user, group or mode'],
     ['an include of itself', { includes: [JailDevfsRuleset.fromNumber(10)] }, 'stack/rs: invalid includes[0]: 10 is this ruleset itself'],
     ['an include of 0', { includes: [JailDevfsRuleset.fromNumber(0)] }, 'stack/rs: invalid includes[0]: 0 is "no ruleset" and cannot be included'],
@@ -166,5 +171,27 @@ describe('synth errors', () => {
     const hostB = new FreeBsdHost(b, 'host', { address: '192.0.2.12' });
     new DevfsRuleset(b, 'bpf', bpf(hostB));
     expect(() => Testing.synth(b, true)).not.toThrow();
+  });
+});
+
+describe('users and groups are checked on the host before anything changes (sbin/devfs/rule.c)', () => {
+  const run = (lines: string[]) => spawnSync('sh', ['-c', ['set -eu', ...lines].join('\n')], { encoding: 'utf8' });
+
+  test('the step checks each user and group once, before the helper loads the rules', () => {
+    const { stack, host } = jailStack();
+    const rs = new DevfsRuleset(stack, 'rs', bpf(host, { rules: [DevfsRule.path('tun*', { user: 'root', group: 'operator' }), DevfsRule.path('tap*', { group: 'operator', mode: '0660' })] }));
+    const script = rs.step.createScript;
+    expect(script.match(/getent passwd root /g)).toHaveLength(1);
+    expect(script.match(/getent group operator /g)).toHaveLength(1);
+    expect(script.indexOf('getent group operator ')).toBeLessThan(script.indexOf('devfs-ruleset-apply'));
+    expect(devfsAccountChecks('x', [{ path: 'bpf*', visibility: 'unhide' }])).toEqual([]);
+  });
+
+  test('a name that is no account stops the step with devfs\'s reason; an id with an account asks for the name', () => {
+    const missing = run(devfsAccountChecks('devfs ruleset 10 (r)', [{ path: 'tun*', user: 'no_such_user_x' }]));
+    expect([missing.status, missing.stderr]).toEqual([1, 'devfs ruleset 10 (r): user no_such_user_x is no account of this host: devfs rule would refuse it (error converting to integer: no_such_user_x)\n']);
+    const byId = run(devfsAccountChecks('devfs ruleset 10 (r)', [{ path: 'tun*', user: '0' }]));
+    expect([byId.status, byId.stderr]).toEqual([1, 'devfs ruleset 10 (r): user id 0 is root on this host, and devfs rule show prints that name: write user root\n']);
+    expect(run(devfsAccountChecks('r', [{ path: 'tun*', user: 'root', group: '4242424' }])).status).toBe(0);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { Testing } from 'cdktf';
 import { NotebookStack } from '../../examples/notebook/main';
-import { JailAddress, JailAddressFamily, JailFromSnapshot, PfDirection, PfFilterRule, PfNat, PfNatNetwork, PfPortForward, PfPortRange, PfProtocol } from '../../lib';
+import { JailAddress, JailAddressFamily, JailFromSnapshot, PfDirection, PfFilterRule, PfMode, PfNat, PfNatNetwork, PfPortForward, PfPortRange, PfProtocol } from '../../lib';
 import { NOTEBOOK_PF_CONF } from '../support/notebook-pf';
 import { checkOrder, parsePf, rulesOf } from '../support/pfparse';
 
@@ -49,16 +49,21 @@ describe('the notebook\'s PfNat', () => {
     expect(checkOrder(parsePf(nb.pf.pfConfText))).toEqual(['translation', 'translation', 'translation', 'translation']);
   });
 
-  test('steps: settings, then load (check, arm, load; destroy flushes and removes the hooks), then confirm over its own connection', () => {
+  test('steps: settings, claim (destroy flushes and removes the hooks), load (check, arm, load; no destroy), then confirm over its own connection', () => {
+    const owner = `${nb.host.ownershipScope}:${nb.pf.node.path}`;
+    expect(nb.pf.claimStep.createScript).toContain(`"$cfj" pf-claim '${nb.pf.anchor}' '${nb.pf.rulesFile}' '${owner}'`);
+    expect(nb.pf.claimStep.destroyScript).toContain(`"$cfj" pf-remove '${nb.pf.anchor}' '${nb.pf.rulesFile}' '${owner}'`);
     const load = nb.pf.loadStep;
     expect(load.createScript).toContain(`"$cfj" pf-apply '${nb.pf.anchor}' '${nb.pf.rulesFile}' 'XIF = "em0"`);
     expect(load.createScript).toMatch(/' '120'\n$/);
-    expect(load.destroyScript).toContain(`"$cfj" pf-remove '${nb.pf.anchor}' '${nb.pf.rulesFile}'`);
+    // A change of the rules replaces this step: no destroy, so nothing flushes the anchor in between.
+    expect(load.destroyScript).toBe('');
     expect(nb.pf.confirmStep.createScript).toContain(`"$cfj" pf-confirm '${nb.pf.anchor}'`);
     expect(nb.pf.confirmStep.destroyScript).toBe('');
     const resources = JSON.parse(Testing.synth(nb)).resource.null_resource as Record<string, { depends_on?: string[]; triggers: Record<string, string> }>;
     const name = (prefix: string) => Object.keys(resources).find((k) => k.startsWith(prefix))!;
-    expect(resources[name('pf_load_')].depends_on).toContain(`null_resource.${name('pf_settings_apply_')}`);
+    expect(resources[name('pf_claim_')].depends_on).toContain(`null_resource.${name('pf_settings_apply_')}`);
+    expect(resources[name('pf_load_')].depends_on).toContain(`null_resource.${name('pf_claim_')}`);
     expect(resources[name('pf_confirm_')].depends_on).toContain(`null_resource.${name('pf_load_')}`);
     expect(resources[name('pf_confirm_')].triggers.input_load).toBe(load.contentHash);
     expect(nb.pf.settings.step.createScript).toMatch(/settings-apply '[^']+' 'rc' 'pf_enable' 'YES' 'rc' 'pflog_enable' 'YES'/);
@@ -71,6 +76,8 @@ describe('the notebook\'s PfNat', () => {
     expect(a.anchor).toBe(b.anchor);
     expect(a.loadStep.contentHash).not.toBe(b.loadStep.contentHash);
     expect(a.confirmStep.contentHash).not.toBe(b.confirmStep.contentHash);
+    // The claim, whose destroy flushes the anchor, stays.
+    expect(a.claimStep.contentHash).toBe(b.claimStep.contentHash);
   });
 });
 
@@ -134,3 +141,88 @@ describe('PfNat rules', () => {
     expect(new PfNat(a.stack, 'named', { host: a.host, externalInterface: 'em0', anchorName: 'web' }).anchor).toBe('cdktf-freebsd-jails/web');
   });
 });
+
+describe('PfNat in whole-file mode (PfMode.WHOLE_FILE)', () => {
+  test('the load step sends the whole /etc/pf.conf: pf.conf(5) category order, each rule after macro expansion', () => {
+    const nbw = wholeFileNotebook();
+    const pf = nbw.pfWhole;
+    expect(pf.mode).toBe(PfMode.WHOLE_FILE);
+    expect(pf.rulesFile).toBe('/etc/pf.conf');
+    expect(pf.anchor).toBe('');
+    expect(pf.rulesText).toBe(pf.pfConfText);
+    const p = parsePf(pf.rulesText);
+    expect(p.macros).toEqual({ XIF: 'em0', JAILNET_V4: '127.1.1.0/24', EXT_V6ADDR: '2001:db8::1' });
+    expect(checkOrder(p)).toEqual(['options', 'translation', 'translation', 'filtering', 'filtering']);
+    expect(p.statements.filter((s) => s.category === 'options').map((s) => s.text)).toEqual(['set skip on lo0']);
+    expect(rulesOf(p)).toEqual([
+      { kind: 'nat', interface: 'em0', family: 'inet', from: '127.1.1.0/24', to: 'any', target: '(em0)' },
+      { kind: 'rdr', pass: true, interface: 'em0', family: 'inet', proto: 'tcp', to: '(em0)', port: '8080', target: '127.1.1.4' },
+      { kind: 'pass', direction: 'in', interface: 'em0', proto: 'tcp', from: 'any', to: 'any', port: '22' },
+      { kind: 'pass', direction: 'out', from: 'any', to: 'any' },
+    ]);
+    // The notebook's section comments, in its order: macros/tables, options, normalization, queueing, translation, filtering.
+    expect(pf.rulesText.split('\n').filter((l) => l.startsWith('#'))).toEqual([
+      '# MACROS/TABLES', '# OPTIONS (set skip, etc.)', '# NORMALIZATION (scrub)', '# QUEUEING', '# TRANSLATION', '## NAT', '## REDIRECT (Port Forwarding)', '# FILTERING (Pass/Block)',
+    ]);
+    expect(() => fakePfctl.parse(pf.rulesText, 'pf.conf')).not.toThrow();
+  });
+
+  test('steps: claim (pf-conf-claim; destroy pf-conf-remove puts the earlier file back), load (pf-conf-apply, no destroy), confirm (pf-confirm /etc/pf.conf)', () => {
+    const nbw = wholeFileNotebook();
+    const pf = nbw.pfWhole;
+    const owner = `${nbw.host.ownershipScope}:${pf.node.path}`;
+    expect(pf.claimStep.createScript).toContain(`"$cfj" pf-conf-claim '${owner}'`);
+    expect(pf.claimStep.destroyScript).toContain(`"$cfj" pf-conf-remove '${owner}'`);
+    expect(pf.loadStep.createScript).toContain(`"$cfj" pf-conf-apply '${owner}' '# MACROS/TABLES\nXIF = "em0"`);
+    expect(pf.loadStep.createScript).toMatch(/' '60'\n$/);
+    expect(pf.loadStep.destroyScript).toBe('');
+    expect(pf.confirmStep.createScript).toContain(`"$cfj" pf-confirm '/etc/pf.conf'`);
+  });
+
+  test('one whole-file PfNat per host, and none beside an anchor-mode one: refused at synth, naming both', () => {
+    const { stack, host, h4 } = lab();
+    // The notebook's PfNat (anchor mode) is already on this host.
+    expect(() => new PfNat(stack, 'whole', { host, externalInterface: 'em0', mode: PfMode.WHOLE_FILE }))
+      .toThrow('notebook/whole: invalid mode: a whole-file PfNat owns the host\'s /etc/pf.conf entirely, so it cannot share host notebook/host with another PfNat: notebook/pf (anchor) and notebook/whole (whole-file)');
+    const nbw = wholeFileNotebook();
+    expect(() => new PfNat(nbw, 'second', { host: nbw.host, externalInterface: 'em0', mode: PfMode.WHOLE_FILE }))
+      .toThrow(/owned\/second: invalid mode: .*: owned\/pf-whole \(whole-file\) and owned\/second \(whole-file\)/);
+    expect(() => new PfNat(nbw, 'anchored', { host: nbw.host, externalInterface: 'em0' }))
+      .toThrow(/owned\/anchored: invalid mode: .*: owned\/pf-whole \(whole-file\) and owned\/anchored \(anchor\)/);
+    // Another host is another pf.conf.
+    expect(() => new PfNat(stack, 'fwd', { host, externalInterface: 'em0', portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(81) })] })).not.toThrow();
+  });
+
+  test('options only in whole-file mode, anchors only in anchor mode', () => {
+    const { stack, host } = lab();
+    expect(() => new PfNat(stack, 'skip', { host, externalInterface: 'em0', skipInterfaces: ['lo0'] }))
+      .toThrow(/notebook\/skip: invalid skipInterfaces: options \(set skip\) belong to the main ruleset/);
+    const other = wholeFileNotebook();
+    other.node.tryRemoveChild('pf-whole');
+    expect(() => new PfNat(other, 'named', { host: other.host, externalInterface: 'em0', mode: PfMode.WHOLE_FILE, anchorName: 'x' }))
+      .toThrow(/owned\/named: invalid anchorName: "x": a whole-file PfNat loads the main ruleset/);
+    expect(() => new PfNat(other, 'badskip', { host: other.host, externalInterface: 'em0', mode: PfMode.WHOLE_FILE, skipInterfaces: ['lo0 }'] }))
+      .toThrow('owned/badskip: invalid skipInterfaces[0]: "lo0 }" must be a letter, then letters, digits, _ or .');
+  });
+});
+
+/** The notebook's stack with a whole-file PfNat (options, filter rules) instead of its anchor-mode one. */
+function wholeFileNotebook(): NotebookStack & { pfWhole: PfNat } {
+  const nb = new NotebookStack(Testing.app(), 'owned', { FREEBSD_HOST: '192.0.2.20' }) as NotebookStack & { pfWhole: PfNat };
+  nb.node.tryRemoveChild('pf');
+  nb.pfWhole = new PfNat(nb, 'pf-whole', {
+    host: nb.host,
+    mode: PfMode.WHOLE_FILE,
+    externalInterface: 'em0',
+    externalIpv6Address: '2001:db8::1',
+    skipInterfaces: ['lo0'],
+    natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24')],
+    portForwards: [PfPortForward.toJail(nb.jails[3], { family: JailAddressFamily.IPV4, ports: PfPortRange.port(8080), log: false })],
+    filterRules: [
+      PfFilterRule.pass({ direction: PfDirection.IN, onExternalInterface: true, protocol: PfProtocol.TCP, ports: PfPortRange.port(22) }),
+      PfFilterRule.pass({ direction: PfDirection.OUT }),
+    ],
+    rollbackSeconds: 60,
+  });
+  return nb;
+}

@@ -12,8 +12,10 @@ function main(argv) {
   const g = getopt(argv, 'm:', { prog: 'devfs', usage: USAGE });
   const [kw, ...rest] = g.args;
   if (kw === 'ruleset') {
-    if (!/^\d+$/.test(rest[0] || '')) fail(1, USAGE);
-    State.update((s) => { D.ensure(s).current = Number(rest[0]); });
+    if (rest[0] === undefined) fail(1, USAGE);
+    let n;
+    try { n = D.eatonum(rest[0]); } catch (e) { fail(1, e.message.replace(/^devfs rule:/, 'devfs ruleset:')); }
+    State.update((s) => { D.ensure(s).current = n; });
     return 0;
   }
   if (kw !== 'rule') fail(1, USAGE);
@@ -21,14 +23,14 @@ function main(argv) {
   const [cmd, ...args] = r.args;
   return State.update((s) => {
     const d = D.ensure(s);
-    const set = r.has('s') ? r.get('s') : String(d.current || 0);
-    if (!/^\d+$/.test(set) || Number(set) > 65535) fail(1, `devfs rule: invalid number: ${set}`);
+    let set = r.has('s') ? r.get('s') : String(d.current || 0);
+    try { set = String(D.eatonum(set)); } catch (e) { fail(1, e.message); }
     try {
       switch (cmd) {
         case 'add': {
           let num;
           let w = args;
-          if (/^\d+$/.test(w[0] || '')) { num = Number(w[0]); w = w.slice(1); }
+          if (/^\d+$/.test(w[0] || '') && Number(w[0]) <= 65535) { num = Number(w[0]); w = w.slice(1); }
           D.addRule(s, set, w, num);
           return 0;
         }

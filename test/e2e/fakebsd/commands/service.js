@@ -139,8 +139,9 @@ function devfsService(verb, names, conf) {
   let failed = null;
   State.update((s) => {
     D.ensure(s);
+    const shell = D.newShell(); // one rc.d/devfs run: one sh, its variables shared by the files
     for (const f of conf.devfs_rulesets.split(/\s+/).filter(Boolean)) {
-      const e = D.loadFile(s, hostPath(f));
+      const e = D.loadFile(s, hostPath(f), shell);
       if (e) { failed = { file: f, ...e }; break; }
     }
   });
