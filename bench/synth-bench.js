@@ -51,8 +51,9 @@ function main() {
   for (const shape of ['templates', 'jails']) {
     console.log(`shape: ${shape}`);
     const rows = [];
+    const splits = [];
     for (const n of sizes) {
-      const samples = path.join(sampleDir, `${shape}-${n}.json`);
+      const samples = path.join(sampleDir, `${shape}-${n}`);
       execFileSync(process.execPath, [__filename, '--samples', shape, String(n), samples], { stdio: 'inherit' });
       const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
       for (let i = 0; i < repeat; i++) for (const kind of KINDS) runs[kind].push(measure(shape, kind, n, samples));
@@ -60,6 +61,7 @@ function main() {
       const med = (kind, key) => median(runs[kind].map((r) => r[key]));
       const both = (kind, key) => `${f0(min(kind, key))}/${f0(med(kind, key))}`;
       const ratio = (a, b, key) => (med(a, key) / med(b, key)).toFixed(2);
+      splits.push({ n, ...Object.fromEntries(KINDS.map((k) => [k, { build: med(k, 'buildMs'), synth: median(runs[k].map((r) => r.ms - r.buildMs)) }])) });
       rows.push([
         String(n), String(runs.library[0].resources),
         both('library', 'ms'), both('raw', 'ms'), ratio('library', 'raw', 'ms'), ratio('library', 'raw', 'cpuMs'),
@@ -72,6 +74,8 @@ function main() {
     const table = [header, ...rows];
     const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
     for (const r of table) console.log('  ' + r.map((c, i) => c.padStart(widths[i])).join('  '));
+    console.log('  where the time goes (medians, ms: construct tree built / app.synth):');
+    for (const split of splits) console.log(`    N = ${split.n}: ${KINDS.map((k) => `${k} ${f0(split[k].build)} / ${f0(split[k].synth)}`).join('; ')}`);
     console.log('');
   }
   fs.rmSync(sampleDir, { recursive: true, force: true });
@@ -144,7 +148,7 @@ function runChild(shape, kind, n, samplesFile) {
   const { App, TerraformStack } = require('cdktf');
   const { provider, resource } = require('@cdktf/provider-null');
   // The raw stacks' scripts and resources (see writeSamples), read before the clock starts.
-  const samples = kind === 'library' ? undefined : JSON.parse(fs.readFileSync(samplesFile, 'utf8'))[kind === 'raw' ? 'scripts' : 'resources'];
+  const samples = kind === 'library' ? undefined : JSON.parse(fs.readFileSync(`${samplesFile}.${kind}.json`, 'utf8'));
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bench-'));
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
@@ -176,6 +180,7 @@ function runChild(shape, kind, n, samplesFile) {
       ]);
     });
   }
+  const buildMs = Number(process.hrtime.bigint() - start) / 1e6;
   app.synth();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = process.cpuUsage(cpuStart);
@@ -184,17 +189,18 @@ function runChild(shape, kind, n, samplesFile) {
   const resources = Object.values(json.resource.null_resource);
   const scriptBytes = resources.reduce((sum, r) => sum + r.provisioner[0]['remote-exec'].inline.join('\n').length + (r.triggers.destroy_script || '').length, 0);
   fs.rmSync(outdir, { recursive: true, force: true });
-  console.log(JSON.stringify({ ms, cpuMs, rssMiB: process.resourceUsage().maxRSS / 1024, resources: resources.length, scriptBytes }));
+  console.log(JSON.stringify({ ms, buildMs, cpuMs, rssMiB: process.resourceUsage().maxRSS / 1024, resources: resources.length, scriptBytes }));
 }
 
 /**
  * In a process of its own (so that no process that is timed ever built the library): the
- * library's stack of this shape, written to a file as what the raw sides need, `scripts` (the
- * create/destroy scripts of each step, made unique) and `resources` (the null_resources of its
- * cdk.tf.json in dependency order).
+ * library's stack of this shape, written as what each raw side needs, each in a file of its
+ * own (a side holds only its own data): PREFIX.raw.json the create/destroy scripts of each step,
+ * made unique; PREFIX.same.json the null_resources of its cdk.tf.json in dependency order.
  */
-function writeSamples(shape, n, file) {
-  fs.writeFileSync(file, JSON.stringify({ scripts: sampleScripts(shape, n), resources: sampleResources(shape, n) }));
+function writeSamples(shape, n, prefix) {
+  fs.writeFileSync(`${prefix}.raw.json`, JSON.stringify(sampleScripts(shape, n)));
+  fs.writeFileSync(`${prefix}.same.json`, JSON.stringify(sampleResources(shape, n)));
 }
 
 /** Create/destroy scripts of the library's stack of this shape, one per resource, made unique. */
