@@ -8,11 +8,13 @@
  * - jails (the realistic shape): one host, one template, N jails with two addresses, a nullfs
  *   mount and packages each (three steps per jail, plus the host's helper, settings and prune).
  * Beside each, a stack of raw null_resources, as many as the library made, carrying create and
- * destroy scripts of the same sizes. Then the notebook example's script text (lines, bytes)
- * and its cdk.tf.json size.
+ * destroy scripts of the same sizes. The raw sides read their scripts from a file written
+ * beforehand by another process: the process that is timed holds nothing of the library (its
+ * peak RSS and its JIT start as a user's raw app would). Then the notebook example's script
+ * text (lines, bytes) and its cdk.tf.json size.
  * Needs the compiled library (`npm run bench` builds first).
  *
- *   node bench/synth-bench.js [N...]
+ *   node bench/synth-bench.js [--runs R] [--shape templates|jails] [N...]
  */
 'use strict';
 const { execFileSync } = require('child_process');
@@ -20,49 +22,74 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const SIZES = process.argv.slice(2).map(Number).filter(Boolean);
-const sizes = SIZES.length ? SIZES : [10, 100, 1000];
-const REPEAT = 3;
-/** The issue's measurement of the notebook before the host helper (issue 7). */
+const KINDS = ['library', 'raw', 'same'];
+/**
+ * The issue's figures of the notebook before the host helper (issue 7), measured when the
+ * notebook had no PF and no devfs rulesets (template, jail host, h1..h4, h1's packages).
+ */
 const NOTEBOOK_BEFORE = { lines: 1315, bytes: 66991, tfJson: 90713 };
 
+
 if (process.argv[2] === '--child') {
-  runChild(process.argv[3], process.argv[4], Number(process.argv[5]));
+  runChild(process.argv[3], process.argv[4], Number(process.argv[5]), process.argv[6]);
+} else if (process.argv[2] === '--samples') {
+  writeSamples(process.argv[3], Number(process.argv[4]), process.argv[5]);
 } else {
   main();
 }
 
 function main() {
-  console.log(`synth benchmark: node ${process.version}, ${os.cpus().length} cores, ${REPEAT} runs of each side, interleaved (so load hits both alike)\n`);
-  const range = (xs) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)}`;
-  for (const shape of ['templates', 'jails']) {
+  const args = process.argv.slice(2);
+  const runsAt = args.indexOf('--runs');
+  const repeat = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 5;
+  const shapeAt = args.indexOf('--shape');
+  const shapes = shapeAt >= 0 ? [args.splice(shapeAt, 2)[1]] : ['templates', 'jails'];
+  const given = args.map(Number).filter(Boolean);
+  const sizes = given.length ? given : [10, 100, 1000];
+  console.log(`synth benchmark: node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${repeat} runs of each side, interleaved (so load hits all sides alike)\n`);
+  const sampleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bench-samples-'));
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+  const f0 = (x) => x.toFixed(0);
+  for (const shape of shapes) {
     console.log(`shape: ${shape}`);
     const rows = [];
+    const splits = [];
     for (const n of sizes) {
-      const runs = { library: [], raw: [], same: [] };
-      for (let i = 0; i < REPEAT; i++) for (const kind of Object.keys(runs)) runs[kind].push(measure(shape, kind, n));
+      const samples = path.join(sampleDir, `${shape}-${n}`);
+      execFileSync(process.execPath, [__filename, '--samples', shape, String(n), samples], { stdio: 'inherit' });
+      const runs = Object.fromEntries(KINDS.map((k) => [k, []]));
+      for (let i = 0; i < repeat; i++) for (const kind of KINDS) runs[kind].push(measure(shape, kind, n, samples));
       const min = (kind, key) => Math.min(...runs[kind].map((r) => r[key]));
-      const ms = (kind) => runs[kind].map((r) => r.ms);
+      const med = (kind, key) => median(runs[kind].map((r) => r[key]));
+      const both = (kind, key) => `${f0(min(kind, key))}/${f0(med(kind, key))}`;
+      const ratio = (a, b, key) => (med(a, key) / med(b, key)).toFixed(2);
+      splits.push({ n, ...Object.fromEntries(KINDS.map((k) => [k, { build: med(k, 'buildMs'), synth: median(runs[k].map((r) => r.ms - r.buildMs)) }])) });
       rows.push([
         String(n), String(runs.library[0].resources),
-        range(ms('library')), range(ms('raw')), (min('library', 'ms') / min('raw', 'ms')).toFixed(2),
-        (min('library', 'cpuMs') / min('raw', 'cpuMs')).toFixed(2),
-        range(ms('same')), (min('library', 'ms') / min('same', 'ms')).toFixed(2),
-        min('library', 'rssMiB').toFixed(0), min('raw', 'rssMiB').toFixed(0), (min('library', 'rssMiB') / min('raw', 'rssMiB')).toFixed(2),
-        (runs.library[0].scriptBytes / n).toFixed(0),
+        both('library', 'ms'), both('raw', 'ms'), ratio('library', 'raw', 'ms'), ratio('library', 'raw', 'cpuMs'),
+        both('same', 'ms'), ratio('library', 'same', 'ms'),
+        both('library', 'rssMiB'), both('raw', 'rssMiB'), ratio('library', 'raw', 'rssMiB'),
+        f0(runs.library[0].scriptBytes / n),
       ]);
     }
     const header = ['N', 'resources', 'library ms', 'raw ms', 'time x', 'cpu x', 'same-JSON ms', 'x same', 'library MiB', 'raw MiB', 'RSS x', shape === 'jails' ? 'script bytes/jail' : 'script bytes/template'];
     const table = [header, ...rows];
     const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
     for (const r of table) console.log('  ' + r.map((c, i) => c.padStart(widths[i])).join('  '));
+    console.log('  where the time goes (medians, ms: construct tree built / app.synth):');
+    for (const split of splits) console.log(`    N = ${split.n}: ${KINDS.map((k) => `${k} ${f0(split[k].build)} / ${f0(split[k].synth)}`).join('; ')}`);
     console.log('');
   }
-  console.log('time = synth of the stack inside the process (construct tree + JSON written), as min-max of the runs;');
-  console.log('  time x, cpu x, x same, RSS x = ratios of the minima (cpu = user+system CPU time of that window); RSS = peak resident set');
-  console.log('raw = as many null_resources as the library made, with create/destroy scripts of the same sizes');
+  fs.rmSync(sampleDir, { recursive: true, force: true });
+  console.log('ms = synth of the stack inside the process (construct tree + JSON written; for the library also loading it),');
+  console.log('  MiB = peak resident set of the process; each as min/median of the runs');
+  console.log('time x, cpu x, x same, RSS x = ratios of the medians (cpu = user+system CPU time of the timed window)');
+  console.log('raw = as many null_resources as the library made, with create/destroy scripts of the same sizes, read from a file');
+  console.log('  written by another process before the clock starts');
   console.log('same-JSON = raw null_resources written by hand to give the library\'s cdk.tf.json (its triggers, connection,');
   console.log('  lifecycle, comments and depends_on through cdktf\'s dependsOn): what the same output costs without the library');
+  console.log('library: HostStep hands cdktf\'s preparing resolve pass (which only looks for cross-stack references) just');
+  console.log('  the parts of its blocks that hold a token, for every user of the library; the JSON written is the same');
   console.log('targets: library at most 1.2x raw time and memory at N = 1000, under 5000 ms on 2 cores\n');
   notebookFigures();
 }
@@ -70,16 +97,29 @@ function main() {
 function notebookFigures() {
   const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
   const out = JSON.parse(execFileSync(tsx, [path.join(__dirname, 'notebook-size.ts')], { encoding: 'utf8' }).trim().split('\n').pop());
-  const pct = (now, before) => `${(100 * (1 - now / before)).toFixed(1)}% smaller`;
-  console.log('notebook example (every create and destroy script as uploaded):');
-  console.log(`  steps ${out.steps}; script text ${out.scriptLines} lines, ${out.scriptBytes} bytes; of it the host helper program ${out.helperLines} lines, ${out.helperBytes} bytes (once per host)`);
-  console.log(`  before (issue 7): ${NOTEBOOK_BEFORE.lines} lines, ${NOTEBOOK_BEFORE.bytes} bytes: now ${pct(out.scriptLines, NOTEBOOK_BEFORE.lines)} in lines, ${pct(out.scriptBytes, NOTEBOOK_BEFORE.bytes)} in bytes`);
-  console.log(`  cdk.tf.json ${out.tfJsonBytes} bytes (before ${NOTEBOOK_BEFORE.tfJson}: ${pct(out.tfJsonBytes, NOTEBOOK_BEFORE.tfJson)})`);
+  const change = (now, before) => `${(100 * Math.abs(1 - now / before)).toFixed(1)}% ${now <= before ? 'smaller' : 'larger'}`;
+  const vsBefore = (lines, bytes) => `${lines} lines, ${bytes} bytes (${change(lines, NOTEBOOK_BEFORE.lines)} in lines, ${change(bytes, NOTEBOOK_BEFORE.bytes)} in bytes than before)`;
+  const helper = { lines: out.helperLines, bytes: out.helperBytes };
+  console.log('notebook example (every create and destroy script as uploaded; cdk.tf.json as Testing.synth writes it):');
+  console.log(`  the host helper program: ${helper.lines} lines, ${helper.bytes} bytes, installed once per host by the host's helper step`);
+  console.log('  (it carries the actions of every construct: jails, datasets, settings, PF, devfs, VNET)');
+  console.log(`  per construct:`);
+  const rows = [['construct', 'kind', 'steps', 'lines', 'bytes'], ...out.constructs.map((c) => [c.id + (c.before ? '' : ' *'), c.type, String(c.steps), String(c.lines), String(c.bytes)])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log('    ' + r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+  console.log('    (* = a kind the notebook did not have when the before figures were measured)');
+  const b = out.beforeShaped;
+  console.log(`  before (issue 7), no PF, no devfs rulesets, no helper: ${NOTEBOOK_BEFORE.lines} lines, ${NOTEBOOK_BEFORE.bytes} bytes; cdk.tf.json ${NOTEBOOK_BEFORE.tfJson} bytes`);
+  console.log(`  the same constructs now (${b.steps} steps, without the * ones):`);
+  console.log(`    their scripts without the helper program: ${vsBefore(b.lines - helper.lines, b.bytes - helper.bytes)}`);
+  console.log(`    their scripts with the whole helper program: ${vsBefore(b.lines, b.bytes)}`);
+  console.log(`    cdk.tf.json ${b.tfJsonBytes} bytes (${change(b.tfJsonBytes, NOTEBOOK_BEFORE.tfJson)} than before)`);
+  console.log(`  the whole notebook now (${out.steps} steps): scripts ${out.scriptLines} lines, ${out.scriptBytes} bytes; cdk.tf.json ${out.tfJsonBytes} bytes`);
   console.log('  target: script text at least 30% smaller');
 }
 
-function measure(shape, kind, n) {
-  const out = execFileSync(process.execPath, [__filename, '--child', shape, kind, String(n)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+function measure(shape, kind, n, samples) {
+  const out = execFileSync(process.execPath, [__filename, '--child', shape, kind, String(n), samples], { encoding: 'utf8', maxBuffer: 1 << 26 });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
@@ -108,11 +148,11 @@ function buildLibrary(stack, shape, n) {
 }
 
 /** In a fresh process: build the stack, synthesize it to a temporary outdir, report. */
-function runChild(shape, kind, n) {
+function runChild(shape, kind, n, samplesFile) {
   const { App, TerraformStack } = require('cdktf');
   const { provider, resource } = require('@cdktf/provider-null');
-  // The raw stack's scripts: the sizes of the library's, measured before the clock starts.
-  const samples = kind === 'raw' ? sampleScripts(shape, n) : kind === 'same' ? sampleResources(shape, n) : undefined;
+  // The raw stacks' scripts and resources (see writeSamples), read before the clock starts.
+  const samples = kind === 'library' ? undefined : JSON.parse(fs.readFileSync(`${samplesFile}.${kind}.json`, 'utf8'));
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bench-'));
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
@@ -144,6 +184,7 @@ function runChild(shape, kind, n) {
       ]);
     });
   }
+  const buildMs = Number(process.hrtime.bigint() - start) / 1e6;
   app.synth();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = process.cpuUsage(cpuStart);
@@ -152,7 +193,18 @@ function runChild(shape, kind, n) {
   const resources = Object.values(json.resource.null_resource);
   const scriptBytes = resources.reduce((sum, r) => sum + r.provisioner[0]['remote-exec'].inline.join('\n').length + (r.triggers.destroy_script || '').length, 0);
   fs.rmSync(outdir, { recursive: true, force: true });
-  console.log(JSON.stringify({ ms, cpuMs, rssMiB: process.resourceUsage().maxRSS / 1024, resources: resources.length, scriptBytes }));
+  console.log(JSON.stringify({ ms, buildMs, cpuMs, rssMiB: process.resourceUsage().maxRSS / 1024, resources: resources.length, scriptBytes }));
+}
+
+/**
+ * In a process of its own (so that no process that is timed ever built the library): the
+ * library's stack of this shape, written as what each raw side needs, each in a file of its
+ * own (a side holds only its own data): PREFIX.raw.json the create/destroy scripts of each step,
+ * made unique; PREFIX.same.json the null_resources of its cdk.tf.json in dependency order.
+ */
+function writeSamples(shape, n, prefix) {
+  fs.writeFileSync(`${prefix}.raw.json`, JSON.stringify(sampleScripts(shape, n)));
+  fs.writeFileSync(`${prefix}.same.json`, JSON.stringify(sampleResources(shape, n)));
 }
 
 /** Create/destroy scripts of the library's stack of this shape, one per resource, made unique. */

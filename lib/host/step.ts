@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { resource } from '@cdktf/provider-null';
-import { dependable, TerraformStack } from 'cdktf';
+import { dependable, IResolvable, IResolveContext, TerraformStack, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
 import { HOST_HELPER_DIR, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_VERSION, renderScript, ScriptBuilder, shellQuote, writeFileIfChanged } from '../shell';
 import { FreeBsdHost } from './host';
@@ -154,21 +154,11 @@ export class HostStep extends Construct {
     // Every step needs the host helper, except the step that installs it.
     const isHelperStep = scope === host && id === HOST_HELPER_STEP_ID;
     const dependsOn = [...(isHelperStep ? [] : [hostHelperStep(host)]), ...(props.dependsOn ?? [])];
-    this.nullResource = new StepResource(this, 'resource', {
+    const stepResource = new StepResource(this, 'resource', {
       triggers: Object.fromEntries(Object.entries(triggers).map(([k, val]) => [k, escapeTerraformTemplate(val)])),
-      dependsOn: [],
     }, dependsOn.map((s) => s.nullResource));
-    // Terraform JSON ignores "//" keys (comments): the title and outline travel to summaries, not
-    // to plans; on the host the script's first banner says the same.
-    this.nullResource.addOverride('//', { title, outline: { create: props.createOutline ?? [], destroy: props.destroyOutline ?? [] } });
+    this.nullResource = stepResource;
     this.node.defaultChild = this.nullResource;
-    this.nullResource.addOverride('connection', connectionFromSelf(host));
-    // Connection values and the rendered destroy script (its wrapper follows the privilege) are
-    // kept as they were at creation: a change of them alone is no reason to replace the step,
-    // and a real change of the destroy body changes content_hash, which does replace it.
-    this.nullResource.addOverride('lifecycle', {
-      ignore_changes: Object.keys(triggers).filter((k) => CONNECTION_TRIGGERS.has(k)).map((k) => `triggers["${k}"]`),
-    });
     // The claim id is no trigger: a new claim (the helper step replaced) must not replace every step.
     let create = escapeTerraformTemplate(this.createScript);
     if (create.includes(SCOPE_CLAIM_ID)) create = create.split(SCOPE_CLAIM_ID).join(isHelperStep ? '${self.id}' : hostHelperStep(host).nullResource.id);
@@ -182,7 +172,19 @@ export class HostStep extends Construct {
       // cdktf's provisioner types have no `when`; destroy-time provisioners may reference only self.
       provisioners.push({ 'remote-exec': { when: 'destroy', inline: [destroyInline] } });
     }
-    this.nullResource.addOverride('provisioner', provisioners);
+    stepResource.setStepAttributes({
+      // Terraform JSON ignores "//" keys (comments): the title and outline travel to summaries, not
+      // to plans; on the host the script's first banner says the same.
+      '//': { title, outline: { create: props.createOutline ?? [], destroy: props.destroyOutline ?? [] } },
+      connection: connectionFromSelf(host),
+      // Connection values and the rendered destroy script (its wrapper follows the privilege) are
+      // kept as they were at creation: a change of them alone is no reason to replace the step,
+      // and a real change of the destroy body changes content_hash, which does replace it.
+      lifecycle: {
+        ignore_changes: Object.keys(triggers).filter((k) => CONNECTION_TRIGGERS.has(k)).map((k) => `triggers["${k}"]`),
+      },
+      provisioner: provisioners,
+    });
   }
 }
 
@@ -218,15 +220,28 @@ export function hostHelperStep(host: FreeBsdHost): HostStep {
 }
 
 /**
- * A null_resource that writes its depends_on on other steps as plain addresses, computed when
- * the stack is synthesized (so a later overrideLogicalId still counts). cdktf's own dependsOn
- * makes two tokens per dependency, each capturing a full stack trace, and resolves them in every
- * pass: a third of the synth time of 1000 jails. A step in another stack still goes through
- * cdktf's token, which records the cross-stack dependency. Entries a user sets on `dependsOn`
- * (the escape hatch) come after the steps'.
+ * The null_resource of a step. cdktf's generic path costs every step of a large app twice
+ * over; StepResource keeps the output and the escape hatches, without those costs:
+ * - depends_on on other steps is written as plain addresses, computed when the stack is
+ *   synthesized (so a later overrideLogicalId still counts). cdktf's own dependsOn makes two
+ *   tokens per dependency, each capturing a full stack trace, and resolves them in every pass.
+ *   A step in another stack still goes through cdktf's token, which records the cross-stack
+ *   dependency. Entries a user sets on `dependsOn` (the escape hatch) come after the steps'.
+ * - The step's own comment, connection, lifecycle and provisioners (cdktf's types have no
+ *   `when` on remote-exec) are written at once where addOverride writes, not through it: the
+ *   stack's "//" metadata then lists as overrides only those a user made through
+ *   `addOverride`. (Listed for each step, they were four entries per step, 12,000 at 3,000
+ *   steps, merged by copying the list once per step.)
+ * - cdktf resolves every element three times: once "preparing" (to find cross-stack
+ *   references; the result is thrown away), then the element, then the whole stack. The block
+ *   reaches the preparing pass with only its parts that hold a token (see tokenBearingParts):
+ *   a step's scripts, outline and connection are plain text, so there is nothing in them to
+ *   prepare. The block written, and every token in it, is the same.
  */
 class StepResource extends resource.Resource {
   private readonly stepDependencies: (resource.Resource | string)[];
+  /** The first path component of every addOverride a user made. */
+  private readonly userOverrides = new Set<string>();
 
   constructor(scope: Construct, id: string, config: resource.ResourceConfig, dependencies: resource.Resource[]) {
     super(scope, id, config);
@@ -234,11 +249,91 @@ class StepResource extends resource.Resource {
     this.stepDependencies = dependencies.map((d) => (TerraformStack.of(d) === stack ? d : dependable(d)));
   }
 
+  /** The step's own top-level attributes, under the overrides a user adds later. */
+  public setStepAttributes(attributes: { [key: string]: unknown }): void {
+    Object.assign(this.rawOverrides, attributes);
+  }
+
+  public addOverride(path: string, value: any): void {
+    this.userOverrides.add(path.split('.')[0]);
+    super.addOverride(path, value);
+  }
+
+  public toMetadata(): any {
+    const metadata = super.toMetadata();
+    const overrides = [...this.userOverrides];
+    return { ...metadata, overrides: overrides.length ? { [this.terraformResourceType]: overrides } : undefined };
+  }
+
+  public toTerraform(): any {
+    const out = super.toTerraform();
+    const blocks = out.resource?.[this.terraformResourceType];
+    if (blocks?.[this.friendlyUniqueId]) blocks[this.friendlyUniqueId] = new PlainPartsSkippedWhenPreparing(blocks[this.friendlyUniqueId]);
+    return out;
+  }
+
   public get terraformMetaArguments(): { [name: string]: any } {
     const args = super.terraformMetaArguments;
     const steps = this.stepDependencies.map((d) => (typeof d === 'string' ? d : `${d.terraformResourceType}.${d.friendlyUniqueId}`));
-    return { ...args, dependsOn: [...steps, ...(args.dependsOn ?? [])] };
+    const dependsOn = [...steps, ...(args.dependsOn ?? [])];
+    // None (the host's helper step): no depends_on at all rather than an empty one.
+    return { ...args, dependsOn: dependsOn.length ? dependsOn : undefined };
   }
+}
+
+/**
+ * A value that resolves to itself, except in cdktf's preparing pass, where it resolves to only
+ * its parts that hold a token (that pass exists for what tokens do when resolved; plain text
+ * does nothing there).
+ */
+class PlainPartsSkippedWhenPreparing implements IResolvable {
+  public readonly creationStack: string[] = [];
+
+  constructor(private readonly value: unknown) {}
+
+  public resolve(context: IResolveContext): unknown {
+    return context.preparing ? tokenBearingParts(this.value) : this.value;
+  }
+
+  public toString(): string {
+    return 'a step resource block';
+  }
+}
+
+/**
+ * The parts of a value that hold a token, as cdktf's resolve finds them (a string token, a
+ * list or map token, a number token or one concatenated into a string, an IResolvable);
+ * undefined when there are none. Arrays and objects whose keys hold a token are kept whole.
+ */
+function tokenBearingParts(value: unknown): unknown {
+  if (typeof value === 'string') return mayHoldToken(value) ? value : undefined;
+  if (typeof value === 'number') return Token.isUnresolved(value) ? value : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Tokenization.isResolvable(value)) return value;
+  if (Array.isArray(value)) return value.some((v) => tokenBearingParts(v) !== undefined) ? value : undefined;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (keys.some(mayHoldToken)) return value;
+  let parts: Record<string, unknown> | undefined;
+  for (const key of keys) {
+    const part = tokenBearingParts(record[key]);
+    if (part !== undefined) (parts ??= {})[key] = part;
+  }
+  return parts;
+}
+
+/**
+ * cdktf's pattern of numbers in a string, each a possible number token; an encoded token
+ * number always prints with an exponent `e+` (its top bits make it about -1.9e+289).
+ */
+const NUMBER_IN_STRING = /[-|\d|.\+]+(e[-|\d|.|e|E|\+]+)/g;
+
+/** Whether a string holds a token: a token marker (string, list, map) or a token number. */
+function mayHoldToken(text: string): boolean {
+  if (text.includes('TfToken[')) return true;
+  if (!text.includes('e+')) return false;
+  for (const match of text.matchAll(NUMBER_IN_STRING)) if (Token.isUnresolved(parseFloat(match[0]))) return true;
+  return false;
 }
 
 /** Triggers that say how to reach the host (and the wrapped destroy script), not what the step does. */

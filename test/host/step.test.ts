@@ -127,6 +127,48 @@ describe('HostStep', () => {
     expect(byName('second').depends_on).toEqual(byName('by_hand').depends_on);
   });
 
+  // StepResource hands cdktf's preparing pass only the parts of a block that hold a token: a
+  // token in a user's override must still become a cross-stack reference there.
+  test('a token from another stack in an override of a step becomes the same cross-stack reference as on a hand-made resource', () => {
+    const app = Testing.app();
+    const a = new TerraformStack(app, 'a');
+    const b = new TerraformStack(app, 'b');
+    const source = new HostStep(a, 'source', { host: new FreeBsdHost(a, 'host', { address: '192.0.2.10' }), description: 'source', create: ['true'] });
+    const step = new HostStep(b, 'step', { host: new FreeBsdHost(b, 'other', { address: '192.0.2.11' }), description: 'step', create: ['true'] });
+    step.nullResource.addOverride('triggers.source_id', source.nullResource.id);
+    new resource.Resource(b, 'by_hand', { triggers: { source_id: source.nullResource.id } });
+    app.synth();
+    const read = (name: string) => JSON.parse(readFileSync(join(app.outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+    const byName = (json: any, prefix: string) => Object.entries<any>(json.resource.null_resource).find(([name]) => name.startsWith(prefix))![1];
+    const sourceId = byName(read('b'), 'by_hand').triggers.source_id;
+    expect(sourceId).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-a\.outputs\.cross-stack-output-null_resource/);
+    expect(byName(read('b'), 'step').triggers.source_id).toBe(sourceId);
+    expect(Object.keys(read('a').output)).toEqual([expect.stringMatching(/^cross-stack-output-null_resourcesource_resource_[0-9A-F]+id$/)]);
+  });
+
+  test("a user's override goes over the step's own attributes, and only users' overrides are listed as overrides", () => {
+    const app = Testing.app();
+    const s = new TerraformStack(app, 'test');
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10' });
+    const plain = new HostStep(s, 'plain', { host, description: 'plain', create: ['true'] });
+    const changed = new HostStep(s, 'changed', { host, description: 'changed', create: ['true'] });
+    changed.nullResource.addOverride('connection.timeout', '9m');
+    app.synth();
+    const json = JSON.parse(readFileSync(join(app.outdir, 'stacks', 'test', 'cdk.tf.json'), 'utf8'));
+    const block = (step: HostStep) => json.resource.null_resource[(step.nullResource as resource.Resource).friendlyUniqueId];
+    expect(block(changed).connection).toEqual({ ...block(plain).connection, timeout: '9m' });
+    expect(block(plain).connection.timeout).toBe('2m');
+    expect(json['//'].metadata.overrides).toEqual({ null_resource: ['connection'] });
+  });
+
+  test('the host helper step, which depends on nothing, has no depends_on', () => {
+    const s = stack();
+    new HostStep(s, 'step', { host: new FreeBsdHost(s, 'host', { address: '192.0.2.10' }), description: 'step', create: ['true'] });
+    const [helper] = nullResources(s, { withHostHelper: true }).filter((r) => r.name.startsWith('host_helper'));
+    expect(helper).toBeDefined();
+    expect('depends_on' in helper).toBe(false);
+  });
+
   test('triggers hold the key path, never a key, and the values destroy needs', () => {
     const second = synthOne().find((r) => r.name.startsWith('second'))!;
     expect(Object.keys(second.triggers).sort()).toEqual(
