@@ -13,6 +13,7 @@
 import * as path from 'path';
 import { armDrop, disarmDrop, REPO_DIR } from '../host';
 import { AppBuilder, Bench, BenchSnapshot, failureText } from './bench';
+import { Figures } from './figures';
 import { changeSet, hostView, scopeClaims } from './view';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
@@ -170,4 +171,45 @@ export async function inPool<T, R>(items: T[], width: number, fn: (item: T) => P
   };
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
   return out;
+}
+
+/**
+ * Fault runs at once, each on its own fake host and its own Terraform (E2E_FAULT_POOL). A run
+ * is mostly CPU (Terraform, sshd, a Node process per shim command) with short waits on SSH, so
+ * on this project's 2-core machines a few more runs than cores keep both busy.
+ */
+const POOL = Number(process.env.E2E_FAULT_POOL ?? 3);
+
+/**
+ * The two sweeps of a phase, as jest tests in the calling describe: every k failed, then every
+ * k dropped; each k's run converges. One phase per test file (scenarios-faults-*.test.ts), so
+ * jest's workers share the sweeps of scenario 6.
+ */
+export function faultSweeps(name: string, phase: FaultPhase, figures: Figures): void {
+  afterAll(() => releasePhase(phase));
+  let clean: Promise<CleanRun> | undefined;
+  const cleanOnce = () => (clean ??= cleanRun(phase));
+  const scenario = (injection: Injection, title: string) => figures.scenario(`6. ${name}: ${title}`, async () => {
+    const c = await cleanOnce();
+    expect(c.commands.length).toBeGreaterThan(0);
+    const started = Date.now();
+    const targets = injectionTargets(c, injection);
+    const runs = await inPool(targets.map((_c, i) => i + 1), POOL, (k) => faultRun(phase, k, c, injection));
+    const failedApplies = runs.filter((r) => r.applyFailed);
+    figures.row(`${injection}: ${name}`, {
+      commands: targets.length, 'k tried': runs.length, 'applies failed': failedApplies.length,
+      converged: runs.filter((r) => r.divergence.length === 0).length, 'wall s': Math.round((Date.now() - started) / 1000),
+    });
+    if (injection === 'fail') {
+      const tolerated = runs.filter((r) => !r.applyFailed).map((r) => `k=${r.k} ${r.command}`);
+      if (tolerated.length > 0) figures.note(`${name}: a failure of these probes took the other branch and the apply succeeded: ${tolerated.join('; ')}`);
+    } else {
+      // A drop always fires at its command and always fails the step: the connection is gone.
+      expect(runs.filter((r) => r.dropped === undefined || !r.applyFailed).map((r) => ({ k: r.k, command: r.command, dropped: r.dropped, failures: r.failures }))).toEqual([]);
+      expect(runs.every((r) => r.failures.length === 1 && /remote command exited without exit status/.test(r.failures[0].message))).toBe(true);
+    }
+    expect(runs.filter((r) => r.divergence.length > 0).map((r) => ({ k: r.k, command: r.command, divergence: r.divergence }))).toEqual([]);
+  }, 900_000);
+  scenario('fail', 'after the k-th command failed, for every k, the next apply converges to the clean run\'s state');
+  scenario('drop', 'after the connection dropped before the k-th command, for every k, the next apply converges to the clean run\'s state');
 }
