@@ -192,3 +192,77 @@ describe('vnet-add and vnet-delete by hand', () => {
   });
 });
 
+
+describe('the fake ifconfig models if_bridge(4) and epair(4) as FreeBSD does', () => {
+  const fails = (args: string[], stderr: string) => {
+    const r = sh('ifconfig', args);
+    expect([r.status, r.stderr]).toEqual([1, stderr]);
+  };
+
+  test('create prints the new name once, after a name parameter the final one; a renamed clone keeps its unit', () => {
+    // ifclone.c / ifconfig.c printifname: printed when it differs from the name given, at the end.
+    expect(ok('ifconfig', 'bridge', 'create', 'name', 'vi1br', 'up')).toBe('vi1br\n');
+    expect(F.readState(root).ifaces.vi1br.up).toBe(true);
+    expect(ok('ifconfig', 'bridge', 'create')).toBe('bridge1\n'); // unit 0 is vi1br's
+    expect(ok('ifconfig', 'bridge7', 'create')).toBe('');
+    fails(['bridge1', 'create'], 'ifconfig: SIOCIFCREATE2 (bridge1): File exists\n');
+    expect(ok('ifconfig', 'epair', 'create')).toBe('epair0a\n');
+    expect(ok('ifconfig', 'epair0a', 'name', 'vi1_xh')).toBe('vi1_xh\n');
+    expect(ok('ifconfig', 'epair', 'create')).toBe('epair1a\n');
+    expect(ok('ifconfig', 'lo', 'create')).toBe('lo1\n');
+  });
+
+  test('destroying either end of an epair, under any name, destroys both; lo0 and em0 are no clones', () => {
+    ok('ifconfig', 'epair', 'create');
+    ok('ifconfig', 'epair0a', 'name', 'vi1_xh');
+    ok('ifconfig', 'epair0b', 'name', 'vi1_x');
+    ok('ifconfig', 'vi1_x', 'destroy');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    fails(['lo0', 'destroy'], 'ifconfig: SIOCIFDESTROY: Invalid argument\n');
+    fails(['em0', 'destroy'], 'ifconfig: SIOCIFDESTROY: Invalid argument\n');
+    fails(['vi1_x', 'destroy'], 'ifconfig: interface vi1_x does not exist\n');
+  });
+
+  test('addm and deletem as bridge_ioctl_add and _del: one bridge per member, Ethernet-like members only', () => {
+    ok('ifconfig', 'bridge', 'create', 'name', 'vi1br');
+    ok('ifconfig', 'bridge', 'create', 'name', 'vi2br');
+    ok('ifconfig', 'epair', 'create');
+    ok('ifconfig', 'vi1br', 'addm', 'epair0a');
+    fails(['vi1br', 'addm', 'epair0a'], 'ifconfig: BRDGADD epair0a: File exists\n');
+    fails(['vi2br', 'addm', 'epair0a'], 'ifconfig: BRDGADD epair0a: Device busy\n');
+    fails(['vi2br', 'addm', 'lo0'], 'ifconfig: BRDGADD lo0: Invalid argument\n');
+    fails(['vi2br', 'addm', 'vi1br'], 'ifconfig: BRDGADD vi1br: Invalid argument\n');
+    fails(['vi2br', 'addm', 'nosuch0'], 'ifconfig: BRDGADD nosuch0: No such file or directory\n');
+    fails(['em0', 'addm', 'epair0b'], 'ifconfig: BRDGADD epair0b: Invalid argument\n');
+    fails(['vi2br', 'deletem', 'epair0a'], 'ifconfig: BRDGDEL epair0a: No such file or directory\n');
+    // A member renamed is listed by its new name; destroyed, it leaves the bridge.
+    ok('ifconfig', 'epair0a', 'name', 'vi1_xh');
+    expect(ok('ifconfig', 'vi1br')).toContain('\tmember: vi1_xh flags=');
+    ok('ifconfig', 'vi1_xh', 'destroy');
+    expect(ok('ifconfig', 'vi1br')).not.toContain('member:');
+    // The uplink joins one bridge; destroying the bridge leaves em0 itself.
+    ok('ifconfig', 'vi1br', 'addm', 'em0');
+    fails(['vi2br', 'addm', 'em0'], 'ifconfig: BRDGADD em0: Device busy\n');
+    ok('ifconfig', 'vi1br', 'destroy');
+    ok('ifconfig', 'vi2br', 'addm', 'em0');
+    ok('ifconfig', 'vi2br', 'deletem', 'em0');
+    expect(F.readState(root).ifaces.em0.inet).toEqual(['192.0.2.10/24']);
+  });
+
+  test('vnet moves to vnet jails only; a member moved leaves its bridge', () => {
+    fs.mkdirSync(host('/vm/v1'), { recursive: true });
+    fs.mkdirSync(host('/vm/p1'), { recursive: true });
+    write('/etc/jail.conf', 'v1 { path = "/vm/v1"; vnet; persist; }\np1 { path = "/vm/p1"; persist; }\n');
+    ok('jail', '-f', '/etc/jail.conf', '-c', 'v1', 'p1');
+    ok('ifconfig', 'bridge', 'create', 'name', 'vi1br');
+    ok('ifconfig', 'epair', 'create');
+    ok('ifconfig', 'vi1br', 'addm', 'epair0b');
+    fails(['epair0b', 'vnet', 'p1'], 'ifconfig: SIOCSIFVNET: File exists\n');
+    ok('ifconfig', 'epair0b', 'vnet', 'v1');
+    expect(ok('ifconfig', 'vi1br')).not.toContain('member:');
+    expect(sh('ifconfig', ['-l'], { env: { FAKEBSD_JAIL: 'v1' } }).stdout).toBe('epair0b\n');
+    // Destroying the host's end takes the jail's too.
+    ok('ifconfig', 'epair0a', 'destroy');
+    expect(sh('ifconfig', ['-l'], { env: { FAKEBSD_JAIL: 'v1' } }).stdout).toBe('\n');
+  });
+});
