@@ -17,7 +17,8 @@
  *     vi2_vpnr2 o      192.168.2.1   192.168.2.11
  *       [Router(vpnr2)]o ------ (vri2br) ------ o[Host (vpnh2)]
  *
- * Connection settings come from the environment as in examples/notebook (FREEBSD_HOST, ...).
+ * Connection settings come from the environment as in examples/notebook (FREEBSD_HOST, ...);
+ * VNET_BACKEND=if_bridge builds the switches with if_bridge(4) and epair(4) instead of netgraph.
  * Run `npx cdktf synth` in this folder; the topology is written to the stack's output folder
  * as vnet-topology.txt (the helper's `vnet-list -r` on the host prints the same) and
  * vnet-topology.mmd (a Mermaid flowchart).
@@ -34,6 +35,7 @@ import {
   JailHost,
   JailNetwork,
   JailPackages,
+  VnetBackend,
   VnetBridge,
   ZfsTemplate,
 } from '../../lib';
@@ -86,7 +88,8 @@ export class VnetLabStack extends TerraformStack {
     // The lab's jail.conf has no resolv.conf copying: the jails have no DNS to reach.
     this.jailHost = new JailHost(this, 'jails', { host: this.host, defaults: { copyResolvConf: false } });
     // `vnet add -b`: switches only, nothing of them on the host.
-    this.switches = Object.fromEntries(['vi1', 'vi2', 'vri1', 'vri2'].map((n) => [n, new VnetBridge(this, n, { host: this.host })]));
+    const backend = env.VNET_BACKEND === VnetBackend.IF_BRIDGE ? VnetBackend.IF_BRIDGE : VnetBackend.NETGRAPH;
+    this.switches = Object.fromEntries(['vi1', 'vi2', 'vri1', 'vri2'].map((n) => [n, new VnetBridge(this, n, { host: this.host, backend })]));
     this.jails = LAB_JAILS.map((j) =>
       new JailFromSnapshot(this, j.name, {
         jailHost: this.jailHost,

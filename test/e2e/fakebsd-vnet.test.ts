@@ -44,8 +44,8 @@ function helperOk(...args: string[]): string {
 const nodes = () => ok('ngctl', 'list').split('\n').slice(1).filter((l) => l.includes('Name:') && !/Name: ngctl\d/.test(l)).map((l) => l.trim().split(/\s+/).slice(1, 4).filter((_, i) => i !== 1).join(' '));
 
 /** The lab as examples/vnet-lab renders it, the helper at its test path, on the fake host. */
-function prepareLab() {
-  const stack = new VnetLabStack(Testing.app(), 'vnet-lab', { FREEBSD_HOST: '192.0.2.10' });
+function prepareLab(backend = 'netgraph') {
+  const stack = new VnetLabStack(Testing.app(), 'vnet-lab', { FREEBSD_HOST: '192.0.2.10', VNET_BACKEND: backend });
   write('/etc/jail.conf', stack.jails.map((j) => j.confText).join('\n').split(HOST_HELPER_PATH).join(helper));
   for (const j of LAB) {
     for (const d of ['dev', 'mnt', 'etc']) fs.mkdirSync(host(`/vm/${j}/${d}`), { recursive: true });
@@ -264,5 +264,104 @@ describe('the fake ifconfig models if_bridge(4) and epair(4) as FreeBSD does', (
     // Destroying the host's end takes the jail's too.
     ok('ifconfig', 'epair0a', 'destroy');
     expect(sh('ifconfig', ['-l'], { env: { FAKEBSD_JAIL: 'v1' } }).stdout).toBe('\n');
+  });
+});
+
+describe('the if_bridge backend (vnet-epair-add, vnet-epair-delete)', () => {
+  const MAC = '02:00:00:00:00:01';
+  const HMAC = '02:00:00:00:01:01';
+  const bridges = () => Object.entries(F.readState(root).ifaces as Record<string, { cloner?: string }>).filter(([, i]) => i.cloner === 'bridge').map(([n]) => n).sort();
+
+  test('the lab through jail(8): the notebook\'s listing, no netgraph node; every jail stopped leaves nothing; started again, the same', () => {
+    prepareLab('if_bridge');
+    const conf = fs.readFileSync(host('/etc/jail.conf'), 'utf8');
+    expect(conf).not.toMatch(/vnet-add|vnet-delete /);
+    ok('jail', '-f', '/etc/jail.conf', '-c', ...LAB);
+    expect(helperOk('vnet-list', '-r')).toBe(NOTEBOOK_LAB_LISTING);
+    expect(helperOk('vnet-list')).toBe('vi1\nvi2\nvri1\nvri2\n');
+    expect(bridges()).toEqual(['vi1br', 'vi2br', 'vri1br', 'vri2br']);
+    expect(nodes()).toEqual([]);
+    // The host keeps each epair's host side, on its bridge; the jail has the other end.
+    expect(ok('ifconfig', 'vi1br')).toMatch(/member: vi1_r1h [\s\S]*member: vi1_vpnr1h /);
+    expect(sh('ifconfig', ['-l'], { env: { FAKEBSD_JAIL: 'vpnr1' } }).stdout).toBe('vi1_vpnr1 vri1_vpnr1\n');
+    // Stable Ethernet addresses on both ends: what the configuration says.
+    const [, mac, hmac] = /vnet-epair-add vi1 vi1_r1 (\S+) (\S+) switch/.exec(conf)!;
+    expect(sh('ifconfig', ['vi1_r1', 'ether'], { env: { FAKEBSD_JAIL: 'r1' } }).stdout).toContain(`\tether ${mac}\n`);
+    expect(ok('ifconfig', 'vi1_r1h', 'ether')).toContain(`\tether ${hmac}\n`);
+    expect(mac).not.toBe(hmac);
+    ok('jail', '-f', '/etc/jail.conf', '-r', 'vpnh1');
+    expect(helperOk('vnet-list', '-r')).toBe(NOTEBOOK_LAB_LISTING.replace('  vpnh1 vri1_vpnh1 192.168.1.11/24\n', ''));
+    ok('jail', '-f', '/etc/jail.conf', '-r', ...LAB.filter((j) => j !== 'vpnh1'));
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    expect(helperOk('vnet-list', '-r')).toBe('');
+    ok('jail', '-f', '/etc/jail.conf', '-c', ...LAB);
+    expect(helperOk('vnet-list', '-r')).toBe(NOTEBOOK_LAB_LISTING);
+  });
+
+  test('vnet-epair-add is idempotent; vnet-epair-delete takes one interface, the last takes the bridge', () => {
+    helperOk('vnet-epair-add', 'vi1', 'vi1_a', MAC, HMAC, 'switch');
+    const state = () => JSON.stringify(F.readState(root).ifaces);
+    const before = state();
+    expect(helperOk('vnet-epair-add', 'vi1', 'vi1_a', MAC, HMAC, 'switch')).not.toContain('==> switch');
+    expect(state()).toBe(before);
+    helperOk('vnet-epair-add', 'vi1', 'vi1_b', '02:00:00:00:00:02', '02:00:00:00:01:02', 'switch');
+    expect(helperOk('vnet-list', '-r')).toBe('vi1\n  - vi1_a\n  - vi1_b\n');
+    helperOk('vnet-epair-delete', 'vi1', 'vi1_a');
+    helperOk('vnet-epair-delete', 'vi1', 'vi1_a');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0 vi1br vi1_bh vi1_b\n');
+    helperOk('vnet-epair-delete', 'vi1', 'vi1_b');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+  });
+
+  test('bridged: em0 a member of the bridge; the last jail gone, em0 is as it was', () => {
+    const em0 = JSON.stringify(F.readState(root).ifaces.em0);
+    helperOk('vnet-epair-add', 'em0', 'em0_b1', MAC, HMAC, 'bridged', 'em0');
+    const br = ok('ifconfig', 'em0br');
+    expect(br).toContain('\tmember: em0 flags=');
+    expect(br).toContain('\tmember: em0_b1h flags=');
+    expect(helperOk('vnet-list', '-r')).toBe('em0\n  - em0_b1\n');
+    helperOk('vnet-epair-delete', 'em0', 'em0_b1');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    expect(JSON.stringify(F.readState(root).ifaces.em0)).toBe(em0);
+  });
+
+  test('routed: the epair vi0 / vi0h holds the gateway addresses on the host and goes with the last jail', () => {
+    helperOk('vnet-epair-add', 'vi0', 'vi0_v1', MAC, HMAC, 'routed', '02:00:00:00:00:0a', '02:00:00:00:01:0a', '172.31.0.1/24', 'fd00:31::1/64');
+    const vi0 = ok('ifconfig', 'vi0');
+    expect(vi0).toContain('inet 172.31.0.1 netmask 0xffffff00');
+    expect(vi0).toContain('inet6 fd00:31::1 prefixlen 64');
+    expect(vi0).toContain('ether 02:00:00:00:00:0a');
+    expect(ok('ifconfig', 'vi0h')).toContain('ether 02:00:00:00:01:0a');
+    expect(helperOk('vnet-list', '-r')).toBe('vi0\n  - vi0 172.31.0.1/24 fd00:31::1/64\n  - vi0_v1\n');
+    helperOk('vnet-epair-delete', 'vi0', 'vi0_v1');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    // The switch step's destroy on a switch already gone: nothing to do.
+    expect(helperOk('vnet-epair-delete', 'vi0')).toBe('');
+  });
+
+  test('an epair left half-made by a run that died is rebuilt; interfaces it did not make are refused', () => {
+    // Died after renaming the host side, before the jail side and addm.
+    helperOk('vnet-epair-add', 'vi1', 'vi1_a', MAC, HMAC, 'switch');
+    ok('ifconfig', 'epair', 'create');
+    ok('ifconfig', 'epair1a', 'name', 'vi1_bh');
+    const out = helperOk('vnet-epair-add', 'vi1', 'vi1_b', '02:00:00:00:00:02', '02:00:00:00:01:02', 'switch');
+    expect(out).toContain('removing the half-made epair vi1_bh');
+    expect(helperOk('vnet-list', '-r')).toBe('vi1\n  - vi1_a\n  - vi1_b\n');
+    expect(ok('ifconfig', '-l').split(' ')).not.toContain('epair1b');
+    // Not ours: a plain interface, a bridge-named non-bridge, a host side on another bridge.
+    ok('ifconfig', 'lo', 'create', 'name', 'vi3br');
+    let r = run('vnet-epair-add', 'vi3', 'vi3_a', MAC, HMAC, 'switch');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: interface vi3br exists and is not a bridge; refusing to touch it\n']);
+    const other = ok('ifconfig', 'epair', 'create').trim().replace(/a$/, 'b');
+    r = run('vnet-epair-add', 'vi1', other, MAC, HMAC, 'switch');
+    expect([r.status, r.stderr]).toEqual([1, `helper-1: error: interface ${other} exists and was not made for switch vi1br; refusing to touch it\n`]);
+    r = run('vnet-epair-add', 'vi2', 'vi1_a', MAC, HMAC, 'switch');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: interface vi1_ah exists and was not made for switch vi2br; refusing to touch it\n']);
+    helperOk('vnet-epair-delete', 'vi2', 'vi1_a'); // not vi2's: left alone
+    expect(helperOk('vnet-list', '-r')).toBe('vi1\n  - vi1_a\n  - vi1_b\n');
+    r = run('vnet-epair-add', 'vi4', 'vi4_a', MAC, HMAC, 'bridged', 'nosuch0');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: the uplink nosuch0 does not exist on this host\n']);
+    expect(run('vnet-epair-add', 'vi1', 'vi1_x', MAC, HMAC).status).toBe(64);
+    expect(run('vnet-epair-delete').status).toBe(64);
   });
 });
