@@ -26,9 +26,13 @@
  * on a bridge (EBUSY); a member destroyed or moved to another vnet leaves its bridge.
  */
 import { createHash } from 'crypto';
+import { STATE_DIR } from './names';
 
 /** The lock every VNET action of the helper takes: link numbers are found, then used. */
 export const VNET_LOCK = 'netgraph';
+
+/** Where each switch's owner is recorded: `<dir>/NET.owner` holds the owner mark of the VnetBridge that claimed NET. */
+export const VNET_CLAIM_DIR = `${STATE_DIR}/vnet`;
 
 /** Switch shapes as the helper's vnet-add takes them. */
 export const VNET_SHAPES = ['switch', 'bridged', 'routed'] as const;
@@ -287,6 +291,48 @@ epair_members() {
   for em in $(ifconfig "$1" | awk '$1 == "member:" && $2 ~ /h$/ { print $2 }'); do
     if if_in_group "$em" epair; then echo "\${em%h}"; fi
   done
+}
+
+# vnet-claim NET OWNER: switch NET of this host belongs to OWNER (an owner mark SCOPE:path);
+# held by another owner, refused and kept. The switch step claims it; the jails' hooks do not
+# look (a boot must not depend on it).
+vnet_claim_file() {
+  printf '${VNET_CLAIM_DIR}/%s.owner' "$1"
+}
+do_vnet_claim() {
+  [ $# -eq 2 ] || usage
+  do_locked ${VNET_LOCK} "$self" _vnet_claim "$@"
+}
+_vnet_claim() {
+  f=$(vnet_claim_file "$1")
+  if [ -f "$f" ]; then
+    held=$(cat "$f")
+    [ "$held" = "$2" ] && return 0
+    die "switch $1 on this host belongs to $held, not to $2: give this switch another name, or destroy the other first; if nothing owns it any more, remove $f"
+  fi
+  mkdir -p ${VNET_CLAIM_DIR}
+  printf '%s\n' "$2" > "$f.new"
+  mv -f "$f.new" "$f"
+  echo "==> switch $1 claimed for $2"
+}
+
+# vnet-release NET OWNER netgraph|if_bridge: what is left of switch NET removed (the backend's
+# vnet-delete NET) and the claim given up, if OWNER holds it (or nobody does: a switch made
+# before claims); another owner's switch is left as it is.
+do_vnet_release() {
+  [ $# -eq 3 ] || usage
+  case "$3" in netgraph | if_bridge) ;; *) usage ;; esac
+  do_locked ${VNET_LOCK} "$self" _vnet_release "$@"
+}
+_vnet_release() {
+  f=$(vnet_claim_file "$1")
+  if [ -f "$f" ] && [ "$(cat "$f")" != "$2" ]; then
+    echo "==> switch $1 belongs to $(cat "$f"): left as it is"
+    return 0
+  fi
+  if [ "$3" = if_bridge ]; then _vnet_epair_delete "$1"; else _vnet_delete "$1"; fi
+  if [ -f "$f" ]; then rm -f "$f"; echo "==> switch $1 given up by $2"; fi
+  rmdir ${VNET_CLAIM_DIR} 2>/dev/null || :
 }
 
 # vnet-list [-r]: the switches (ng_bridge nodes and if_bridge interfaces named NETbr) as NET;

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { FreeBsdHost, HostSettings, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
 import { renderTopologyMermaid, renderVnetListing, TopologySwitch } from '../render/topology';
-import { HOST_HELPER_PATH, ScriptBuilder, shellCommand } from '../shell';
+import { HOST_HELPER_PATH, ownerMark, ScriptBuilder, shellCommand } from '../shell';
 import { deriveMacAddress, vnetBridgeNodeName, vnetEpairHostSide } from '../shell/vnet';
 import * as v from '../validate';
 import * as net from '../validate/net';
@@ -179,7 +179,11 @@ export class VnetBridge extends Construct {
     if (this.backend === VnetBackend.IF_BRIDGE) ifBridgeModules(create, this.bridgeNodeName);
     else netgraphModules(create, this.bridgeNodeName, uplink !== undefined);
     if (uplink) create.action(`uplink ${uplink}`, `ifconfig ${shellCommand(uplink)} >/dev/null || { echo ${shellCommand(`error: the uplink ${uplink} does not exist on this host`)} >&2; exit 1; }`);
-    const destroy = new ScriptBuilder(`VNET switch ${this.name}`).banner(`what is left of switch ${this.name} once no jail uses it`).helper(this.deleteAction, this.name);
+    // The switch's name on the host is this construct's: another app's switch of that name is refused here.
+    const owner = ownerMark(this.host.ownershipScope, at);
+    create.helper('vnet-claim', this.name, owner);
+    const destroy = new ScriptBuilder(`VNET switch ${this.name}`).banner(`what is left of switch ${this.name} once no jail uses it, if it is this app's`)
+      .helper('vnet-release', this.name, owner, this.backend);
     this.step = new HostStep(this, 'switch', {
       host: this.host,
       description: `VNET switch ${this.name} (${this.mode.shape}${uplink ? ` on ${uplink}` : ''}${this.gateways.length ? ` gateway ${this.gateways.join(' ')}` : ''})`,

@@ -11,13 +11,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { HOST_HELPER_PATH, HOST_HELPER_PROGRAM, SCRIPT_PATH } from '../../lib/shell';
+import { HOST_HELPER_PATH, HOST_HELPER_PROGRAM, SCRIPT_PATH, VNET_CLAIM_DIR } from '../../lib/shell';
 import { NOTEBOOK_LAB_LISTING } from '../vnet/notebook-lab';
 import { F, shimsAt } from './fakebsd-support';
 
 let root: string;
 let shims: string;
 let helper: string;
+let claims: string;
 const { sh, ok, host, write } = shimsAt(() => root);
 const LAB = ['r1', 'vpnr1', 'vpnr2', 'vpnh1', 'vpnh2'];
 
@@ -27,7 +28,9 @@ function installHelper() {
   F.installShims(shims, { nodePath: process.execPath });
   const bin = ['/sbin', '/usr/sbin', '/usr/bin', '/bin'].map((d) => path.join(shims, d)).join(':');
   helper = path.join(shims, 'helper-1');
-  fs.writeFileSync(helper, HOST_HELPER_PROGRAM.replace(`PATH=${SCRIPT_PATH}\n`, `PATH=${bin}:${SCRIPT_PATH}\n`), { mode: 0o755 });
+  // The helper runs on this machine's file system: its switch claims go to a directory of the test's.
+  claims = path.join(shims, 'vnet-claims');
+  fs.writeFileSync(helper, HOST_HELPER_PROGRAM.replace(`PATH=${SCRIPT_PATH}\n`, `PATH=${bin}:${SCRIPT_PATH}\n`).split(VNET_CLAIM_DIR).join(claims), { mode: 0o755 });
 }
 
 function run(...args: string[]) {
@@ -363,5 +366,34 @@ describe('the if_bridge backend (vnet-epair-add, vnet-epair-delete)', () => {
     expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: the uplink nosuch0 does not exist on this host\n']);
     expect(run('vnet-epair-add', 'vi1', 'vi1_x', MAC, HMAC).status).toBe(64);
     expect(run('vnet-epair-delete').status).toBe(64);
+  });
+});
+
+describe('switch ownership (vnet-claim, vnet-release)', () => {
+  const MAC = '02:00:00:00:00:01';
+  const HMAC = '02:00:00:00:01:01';
+  const claimFile = () => path.join(claims, 'vi1.owner');
+
+  test('a switch name is claimed for one owner; another is refused and releases nothing of it; the owner\'s release removes it and the claim', () => {
+    helperOk('vnet-claim', 'vi1', 'appa:stack/vi1');
+    expect(helperOk('vnet-claim', 'vi1', 'appa:stack/vi1')).toBe('');
+    helperOk('vnet-epair-add', 'vi1', 'vi1_a', MAC, HMAC, 'switch');
+    let r = run('vnet-claim', 'vi1', 'appb:stack/vi1');
+    expect([r.status, r.stderr]).toEqual([1, `helper-1: error: switch vi1 on this host belongs to appa:stack/vi1, not to appb:stack/vi1: give this switch another name, or destroy the other first; if nothing owns it any more, remove ${claimFile()}\n`]);
+    // The other app's destroy leaves the switch and the claim alone.
+    r = run('vnet-release', 'vi1', 'appb:stack/vi1', 'if_bridge');
+    expect([r.status, r.stdout]).toEqual([0, '==> switch vi1 belongs to appa:stack/vi1: left as it is\n']);
+    expect(helperOk('vnet-list', '-r')).toBe('vi1\n  - vi1_a\n');
+    expect(fs.readFileSync(claimFile(), 'utf8')).toBe('appa:stack/vi1\n');
+    // The owner's release: only an empty switch goes; the claim goes in any case.
+    helperOk('vnet-release', 'vi1', 'appa:stack/vi1', 'if_bridge');
+    expect(helperOk('vnet-list')).toBe('vi1\n');
+    expect(fs.existsSync(claimFile())).toBe(false);
+    helperOk('vnet-epair-delete', 'vi1', 'vi1_a');
+    helperOk('vnet-claim', 'vi1', 'appa:stack/vi1');
+    helperOk('vnet-release', 'vi1', 'appa:stack/vi1', 'netgraph');
+    expect(fs.existsSync(claims)).toBe(false);
+    expect(run('vnet-release', 'vi1', 'appa:stack/vi1', 'sideways').status).toBe(64);
+    expect(run('vnet-claim', 'vi1').status).toBe(64);
   });
 });

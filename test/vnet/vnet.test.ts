@@ -77,7 +77,9 @@ describe('examples/vnet-lab is the notebook\'s lab', () => {
     const script = r[vi1].provisioner[0]['remote-exec'].inline.join('\n');
     expect(script).toContain('sysctl -n kern.features.vimage');
     expect(script).toContain('kldload -n netgraph ng_socket ng_bridge ng_eiface ||');
-    expect(r[vi1].triggers.destroy_script).toContain('"$cfj" vnet-delete \'vi1\'');
+    // The switch's name is claimed for this construct's owner mark, released (with what is left) on destroy.
+    expect(script).toContain('"$cfj" vnet-claim \'vi1\' \'vnet-lab:vnet-lab/vi1\'');
+    expect(r[vi1].triggers.destroy_script).toContain('"$cfj" vnet-release \'vi1\' \'vnet-lab:vnet-lab/vi1\' \'netgraph\'');
   });
 });
 
@@ -192,7 +194,17 @@ describe('the if_bridge backend (if_bridge(4) and epair(4), as jib)', () => {
     const script = r[vi1].provisioner[0]['remote-exec'].inline.join('\n');
     expect(script).toContain('kldload -n if_bridge if_epair ||');
     expect(script).not.toContain('ng_bridge');
-    expect(r[vi1].triggers.destroy_script).toContain('"$cfj" vnet-epair-delete \'vi1\'');
+    expect(r[vi1].triggers.destroy_script).toContain('"$cfj" vnet-release \'vi1\' \'vnet-lab:vnet-lab/vi1\' \'if_bridge\'');
+  });
+
+  test('the claim is per ownership scope: two apps\' switches of one name claim different owners', () => {
+    const claimOf = (scope: string) => {
+      const { stack, host } = jailStack({ ownershipScope: scope });
+      new VnetBridge(stack, 'vi1', { host, backend: VnetBackend.IF_BRIDGE });
+      const r = JSON.parse(Testing.synth(stack)).resource.null_resource;
+      return r[Object.keys(r).find((k) => k.startsWith('vi1_switch'))!].provisioner[0]['remote-exec'].inline.join('\n').match(/vnet-claim 'vi1' '([^']+)'/)![1];
+    };
+    expect([claimOf('appa'), claimOf('appb')]).toEqual(['appa:stack/vi1', 'appb:stack/vi1']);
   });
 
   test('bridged and routed: the uplink, the gateway epair\'s two addresses', () => {
