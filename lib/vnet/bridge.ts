@@ -4,7 +4,9 @@
  * on the host by the jails that use it: each jail's exec.prestart runs the host helper's
  * vnet-add (bridge, uplink or gateway, the jail's interface) and its exec.poststop vnet-delete,
  * so a reboot rebuilds it through the stock `service jail`. This construct's own step checks
- * the kernel (VIMAGE, netgraph modules), and a routed switch's forwarding is a host setting.
+ * the kernel (VIMAGE, the backend's modules) and claims the switch's name on the host for its
+ * owner (another app's switch of that name is refused); a routed switch's forwarding is a
+ * host setting. Backends: netgraph (jng) or if_bridge + epair (jib), per switch.
  */
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostSettings, HostStep, stepScripts } from '../host';
