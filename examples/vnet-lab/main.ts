@@ -17,7 +17,8 @@
  *     vi2_vpnr2 o      192.168.2.1   192.168.2.11
  *       [Router(vpnr2)]o ------ (vri2br) ------ o[Host (vpnh2)]
  *
- * Connection settings come from the environment as in examples/notebook (FREEBSD_HOST, ...).
+ * Connection settings come from the environment as in examples/notebook (FREEBSD_HOST, ...);
+ * VNET_BACKEND=if_bridge builds the switches with if_bridge(4) and epair(4) instead of netgraph.
  * Run `npx cdktf synth` in this folder: the library puts the topology into the stack, as the
  * Terraform output vnet_topology_host (the listing the helper's `vnet-list -r` prints on the
  * host) and as cdktf.out/stacks/vnet-lab/vnet-topology-host.mmd (a Mermaid flowchart);
@@ -33,6 +34,7 @@ import {
   JailHost,
   JailNetwork,
   JailPackages,
+  VnetBackend,
   VnetBridge,
   ZfsTemplate,
 } from '../../lib';
@@ -85,7 +87,8 @@ export class VnetLabStack extends TerraformStack {
     // The lab's jail.conf has no resolv.conf copying: the jails have no DNS to reach.
     this.jailHost = new JailHost(this, 'jails', { host: this.host, defaults: { copyResolvConf: false } });
     // `vnet add -b`: switches only, nothing of them on the host.
-    this.switches = Object.fromEntries(['vi1', 'vi2', 'vri1', 'vri2'].map((n) => [n, new VnetBridge(this, n, { host: this.host })]));
+    const backend = env.VNET_BACKEND === VnetBackend.IF_BRIDGE ? VnetBackend.IF_BRIDGE : VnetBackend.NETGRAPH;
+    this.switches = Object.fromEntries(['vi1', 'vi2', 'vri1', 'vri2'].map((n) => [n, new VnetBridge(this, n, { host: this.host, backend })]));
     this.jails = LAB_JAILS.map((j) =>
       new JailFromSnapshot(this, j.name, {
         jailHost: this.jailHost,

@@ -203,7 +203,7 @@ class VnetNetwork implements IJailNetwork {
       const mac = check('macAddress', () => (i.macAddress === undefined ? deriveMacAddress(`${jail.host.address}:${jail.host.port}/${name}`) : net.macAddress(i.macAddress)));
       i.bridge._attach({ owner: at, jailName: jail.name, interfaceName: name, addresses, macAddress: mac });
       all.push(...addresses);
-      prestart.push(vnetHookCommand('vnet-add', i.bridge.name, name, mac, ...i.bridge._shapeArgs()));
+      prestart.push(vnetHookCommand(...i.bridge._addCommand(name, mac)));
       const seen = new Set<string>();
       for (const a of addresses) {
         const family = net.familyOf(a) === 'inet' ? 'inet' : 'inet6';
@@ -211,7 +211,7 @@ class VnetNetwork implements IJailNetwork {
         start.push(family === 'inet' && !seen.has(family) ? `${IFCONFIG} ${name} ${a}` : `${IFCONFIG} ${name} ${family} ${a}${seen.has(family) ? ' alias' : ''}`);
         seen.add(family);
       }
-      poststop.push(vnetHookCommand('vnet-delete', i.bridge.name, name));
+      poststop.push(vnetHookCommand(...i.bridge._deleteCommand(name)));
     }
     for (const [what, router, family] of [['defaultRouter', o.defaultRouter, 'inet'], ['defaultRouter6', o.defaultRouter6, 'inet6']] as const) {
       if (router === undefined) continue;
@@ -226,7 +226,7 @@ class VnetNetwork implements IJailNetwork {
       start.push(`${SYSCTL} net.inet.ip.forwarding=1`);
       if (all.some((a) => net.familyOf(a) === 'inet6')) start.push(`${SYSCTL} net.inet6.ip6.forwarding=1`);
     }
-    const teardown = o.interfaces.map((i, k) => vnetHookCommand('vnet-delete', i.bridge.name, [...names][k]));
+    const teardown = o.interfaces.map((i, k) => vnetHookCommand(...i.bridge._deleteCommand([...names][k])));
     return {
       parameters: [
         { name: 'vnet' },

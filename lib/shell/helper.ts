@@ -124,6 +124,10 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   vnet-add NET IF MAC switch|bridged ETHER|routed GWMAC ADDRESS...
   vnet-delete NET [IF]
   vnet-list [-r]
+  vnet-epair-add NET IF MAC HOSTMAC switch|bridged ETHER|routed GWMAC GWHOSTMAC ADDRESS...
+  vnet-epair-delete NET [IF]
+  vnet-claim NET OWNER
+  vnet-release NET OWNER netgraph|if_bridge
   use SCOPE
   release SCOPE
   claim SCOPE ID
@@ -658,6 +662,10 @@ case "$action" in
   vnet-add) do_vnet_add "$@" ;;
   vnet-delete) do_vnet_delete "$@" ;;
   vnet-list) do_vnet_list "$@" ;;
+  vnet-epair-add) do_vnet_epair_add "$@" ;;
+  vnet-epair-delete) do_vnet_epair_delete "$@" ;;
+  vnet-claim) do_vnet_claim "$@" ;;
+  vnet-release) do_vnet_release "$@" ;;
   use) do_use "$@" ;;
   release) do_release "$@" ;;
 ${PF_HELPER_DISPATCH}
@@ -667,7 +675,7 @@ ${PF_HELPER_DISPATCH}
   unclaim) do_unclaim "$@" ;;
   _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
   _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
-  _vnet_add | _vnet_delete) "$action" "$@" ;;
+  _vnet_add | _vnet_delete | _vnet_epair_add | _vnet_epair_delete | _vnet_claim | _vnet_release) "$action" "$@" ;;
   _no_tty | ${PF_HELPER_INTERNAL.join(' | ')}) "$action" "$@" ;;
   -h | help) usage ;;
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;

@@ -15,14 +15,32 @@
  * (to the driver) and upper (to the stack), and it forgets promiscuous mode when its hooks go.
  * ngctl -f reads commands from one socket session, so a bridge made off the socket node lives
  * as long as something else is hooked to it before the socket's hook is removed.
+ *
+ * The if_bridge backend (vnet-epair-add, vnet-epair-delete), in the style of
+ * share/examples/jails/jib: an if_bridge(4) interface NETbr per switch, one epair(4) per jail
+ * interface, its host side IFh a member of the bridge and its other side IF the jail's
+ * vnet.interface (jail(8) moves it in after exec.prestart). Facts used (sys/net/if_epair.c,
+ * if_bridge.c, if_clone.c; sbin/ifconfig): `ifconfig epair create` prints the a side's name,
+ * destroying either end destroys both (also when the other is in a jail); a clone keeps its
+ * cloner group (bridge, epair) through renames; bridge_ioctl_add refuses an interface already
+ * on a bridge (EBUSY); a member destroyed or moved to another vnet leaves its bridge.
  */
 import { createHash } from 'crypto';
+import { STATE_DIR } from './names';
 
 /** The lock every VNET action of the helper takes: link numbers are found, then used. */
 export const VNET_LOCK = 'netgraph';
 
+/** Where each switch's owner is recorded: `<dir>/NET.owner` holds the owner mark of the VnetBridge that claimed NET. */
+export const VNET_CLAIM_DIR = `${STATE_DIR}/vnet`;
+
 /** Switch shapes as the helper's vnet-add takes them. */
 export const VNET_SHAPES = ['switch', 'bridged', 'routed'] as const;
+
+/** The host side of the epair whose jail side is IF (if_bridge backend): `IFh`, jib's `e0a_NAME`. */
+export function vnetEpairHostSide(interfaceName: string): string {
+  return `${interfaceName}h`;
+}
 
 /** The ng_bridge node name of switch NET (the notebook's `${net}br`). */
 export function vnetBridgeNodeName(network: string): string {
@@ -87,6 +105,13 @@ vnet_gateway() {
   gw=$1 gwbr=$2 gwmac=$3
   shift 3
   vnet_eiface "$gwbr" "$gw" "$gwmac"
+  vnet_addresses "$gwbr" "$gw" "$@"
+}
+
+# Addresses $3... on the host's gateway interface $2 of switch $1, each once (as aliases).
+vnet_addresses() {
+  gwbr=$1 gw=$2
+  shift 2
   for a in "$@"; do
     case "$a" in *:*) fam=inet6 ;; *) fam=inet ;; esac
     if ! ifconfig "$gw" | grep -q "^[[:space:]]*$fam \${a%/*}[ %]"; then
@@ -143,26 +168,213 @@ _vnet_delete() {
   if ngctl info "$br:" >/dev/null 2>&1; then ngctl shutdown "$br:"; fi
 }
 
-# vnet-list [-r]: the switches (ng_bridge nodes named NETbr) as NET; with -r each interface
-# on it as "  JAIL IF ADDRESS/PREFIX..." (JAIL - for the host's), the notebook's vnet list -r.
+# vnet-epair-add NET IF MAC HOSTMAC SHAPE [ARG...]: switch NET (if_bridge interface NETbr,
+# up) exists in SHAPE and the epair IF / IFh is on it: IFh (Ethernet address HOSTMAC, up) a
+# member of NETbr, IF (MAC, up) left for the jail's vnet.interface. SHAPE: switch, bridged
+# ETHER (ETHER a member of NETbr), routed GWMAC GWHOSTMAC ADDRESS... (the epair NET / NETh,
+# NET keeping the gateway ADDRESSes on the host). jib's layout; under the VNET lock; an
+# interface of those names not made here is refused.
+do_vnet_epair_add() {
+  [ $# -ge 5 ] || usage
+  do_locked ${VNET_LOCK} "$self" _vnet_epair_add "$@"
+}
+_vnet_epair_add() {
+  net=$1 ifn=$2 mac=$3 hmac=$4 shape=$5
+  shift 5
+  br=$net"br"
+  case "$shape" in
+    switch) [ $# -eq 0 ] || usage; epair_bridge "$br" ;;
+    bridged) [ $# -eq 1 ] || usage; epair_bridge "$br"; epair_uplink "$br" "$1" ;;
+    routed)
+      [ $# -ge 3 ] || usage
+      epair_bridge "$br"
+      epair_iface "$br" "$net" "$1" "$2"
+      shift 2
+      vnet_addresses "$br" "$net" "$@" ;;
+    *) die "unknown switch shape $shape" ;;
+  esac
+  epair_iface "$br" "$ifn" "$mac" "$hmac"
+}
+
+# Interface $1 is in interface group $2 (a cloned interface keeps its cloner's group: bridge, epair).
+if_in_group() {
+  ifconfig "$1" 2>/dev/null | awk -v g="$2" '$1 == "groups:" { for (k = 2; k <= NF; k++) if ($k == g) f = 1 } END { exit !f }'
+}
+
+# Interface $2 is a member of bridge $1.
+bridge_has() {
+  ifconfig "$1" | awk -v m="$2" '$1 == "member:" && $2 == m { f = 1 } END { exit !f }'
+}
+
+# The bridge interface $1 is a member of, if any.
+bridge_of() {
+  for bo in $(ifconfig -l); do
+    if if_in_group "$bo" bridge && bridge_has "$bo" "$1"; then echo "$bo"; return 0; fi
+  done
+}
+
+# Interface $2 is an epair made for bridge $1: its member, or on no bridge (a run that died
+# between making the epair and adding it).
+epair_ours() {
+  if_in_group "$2" epair || return 1
+  eo=$(bridge_of "$2")
+  [ -z "$eo" ] || [ "$eo" = "$1" ]
+}
+
+# The if_bridge interface $1, up (ifconfig bridge create, renamed in the same command).
+epair_bridge() {
+  if ifconfig "$1" >/dev/null 2>&1; then
+    if_in_group "$1" bridge || die "interface $1 exists and is not a bridge; refusing to touch it"
+  else
+    echo "==> switch $1: bridge"
+    ifconfig bridge create name "$1" >/dev/null
+  fi
+  ifconfig "$1" up
+}
+
+# The host's interface $2 a member of bridge $1 (the interface itself is left as it is).
+epair_uplink() {
+  bridge_has "$1" "$2" && return 0
+  ifconfig "$2" >/dev/null 2>&1 || die "the uplink $2 does not exist on this host"
+  echo "==> switch $1: bridging $2"
+  ifconfig "$1" addm "$2" || die "$2 cannot join $1 (is it a member of another bridge?)"
+}
+
+# The epair $2 / $2h on bridge $1: $2h a member with Ethernet address $4, up; $2 with $3, up
+# while it is on the host (a running jail has it).
+epair_iface() {
+  pb=$1 pj=$2 pm=$3 phm=$4 ph=$2"h"
+  if ifconfig "$ph" >/dev/null 2>&1 && ! bridge_has "$pb" "$ph"; then
+    epair_ours "$pb" "$ph" || die "interface $ph exists and was not made for switch $pb; refusing to touch it"
+    echo "==> switch $pb: removing the half-made epair $ph"
+    ifconfig "$ph" destroy
+  fi
+  if ! ifconfig "$ph" >/dev/null 2>&1; then
+    ifconfig "$pj" >/dev/null 2>&1 && die "interface $pj exists and was not made for switch $pb; refusing to touch it"
+    echo "==> switch $pb: interface $pj (epair, host side $ph)"
+    pa=$(ifconfig epair create)
+    ifconfig "$pa" name "$ph" >/dev/null
+    ifconfig "\${pa%a}b" name "$pj" >/dev/null
+    ifconfig "$pb" addm "$ph"
+  fi
+  ifconfig "$ph" ether | grep -q "ether $phm\\$" || ifconfig "$ph" ether "$phm"
+  ifconfig "$ph" up
+  if ifconfig "$pj" >/dev/null 2>&1; then
+    ifconfig "$pj" ether | grep -q "ether $pm\\$" || ifconfig "$pj" ether "$pm"
+    ifconfig "$pj" up
+  fi
+}
+
+# vnet-epair-delete NET [IF]: the epair IF / IFh destroyed (both ends go, wherever IF is);
+# with no jail's epair left on NETbr, the gateway epair NET / NETh and the bridge go too (an
+# uplink leaves the bridge with it; the interface stays, it is the host's). Under the VNET lock.
+do_vnet_epair_delete() {
+  [ $# -eq 1 ] || [ $# -eq 2 ] || usage
+  do_locked ${VNET_LOCK} "$self" _vnet_epair_delete "$@"
+}
+_vnet_epair_delete() {
+  net=$1 ifn=\${2:-}
+  br=$net"br"
+  if [ -n "$ifn" ] && epair_ours "$br" "$ifn"h; then
+    echo "==> switch $br: removing interface $ifn"
+    ifconfig "$ifn"h destroy
+  fi
+  if_in_group "$br" bridge || return 0
+  ! epair_members "$br" | grep -qvxF "$net" || return 0
+  echo "==> switch $br: no jail interface left, removing the switch"
+  if epair_ours "$br" "$net"h; then ifconfig "$net"h destroy; fi
+  ifconfig "$br" destroy
+}
+
+# The interfaces on if_bridge $1: each epair whose host side IFh is a member, as IF.
+epair_members() {
+  for em in $(ifconfig "$1" | awk '$1 == "member:" && $2 ~ /h$/ { print $2 }'); do
+    if if_in_group "$em" epair; then echo "\${em%h}"; fi
+  done
+}
+
+# vnet-claim NET OWNER: switch NET of this host belongs to OWNER (an owner mark SCOPE:path);
+# held by another owner, refused and kept. The switch step claims it; the jails' hooks do not
+# look (a boot must not depend on it).
+vnet_claim_file() {
+  printf '${VNET_CLAIM_DIR}/%s.owner' "$1"
+}
+do_vnet_claim() {
+  [ $# -eq 2 ] || usage
+  do_locked ${VNET_LOCK} "$self" _vnet_claim "$@"
+}
+_vnet_claim() {
+  f=$(vnet_claim_file "$1")
+  if [ -f "$f" ]; then
+    held=$(cat "$f")
+    [ "$held" = "$2" ] && return 0
+    die "switch $1 on this host belongs to $held, not to $2: give this switch another name, or destroy the other first; if nothing owns it any more, remove $f"
+  fi
+  mkdir -p ${VNET_CLAIM_DIR}
+  printf '%s\n' "$2" > "$f.new"
+  mv -f "$f.new" "$f"
+  echo "==> switch $1 claimed for $2"
+}
+
+# vnet-release NET OWNER netgraph|if_bridge: what is left of switch NET removed (the backend's
+# vnet-delete NET) and the claim given up, if OWNER holds it (or nobody does: a switch made
+# before claims); another owner's switch is left as it is.
+do_vnet_release() {
+  [ $# -eq 3 ] || usage
+  case "$3" in netgraph | if_bridge) ;; *) usage ;; esac
+  do_locked ${VNET_LOCK} "$self" _vnet_release "$@"
+}
+_vnet_release() {
+  f=$(vnet_claim_file "$1")
+  if [ -f "$f" ] && [ "$(cat "$f")" != "$2" ]; then
+    echo "==> switch $1 belongs to $(cat "$f"): left as it is"
+    return 0
+  fi
+  if [ "$3" = if_bridge ]; then _vnet_epair_delete "$1"; else _vnet_delete "$1"; fi
+  if [ -f "$f" ]; then rm -f "$f"; echo "==> switch $1 given up by $2"; fi
+  rmdir ${VNET_CLAIM_DIR} 2>/dev/null || :
+}
+
+# vnet-list [-r]: the switches (ng_bridge nodes and if_bridge interfaces named NETbr) as NET;
+# with -r each interface on it as "  JAIL IF ADDRESS/PREFIX..." (JAIL - for the host's), the
+# notebook's vnet list -r; the same listing for both backends.
 do_vnet_list() {
   [ $# -eq 0 ] || { [ $# -eq 1 ] && [ "$1" = -r ]; } || usage
-  for b in $(ngctl list | awk '$3 == "Type:" && $4 == "bridge" && $2 ~ /br$/ { print $2 }' | LC_ALL=C sort); do
+  for b in $(vnet_switches); do
     echo "\${b%br}"
     [ $# -eq 1 ] || continue
-    for i in $(ng_peers "$b" | awk '$2 == "eiface" { print $1 }'); do
-      where=- addrs=
-      for j in $(jls name vnet | awk '$2 == "new" { print $1 }'); do
-        if addrs=$(jexec "$j" /sbin/ifconfig "$i" 2>/dev/null); then where=$j; break; fi
-      done
-      [ "$where" != - ] || addrs=$(ifconfig "$i" 2>/dev/null) || addrs=
-      printf '  %s %s%s\\n' "$where" "$i" "$(printf '%s\\n' "$addrs" | awk '
-        BEGIN { ones = "0112122312232334"; hex = "0123456789abcdef" }
-        $1 == "inet" { m = tolower(substr($4, 3)); n = 0
-          for (k = 1; k <= length(m); k++) n += substr(ones, index(hex, substr(m, k, 1)), 1)
-          printf " %s/%d", $2, n }
-        $1 == "inet6" && $2 !~ /^fe80/ { printf " %s/%s", $2, $4 }')"
-    done | LC_ALL=C sort
+    for i in $(vnet_interfaces "$b"); do vnet_list_line "$i"; done | LC_ALL=C sort
   done
+}
+
+# The switches of both backends, sorted (no netgraph loaded: none of that backend).
+vnet_switches() {
+  {
+    ngctl list 2>/dev/null | awk '$3 == "Type:" && $4 == "bridge" && $2 ~ /br$/ { print $2 }'
+    for sb in $(ifconfig -l); do
+      case "$sb" in *br) if if_in_group "$sb" bridge; then echo "$sb"; fi ;; esac
+    done
+  } | LC_ALL=C sort -u
+}
+
+# The interfaces on switch $1: its ng_eiface peers, or its epairs.
+vnet_interfaces() {
+  if ngctl info "$1:" >/dev/null 2>&1; then ng_peers "$1" | awk '$2 == "eiface" { print $1 }'; fi
+  if if_in_group "$1" bridge; then epair_members "$1"; fi
+}
+
+# "  JAIL IF ADDRESS/PREFIX..." for interface $1, found in a vnet jail or on the host.
+vnet_list_line() {
+  where=- addrs=
+  for j in $(jls name vnet | awk '$2 == "new" { print $1 }'); do
+    if addrs=$(jexec "$j" /sbin/ifconfig "$1" 2>/dev/null); then where=$j; break; fi
+  done
+  [ "$where" != - ] || addrs=$(ifconfig "$1" 2>/dev/null) || addrs=
+  printf '  %s %s%s\\n' "$where" "$1" "$(printf '%s\\n' "$addrs" | awk '
+    BEGIN { ones = "0112122312232334"; hex = "0123456789abcdef" }
+    $1 == "inet" { m = tolower(substr($4, 3)); n = 0
+      for (k = 1; k <= length(m); k++) n += substr(ones, index(hex, substr(m, k, 1)), 1)
+      printf " %s/%d", $2, n }
+    $1 == "inet6" && $2 !~ /^fe80/ { printf " %s/%s", $2, $4 }')"
 }
 `;

@@ -4,15 +4,17 @@
  * on the host by the jails that use it: each jail's exec.prestart runs the host helper's
  * vnet-add (bridge, uplink or gateway, the jail's interface) and its exec.poststop vnet-delete,
  * so a reboot rebuilds it through the stock `service jail`. This construct's own step checks
- * the kernel (VIMAGE, netgraph modules), and a routed switch's forwarding is a host setting.
+ * the kernel (VIMAGE, the backend's modules) and claims the switch's name on the host for its
+ * owner (another app's switch of that name is refused); a routed switch's forwarding is a
+ * host setting. Backends: netgraph (jng) or if_bridge + epair (jib), per switch.
  */
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostSettings, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
 import { hostReport } from '../host/output';
 import { renderTopologyMermaid, renderVnetListing, TopologySwitch } from '../render/topology';
-import { HOST_HELPER_PATH, ScriptBuilder, shellCommand } from '../shell';
-import { deriveMacAddress, vnetBridgeNodeName } from '../shell/vnet';
+import { HOST_HELPER_PATH, ownerMark, ScriptBuilder, shellCommand } from '../shell';
+import { deriveMacAddress, vnetBridgeNodeName, vnetEpairHostSide } from '../shell/vnet';
 import * as v from '../validate';
 import * as net from '../validate/net';
 
@@ -20,6 +22,13 @@ import * as net from '../validate/net';
 export enum VnetBackend {
   /** ng_bridge(4) with ng_eiface(4) interfaces and ng_ether(4) for a physical uplink (jng, the notebook's vnet). */
   NETGRAPH = 'netgraph',
+  /**
+   * if_bridge(4) with one epair(4) per jail interface (jib): the bridge interface `NETbr`, the
+   * epair's host side `IFh` a member of it, its other side `IF` the jail's interface; a bridged
+   * switch has the physical interface as a member, a routed switch an epair `NET` / `NETh`
+   * whose `NET` holds the gateway addresses on the host.
+   */
+  IF_BRIDGE = 'if_bridge',
 }
 
 /** Options of a routed switch. */
@@ -110,6 +119,12 @@ export interface VnetAttachment {
   readonly macAddress: string;
 }
 
+/** The host side of an epair (if_bridge backend). */
+interface EpairHostSide {
+  readonly name: string;
+  readonly macAddress: string;
+}
+
 /** The longest network name: its interfaces `NET_JAIL` are cut by nothing, and the bridge node `NETbr` stays readable. */
 const MAX_NETWORK_NAME = 12;
 
@@ -122,7 +137,7 @@ const MAX_NETWORK_NAME = 12;
 export class VnetBridge extends Construct {
   /** The network name. */
   public readonly name: string;
-  /** The ng_bridge node's name (`NAMEbr`). */
+  /** The bridge's name (`NAMEbr`): the ng_bridge node, or the if_bridge interface. */
   public readonly bridgeNodeName: string;
   /** The host. */
   public readonly host: FreeBsdHost;
@@ -139,6 +154,8 @@ export class VnetBridge extends Construct {
   /** The step that checks the kernel; jails on the switch are configured after it. */
   public readonly step: HostStep;
   private readonly attachments: VnetAttachment[] = [];
+  /** The epairs' host sides by jail interface (if_bridge backend). */
+  private readonly hostSides = new Map<string, EpairHostSide>();
 
   constructor(scope: Construct, id: string, props: VnetBridgeProps) {
     super(scope, id);
@@ -158,6 +175,7 @@ export class VnetBridge extends Construct {
       }
     }
     if (this.mode.shape === 'routed') this.gatewayMacAddress = deriveMacAddress(`${this.host.address}:${this.host.port}/${this.name}`);
+    if (this.mode.shape === 'routed' && this.backend === VnetBackend.IF_BRIDGE) this.hostSides.set(this.name, this.epairHostSide(at, this.name));
 
     const forwarding = this.mode.routedOptions?.forwarding ?? true;
     const families = new Set(this.gateways.map((g) => net.familyOf(g)));
@@ -170,11 +188,15 @@ export class VnetBridge extends Construct {
         // so on every supported release only a custom kernel lacks it: no kernel-building construct.
         `  echo 'error: this kernel has no VIMAGE (sysctl kern.features.vimage is not 1): VNET jails need it. GENERIC has "options VIMAGE" since FreeBSD 12.0 (sys/amd64/conf/GENERIC; arm64: sys/arm64/conf/std.arm64): boot GENERIC, or add "options VIMAGE" to this custom kernel and rebuild it' >&2`,
         '  exit 1',
-        'fi')
-      .action(`netgraph modules for ${this.bridgeNodeName}`,
-        `kldload -n ${['netgraph', 'ng_socket', 'ng_bridge', 'ng_eiface', ...(uplink ? ['ng_ether'] : [])].join(' ')} || { echo 'error: the netgraph modules cannot be loaded (kldload netgraph ng_socket ng_bridge ng_eiface): VNET switches need them' >&2; exit 1; }`,
-        ...(uplink ? [`ifconfig ${shellCommand(uplink)} >/dev/null || { echo ${shellCommand(`error: the uplink ${uplink} does not exist on this host`)} >&2; exit 1; }`] : []));
-    const destroy = new ScriptBuilder(`VNET switch ${this.name}`).banner(`what is left of switch ${this.name} once no jail uses it`).helper('vnet-delete', this.name);
+        'fi');
+    if (this.backend === VnetBackend.IF_BRIDGE) ifBridgeModules(create, this.bridgeNodeName);
+    else netgraphModules(create, this.bridgeNodeName, uplink !== undefined);
+    if (uplink) create.action(`uplink ${uplink}`, `ifconfig ${shellCommand(uplink)} >/dev/null || { echo ${shellCommand(`error: the uplink ${uplink} does not exist on this host`)} >&2; exit 1; }`);
+    // The switch's name on the host is this construct's: another app's switch of that name is refused here.
+    const owner = ownerMark(this.host.ownershipScope, at);
+    create.helper('vnet-claim', this.name, owner);
+    const destroy = new ScriptBuilder(`VNET switch ${this.name}`).banner(`what is left of switch ${this.name} once no jail uses it, if it is this app's`)
+      .helper('vnet-release', this.name, owner, this.backend);
     this.step = new HostStep(this, 'switch', {
       host: this.host,
       description: `VNET switch ${this.name} (${this.mode.shape}${uplink ? ` on ${uplink}` : ''}${this.gateways.length ? ` gateway ${this.gateways.join(' ')}` : ''})`,
@@ -186,8 +208,27 @@ export class VnetBridge extends Construct {
     VnetBridge.topologyReport(this.host);
   }
 
-  /** The helper arguments after NET IF MAC that say the switch's shape. @internal */
-  public _shapeArgs(): string[] {
+  /** The helper action that removes an interface, and the switch after its last one. */
+  private get deleteAction(): string {
+    return this.backend === VnetBackend.IF_BRIDGE ? 'vnet-epair-delete' : 'vnet-delete';
+  }
+
+  /** The helper command (action and arguments) a jail's exec.prestart runs for its interface on this switch. @internal */
+  public _addCommand(interfaceName: string, macAddress: string): string[] {
+    if (this.backend === VnetBackend.IF_BRIDGE) {
+      const side = this.hostSides.get(interfaceName)!;
+      return ['vnet-epair-add', this.name, interfaceName, macAddress, side.macAddress, ...this.epairShapeArgs()];
+    }
+    return ['vnet-add', this.name, interfaceName, macAddress, ...this.netgraphShapeArgs()];
+  }
+
+  /** The helper command a jail's exec.poststop (and its teardown) runs for its interface on this switch. @internal */
+  public _deleteCommand(interfaceName: string): string[] {
+    return [this.deleteAction, this.name, interfaceName];
+  }
+
+  /** vnet-add's arguments after NET IF MAC that say the switch's shape. */
+  private netgraphShapeArgs(): string[] {
     switch (this.mode.shape) {
       case 'bridged': return ['bridged', this.mode.uplink!];
       case 'routed': return ['routed', this.gatewayMacAddress!, ...this.gateways];
@@ -195,9 +236,28 @@ export class VnetBridge extends Construct {
     }
   }
 
-  /** A jail interface on this switch. @internal */
+  /** vnet-epair-add's arguments after NET IF MAC HOSTMAC that say the switch's shape. */
+  private epairShapeArgs(): string[] {
+    switch (this.mode.shape) {
+      case 'bridged': return ['bridged', this.mode.uplink!];
+      case 'routed': return ['routed', this.gatewayMacAddress!, this.hostSides.get(this.name)!.macAddress, ...this.gateways];
+      default: return ['switch'];
+    }
+  }
+
+  /** A jail interface on this switch (with the if_bridge backend, its epair's host side is named and checked here). @internal */
   public _attach(a: VnetAttachment): void {
+    if (this.backend === VnetBackend.IF_BRIDGE) this.hostSides.set(a.interfaceName, this.epairHostSide(a.owner, a.interfaceName));
     this.attachments.push(a);
+  }
+
+  /** The epair's host side of interface IF: `IFh`, at most 15 characters, its Ethernet address derived like the interface's. */
+  private epairHostSide(owner: string, interfaceName: string): EpairHostSide {
+    const name = vnetEpairHostSide(interfaceName);
+    if (name.length > net.MAX_INTERFACE_NAME_LENGTH) {
+      throw new v.ValidationError(`${owner}: invalid interface name: ${JSON.stringify(interfaceName)} is too long for switch ${this.node.path} (if_bridge): its epair's host side ${JSON.stringify(name)} would be longer than ${net.MAX_INTERFACE_NAME_LENGTH} characters (IFNAMSIZ)`);
+    }
+    return { name, macAddress: deriveMacAddress(`${this.host.address}:${this.host.port}/${name}`) };
   }
 
   /** The switch's subnets: given, the gateways' networks, else the first attached address of each family. */
@@ -257,6 +317,18 @@ export class VnetBridge extends Construct {
     return constructsOfApp(host.node.root, VnetBridge).filter((b) => b.host === host);
   }
 
+  /** Every interface the switch makes on the host: the routed gateway, the jails', the epairs' host sides. */
+  private hostInterfaces(): VnetAttachment[] {
+    const at = this.node.path;
+    const gateway = this.gatewayMacAddress ? [{ owner: at, jailName: '-', interfaceName: this.name, addresses: this.gateways, macAddress: this.gatewayMacAddress }] : [];
+    // Each epair's host side right after its interface, so a clash is reported on the later jail.
+    const side = (ifn: string, owner: string) => {
+      const h = this.hostSides.get(ifn);
+      return h ? [{ owner, jailName: '-', interfaceName: h.name, addresses: [], macAddress: h.macAddress }] : [];
+    };
+    return [...gateway.flatMap((g) => [g, ...side(g.interfaceName, at)]), ...this.attachments.flatMap((a) => [a, ...side(a.interfaceName, a.owner)])];
+  }
+
   /** Clashes with the other switches of the host; each reported once, on the later construct. */
   private crossChecks(): string[] {
     const at = this.node.path;
@@ -278,10 +350,8 @@ export class VnetBridge extends Construct {
       }
     }
     // Interfaces, addresses and Ethernet addresses: one each per host.
-    const mine: VnetAttachment[] = [...(this.gatewayMacAddress ? [{ owner: at, jailName: '-', interfaceName: this.name, addresses: this.gateways, macAddress: this.gatewayMacAddress }] : []), ...this.attachments];
-    const earlier = [
-      ...all.slice(0, all.indexOf(this)).flatMap((b) => [...(b.gatewayMacAddress ? [{ owner: b.node.path, jailName: '-', interfaceName: b.name, addresses: b.gateways, macAddress: b.gatewayMacAddress, bridge: b }] : []), ...b.attachments.map((x) => ({ ...x, bridge: b }))]),
-    ];
+    const mine = this.hostInterfaces();
+    const earlier = all.slice(0, all.indexOf(this)).flatMap((b) => b.hostInterfaces().map((x) => ({ ...x, bridge: b })));
     const seen: Array<VnetAttachment & { bridge: VnetBridge }> = [...earlier];
     for (const a of mine) {
       for (const o of seen) {
@@ -304,8 +374,8 @@ export class VnetBridge extends Construct {
 }
 
 /** The host helper command a jail's exec hook runs (absolute path: exec.clean empties PATH). @internal */
-export function vnetHookCommand(action: string, ...args: string[]): string {
-  return shellCommand(HOST_HELPER_PATH, action, ...args);
+export function vnetHookCommand(...actionAndArgs: string[]): string {
+  return shellCommand(HOST_HELPER_PATH, ...actionAndArgs);
 }
 
 function networkName(value: string, isInterface: boolean): string {
@@ -323,4 +393,17 @@ function forwardingSettings(host: FreeBsdHost, family: net.AddressFamily): HostS
   return family === 'inet'
     ? new HostSettings(host, id, { host, rcConf: { gateway_enable: 'YES' }, sysctl: { 'net.inet.ip.forwarding': '1' }, description: 'IPv4 forwarding for routed VNET switches' })
     : new HostSettings(host, id, { host, rcConf: { ipv6_gateway_enable: 'YES' }, sysctl: { 'net.inet6.ip6.forwarding': '1' }, description: 'IPv6 forwarding for routed VNET switches' });
+}
+
+/** The netgraph backend's kernel modules (ng_ether only for an uplink). */
+function netgraphModules(create: ScriptBuilder, bridge: string, uplink: boolean): void {
+  const modules = ['netgraph', 'ng_socket', 'ng_bridge', 'ng_eiface', ...(uplink ? ['ng_ether'] : [])].join(' ');
+  create.action(`netgraph modules for ${bridge}`,
+    `kldload -n ${modules} || { echo 'error: the netgraph modules cannot be loaded (kldload ${modules}): VNET switches need them' >&2; exit 1; }`);
+}
+
+/** The if_bridge backend's kernel modules (if_bridge(4), epair(4)). */
+function ifBridgeModules(create: ScriptBuilder, bridge: string): void {
+  create.action(`if_bridge and epair modules for ${bridge}`,
+    `kldload -n if_bridge if_epair || { echo 'error: the if_bridge and epair modules cannot be loaded (kldload if_bridge if_epair): VNET switches need them' >&2; exit 1; }`);
 }

@@ -11,13 +11,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { HOST_HELPER_PATH, HOST_HELPER_PROGRAM, SCRIPT_PATH } from '../../lib/shell';
+import { HOST_HELPER_PATH, HOST_HELPER_PROGRAM, SCRIPT_PATH, VNET_CLAIM_DIR } from '../../lib/shell';
 import { NOTEBOOK_LAB_LISTING } from '../vnet/notebook-lab';
 import { F, shimsAt } from './fakebsd-support';
 
 let root: string;
 let shims: string;
 let helper: string;
+let claims: string;
 const { sh, ok, host, write } = shimsAt(() => root);
 const LAB = ['r1', 'vpnr1', 'vpnr2', 'vpnh1', 'vpnh2'];
 
@@ -27,7 +28,9 @@ function installHelper() {
   F.installShims(shims, { nodePath: process.execPath });
   const bin = ['/sbin', '/usr/sbin', '/usr/bin', '/bin'].map((d) => path.join(shims, d)).join(':');
   helper = path.join(shims, 'helper-1');
-  fs.writeFileSync(helper, HOST_HELPER_PROGRAM.replace(`PATH=${SCRIPT_PATH}\n`, `PATH=${bin}:${SCRIPT_PATH}\n`), { mode: 0o755 });
+  // The helper runs on this machine's file system: its switch claims go to a directory of the test's.
+  claims = path.join(shims, 'vnet-claims');
+  fs.writeFileSync(helper, HOST_HELPER_PROGRAM.replace(`PATH=${SCRIPT_PATH}\n`, `PATH=${bin}:${SCRIPT_PATH}\n`).split(VNET_CLAIM_DIR).join(claims), { mode: 0o755 });
 }
 
 function run(...args: string[]) {
@@ -44,8 +47,8 @@ function helperOk(...args: string[]): string {
 const nodes = () => ok('ngctl', 'list').split('\n').slice(1).filter((l) => l.includes('Name:') && !/Name: ngctl\d/.test(l)).map((l) => l.trim().split(/\s+/).slice(1, 4).filter((_, i) => i !== 1).join(' '));
 
 /** The lab as examples/vnet-lab renders it, the helper at its test path, on the fake host. */
-function prepareLab() {
-  const stack = new VnetLabStack(Testing.app(), 'vnet-lab', { FREEBSD_HOST: '192.0.2.10' });
+function prepareLab(backend = 'netgraph') {
+  const stack = new VnetLabStack(Testing.app(), 'vnet-lab', { FREEBSD_HOST: '192.0.2.10', VNET_BACKEND: backend });
   write('/etc/jail.conf', stack.jails.map((j) => j.confText).join('\n').split(HOST_HELPER_PATH).join(helper));
   for (const j of LAB) {
     for (const d of ['dev', 'mnt', 'etc']) fs.mkdirSync(host(`/vm/${j}/${d}`), { recursive: true });
@@ -192,3 +195,205 @@ describe('vnet-add and vnet-delete by hand', () => {
   });
 });
 
+
+describe('the fake ifconfig models if_bridge(4) and epair(4) as FreeBSD does', () => {
+  const fails = (args: string[], stderr: string) => {
+    const r = sh('ifconfig', args);
+    expect([r.status, r.stderr]).toEqual([1, stderr]);
+  };
+
+  test('create prints the new name once, after a name parameter the final one; a renamed clone keeps its unit', () => {
+    // ifclone.c / ifconfig.c printifname: printed when it differs from the name given, at the end.
+    expect(ok('ifconfig', 'bridge', 'create', 'name', 'vi1br', 'up')).toBe('vi1br\n');
+    expect(F.readState(root).ifaces.vi1br.up).toBe(true);
+    expect(ok('ifconfig', 'bridge', 'create')).toBe('bridge1\n'); // unit 0 is vi1br's
+    expect(ok('ifconfig', 'bridge7', 'create')).toBe('');
+    fails(['bridge1', 'create'], 'ifconfig: SIOCIFCREATE2 (bridge1): File exists\n');
+    expect(ok('ifconfig', 'epair', 'create')).toBe('epair0a\n');
+    expect(ok('ifconfig', 'epair0a', 'name', 'vi1_xh')).toBe('vi1_xh\n');
+    expect(ok('ifconfig', 'epair', 'create')).toBe('epair1a\n');
+    expect(ok('ifconfig', 'lo', 'create')).toBe('lo1\n');
+  });
+
+  test('destroying either end of an epair, under any name, destroys both; lo0 and em0 are no clones', () => {
+    ok('ifconfig', 'epair', 'create');
+    ok('ifconfig', 'epair0a', 'name', 'vi1_xh');
+    ok('ifconfig', 'epair0b', 'name', 'vi1_x');
+    ok('ifconfig', 'vi1_x', 'destroy');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    fails(['lo0', 'destroy'], 'ifconfig: SIOCIFDESTROY: Invalid argument\n');
+    fails(['em0', 'destroy'], 'ifconfig: SIOCIFDESTROY: Invalid argument\n');
+    fails(['vi1_x', 'destroy'], 'ifconfig: interface vi1_x does not exist\n');
+  });
+
+  test('addm and deletem as bridge_ioctl_add and _del: one bridge per member, Ethernet-like members only', () => {
+    ok('ifconfig', 'bridge', 'create', 'name', 'vi1br');
+    ok('ifconfig', 'bridge', 'create', 'name', 'vi2br');
+    ok('ifconfig', 'epair', 'create');
+    ok('ifconfig', 'vi1br', 'addm', 'epair0a');
+    fails(['vi1br', 'addm', 'epair0a'], 'ifconfig: BRDGADD epair0a: File exists\n');
+    fails(['vi2br', 'addm', 'epair0a'], 'ifconfig: BRDGADD epair0a: Device busy\n');
+    fails(['vi2br', 'addm', 'lo0'], 'ifconfig: BRDGADD lo0: Invalid argument\n');
+    fails(['vi2br', 'addm', 'vi1br'], 'ifconfig: BRDGADD vi1br: Invalid argument\n');
+    fails(['vi2br', 'addm', 'nosuch0'], 'ifconfig: BRDGADD nosuch0: No such file or directory\n');
+    fails(['em0', 'addm', 'epair0b'], 'ifconfig: BRDGADD epair0b: Invalid argument\n');
+    fails(['vi2br', 'deletem', 'epair0a'], 'ifconfig: BRDGDEL epair0a: No such file or directory\n');
+    // A member renamed is listed by its new name; destroyed, it leaves the bridge.
+    ok('ifconfig', 'epair0a', 'name', 'vi1_xh');
+    expect(ok('ifconfig', 'vi1br')).toContain('\tmember: vi1_xh flags=');
+    ok('ifconfig', 'vi1_xh', 'destroy');
+    expect(ok('ifconfig', 'vi1br')).not.toContain('member:');
+    // The uplink joins one bridge; destroying the bridge leaves em0 itself.
+    ok('ifconfig', 'vi1br', 'addm', 'em0');
+    fails(['vi2br', 'addm', 'em0'], 'ifconfig: BRDGADD em0: Device busy\n');
+    ok('ifconfig', 'vi1br', 'destroy');
+    ok('ifconfig', 'vi2br', 'addm', 'em0');
+    ok('ifconfig', 'vi2br', 'deletem', 'em0');
+    expect(F.readState(root).ifaces.em0.inet).toEqual(['192.0.2.10/24']);
+  });
+
+  test('vnet moves to vnet jails only; a member moved leaves its bridge', () => {
+    fs.mkdirSync(host('/vm/v1'), { recursive: true });
+    fs.mkdirSync(host('/vm/p1'), { recursive: true });
+    write('/etc/jail.conf', 'v1 { path = "/vm/v1"; vnet; persist; }\np1 { path = "/vm/p1"; persist; }\n');
+    ok('jail', '-f', '/etc/jail.conf', '-c', 'v1', 'p1');
+    ok('ifconfig', 'bridge', 'create', 'name', 'vi1br');
+    ok('ifconfig', 'epair', 'create');
+    ok('ifconfig', 'vi1br', 'addm', 'epair0b');
+    fails(['epair0b', 'vnet', 'p1'], 'ifconfig: SIOCSIFVNET: File exists\n');
+    ok('ifconfig', 'epair0b', 'vnet', 'v1');
+    expect(ok('ifconfig', 'vi1br')).not.toContain('member:');
+    expect(sh('ifconfig', ['-l'], { env: { FAKEBSD_JAIL: 'v1' } }).stdout).toBe('epair0b\n');
+    // Destroying the host's end takes the jail's too.
+    ok('ifconfig', 'epair0a', 'destroy');
+    expect(sh('ifconfig', ['-l'], { env: { FAKEBSD_JAIL: 'v1' } }).stdout).toBe('\n');
+  });
+});
+
+describe('the if_bridge backend (vnet-epair-add, vnet-epair-delete)', () => {
+  const MAC = '02:00:00:00:00:01';
+  const HMAC = '02:00:00:00:01:01';
+  const bridges = () => Object.entries(F.readState(root).ifaces as Record<string, { cloner?: string }>).filter(([, i]) => i.cloner === 'bridge').map(([n]) => n).sort();
+
+  test('the lab through jail(8): the notebook\'s listing, no netgraph node; every jail stopped leaves nothing; started again, the same', () => {
+    prepareLab('if_bridge');
+    const conf = fs.readFileSync(host('/etc/jail.conf'), 'utf8');
+    expect(conf).not.toMatch(/vnet-add|vnet-delete /);
+    ok('jail', '-f', '/etc/jail.conf', '-c', ...LAB);
+    expect(helperOk('vnet-list', '-r')).toBe(NOTEBOOK_LAB_LISTING);
+    expect(helperOk('vnet-list')).toBe('vi1\nvi2\nvri1\nvri2\n');
+    expect(bridges()).toEqual(['vi1br', 'vi2br', 'vri1br', 'vri2br']);
+    expect(nodes()).toEqual([]);
+    // The host keeps each epair's host side, on its bridge; the jail has the other end.
+    expect(ok('ifconfig', 'vi1br')).toMatch(/member: vi1_r1h [\s\S]*member: vi1_vpnr1h /);
+    expect(sh('ifconfig', ['-l'], { env: { FAKEBSD_JAIL: 'vpnr1' } }).stdout).toBe('vi1_vpnr1 vri1_vpnr1\n');
+    // Stable Ethernet addresses on both ends: what the configuration says.
+    const [, mac, hmac] = /vnet-epair-add vi1 vi1_r1 (\S+) (\S+) switch/.exec(conf)!;
+    expect(sh('ifconfig', ['vi1_r1', 'ether'], { env: { FAKEBSD_JAIL: 'r1' } }).stdout).toContain(`\tether ${mac}\n`);
+    expect(ok('ifconfig', 'vi1_r1h', 'ether')).toContain(`\tether ${hmac}\n`);
+    expect(mac).not.toBe(hmac);
+    ok('jail', '-f', '/etc/jail.conf', '-r', 'vpnh1');
+    expect(helperOk('vnet-list', '-r')).toBe(NOTEBOOK_LAB_LISTING.replace('  vpnh1 vri1_vpnh1 192.168.1.11/24\n', ''));
+    ok('jail', '-f', '/etc/jail.conf', '-r', ...LAB.filter((j) => j !== 'vpnh1'));
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    expect(helperOk('vnet-list', '-r')).toBe('');
+    ok('jail', '-f', '/etc/jail.conf', '-c', ...LAB);
+    expect(helperOk('vnet-list', '-r')).toBe(NOTEBOOK_LAB_LISTING);
+  });
+
+  test('vnet-epair-add is idempotent; vnet-epair-delete takes one interface, the last takes the bridge', () => {
+    helperOk('vnet-epair-add', 'vi1', 'vi1_a', MAC, HMAC, 'switch');
+    const state = () => JSON.stringify(F.readState(root).ifaces);
+    const before = state();
+    expect(helperOk('vnet-epair-add', 'vi1', 'vi1_a', MAC, HMAC, 'switch')).not.toContain('==> switch');
+    expect(state()).toBe(before);
+    helperOk('vnet-epair-add', 'vi1', 'vi1_b', '02:00:00:00:00:02', '02:00:00:00:01:02', 'switch');
+    expect(helperOk('vnet-list', '-r')).toBe('vi1\n  - vi1_a\n  - vi1_b\n');
+    helperOk('vnet-epair-delete', 'vi1', 'vi1_a');
+    helperOk('vnet-epair-delete', 'vi1', 'vi1_a');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0 vi1br vi1_bh vi1_b\n');
+    helperOk('vnet-epair-delete', 'vi1', 'vi1_b');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+  });
+
+  test('bridged: em0 a member of the bridge; the last jail gone, em0 is as it was', () => {
+    const em0 = JSON.stringify(F.readState(root).ifaces.em0);
+    helperOk('vnet-epair-add', 'em0', 'em0_b1', MAC, HMAC, 'bridged', 'em0');
+    const br = ok('ifconfig', 'em0br');
+    expect(br).toContain('\tmember: em0 flags=');
+    expect(br).toContain('\tmember: em0_b1h flags=');
+    expect(helperOk('vnet-list', '-r')).toBe('em0\n  - em0_b1\n');
+    helperOk('vnet-epair-delete', 'em0', 'em0_b1');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    expect(JSON.stringify(F.readState(root).ifaces.em0)).toBe(em0);
+  });
+
+  test('routed: the epair vi0 / vi0h holds the gateway addresses on the host and goes with the last jail', () => {
+    helperOk('vnet-epair-add', 'vi0', 'vi0_v1', MAC, HMAC, 'routed', '02:00:00:00:00:0a', '02:00:00:00:01:0a', '172.31.0.1/24', 'fd00:31::1/64');
+    const vi0 = ok('ifconfig', 'vi0');
+    expect(vi0).toContain('inet 172.31.0.1 netmask 0xffffff00');
+    expect(vi0).toContain('inet6 fd00:31::1 prefixlen 64');
+    expect(vi0).toContain('ether 02:00:00:00:00:0a');
+    expect(ok('ifconfig', 'vi0h')).toContain('ether 02:00:00:00:01:0a');
+    expect(helperOk('vnet-list', '-r')).toBe('vi0\n  - vi0 172.31.0.1/24 fd00:31::1/64\n  - vi0_v1\n');
+    helperOk('vnet-epair-delete', 'vi0', 'vi0_v1');
+    expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
+    // The switch step's destroy on a switch already gone: nothing to do.
+    expect(helperOk('vnet-epair-delete', 'vi0')).toBe('');
+  });
+
+  test('an epair left half-made by a run that died is rebuilt; interfaces it did not make are refused', () => {
+    // Died after renaming the host side, before the jail side and addm.
+    helperOk('vnet-epair-add', 'vi1', 'vi1_a', MAC, HMAC, 'switch');
+    ok('ifconfig', 'epair', 'create');
+    ok('ifconfig', 'epair1a', 'name', 'vi1_bh');
+    const out = helperOk('vnet-epair-add', 'vi1', 'vi1_b', '02:00:00:00:00:02', '02:00:00:00:01:02', 'switch');
+    expect(out).toContain('removing the half-made epair vi1_bh');
+    expect(helperOk('vnet-list', '-r')).toBe('vi1\n  - vi1_a\n  - vi1_b\n');
+    expect(ok('ifconfig', '-l').split(' ')).not.toContain('epair1b');
+    // Not ours: a plain interface, a bridge-named non-bridge, a host side on another bridge.
+    ok('ifconfig', 'lo', 'create', 'name', 'vi3br');
+    let r = run('vnet-epair-add', 'vi3', 'vi3_a', MAC, HMAC, 'switch');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: interface vi3br exists and is not a bridge; refusing to touch it\n']);
+    const other = ok('ifconfig', 'epair', 'create').trim().replace(/a$/, 'b');
+    r = run('vnet-epair-add', 'vi1', other, MAC, HMAC, 'switch');
+    expect([r.status, r.stderr]).toEqual([1, `helper-1: error: interface ${other} exists and was not made for switch vi1br; refusing to touch it\n`]);
+    r = run('vnet-epair-add', 'vi2', 'vi1_a', MAC, HMAC, 'switch');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: interface vi1_ah exists and was not made for switch vi2br; refusing to touch it\n']);
+    helperOk('vnet-epair-delete', 'vi2', 'vi1_a'); // not vi2's: left alone
+    expect(helperOk('vnet-list', '-r')).toBe('vi1\n  - vi1_a\n  - vi1_b\n');
+    r = run('vnet-epair-add', 'vi4', 'vi4_a', MAC, HMAC, 'bridged', 'nosuch0');
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: the uplink nosuch0 does not exist on this host\n']);
+    expect(run('vnet-epair-add', 'vi1', 'vi1_x', MAC, HMAC).status).toBe(64);
+    expect(run('vnet-epair-delete').status).toBe(64);
+  });
+});
+
+describe('switch ownership (vnet-claim, vnet-release)', () => {
+  const MAC = '02:00:00:00:00:01';
+  const HMAC = '02:00:00:00:01:01';
+  const claimFile = () => path.join(claims, 'vi1.owner');
+
+  test('a switch name is claimed for one owner; another is refused and releases nothing of it; the owner\'s release removes it and the claim', () => {
+    helperOk('vnet-claim', 'vi1', 'appa:stack/vi1');
+    expect(helperOk('vnet-claim', 'vi1', 'appa:stack/vi1')).toBe('');
+    helperOk('vnet-epair-add', 'vi1', 'vi1_a', MAC, HMAC, 'switch');
+    let r = run('vnet-claim', 'vi1', 'appb:stack/vi1');
+    expect([r.status, r.stderr]).toEqual([1, `helper-1: error: switch vi1 on this host belongs to appa:stack/vi1, not to appb:stack/vi1: give this switch another name, or destroy the other first; if nothing owns it any more, remove ${claimFile()}\n`]);
+    // The other app's destroy leaves the switch and the claim alone.
+    r = run('vnet-release', 'vi1', 'appb:stack/vi1', 'if_bridge');
+    expect([r.status, r.stdout]).toEqual([0, '==> switch vi1 belongs to appa:stack/vi1: left as it is\n']);
+    expect(helperOk('vnet-list', '-r')).toBe('vi1\n  - vi1_a\n');
+    expect(fs.readFileSync(claimFile(), 'utf8')).toBe('appa:stack/vi1\n');
+    // The owner's release: only an empty switch goes; the claim goes in any case.
+    helperOk('vnet-release', 'vi1', 'appa:stack/vi1', 'if_bridge');
+    expect(helperOk('vnet-list')).toBe('vi1\n');
+    expect(fs.existsSync(claimFile())).toBe(false);
+    helperOk('vnet-epair-delete', 'vi1', 'vi1_a');
+    helperOk('vnet-claim', 'vi1', 'appa:stack/vi1');
+    helperOk('vnet-release', 'vi1', 'appa:stack/vi1', 'netgraph');
+    expect(fs.existsSync(claims)).toBe(false);
+    expect(run('vnet-release', 'vi1', 'appa:stack/vi1', 'sideways').status).toBe(64);
+    expect(run('vnet-claim', 'vi1').status).toBe(64);
+  });
+});

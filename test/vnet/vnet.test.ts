@@ -5,7 +5,7 @@
  */
 import { Testing, TerraformStack } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { FreeBsdHost, HOST_HELPER_PATH, HostSettings, JailNetwork, JailVnetInterface, VnetBridge, VnetBridgeMode } from '../../lib';
+import { FreeBsdHost, HOST_HELPER_PATH, HostSettings, JailNetwork, JailVnetInterface, VnetBackend, VnetBridge, VnetBridgeMode } from '../../lib';
 import { deriveMacAddress } from '../../lib/shell/vnet';
 import { jailStack, synthValidated } from '../jail/fixtures';
 import { messageOf } from '../support/errors';
@@ -77,7 +77,9 @@ describe('examples/vnet-lab is the notebook\'s lab', () => {
     const script = r[vi1].provisioner[0]['remote-exec'].inline.join('\n');
     expect(script).toContain('sysctl -n kern.features.vimage');
     expect(script).toContain('kldload -n netgraph ng_socket ng_bridge ng_eiface ||');
-    expect(r[vi1].triggers.destroy_script).toContain('"$cfj" vnet-delete \'vi1\'');
+    // The switch's name is claimed for this construct's owner mark, released (with what is left) on destroy.
+    expect(script).toContain('"$cfj" vnet-claim \'vi1\' \'vnet-lab:vnet-lab/vi1\'');
+    expect(r[vi1].triggers.destroy_script).toContain('"$cfj" vnet-release \'vi1\' \'vnet-lab:vnet-lab/vi1\' \'netgraph\'');
   });
 });
 
@@ -165,6 +167,70 @@ describe('switch shapes', () => {
     expect(make('192.0.2.10')).toBe(make('192.0.2.10'));
     expect(make('192.0.2.10')).not.toBe(make('192.0.2.11'));
     expect(make('192.0.2.10')).toMatch(/^02(:[0-9a-f]{2}){5}$/);
+  });
+});
+
+describe('the if_bridge backend (if_bridge(4) and epair(4), as jib)', () => {
+  const stackOf = () => new VnetLabStack(Testing.app(), 'vnet-lab', { ...ENV, VNET_BACKEND: 'if_bridge' });
+
+  test('the lab on if_bridge: the same topology listing; hooks call vnet-epair-add and -delete with both ends\' stable addresses', () => {
+    const stack = stackOf();
+    expect(Object.values(stack.switches).map((b) => b.backend)).toEqual(Array(4).fill(VnetBackend.IF_BRIDGE));
+    expect(VnetBridge.listing(stack.host)).toBe(NOTEBOOK_LAB_LISTING);
+    const confText = stack.jails.map((j) => j.confText).join('\n');
+    // The boot hooks never look at switch claims: a reboot must not depend on them.
+    expect(confText).not.toMatch(/vnet-claim|vnet-release/);
+    const ours = readConf(confText);
+    const netgraph = readConf(new VnetLabStack(Testing.app(), 'vnet-lab', ENV).jails.map((j) => j.confText).join('\n'));
+    for (const name of LAB) {
+      // Everything but the hooks as the netgraph lab has it.
+      for (const k of Object.keys(netgraph[name]).filter((x) => !['exec.prestart', 'exec.poststop'].includes(x))) expect([k, ours[name][k]]).toEqual([k, netgraph[name][k]]);
+      expect(ours[name]['exec.prestart'].filter((c) => c.includes(' vnet-')).map((c) => c.split(' '))).toEqual(
+        netgraph[name]['exec.prestart'].filter((c) => c.includes(' vnet-')).map((c) => {
+          const [helper, , net, ifn, mac] = c.split(' ');
+          return [helper, 'vnet-epair-add', net, ifn, mac, deriveMacAddress(`192.0.2.10:22/${ifn}h`), 'switch'];
+        }));
+      expect(ours[name]['exec.poststop']).toEqual(netgraph[name]['exec.poststop'].map((c) => c.replace(' vnet-delete ', ' vnet-epair-delete ')));
+    }
+    const r = JSON.parse(Testing.synth(stack)).resource.null_resource;
+    const vi1 = Object.keys(r).find((k) => k.startsWith('vi1_switch'))!;
+    const script = r[vi1].provisioner[0]['remote-exec'].inline.join('\n');
+    expect(script).toContain('kldload -n if_bridge if_epair ||');
+    expect(script).not.toContain('ng_bridge');
+    expect(r[vi1].triggers.destroy_script).toContain('"$cfj" vnet-release \'vi1\' \'vnet-lab:vnet-lab/vi1\' \'if_bridge\'');
+  });
+
+  test('the claim is per ownership scope: two apps\' switches of one name claim different owners', () => {
+    const claimOf = (scope: string) => {
+      const { stack, host } = jailStack({ ownershipScope: scope });
+      new VnetBridge(stack, 'vi1', { host, backend: VnetBackend.IF_BRIDGE });
+      const r = JSON.parse(Testing.synth(stack)).resource.null_resource;
+      return r[Object.keys(r).find((k) => k.startsWith('vi1_switch'))!].provisioner[0]['remote-exec'].inline.join('\n').match(/vnet-claim 'vi1' '([^']+)'/)![1];
+    };
+    expect([claimOf('appa'), claimOf('appb')]).toEqual(['appa:stack/vi1', 'appb:stack/vi1']);
+  });
+
+  test('bridged and routed: the uplink, the gateway epair\'s two addresses', () => {
+    const { stack, host, jail } = jailStack();
+    const em0 = new VnetBridge(stack, 'em0', { host, backend: VnetBackend.IF_BRIDGE, mode: VnetBridgeMode.bridged('em0'), subnets: ['192.168.1.0/24'] });
+    const vi0 = new VnetBridge(stack, 'vi0', { host, backend: VnetBackend.IF_BRIDGE, mode: VnetBridgeMode.routed({ gateways: ['172.31.0.1/24'] }) });
+    const b1 = jail('b1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: em0, addresses: ['192.168.1.11/24'] }] })] });
+    const v1 = jail('v1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24'] }] })] });
+    synthValidated(stack);
+    const mac = (n: string) => deriveMacAddress(`192.0.2.10:22/${n}`);
+    expect(readConf(b1.confText).b1['exec.prestart']).toContain(`${HOST_HELPER_PATH} vnet-epair-add em0 em0_b1 ${mac('em0_b1')} ${mac('em0_b1h')} bridged em0`);
+    expect(readConf(v1.confText).v1['exec.prestart']).toContain(`${HOST_HELPER_PATH} vnet-epair-add vi0 vi0_v1 ${mac('vi0_v1')} ${mac('vi0_v1h')} routed ${mac('vi0')} ${mac('vi0h')} 172.31.0.1/24`);
+    expect(VnetBridge.listing(host)).toBe('em0\n  b1 em0_b1 192.168.1.11/24\nvi0\n  - vi0 172.31.0.1/24\n  v1 vi0_v1 172.31.0.11/24\n');
+  });
+
+  test('an interface whose epair host side would pass 15 characters; a host side that is another jail\'s interface', () => {
+    const { stack, host, jail } = jailStack();
+    const vi1 = new VnetBridge(stack, 'vi1', { host, backend: VnetBackend.IF_BRIDGE });
+    expect(messageOf(() => jail('routerjail1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1, name: 'vi1_routerjail1' }] })] }))).toBe(
+      'stack/routerjail1: invalid interface name: "vi1_routerjail1" is too long for switch stack/vi1 (if_bridge): its epair\'s host side "vi1_routerjail1h" would be longer than 15 characters (IFNAMSIZ)');
+    jail('r1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1 }] })] });
+    jail('r2', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1, name: 'vi1_r1h' }] })] });
+    expect(messageOf(() => synthValidated(stack))).toContain('stack/r2: invalid interface: vi1_r1h is already on switch stack/vi1 for stack/r1');
   });
 });
 

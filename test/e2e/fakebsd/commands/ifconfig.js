@@ -2,6 +2,15 @@
 // ifconfig(8) over the state's interface table: clone create/destroy (lo, epair,
 // bridge, tap), inet/inet6 addresses with alias/-alias, up/down, -l, vnet moves.
 // FAKEBSD_JAIL=name (set by jexec) shows that vnet jail's view.
+// Cloning as sbin/ifconfig/ifclone.c and sys/net/if_clone.c do it: a clone keeps its cloner
+// and unit (`cloner`, `unit`) through renames, so a renamed bridge0 still holds unit 0 and
+// `destroy` works on the new name; the name is printed once, at the end, when it differs
+// from the one given (create without a unit, epair's `a`, or `name`), as printifname does.
+// epair(4) (sys/net/if_epair.c): `create` makes NNa and NNb, destroying either end destroys
+// both. if_bridge(4) (sys/net/if_bridge.c bridge_ioctl_add/del, sbin/ifconfig/ifbridge.c):
+// addm takes an Ethernet-like interface of the same vnet that is on no bridge (EEXIST if on
+// this one, EBUSY on another, EINVAL for a loopback or a bridge), deletem a member; a member
+// destroyed or moved to another vnet leaves its bridge (bridge_ifdetach).
 const { out, fail } = require('../lib/host');
 const State = require('../lib/state');
 
@@ -10,12 +19,28 @@ const CLONERS = /^(lo|epair|bridge|tap|tun|vlan|gif|ng|wg)(\d*)$/;
 
 const visible = (ifc, jail) => (jail ? ifc.vnet === jail : !ifc.vnet);
 
-function nextUnit(s, prefix) {
-  for (let n = 0; ; n++) {
-    const name = `${prefix}${n}`;
-    if (prefix === 'epair' ? !s.ifaces[`${name}a`] : !s.ifaces[name]) return n;
-  }
+/** A unit is taken while a clone of it exists, whatever it is named now (if_clone's unit bitmap). */
+function unitTaken(s, prefix, unit) {
+  return Object.entries(s.ifaces).some(([n, i]) => (i.cloner ? i.cloner === prefix && i.unit === unit : n === `${prefix}${unit}` || n === `${prefix}${unit}a`));
 }
+
+function nextUnit(s, prefix) {
+  for (let n = 0; ; n++) if (!unitTaken(s, prefix, n)) return n;
+}
+
+/** The bridge interface NAME is a member of, if any. */
+function bridgeOf(s, name) {
+  return Object.keys(s.ifaces).find((b) => (s.ifaces[b].members || []).includes(name));
+}
+
+/** NAME leaves its bridge (bridge_ifdetach: destroyed, or moved to another vnet). */
+function leaveBridge(s, name) {
+  const b = bridgeOf(s, name);
+  if (b) s.ifaces[b].members = s.ifaces[b].members.filter((m) => m !== name);
+}
+
+/** Interfaces that can be bridge members: Ethernet-like (IFT_ETHER, IFT_L2VLAN, IFT_GIF). */
+const BRIDGEABLE = ['ether', 'epair', 'tap', 'vlan', 'gif', 'eiface'];
 
 /** Add or remove an address; used by ifconfig and by jail(8) for ip4.addr/ip6.addr. */
 function setAddr(ifc, family, addr, remove) {
@@ -79,19 +104,23 @@ function main(argv) {
       if (!m) fail(1, `ifconfig: SIOCIFCREATE2 (${name}): Invalid argument`);
       const prefix = m[1];
       const unit = m[2] === '' ? nextUnit(s, prefix) : Number(m[2]);
+      if (unitTaken(s, prefix, unit)) fail(1, `ifconfig: SIOCIFCREATE2 (${name}): File exists`);
       const base = `${prefix}${unit}`;
       const made = prefix === 'epair' ? [`${base}a`, `${base}b`] : [base];
       for (const n of made) if (s.ifaces[n]) fail(1, `ifconfig: SIOCIFCREATE2 (${name}): File exists`);
-      for (const n of made) s.ifaces[n] = { inet: [], inet6: [], up: false, kind: prefix === 'lo' ? 'loopback' : prefix, group: prefix, members: [] };
-      if (m[2] === '' || prefix === 'epair') out(made[0] + '\n');
-      return applyParams(s, made[0], rest.slice(1));
+      for (const n of made) {
+        s.ifaces[n] = { inet: [], inet6: [], up: false, kind: prefix === 'lo' ? 'loopback' : prefix, group: prefix, members: [], cloner: prefix, unit };
+        if (jail) s.ifaces[n].vnet = jail;
+      }
+      return applyParams(s, made[0], rest.slice(1), made[0] !== name);
     }
     const ifc = s.ifaces[name];
     if (!ifc || !visible(ifc, jail)) fail(1, `ifconfig: interface ${name} does not exist`);
     if (rest[0] === 'destroy') {
-      if (!CLONERS.test(name.replace(/[ab]$/, ''))) fail(1, `ifconfig: SIOCIFDESTROY: Invalid argument`);
-      const pair = /^epair\d+[ab]$/.test(name) ? [name.slice(0, -1) + 'a', name.slice(0, -1) + 'b'] : [name];
-      for (const n of pair) delete s.ifaces[n];
+      // Only clones go (lo0, em0, ng_eiface's interfaces are no clones); an epair with its other end.
+      if (!ifc.cloner || (ifc.cloner === 'lo' && ifc.unit === 0)) fail(1, `ifconfig: SIOCIFDESTROY: Invalid argument`);
+      const gone = ifc.cloner === 'epair' ? Object.keys(s.ifaces).filter((n) => s.ifaces[n].cloner === 'epair' && s.ifaces[n].unit === ifc.unit) : [name];
+      for (const n of gone) { leaveBridge(s, n); delete s.ifaces[n]; }
       return 0;
     }
     if (rest.length === 0) { out(show(name, ifc)); return 0; }
@@ -99,8 +128,9 @@ function main(argv) {
   });
 }
 
-function applyParams(s, name, args) {
+function applyParams(s, name, args, printName = false) {
   const ifc = s.ifaces[name];
+  const jail = process.env.FAKEBSD_JAIL || null;
   let family = null;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -109,10 +139,16 @@ function applyParams(s, name, args) {
     if (a === 'down') { ifc.up = false; continue; }
     if (a === 'alias' || a === 'add') continue;
     if (a === 'name') {
+      // setifname: the rest of the command goes on under the new name; a bridge lists its member by it.
       const nn = args[++i];
-      if (!nn || nn.length >= IFNAMSIZ) fail(1, `ifconfig: ${nn}: name too long`);
+      if (nn === undefined) fail(1, 'ifconfig: name: missing argument');
+      if (nn.length >= IFNAMSIZ) fail(1, `ifconfig: ${nn}: name too long`);
       if (s.ifaces[nn]) fail(1, 'ifconfig: ioctl SIOCSIFNAME (set name): File exists');
-      s.ifaces[nn] = ifc; delete s.ifaces[name]; out(nn + '\n'); return 0;
+      const b = bridgeOf(s, name);
+      if (b) s.ifaces[b].members = s.ifaces[b].members.map((m) => (m === name ? nn : m));
+      s.ifaces[nn] = ifc; delete s.ifaces[name];
+      name = nn; printName = true;
+      continue;
     }
     if (a === 'ether' || a === 'lladdr' || a === 'link') {
       // With an address: set it (Ethernet-like interfaces only); alone: the link-level view.
@@ -128,15 +164,29 @@ function applyParams(s, name, args) {
       const j = args[++i];
       const jail = State.findJail(s, j);
       if (!jail) fail(1, `ifconfig: jail "${j}" not found`);
+      // if_vmove_loan: a jail without its own vnet is this vnet (EEXIST); a member leaves its bridge.
+      if (a === 'vnet' && !jail.vnet) fail(1, 'ifconfig: SIOCSIFVNET: File exists');
+      if (a === 'vnet') leaveBridge(s, name);
       ifc.vnet = a === 'vnet' ? jail.name : null;
       continue;
     }
     if (a === 'addm' || a === 'deletem') {
       const m = args[++i];
-      if (!s.ifaces[m]) fail(1, `ifconfig: BRDGADD ${m}: No such file or directory`);
-      ifc.members = ifc.members || [];
-      if (a === 'addm') { if (ifc.members.includes(m)) fail(1, `ifconfig: BRDGADD ${m}: File exists`); ifc.members.push(m); }
-      else ifc.members = ifc.members.filter((x) => x !== m);
+      const op = a === 'addm' ? 'BRDGADD' : 'BRDGDEL';
+      if (m === undefined) fail(1, `ifconfig: ${a}: missing argument`);
+      if (ifc.cloner !== 'bridge') fail(1, `ifconfig: ${op} ${m}: Invalid argument`);
+      const mi = s.ifaces[m];
+      if (!mi || !visible(mi, jail)) fail(1, `ifconfig: ${op} ${m}: No such file or directory`);
+      if (a === 'addm') {
+        const on = bridgeOf(s, m);
+        if (on === name) fail(1, `ifconfig: BRDGADD ${m}: File exists`);
+        if (on) fail(1, `ifconfig: BRDGADD ${m}: Device busy`);
+        if (mi === ifc || !BRIDGEABLE.includes(mi.kind)) fail(1, `ifconfig: BRDGADD ${m}: Invalid argument`);
+        ifc.members.push(m);
+      } else {
+        if (!ifc.members.includes(m)) fail(1, `ifconfig: BRDGDEL ${m}: No such file or directory`);
+        ifc.members = ifc.members.filter((x) => x !== m);
+      }
       continue;
     }
     if (a === 'netmask' || a === 'prefixlen' || a === 'description' || a === 'mtu' || a === 'group') { i++; continue; }
@@ -150,6 +200,7 @@ function applyParams(s, name, args) {
     }
     fail(1, `ifconfig: ${a}: bad value`);
   }
+  if (printName) out(name + '\n');
   return 0;
 }
 
