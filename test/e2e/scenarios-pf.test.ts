@@ -110,15 +110,7 @@ describeOnFakeHost('PfNat on examples/notebook', () => {
     const commands = bench.commandCount();
     const report = await expectSecondApplyIdle(bench);
     figures.row('idle re-apply', { resources: report.unchanged.length, ...runCells(report, bench.commandCount() - commands) });
-    const before = bench.host.stateDigest();
-    // The settings, claim, load and confirm steps of the notebook's PfNat.
-    const scripts = bench.createScripts().filter((s) => /null_resource\.pf_/.test(s.address));
-    expect(scripts).toHaveLength(4);
-    for (const s of scripts) {
-      const r = await bench.runByHand(s);
-      expect({ script: s.address, code: r.code, stderr: r.stderr }).toEqual({ script: s.address, code: 0, stderr: '' });
-    }
-    expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+    await expectPfScriptsRerunChangeNothing(bench);
     expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
   });
 
@@ -297,15 +289,7 @@ describeOnFakeHost('PfNat in whole-file mode on examples/notebook', () => {
   figures.scenario('W2. applying again runs nothing; the PF scripts run again by hand change nothing', async () => {
     const report = await expectSecondApplyIdle(bench);
     expect(report.created).toEqual([]);
-    const before = bench.host.stateDigest();
-    // The settings, claim, load and confirm steps of the whole-file PfNat.
-    const scripts = bench.createScripts().filter((s) => /null_resource\.pf_/.test(s.address));
-    expect(scripts).toHaveLength(4);
-    for (const s of scripts) {
-      const r = await bench.runByHand(s);
-      expect({ script: s.address, code: r.code, stderr: r.stderr }).toEqual({ script: s.address, code: 0, stderr: '' });
-    }
-    expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+    await expectPfScriptsRerunChangeNothing(bench);
     expect(bench.host.readFile('/etc/pf.conf')).toBe(NOTEBOOK_PF_CONF);
   });
 
@@ -350,3 +334,15 @@ describeOnFakeHost('PfNat in whole-file mode on examples/notebook', () => {
     expect(adminView(bench.host)).toEqual(admin);
   }, 600_000);
 }, testMirrorDefect);
+
+/** The PfNat's four create scripts (settings, claim, load, confirm) run again by hand: each succeeds and the host's state stays the same. */
+async function expectPfScriptsRerunChangeNothing(bench: Bench): Promise<void> {
+  const before = bench.host.stateDigest();
+  const scripts = bench.createScripts().filter((s) => /null_resource\.pf_/.test(s.address));
+  expect(scripts).toHaveLength(4);
+  for (const s of scripts) {
+    const r = await bench.runByHand(s);
+    expect({ script: s.address, code: r.code, stderr: r.stderr }).toEqual({ script: s.address, code: 0, stderr: '' });
+  }
+  expect(diffDigests(before, bench.host.stateDigest())).toEqual([]);
+}
