@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { diffDigests, fakeHostSkipReason, FakeHost, mountNamespaceInUse, startFakeHost } from './host';
+import { diffDigests, fakeHostSkipReason, FakeHost, FakeHostSnapshot, mountNamespaceInUse, startFakeHost } from './host';
 import { resolveHostPath } from './host/resolve';
 import { destroyAll, planAndApply, RunReport, selectEngine } from './runner';
 import { FixtureHost, FixtureResource, tempDir, writeResources } from './runner/fixtures';
@@ -183,4 +183,34 @@ describeRig('fake host rig', () => {
     expect(mountNamespaceInUse(host.mountNamespace)).toBe(false);
     expect(fs.existsSync(host.keyPath)).toBe(false);
   });
+});
+
+describeRig('copies of a fake host (FakeHost.snapshot, clone)', () => {
+  test('a copy keeps listing a directory the host made after the machine had one of that name for a while', async () => {
+    // The host's own directory, which this machine lacks (as the fake FreeBSD host's /var/db),
+    // under one the machine has (the overlay's lower layer is this machine's /).
+    const own = `/var/tmp/e2e-own-${process.pid}-${Date.now()}`;
+    const source = await startFakeHost({ fakebsd: false, seed: (h) => h.writeFile(`${own}/entry`, 'made by the host\n') });
+    let snap: FakeHostSnapshot | undefined;
+    let copy: FakeHost | undefined;
+    try {
+      snap = await source.snapshot();
+      // Another program on the machine makes a directory of that name while the copy starts and
+      // looks it up, then removes it (as something made /var/db for a moment under a fault sweep).
+      fs.mkdirSync(own);
+      try {
+        copy = await startFakeHost({ clone: snap });
+        expect(fs.readdirSync(copy.path(own))).toEqual(['entry']);
+      } finally {
+        fs.rmdirSync(own);
+      }
+      expect(fs.readdirSync(copy.path(own))).toEqual(['entry']);
+      expect(await copy.ssh(`ls ${own}`)).toMatchObject({ code: 0, stdout: 'entry\n' });
+      expect(copy.readFile(`${own}/entry`)).toBe('made by the host\n');
+    } finally {
+      await copy?.stop();
+      await source.stop();
+      snap?.remove();
+    }
+  }, 120_000);
 });

@@ -8,8 +8,9 @@
  * While it waits (and after), the host's files are reachable from outside at
  * /proc/PID/root/... (the kernel resolves that path inside the namespace).
  */
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import { BINARIES } from './preconditions';
 
 const INNER_SCRIPT = `
@@ -47,7 +48,10 @@ export interface Namespace {
   /** Resolves with the exit code when the namespace's first process has exited. */
   readonly exited: Promise<number | null>;
   isRunning(): boolean;
-  /** Copies the host's writes so far (the overlay's upper layer: files, whiteouts, opaque dirs) to `dest`. */
+  /**
+   * Copies the host's writes so far (the overlay's upper layer: files, whiteouts, opaque dirs) to
+   * `dest`, its own directories marked opaque (markOwnDirectoriesOpaque).
+   */
   copyUpper(dest: string): Promise<void>;
   /** The last output of the server (sshd -e logs to stderr). */
   output(): string;
@@ -106,14 +110,17 @@ export async function startNamespace(nsDir: string, repoDir: string, server: str
   return {
     pid, root, mountNamespace, exited, isRunning,
     release: () => { child.stdin!.end('go\n'); },
-    copyUpper: (dest) => new Promise<void>((resolve, reject) => {
-      // Inside the namespace's mounts (where nsDir is its tmpfs), outside its chroot.
-      const cp = spawn(BINARIES.nsenter, ['-t', String(pid), '-m', 'cp', '-a', `${nsDir}/upper/.`, dest], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
-      cp.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-      cp.on('error', reject);
-      cp.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`copying the fake host's upper layer failed: ${err}`))));
-    }),
+    copyUpper: async (dest) => {
+      await new Promise<void>((resolve, reject) => {
+        // Inside the namespace's mounts (where nsDir is its tmpfs), outside its chroot.
+        const cp = spawn(BINARIES.nsenter, ['-t', String(pid), '-m', 'cp', '-a', `${nsDir}/upper/.`, dest], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        cp.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+        cp.on('error', reject);
+        cp.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`copying the fake host's upper layer failed: ${err}`))));
+      });
+      markOwnDirectoriesOpaque(dest, '/');
+    },
     output: () => stderr,
     stop: async () => {
       if (isRunning()) {
@@ -127,6 +134,32 @@ export async function startNamespace(nsDir: string, repoDir: string, server: str
       await exited;
     },
   };
+}
+
+/**
+ * Marks opaque (overlayfs' trusted.overlay.opaque) every directory of a copied upper layer that
+ * the lower layer (`lowerDir`, this machine's /) has no directory for now: the host made it
+ * (/var/db, /vm). Unmarked, a host started from the copy merges it with a directory of that
+ * name that the machine has while the host looks it up (another test's /var/db for a moment),
+ * and once the machine's goes, readdir of the merged directory lists nothing while lookups by
+ * name still work (overlayfs: changes to a lower layer of a mounted overlay are undefined). The
+ * source host saw only its own entries there at the snapshot; so do its copies, whatever the
+ * machine does. Below a marked directory the lower is never looked at: no need to go on.
+ */
+export function markOwnDirectoriesOpaque(upperDir: string, lowerDir: string): void {
+  const stack = [''];
+  while (stack.length > 0) {
+    const rel = stack.pop()!;
+    for (const e of fs.readdirSync(path.join(upperDir, rel), { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const name = path.join(rel, e.name);
+      let lower: fs.Stats | undefined;
+      try { lower = fs.lstatSync(path.join(lowerDir, name)); } catch { /* none: the host's own */ }
+      if (lower?.isDirectory()) { stack.push(name); continue; }
+      const r = spawnSync(BINARIES.setfattr, ['-n', 'trusted.overlay.opaque', '-v', 'y', path.join(upperDir, name)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`marking ${name} of the copied upper layer opaque failed: ${(r.stderr || r.error?.message || '').trim()}`);
+    }
+  }
 }
 
 /** True while any process still lives in the given mount namespace (bounded scan of /proc). */

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** Debian paths; CI installs: openssh-server openssh-client tcsh sudo util-linux. */
+/** Debian paths; CI installs: openssh-server openssh-client tcsh sudo util-linux attr. */
 export const BINARIES = {
   sshd: '/usr/sbin/sshd',
   ssh: '/usr/bin/ssh',
@@ -18,12 +18,14 @@ export const BINARIES = {
   unshare: '/usr/bin/unshare',
   nsenter: '/usr/bin/nsenter',
   setpriv: '/usr/bin/setpriv',
+  /** Marks a copied overlay layer's own directories opaque (FakeHost.snapshot). */
+  setfattr: '/usr/bin/setfattr',
   node: '/usr/bin/node',
 } as const;
 
 const APT_PACKAGE: Record<keyof typeof BINARIES, string> = {
   sshd: 'openssh-server', ssh: 'openssh-client', scp: 'openssh-client', sshKeygen: 'openssh-client',
-  tcsh: 'tcsh', sudo: 'sudo', unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux',
+  tcsh: 'tcsh', sudo: 'sudo', unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', setfattr: 'attr',
   node: 'nodejs (the shims run /usr/bin/node)',
 };
 
