@@ -41,6 +41,8 @@ export class JailAddress {
   private readonly prefixGiven: boolean;
   /** What is wrong with the address, reported by _check when a network binds it. */
   private readonly problem?: string;
+  /** canonicalIp, computed on first use (clash checks read it several times per address). */
+  private canonical?: string;
 
   private constructor(iface: string | undefined, cidr: string) {
     const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(cidr);
@@ -81,7 +83,8 @@ export class JailAddress {
 
   /** A canonical form of the address for clash checks (IPv6 fully expanded, lower case). */
   public get canonicalIp(): string {
-    return this.family === JailAddressFamily.IPV4 ? this.ip : expandIpv6(this.ip);
+    this.canonical ??= this.family === JailAddressFamily.IPV4 ? this.ip : expandIpv6(this.ip);
+    return this.canonical;
   }
 }
 

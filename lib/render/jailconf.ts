@@ -64,6 +64,8 @@ export function jailConfExpression(text: string): string {
 
 function scanExpression(text: string): { rendered: string; references: string[] } {
   singleLine(text);
+  // Most values (paths, names, commands) hold nothing to escape or refer to.
+  if (!/[\\"$]/.test(text)) return { rendered: text, references: [] };
   let out = '';
   const references: string[] = [];
   for (let i = 0; i < text.length; i++) {

@@ -65,6 +65,9 @@ export const HOST_HELPER_PREAMBLE = [
   `${HOST_HELPER_VARIABLE}=${HOST_HELPER_PATH}; [ -x "$${HOST_HELPER_VARIABLE}" ] || { echo "error: no $${HOST_HELPER_VARIABLE}: apply the host helper step first" >&2; exit 1; }`,
 ];
 
+/** The start of every helper call line: the quoted variable, then a space. */
+const HELPER_CALL_START = `"$${HOST_HELPER_VARIABLE}" `;
+
 /** A call of the helper with literal arguments (each quoted). */
 export function helperCall(action: string, ...args: string[]): string {
   const call = helperCallWords(action, ...args.map(shellQuoteAlways));
@@ -74,7 +77,7 @@ export function helperCall(action: string, ...args: string[]): string {
 
 /** A call of the helper with arguments that are sh words already ("$name" in a loop). */
 export function helperCallWords(action: string, ...words: string[]): string {
-  return [`"$${HOST_HELPER_VARIABLE}"`, action, ...words].join(' ');
+  return words.length > 0 ? `${HELPER_CALL_START}${action} ${words.join(' ')}` : `${HELPER_CALL_START}${action}`;
 }
 
 /** The no-tty action: a command that could ask on the terminal runs without one, bounded. */

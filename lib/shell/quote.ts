@@ -31,5 +31,6 @@ export function shellQuoteAlways(value: string): string {
   if (value.includes('\0')) {
     throw new Error(`a value for the shell contains a NUL byte: ${JSON.stringify(value)}`);
   }
+  if (!value.includes("'")) return `'${value}'`;
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -28,6 +28,9 @@ export enum Elevation {
 /** The PATH every script runs with: FreeBSD's base system, then packages. */
 export const SCRIPT_PATH = '/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin';
 
+/** How a body line calls the host helper (through the preamble's variable). */
+const HELPER_REFERENCE = `"$${HOST_HELPER_VARIABLE}"`;
+
 /** Terminator of the elevated body; a body that contains it is refused. */
 const BODY_END = 'CDKTF_FREEBSD_JAILS_BODY_END';
 
@@ -40,9 +43,13 @@ export function indentLines(lines: readonly string[], depth = 1): string[] {
   const pad = '  '.repeat(depth);
   const out: string[] = [];
   let quote: string | undefined;
-  for (const line of lines.flatMap((l) => l.split('\n'))) {
+  const indentOne = (line: string) => {
     out.push(quote === undefined && line !== '' ? pad + line : line);
     quote = quoteStateAfter(line, quote);
+  };
+  for (const entry of lines) {
+    if (entry.includes('\n')) entry.split('\n').forEach(indentOne);
+    else indentOne(entry);
   }
   return out;
 }
@@ -90,7 +97,9 @@ export class ScriptBuilder {
   /** Append raw shell lines (already quoted by the caller). */
   public add(...lines: string[]): this {
     for (const line of lines) {
-      this.lines.push(...line.split('\n'));
+      // Most lines are one line: splitting them would only copy them.
+      if (line.includes('\n')) this.lines.push(...line.split('\n'));
+      else this.lines.push(line);
     }
     return this;
   }
@@ -112,7 +121,7 @@ export class ScriptBuilder {
 
   /** The body without header: what runs as root. */
   public body(): string[] {
-    const usesHelper = this.lines.some((l) => l.includes(`"$${HOST_HELPER_VARIABLE}"`));
+    const usesHelper = this.lines.some((l) => l.includes(HELPER_REFERENCE));
     return [...(usesHelper ? HOST_HELPER_PREAMBLE : []), ...this.lines];
   }
 
@@ -130,11 +139,12 @@ export function bannerLine(text: string): string {
 /** Render a complete script from body lines; see the module comment for the shape. */
 export function renderScript(title: string, body: readonly string[], elevation: Elevation): string {
   // export NAME=VALUE is POSIX (export, XCU 2.14): one line instead of two in every script.
-  const inner = ['set -eu', `export PATH=${SCRIPT_PATH}`, bannerLine(title), ...body];
+  // Joined once, without copying the body into a new array first (thousands of steps).
+  const inner = `set -eu\nexport PATH=${SCRIPT_PATH}\n${bannerLine(title)}${body.length > 0 ? '\n' + body.join('\n') : ''}`;
   if (elevation === Elevation.NONE) {
-    return ['#!/bin/sh', ...inner, ''].join('\n');
+    return `#!/bin/sh\n${inner}\n`;
   }
-  if (inner.some((l) => l.includes(BODY_END))) {
+  if (inner.includes(BODY_END)) {
     throw new Error(`script body for "${title}" contains the reserved word ${BODY_END}`);
   }
   const tool = elevation === Elevation.SUDO ? 'sudo' : 'doas';
@@ -144,7 +154,7 @@ export function renderScript(title: string, body: readonly string[], elevation: 
     `export PATH=${SCRIPT_PATH}`,
     `# The body runs as root in one /bin/sh through ${tool}; the quoted here-document keeps it literal.`,
     `body=$(cat <<'${BODY_END}'`,
-    ...inner,
+    inner,
     BODY_END,
     ')',
     `exec ${tool} -n /bin/sh -c "$body" cdktf-freebsd-jails`,
