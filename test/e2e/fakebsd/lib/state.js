@@ -13,22 +13,43 @@ function lockPath() {
   return dbDir('state.lock');
 }
 
+// The lock is a directory holding its holder's pid, made whole beside it and renamed into
+// place (rename(2) is atomic and fails on a directory that exists and is not empty), so no one
+// ever sees a lock without its pid: a holder descheduled for seconds under load is never taken
+// for a dead one (a lock made by mkdir, then the pid written, had that window).
 function acquire() {
   fs.mkdirSync(dbDir(), { recursive: true });
   const lp = lockPath();
+  const mine = `${lp}.${process.pid}`;
   const start = Date.now();
   for (;;) {
+    fs.mkdirSync(mine, { recursive: true });
+    fs.writeFileSync(path.join(mine, 'pid'), String(process.pid));
     try {
-      fs.mkdirSync(lp);
-      fs.writeFileSync(path.join(lp, 'pid'), String(process.pid));
+      fs.renameSync(mine, lp);
       return;
     } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
+      if (e.code !== 'EEXIST' && e.code !== 'ENOTEMPTY') throw e;
     }
     breakIfStale(lp);
-    if (Date.now() - start > LOCK_TIMEOUT_MS) throw new Error('fakebsd: state lock timeout');
+    if (Date.now() - start > LOCK_TIMEOUT_MS) {
+      fs.rmSync(mine, { recursive: true, force: true });
+      throw new Error('fakebsd: state lock timeout');
+    }
     sleepMs(3 + Math.floor(Math.random() * 5));
   }
+}
+
+// Takes the lock directory out of its place in one step, then removes it.
+function removeLock(lp) {
+  const gone = `${lp}.gone.${process.pid}.${Date.now()}`;
+  try {
+    fs.renameSync(lp, gone);
+  } catch (e) {
+    if (e.code === 'ENOENT') return;
+    throw e;
+  }
+  fs.rmSync(gone, { recursive: true, force: true });
 }
 
 // A holder that died (killed by a test's timeout) must not wedge the host.
@@ -37,21 +58,17 @@ function breakIfStale(lp) {
   try {
     pid = Number(fs.readFileSync(path.join(lp, 'pid'), 'utf8'));
   } catch {
-    // Holder between mkdir and writing its pid; if that lasts, treat as stale.
-    try {
-      if (Date.now() - fs.statSync(lp).mtimeMs > 2000) fs.rmSync(lp, { recursive: true, force: true });
-    } catch { /* gone already */ }
-    return;
+    return; // released in the meantime
   }
   try {
     process.kill(pid, 0);
   } catch (e) {
-    if (e.code === 'ESRCH') fs.rmSync(lp, { recursive: true, force: true });
+    if (e.code === 'ESRCH') removeLock(lp);
   }
 }
 
 function release() {
-  fs.rmSync(lockPath(), { recursive: true, force: true });
+  removeLock(lockPath());
 }
 
 function statePath() {

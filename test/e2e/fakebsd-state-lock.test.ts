@@ -1,0 +1,55 @@
+/**
+ * The fake host's state lock (fakebsd/lib/state.js) under load: up to fifty scripts at once read
+ * and write the state, and a holder may be descheduled for seconds. Its lock must never be
+ * taken for a dead one's, and every read-modify-write must count. (The old lock, mkdir then the pid
+ * written, could be broken by a waiter in between; the window is not reproducible on demand.)
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const STATE = path.join(__dirname, 'fakebsd/lib/state.js');
+let root: string;
+const dbPath = (...p: string[]) => path.join(root, 'var/db/fakebsd', ...p);
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-lock-'));
+  fs.mkdirSync(dbPath(), { recursive: true });
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+test('a holder slow for seconds keeps its lock: a waiter gets it only after the release', async () => {
+  let held = '';
+  // The holder says when it had the lock and, just before it lets go, the time (its own clock).
+  const holderCode = `const S = require(${JSON.stringify(STATE)}); S.acquire(); process.stdout.write('held ');
+    setTimeout(() => { process.stdout.write('releasing ' + Date.now()); S.release(); }, 2500);`;
+  const holder = spawn(process.execPath, ['-e', holderCode], { env: { ...process.env, FAKEBSD_ROOT: root } });
+  holder.stdout.on('data', (d) => { held += d; });
+  while (!held.startsWith('held')) await new Promise((r) => setTimeout(r, 20));
+  // Seconds old, as a lock looks under load.
+  const old = new Date(Date.now() - 5000);
+  fs.utimesSync(dbPath('state.lock'), old, old);
+  const waiterCode = `const S = require(${JSON.stringify(STATE)}); S.acquire(); process.stdout.write(String(Date.now())); S.release();`;
+  const waiter = spawn(process.execPath, ['-e', waiterCode], { env: { ...process.env, FAKEBSD_ROOT: root } });
+  let got = '';
+  waiter.stdout.on('data', (d) => { got += d; });
+  const code = await new Promise((r) => waiter.on('exit', r));
+  await new Promise((r) => (holder.exitCode === null ? holder.on('exit', r) : r(undefined)));
+  const releasing = Number(held.split(' ')[2]);
+  expect(code).toBe(0);
+  expect(Number(got)).toBeGreaterThanOrEqual(releasing);
+});
+
+test('a dead holder\'s lock is broken; twenty processes counting under the lock lose no count', () => {
+  const lock = dbPath('state.lock');
+  fs.mkdirSync(lock);
+  fs.writeFileSync(path.join(lock, 'pid'), '999999999');
+  const code = `const fs = require('fs'); const S = require(${JSON.stringify(STATE)}); const f = ${JSON.stringify(dbPath('count'))};
+    for (let i = 0; i < 20; i++) { S.acquire(); const n = fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : 0; fs.writeFileSync(f, String(n + 1)); S.release(); }`;
+  const script = Array.from({ length: 20 }, () => `"${process.execPath}" -e '${code.replace(/'/g, "'\\''")}' &`).join('\n') + '\nwait\n';
+  const r = spawnSync('/bin/sh', ['-c', script], { env: { ...process.env, FAKEBSD_ROOT: root }, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(fs.readFileSync(dbPath('count'), 'utf8')).toBe('400');
+  expect(fs.readdirSync(dbPath()).sort()).toEqual(['count']);
+});
