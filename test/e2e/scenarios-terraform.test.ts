@@ -2,7 +2,7 @@
  * Scenarios that only real Terraform can show (issue 8), each asserting the host's state:
  * one jail's step fails while the other jails' steps are running: Terraform lets them all
  * complete, taints only the failed one, and the next apply converges with nothing lost.
- * (Connections dropped in the middle of a script are in scenarios-faults.test.ts.)
+ * (Connections dropped in the middle of a script are in the scenarios-faults-*.test.ts files.)
  */
 import * as path from 'path';
 import { REPO_DIR } from './host';
