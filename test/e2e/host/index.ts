@@ -21,7 +21,7 @@ import { BINARIES, fakeHostSkipReason } from './preconditions';
 import { resolveHostPath } from './resolve';
 import { parseSshdLog, SshConnection, SSHD_LOG } from './sshd-log';
 import { fakebsdIndex, installShims, loadFakebsd, ShimInstall } from './shims';
-import { PfGate, startPfGate } from './pfgate';
+import { PfGate, startPfGate, Verdict } from './pfgate';
 
 export { fakeHostSkipReason } from './preconditions';
 export { diffDigests, DEFAULT_DIGEST_PATHS, DEFAULT_DIGEST_IGNORE, HostDigest, DigestOptions } from './digest';
@@ -124,13 +124,19 @@ type PfVerdictFn = (root: string, c: { from: string; to: string; port: number; i
 
 export class FakeHostUnavailable extends Error {}
 
-function freePort(): Promise<number> {
+/**
+ * A free port held by a listener of ours until release(): while it is held no other process's
+ * listen(0) or outgoing connection gets it (a port found free and closed at once was taken by
+ * another worker's connections in the seconds before sshd started, and sshd or the gate failed
+ * with EADDRINUSE).
+ */
+function reservePort(): Promise<{ port: number; release(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
+      resolve({ port, release: () => new Promise<void>((done) => srv.close(() => done())) });
     });
   });
 }
@@ -192,13 +198,21 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
   const nsDir = path.join(dir, 'ns');
   fs.mkdirSync(nsDir);
   let ns: Namespace | undefined;
+  let gate: PfGate | undefined;
+  let reservation: { release(): Promise<void> } | undefined;
   try {
     const client = opts.clone ? existingKey(opts.clone.keyPath) : keyPair(dir, 'id_ed25519');
     const hostKeys = opts.clone ? existingKey(opts.clone.hostPrivateKeyPath) : keyPair(dir, 'host_ed25519');
     const hostKey = hostKeys.publicKey.split(' ').slice(0, 2).join(' ');
-    // Clients reach sshd through the pf gate (./pfgate.ts) on `port`; sshd itself listens on sshdPort.
-    const port = await freePort();
-    const sshdPort = await freePort();
+    // Clients reach sshd through the pf gate (./pfgate.ts) on `port`; sshd itself listens on
+    // sshdPort, held by us until sshd starts. The gate listens from now on (its verdict is
+    // fakebsd's once the host is made); nothing connects before this function returns.
+    const sshdReservation = await reservePort();
+    reservation = sshdReservation;
+    const sshdPort = sshdReservation.port;
+    let verdict: Verdict | undefined;
+    gate = await startPfGate(0, sshdPort, (c) => (verdict ? verdict(c) : { blocked: false, reason: 'no fakebsd' }));
+    const port = gate.port;
     const knownHostsPath = path.join(dir, 'known_hosts');
     fs.writeFileSync(knownHostsPath, `[127.0.0.1]:${port} ${hostKey}\n`);
 
@@ -222,7 +236,6 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
       '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHostsPath}`,
       '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', '-l', user];
     let stopped = false;
-    let gate: PfGate | undefined;
     const fake: FakeHost = {
       host: '127.0.0.1', port, keyPath: client.privatePath, hostKey, knownHostsPath, sudoUser, root,
       pid: ns.pid, mountNamespace: ns.mountNamespace, shims,
@@ -278,12 +291,15 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
     };
     if (shims.installed && opts.fakebsd !== false && !opts.clone) await initFakebsd(fake, opts.fakebsd ?? {});
     if (opts.seed) await opts.seed(fake);
+    await sshdReservation.release();
     ns.release();
     await waitForPort(sshdPort, ns, 15_000, sshdLog);
     const fakebsd = shims.installed ? loadFakebsd(REPO_DIR) : undefined;
-    gate = await startPfGate(port, sshdPort, fakebsd ? (c) => (fakebsd.pfVerdict as PfVerdictFn)(root, c) : undefined);
+    if (fakebsd) verdict = (c) => (fakebsd.pfVerdict as PfVerdictFn)(root, c);
     return fake;
   } catch (e) {
+    await reservation?.release().catch(() => undefined);
+    await gate?.close();
     if (ns) await ns.stop();
     fs.rmSync(dir, { recursive: true, force: true });
     throw e;

@@ -20,13 +20,15 @@ export interface PfRefusal {
 }
 
 export interface PfGate {
+  /** The port it listens on (the one asked for, or the one the kernel gave for 0). */
+  readonly port: number;
   readonly refusals: PfRefusal[];
   close(): Promise<void>;
 }
 
 export type Verdict = (connection: { from: string; to: string; port: number; iface: string }) => { blocked: boolean; reason: string };
 
-/** Listens on 127.0.0.1:port and forwards what the verdict lets through to 127.0.0.1:target. */
+/** Listens on 127.0.0.1:port (0: a free one) and forwards what the verdict lets through to 127.0.0.1:target. */
 export function startPfGate(port: number, target: number, verdict?: Verdict): Promise<PfGate> {
   const refusals: PfRefusal[] = [];
   const sockets = new Set<net.Socket>();
@@ -51,6 +53,7 @@ export function startPfGate(port: number, target: number, verdict?: Verdict): Pr
   return new Promise((resolve, reject) => {
     server.on('error', reject);
     server.listen(port, '127.0.0.1', () => resolve({
+      port: (server.address() as net.AddressInfo).port,
       refusals,
       close: () => new Promise<void>((done) => {
         for (const s of sockets) s.destroy();
