@@ -199,7 +199,7 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
   fs.mkdirSync(nsDir);
   let ns: Namespace | undefined;
   let gate: PfGate | undefined;
-  let reservation: { release(): Promise<void> } | undefined;
+  let sshdReservation: { port: number; release(): Promise<void> } | undefined;
   try {
     const client = opts.clone ? existingKey(opts.clone.keyPath) : keyPair(dir, 'id_ed25519');
     const hostKeys = opts.clone ? existingKey(opts.clone.hostPrivateKeyPath) : keyPair(dir, 'host_ed25519');
@@ -207,8 +207,7 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
     // Clients reach sshd through the pf gate (./pfgate.ts) on `port`; sshd itself listens on
     // sshdPort, held by us until sshd starts. The gate listens from now on (its verdict is
     // fakebsd's once the host is made); nothing connects before this function returns.
-    const sshdReservation = await reservePort();
-    reservation = sshdReservation;
+    sshdReservation = await reservePort();
     const sshdPort = sshdReservation.port;
     let verdict: Verdict | undefined;
     gate = await startPfGate(0, sshdPort, (c) => (verdict ? verdict(c) : { blocked: false, reason: 'no fakebsd' }));
@@ -298,7 +297,7 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
     if (fakebsd) verdict = (c) => (fakebsd.pfVerdict as PfVerdictFn)(root, c);
     return fake;
   } catch (e) {
-    await reservation?.release().catch(() => undefined);
+    await sshdReservation?.release().catch(() => undefined);
     await gate?.close();
     if (ns) await ns.stop();
     fs.rmSync(dir, { recursive: true, force: true });
