@@ -41,15 +41,32 @@ test('a holder slow for seconds keeps its lock: a waiter gets it only after the 
   expect(Number(got)).toBeGreaterThanOrEqual(releasing);
 });
 
-test('a dead holder\'s lock is broken; twenty processes counting under the lock lose no count', () => {
+// Twenty processes find the dead holder's lock at once; FAKEBSD_LOCK_BREAK_DELAY_MS widens the
+// window between judging a lock dead and removing it (one run in about thirty lost counts in it
+// without the widening; with 30 ms, every run did before breaking was serialized).
+test.each([0, 30])('a dead holder\'s lock is broken; twenty processes counting under the lock lose no count (break window widened by %i ms)', (widen) => {
   const lock = dbPath('state.lock');
   fs.mkdirSync(lock);
   fs.writeFileSync(path.join(lock, 'pid'), '999999999');
   const code = `const fs = require('fs'); const S = require(${JSON.stringify(STATE)}); const f = ${JSON.stringify(dbPath('count'))};
     for (let i = 0; i < 20; i++) { S.acquire(); const n = fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : 0; fs.writeFileSync(f, String(n + 1)); S.release(); }`;
   const script = Array.from({ length: 20 }, () => `"${process.execPath}" -e '${code.replace(/'/g, "'\\''")}' &`).join('\n') + '\nwait\n';
-  const r = spawnSync('/bin/sh', ['-c', script], { env: { ...process.env, FAKEBSD_ROOT: root }, encoding: 'utf8' });
+  const env = { ...process.env, FAKEBSD_ROOT: root, FAKEBSD_LOCK_BREAK_DELAY_MS: String(widen) };
+  const r = spawnSync('/bin/sh', ['-c', script], { env, encoding: 'utf8' });
   expect(r.stderr).toBe('');
   expect(fs.readFileSync(dbPath('count'), 'utf8')).toBe('400');
   expect(fs.readdirSync(dbPath()).sort()).toEqual(['count']);
+});
+
+test('a breaker killed inside its short lock does not wedge the host', () => {
+  fs.mkdirSync(dbPath('state.lock'));
+  fs.writeFileSync(dbPath('state.lock', 'pid'), '999999999');
+  fs.mkdirSync(dbPath('state.lock.breaking'));
+  const old = new Date(Date.now() - 20000);
+  fs.utimesSync(dbPath('state.lock.breaking'), old, old);
+  const code = `const S = require(${JSON.stringify(STATE)}); S.acquire(); S.release(); process.stdout.write('ok');`;
+  const r = spawnSync(process.execPath, ['-e', code], { env: { ...process.env, FAKEBSD_ROOT: root }, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toBe('ok');
+  expect(fs.readdirSync(dbPath())).toEqual([]);
 });

@@ -52,18 +52,52 @@ function removeLock(lp) {
   fs.rmSync(gone, { recursive: true, force: true });
 }
 
-// A holder that died (killed by a test's timeout) must not wedge the host.
+// A holder that died (killed by a test's timeout) must not wedge the host. Two waiters may both
+// read the dead pid; had both removed "the lock", the second would remove the one a live process
+// took in between. So a lock is broken only under a second lock (mkdir is atomic), and its pid is
+// read again under it: while a waiter holds that, the lock it saw can go only by its dead holder,
+// so the lock it removes is the one it judged dead.
+const BREAKER_STALE_MS = 10000; // a breaker holds it for microseconds; older means killed inside
+
 function breakIfStale(lp) {
+  if (!heldByDead(lp)) return;
+  const breaker = `${lp}.breaking`;
+  try {
+    fs.mkdirSync(breaker);
+  } catch (e) {
+    if (e.code !== 'EEXIST') throw e;
+    breakStaleBreaker(breaker);
+    return;
+  }
+  try {
+    const widen = Number(process.env.FAKEBSD_LOCK_BREAK_DELAY_MS || 0); // tests widen the window
+    if (widen) sleepMs(widen);
+    if (heldByDead(lp)) removeLock(lp);
+  } finally {
+    fs.rmSync(breaker, { recursive: true, force: true });
+  }
+}
+
+function heldByDead(lp) {
   let pid;
   try {
     pid = Number(fs.readFileSync(path.join(lp, 'pid'), 'utf8'));
   } catch {
-    return; // released in the meantime
+    return false; // released in the meantime
   }
   try {
     process.kill(pid, 0);
+    return false;
   } catch (e) {
-    if (e.code === 'ESRCH') removeLock(lp);
+    return e.code === 'ESRCH';
+  }
+}
+
+function breakStaleBreaker(breaker) {
+  try {
+    if (Date.now() - fs.statSync(breaker).mtimeMs > BREAKER_STALE_MS) removeLock(breaker);
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e;
   }
 }
 
