@@ -13,7 +13,9 @@ export interface HostStepProps {
   readonly description: string;
   /**
    * The create script body: POSIX sh lines that run as root after `set -eu` and an explicit
-   * PATH. They must converge from any partial state an earlier failed run left.
+   * PATH. They must converge from any partial state an earlier failed run left. Literal text:
+   * a Terraform token (a value known only at apply) is refused at synth, since it could not
+   * be validated and quoted before reaching the shell.
    */
   readonly create: string[];
   /**
@@ -29,7 +31,8 @@ export interface HostStepProps {
   readonly dependsOn?: HostStep[];
   /**
    * Further values whose change replaces the step (destroy, then create). Plaintext in
-   * state and plans: never a secret.
+   * state and plans: never a secret. Literal values only, like the scripts: a token (another
+   * resource's attribute) is refused at synth.
    * @default - only the scripts and the connection
    */
   readonly replaceOn?: { [key: string]: string };
@@ -124,6 +127,7 @@ export class HostStep extends Construct {
     super(scope, id);
     const host = props.host;
     this.host = host;
+    refuseTokens(this.node.path, props);
     const title = `${props.description} [${this.node.path}]`;
     this.createScript = renderScript(title, props.create, host._elevation);
     this.destroyScript = props.destroy ? renderScript(`destroy: ${title}`, props.destroy, host._elevation) : '';
@@ -185,6 +189,25 @@ export class HostStep extends Construct {
       },
       provisioner: provisioners,
     });
+  }
+}
+
+/**
+ * A token's value is known only when Terraform applies: it could not be validated and quoted
+ * before reaching the host's shell, and the escaping that keeps scripts literal would turn it
+ * into text (`${null_resource.x.id}` on the host). Refused by name instead.
+ */
+function refuseTokens(path: string, props: HostStepProps): void {
+  const fields: [string, string[]][] = [
+    ['description', [props.description]],
+    ['create', props.create],
+    ['destroy', props.destroy ?? []],
+    ['replaceOn', Object.entries(props.replaceOn ?? {}).flat()],
+  ];
+  for (const [field, values] of fields) {
+    const bad = values.find((v) => Token.isUnresolved(v));
+    if (bad === undefined) continue;
+    throw new Error(`${path}: HostStep ${field} takes literal text, known at synth; it holds a Terraform token (${JSON.stringify(bad)}), a value known only at apply, which cannot be validated before it reaches the host's shell`);
   }
 }
 

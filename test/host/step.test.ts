@@ -54,6 +54,16 @@ describe('HostStep', () => {
     return nullResources(s);
   }
 
+  // Escaped as literal text, a token reached the host as `${null_resource.other.id}` (sh: bad substitution).
+  test.each(['description', 'create', 'destroy', 'replaceOn'])('refuses a Terraform token in %s, naming the step', (field) => {
+    const s = stack();
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10' });
+    const other = new resource.Resource(s, 'other');
+    const props: any = { host, description: 'd', create: ['true'] };
+    props[field] = field === 'replaceOn' ? { other: other.id } : field === 'description' ? `d ${other.id}` : [`echo ${other.id}`];
+    expect(() => new HostStep(s, 'st', props)).toThrow(new RegExp(`^test/st: HostStep ${field} takes literal text.*a Terraform token`));
+  });
+
   test('every resource has an SSH connection that reads only self.triggers', () => {
     for (const r of synthOne()) {
       expect(r.connection.type).toBe('ssh');
