@@ -51,6 +51,9 @@ export function lockFileFor(what: string): string {
 /** The lock that serializes creation and removal of shared parent datasets. */
 export const ZFS_LOCK = 'zfs-parents';
 
+/** The devfs.rules(5) file the host's rc.d/devfs reads after /etc/defaults/devfs.rules (rc.conf devfs_rulesets). */
+export const DEVFS_RULES_FILE = '/etc/devfs.rules';
+
 /** Directory of this library's state on the host: host settings records, helper users. */
 export const STATE_DIR = `/var/db/${LIBRARY_NAME}`;
 

@@ -1,0 +1,135 @@
+/**
+ * Prune of claimed host things (the host helper's `*-prune` actions; helper.ts includes them).
+ *
+ * Terraform runs no destroy provisioner for a resource whose block left the configuration, so
+ * a PfNat, DevfsRuleset or VnetBridge taken out of the app would leave its anchor and pf.conf
+ * hooks (or its whole-file pf.conf), its devfs.rules block and loaded rules, its switch and its
+ * claim files on the host for ever. Each of them leaves a claim of its owner on the host:
+ *
+ * - pf: `PF_STATE_DIR/<anchor with / as _>.owner` (pf-claim) and
+ *   `PF_STATE_DIR/_etc_pf.conf.owner` (pf-conf-claim) hold the owner mark `SCOPE:path`;
+ * - VNET: `VNET_CLAIM_DIR/NET.owner` (vnet-claim) holds the owner mark;
+ * - devfs: the block `devfs ruleset N of SCOPE` of /etc/devfs.rules is the claim of ruleset N
+ *   by SCOPE (its only owner on the host: two rulesets of one scope with one number are refused
+ *   at synth).
+ *
+ * One prune step per FreeBsdHost (lib/host/prune.ts) gives each action what the app keeps (owner
+ * marks; for devfs, ruleset numbers) and the host's ownership scope. The action removes, under
+ * the same lock as the kind's own actions, every claim whose scope is SCOPE (the text before the
+ * owner mark's first `:`, compared exactly) and whose owner is not kept (compared exactly as a
+ * whole, never as a prefix), with the function the kind's destroy runs (`_pf_remove`,
+ * `_pf_conf_remove`, `_devfs_ruleset_remove`, `_vnet_release`). What has no claim of SCOPE (the
+ * administrator's rules, another app's claims, a claim file that is not a mark) is never touched.
+ *
+ * Order (the prune step's dependencies, lib/host/prune.ts): after the jail prune (a switch goes
+ * only once the jails on it are gone), before every claim step of these kinds (a new PfNat
+ * claiming the anchor of a removed one, an anchor-mode PfNat replacing a whole-file one, a new
+ * ruleset with a removed one's name, a new switch with a removed one's name: each would be refused
+ * while the old claim is there).
+ */
+import { BLOCK_BEGIN, DEVFS_RULES_FILE as DEVFS_RULES, OWNER_SCOPE_SEPARATOR } from './names';
+import { PF_CONF, PF_RULES_DIR, PF_STATE_DIR } from './pf-helper';
+import { VNET_CLAIM_DIR, VNET_LOCK } from './vnet';
+import { PF_ANCHOR_ROOT } from '../render/pfconf';
+
+/** Usage lines of the prune actions. */
+export const PRUNE_HELPER_USAGE = `  pf-prune SCOPE [OWNER...]
+  devfs-ruleset-prune SCOPE [NUMBER...]
+  vnet-prune SCOPE [OWNER...]`;
+
+/** Internal entry points (run by the helper itself, under a lock). */
+export const PRUNE_HELPER_INTERNAL = ['_pf_prune', '_devfs_ruleset_prune', '_vnet_prune'];
+
+/** The case arms of the helper's dispatcher. */
+export const PRUNE_HELPER_DISPATCH = `  pf-prune) [ $# -ge 1 ] || usage; do_locked ${PF_CONF} "$self" _pf_prune "$@" ;;
+  devfs-ruleset-prune) [ $# -ge 1 ] || usage; do_locked ${DEVFS_RULES} "$self" _devfs_ruleset_prune "$@" ;;
+  vnet-prune) [ $# -ge 1 ] || usage; do_locked ${VNET_LOCK} "$self" _vnet_prune "$@" ;;`;
+
+/** The functions, in the helper's style. */
+export const PRUNE_HELPER_FUNCTIONS = `
+# owner_pruned SCOPE OWNER [KEEP...]: OWNER is of SCOPE (the text before its first
+# ${OWNER_SCOPE_SEPARATOR}, exactly) and none of KEEP (each compared as a whole).
+owner_pruned() {
+  op_scope=$1 op_owner=$2
+  shift 2
+  [ "\${op_owner%%${OWNER_SCOPE_SEPARATOR}*}" = "$op_scope" ] || return 1
+  [ "$op_owner" != "$op_scope" ] || return 1
+  for op_keep in "$@"; do
+    if [ "$op_keep" = "$op_owner" ]; then return 1; fi
+  done
+  return 0
+}
+
+# pf-prune SCOPE [OWNER...]: every pf anchor and whole-file ${PF_CONF} claimed by an owner of
+# SCOPE that is none of OWNER removed, as its destroy does (pf-remove ANCHOR FILE OWNER,
+# pf-conf-remove OWNER). Under the ${PF_CONF} lock.
+_pf_prune() {
+  pp_scope=$1
+  shift
+  [ -d ${PF_STATE_DIR} ] || return 0
+  for pp_rec in ${PF_STATE_DIR}/*.owner; do
+    [ -f "$pp_rec" ] || continue
+    pp_owner=$(cat "$pp_rec")
+    owner_pruned "$pp_scope" "$pp_owner" "$@" || continue
+    pp_base=\${pp_rec##*/}
+    pp_base=\${pp_base%.owner}
+    if [ "$pp_base" = "$(printf '%s' ${PF_CONF} | tr / _)" ]; then
+      echo "==> pruning ${PF_CONF} written whole by $pp_owner: no longer in the app"
+      _pf_conf_remove "$pp_owner"
+      continue
+    fi
+    case "$pp_base" in
+      ${PF_ANCHOR_ROOT}_?*) pp_anchor=${PF_ANCHOR_ROOT}/\${pp_base#${PF_ANCHOR_ROOT}_} ;;
+      *) echo "skipping $pp_rec: not the record of an anchor of ${PF_ANCHOR_ROOT}" >&2; continue ;;
+    esac
+    # The rules file as the hooks block lists it; never applied: where pf-apply would write it.
+    pp_file=$(awk -v a="$pp_anchor" '$1 == a { print $2; exit }' ${PF_STATE_DIR}/anchors 2>/dev/null) || pp_file=
+    [ -n "$pp_file" ] || pp_file=${PF_RULES_DIR}/\${pp_anchor#${PF_ANCHOR_ROOT}/}.conf
+    echo "==> pruning pf anchor $pp_anchor of $pp_owner: no longer in the app"
+    _pf_remove "$pp_anchor" "$pp_file" "$pp_owner"
+  done
+}
+
+# devfs-ruleset-prune SCOPE [NUMBER...]: every block "devfs ruleset N of SCOPE" of
+# ${DEVFS_RULES} whose N is none of NUMBER unloaded and removed, as its destroy does
+# (devfs-ruleset-remove SCOPE N). Under the ${DEVFS_RULES} lock.
+_devfs_ruleset_prune() {
+  dp_scope=$1
+  shift
+  [ -f ${DEVFS_RULES} ] || return 0
+  dp_found=$(awk -v b="${BLOCK_BEGIN} devfs ruleset " -v s=" of $dp_scope" '
+    index($0, b) == 1 && length($0) > length(b) + length(s) && substr($0, length($0) - length(s) + 1) == s {
+      n = substr($0, length(b) + 1, length($0) - length(b) - length(s))
+      if (n ~ /^[0-9]+$/) print n
+    }' ${DEVFS_RULES})
+  for dp_num in $dp_found; do
+    dp_kept=no
+    for dp_keep in "$@"; do
+      if [ "$dp_keep" = "$dp_num" ]; then dp_kept=yes; fi
+    done
+    [ "$dp_kept" = no ] || continue
+    echo "==> pruning devfs ruleset $dp_num of $dp_scope: no longer in the app"
+    _devfs_ruleset_remove "$dp_scope" "$dp_num"
+  done
+}
+
+# vnet-prune SCOPE [OWNER...]: every switch claimed by an owner of SCOPE that is none of OWNER
+# released, as its destroy does (vnet-release NET OWNER BACKEND; the backend is the one whose
+# NETbr exists: an ng_bridge node, else if_bridge). Run after the jails on it are gone: a switch
+# with a jail interface left keeps its nodes, and only its claim goes. Under the VNET lock.
+_vnet_prune() {
+  vp_scope=$1
+  shift
+  [ -d ${VNET_CLAIM_DIR} ] || return 0
+  for vp_file in ${VNET_CLAIM_DIR}/*.owner; do
+    [ -f "$vp_file" ] || continue
+    vp_owner=$(cat "$vp_file")
+    owner_pruned "$vp_scope" "$vp_owner" "$@" || continue
+    vp_net=\${vp_file##*/}
+    vp_net=\${vp_net%.owner}
+    if ngctl info "$vp_net"br: >/dev/null 2>&1; then vp_backend=netgraph; else vp_backend=if_bridge; fi
+    echo "==> pruning switch $vp_net of $vp_owner ($vp_backend): no longer in the app"
+    _vnet_release "$vp_net" "$vp_owner" "$vp_backend"
+  done
+}
+`;
