@@ -35,6 +35,7 @@ import {
   JAIL_ROLE,
   MANAGED_FILE_MARKER,
   OWNER_PROPERTY,
+  PRUNE_STATE_DIR,
   REMOVAL_DESTROY,
   REMOVAL_PROPERTY,
   REMOVAL_RETAIN,
@@ -642,6 +643,9 @@ _unclaim() {
   if [ -f "$f" ] && [ "$(cat "$f")" = "$2" ]; then
     rm -f "$f"
     echo "==> ownership scope $1 given up"
+    # The scope's prune records (lib/shell/prune.ts) go with its claim.
+    rm -f "${PRUNE_STATE_DIR}/$1.settings"
+    rmdir ${PRUNE_STATE_DIR} 2>/dev/null || :
   fi
   rmdir ${SCOPE_CLAIM_DIR} 2>/dev/null || :
 }

@@ -71,6 +71,12 @@ export function ownerMark(scope: string, constructPath: string): string {
   return `${scope}${OWNER_SCOPE_SEPARATOR}${constructPath}`;
 }
 
+/** Directory of the host settings state files (`<digest of the owner mark>.state`, see HostSettings). */
+export const SETTINGS_STATE_DIR = `${STATE_DIR}/settings`;
+
+/** Directory of the prune step's records per scope: `<dir>/SCOPE.settings` lists the settings state files it kept last. */
+export const PRUNE_STATE_DIR = `${STATE_DIR}/prune`;
+
 /** Directory of the scope claims: `<dir>/SCOPE.claim` holds the id of the Terraform resource that claimed it. */
 export const SCOPE_CLAIM_DIR = `${STATE_DIR}/scopes`;
 

@@ -3,22 +3,28 @@
  *
  * Terraform runs no destroy provisioner for a resource whose block left the configuration, so
  * a PfNat, DevfsRuleset or VnetBridge taken out of the app would leave its anchor and pf.conf
- * hooks (or its whole-file pf.conf), its devfs.rules block and loaded rules, its switch and its
- * claim files on the host for ever. Each of them leaves a claim of its owner on the host:
+ * hooks (or its whole-file pf.conf), its devfs.rules block and loaded rules, its switch, its
+ * host settings (pf_enable, forwarding) and its claim files on the host for ever. Each of them leaves a claim of its owner on the host:
  *
  * - pf: `PF_STATE_DIR/<anchor with / as _>.owner` (pf-claim) and
  *   `PF_STATE_DIR/_etc_pf.conf.owner` (pf-conf-claim) hold the owner mark `SCOPE:path`;
  * - VNET: `VNET_CLAIM_DIR/NET.owner` (vnet-claim) holds the owner mark;
  * - devfs: the block `devfs ruleset N of SCOPE` of /etc/devfs.rules is the claim of ruleset N
  *   by SCOPE (its only owner on the host: two rulesets of one scope with one number are refused
- *   at synth).
+ *   at synth);
+ * - host settings (HostSettings such as PfNat's pf_enable, JailHost's, an offline JailPackages'
+ *   package directories): a state file `SETTINGS_STATE_DIR/<digest of the owner mark>.state`
+ *   holds what its owner needs, but names no owner; so the prune records, per scope, the state
+ *   files it kept (`PRUNE_STATE_DIR/SCOPE.settings`), and a later run undoes those no longer kept
+ *   (settings-undo: only the changes no other owner still holds). The record goes with the
+ *   scope's claim (unclaim).
  *
  * One prune step per FreeBsdHost (lib/host/prune.ts) gives each action what the app keeps (owner
  * marks; for devfs, ruleset numbers) and the host's ownership scope. The action removes, under
  * the same lock as the kind's own actions, every claim whose scope is SCOPE (the text before the
  * owner mark's first `:`, compared exactly) and whose owner is not kept (compared exactly as a
  * whole, never as a prefix), with the function the kind's destroy runs (`_pf_remove`,
- * `_pf_conf_remove`, `_devfs_ruleset_remove`, `_vnet_release`). What has no claim of SCOPE (the
+ * `_pf_conf_remove`, `_devfs_ruleset_remove`, `_vnet_release`, `_settings_undo`). What has no claim of SCOPE (the
  * administrator's rules, another app's claims, a claim file that is not a mark) is never touched.
  *
  * Order (the prune step's dependencies, lib/host/prune.ts): after the jail prune (a switch goes
@@ -27,7 +33,7 @@
  * ruleset with a removed one's name, a new switch with a removed one's name: each would be refused
  * while the old claim is there).
  */
-import { BLOCK_BEGIN, DEVFS_RULES_FILE as DEVFS_RULES, OWNER_SCOPE_SEPARATOR } from './names';
+import { BLOCK_BEGIN, DEVFS_RULES_FILE as DEVFS_RULES, OWNER_SCOPE_SEPARATOR, PRUNE_STATE_DIR, SETTINGS_STATE_DIR } from './names';
 import { PF_CONF, PF_RULES_DIR, PF_STATE_DIR } from './pf-helper';
 import { VNET_CLAIM_DIR, VNET_LOCK } from './vnet';
 import { PF_ANCHOR_ROOT } from '../render/pfconf';
@@ -35,15 +41,17 @@ import { PF_ANCHOR_ROOT } from '../render/pfconf';
 /** Usage lines of the prune actions. */
 export const PRUNE_HELPER_USAGE = `  pf-prune SCOPE [OWNER...]
   devfs-ruleset-prune SCOPE [NUMBER...]
-  vnet-prune SCOPE [OWNER...]`;
+  vnet-prune SCOPE [OWNER...]
+  settings-prune SCOPE [STATE...]`;
 
 /** Internal entry points (run by the helper itself, under a lock). */
-export const PRUNE_HELPER_INTERNAL = ['_pf_prune', '_devfs_ruleset_prune', '_vnet_prune'];
+export const PRUNE_HELPER_INTERNAL = ['_pf_prune', '_devfs_ruleset_prune', '_vnet_prune', '_settings_prune'];
 
 /** The case arms of the helper's dispatcher. */
 export const PRUNE_HELPER_DISPATCH = `  pf-prune) [ $# -ge 1 ] || usage; do_locked ${PF_CONF} "$self" _pf_prune "$@" ;;
   devfs-ruleset-prune) [ $# -ge 1 ] || usage; do_locked ${DEVFS_RULES} "$self" _devfs_ruleset_prune "$@" ;;
-  vnet-prune) [ $# -ge 1 ] || usage; do_locked ${VNET_LOCK} "$self" _vnet_prune "$@" ;;`;
+  vnet-prune) [ $# -ge 1 ] || usage; do_locked ${VNET_LOCK} "$self" _vnet_prune "$@" ;;
+  settings-prune) [ $# -ge 1 ] || usage; do_locked /etc/rc.conf "$self" _settings_prune "$@" ;;`;
 
 /** The functions, in the helper's style. */
 export const PRUNE_HELPER_FUNCTIONS = `
@@ -131,5 +139,37 @@ _vnet_prune() {
     echo "==> pruning switch $vp_net of $vp_owner ($vp_backend): no longer in the app"
     _vnet_release "$vp_net" "$vp_owner" "$vp_backend"
   done
+}
+
+# settings-prune SCOPE [STATE...]: the host settings of every state file that the last run for
+# SCOPE kept (${PRUNE_STATE_DIR}/SCOPE.settings) and that is none of STATE undone, as its destroy
+# does (settings-undo STATE: only changes no other owner holds); then the STATEs are what SCOPE
+# keeps. A state file names no owner (its name is a digest of the owner mark), so only those this
+# scope's own earlier runs recorded are ever touched: none on the first run. Under the rc.conf
+# lock, like settings-apply and settings-undo.
+_settings_prune() {
+  sp_scope=$1
+  shift
+  sp_record=${PRUNE_STATE_DIR}/$sp_scope.settings
+  if [ -f "$sp_record" ]; then
+    while IFS= read -r sp_state; do
+      case "$sp_state" in ${SETTINGS_STATE_DIR}/*.state) ;; *) continue ;; esac
+      sp_kept=no
+      for sp_keep in "$@"; do
+        if [ "$sp_keep" = "$sp_state" ]; then sp_kept=yes; fi
+      done
+      if [ "$sp_kept" = yes ] || [ ! -f "$sp_state" ]; then continue; fi
+      echo "==> pruning host settings $sp_state of $sp_scope: no longer in the app"
+      "$self" _settings_undo "$sp_state"
+    done < "$sp_record"
+  fi
+  if [ $# -eq 0 ]; then
+    rm -f "$sp_record"
+    rmdir ${PRUNE_STATE_DIR} 2>/dev/null || :
+    return 0
+  fi
+  mkdir -p ${PRUNE_STATE_DIR}
+  printf '%s\\n' "$@" > "$sp_record.new"
+  if cmp -s "$sp_record.new" "$sp_record"; then rm -f "$sp_record.new"; else mv -f "$sp_record.new" "$sp_record"; fi
 }
 `;

@@ -11,7 +11,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DEVFS_RULES_FILE, HOST_HELPER_PROGRAM, SCRIPT_PATH, STATE_DIR, VNET_CLAIM_DIR } from '../../lib/shell';
+import { DEVFS_RULES_FILE, HOST_HELPER_PROGRAM, PRUNE_STATE_DIR, SCRIPT_PATH, SETTINGS_CHANGES_FILE_NAME, SETTINGS_STATE_DIR, STATE_DIR, VNET_CLAIM_DIR } from '../../lib/shell';
 import { PF_CONF, PF_RULES_DIR, PF_STATE_DIR } from '../../lib/shell/pf-helper';
 import { haveCommand, tempDir } from '../support/sh';
 
@@ -27,6 +27,8 @@ const FAKES: Record<string, string> = {
   // sbin/ifconfig: an interface that does not exist is an error.
   ifconfig: 'echo "ifconfig $*" >> "$RIG/log"\nexit 1',
   kill: ':',
+  // usr.sbin/sysrc: -x removes a variable (what settings-undo runs here); logged only.
+  sysrc: 'echo "sysrc $*" >> "$RIG/log"',
 };
 
 interface PruneRig {
@@ -210,5 +212,49 @@ describe('host helper: prune of claims', () => {
     fs.writeFileSync(path.join(dir, 'vi2.owner'), 'lab\n');
     expect(h.run('vnet-prune', 'lab')).toEqual({ status: 0, stdout: '', stderr: '' });
     expect(fs.readdirSync(dir).sort()).toEqual(['vi1.owner', 'vi2.owner']);
+  });
+
+  t('settings-prune: only state files this scope kept before and keeps no more are undone (settings other owners hold stay); the record goes with the scope\'s claim', () => {
+    const h = rig();
+    const dir = SETTINGS_STATE_DIR.replace(STATE_DIR, h.state);
+    const record = path.join(PRUNE_STATE_DIR.replace(STATE_DIR, h.state), 'lab.settings');
+    const [s1, s2, s3] = ['aaaa', 'bbbb', 'cccc'].map((d) => path.join(dir, `${d}.state`));
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(s1, 'hold rc jail_enable YES\n');
+    fs.writeFileSync(s2, 'hold rc pf_enable YES\n');
+    // Another scope's (or an earlier version's) holder of jail_enable: never in lab's record.
+    fs.writeFileSync(s3, 'hold rc jail_enable YES\n');
+    fs.writeFileSync(path.join(dir, SETTINGS_CHANGES_FILE_NAME), 'rc jail_enable YES rc_set jail_enable\nrc pf_enable YES rc_set pf_enable\n');
+    // The first run knows nothing yet: it only records what it keeps.
+    expect(h.run('settings-prune', 'lab', s1, s2)).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(read(record)).toBe(`${s1}\n${s2}\n`);
+    expect(h.calls()).toEqual([]);
+
+    const r = h.run('settings-prune', 'lab', s1);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`==> pruning host settings ${s2} of lab: no longer in the app\n==> host settings that other owners still hold are kept\n`);
+    expect(h.calls()).toEqual(['sysrc -x pf_enable']);
+    expect([s1, s2, s3].map((f) => fs.existsSync(f))).toEqual([true, false, true]);
+    expect(read(record)).toBe(`${s1}\n`);
+    h.clearCalls();
+    expect(h.run('settings-prune', 'lab', s1)).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(h.calls()).toEqual([]);
+
+    // The last one out: jail_enable stays, s3 still holds it; the record goes.
+    expect(h.run('settings-prune', 'lab').stdout).toBe(`==> pruning host settings ${s1} of lab: no longer in the app\n==> host settings that other owners still hold are kept\n`);
+    expect(h.calls()).toEqual([]);
+    expect([s1, s3].map((f) => fs.existsSync(f))).toEqual([false, true]);
+    expect(fs.existsSync(path.dirname(record))).toBe(false);
+
+    // A line that is no settings state file is never acted on; unclaim takes the record with the claim.
+    fs.mkdirSync(path.dirname(record));
+    fs.writeFileSync(record, `${h.dir}/elsewhere.state\n${s3}x\n`);
+    expect(h.run('settings-prune', 'lab', s3)).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(h.run('claim', 'lab', '111').status).toBe(0);
+    expect(h.run('unclaim', 'lab', '222').status).toBe(0);
+    expect(read(record)).toBe(`${s3}\n`);
+    expect(h.run('unclaim', 'lab', '111').status).toBe(0);
+    expect(fs.existsSync(path.dirname(record))).toBe(false);
+    expect(fs.existsSync(s3)).toBe(true);
   });
 });
