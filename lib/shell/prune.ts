@@ -55,32 +55,46 @@ export const PRUNE_HELPER_DISPATCH = `  pf-prune) [ $# -ge 1 ] || usage; do_lock
 
 /** The functions, in the helper's style. */
 export const PRUNE_HELPER_FUNCTIONS = `
-# owner_pruned SCOPE OWNER [KEEP...]: OWNER is of SCOPE (the text before its first
-# ${OWNER_SCOPE_SEPARATOR}, exactly) and none of KEEP (each compared as a whole).
+# in_list WORD [ITEM...]: WORD is one of the ITEMs (each compared as a whole).
+in_list() {
+  il_word=$1
+  shift
+  for il_item in "$@"; do
+    if [ "$il_item" = "$il_word" ]; then return 0; fi
+  done
+  return 1
+}
+
+# owner_pruned SCOPE OWNER [KEEP...]: OWNER is a mark of SCOPE (the text before its first
+# ${OWNER_SCOPE_SEPARATOR}, exactly) and none of KEEP.
 owner_pruned() {
   op_scope=$1 op_owner=$2
   shift 2
-  [ "\${op_owner%%${OWNER_SCOPE_SEPARATOR}*}" = "$op_scope" ] || return 1
-  [ "$op_owner" != "$op_scope" ] || return 1
-  for op_keep in "$@"; do
-    if [ "$op_keep" = "$op_owner" ]; then return 1; fi
+  [ "\${op_owner%%${OWNER_SCOPE_SEPARATOR}*}" = "$op_scope" ] && [ "$op_owner" != "$op_scope" ] && ! in_list "$op_owner" "$@"
+}
+
+# pruned_claims DIR SCOPE [KEEP...]: the NAME of each claim file DIR/NAME.owner (owner_claim's)
+# whose owner is pruned (owner_pruned), one a line; a NAME that is no word of letters, digits
+# and _.- (no file of ours) is never listed.
+pruned_claims() {
+  pc_dir=$1 pc_scope=$2
+  shift 2
+  [ -d "$pc_dir" ] || return 0
+  for pc_file in "$pc_dir"/*.owner; do
+    [ -f "$pc_file" ] || continue
+    pc_name=\${pc_file##*/}
+    pc_name=\${pc_name%.owner}
+    case "$pc_name" in '' | *[!A-Za-z0-9_.-]*) continue ;; esac
+    if owner_pruned "$pc_scope" "$(cat "$pc_file")" "$@"; then printf '%s\\n' "$pc_name"; fi
   done
-  return 0
 }
 
 # pf-prune SCOPE [OWNER...]: every pf anchor and whole-file ${PF_CONF} claimed by an owner of
 # SCOPE that is none of OWNER removed, as its destroy does (pf-remove ANCHOR FILE OWNER,
 # pf-conf-remove OWNER). Under the ${PF_CONF} lock.
 _pf_prune() {
-  pp_scope=$1
-  shift
-  [ -d ${PF_STATE_DIR} ] || return 0
-  for pp_rec in ${PF_STATE_DIR}/*.owner; do
-    [ -f "$pp_rec" ] || continue
-    pp_owner=$(cat "$pp_rec")
-    owner_pruned "$pp_scope" "$pp_owner" "$@" || continue
-    pp_base=\${pp_rec##*/}
-    pp_base=\${pp_base%.owner}
+  for pp_base in $(pruned_claims ${PF_STATE_DIR} "$@"); do
+    pp_owner=$(cat ${PF_STATE_DIR}/"$pp_base".owner)
     if [ "$pp_base" = "$(printf '%s' ${PF_CONF} | tr / _)" ]; then
       echo "==> pruning ${PF_CONF} written whole by $pp_owner: no longer in the app"
       _pf_conf_remove "$pp_owner"
@@ -88,7 +102,7 @@ _pf_prune() {
     fi
     case "$pp_base" in
       ${PF_ANCHOR_ROOT}_?*) pp_anchor=${PF_ANCHOR_ROOT}/\${pp_base#${PF_ANCHOR_ROOT}_} ;;
-      *) echo "skipping $pp_rec: not the record of an anchor of ${PF_ANCHOR_ROOT}" >&2; continue ;;
+      *) echo "skipping ${PF_STATE_DIR}/$pp_base.owner: not the record of an anchor of ${PF_ANCHOR_ROOT}" >&2; continue ;;
     esac
     # The rules file as the hooks block lists it; never applied: where pf-apply would write it.
     pp_file=$(awk -v a="$pp_anchor" '$1 == a { print $2; exit }' ${PF_STATE_DIR}/anchors 2>/dev/null) || pp_file=
@@ -111,11 +125,7 @@ _devfs_ruleset_prune() {
       if (n ~ /^[0-9]+$/) print n
     }' ${DEVFS_RULES})
   for dp_num in $dp_found; do
-    dp_kept=no
-    for dp_keep in "$@"; do
-      if [ "$dp_keep" = "$dp_num" ]; then dp_kept=yes; fi
-    done
-    [ "$dp_kept" = no ] || continue
+    if in_list "$dp_num" "$@"; then continue; fi
     echo "==> pruning devfs ruleset $dp_num of $dp_scope: no longer in the app"
     _devfs_ruleset_remove "$dp_scope" "$dp_num"
   done
@@ -126,15 +136,8 @@ _devfs_ruleset_prune() {
 # NETbr exists: an ng_bridge node, else if_bridge). Run after the jails on it are gone: a switch
 # with a jail interface left keeps its nodes, and only its claim goes. Under the VNET lock.
 _vnet_prune() {
-  vp_scope=$1
-  shift
-  [ -d ${VNET_CLAIM_DIR} ] || return 0
-  for vp_file in ${VNET_CLAIM_DIR}/*.owner; do
-    [ -f "$vp_file" ] || continue
-    vp_owner=$(cat "$vp_file")
-    owner_pruned "$vp_scope" "$vp_owner" "$@" || continue
-    vp_net=\${vp_file##*/}
-    vp_net=\${vp_net%.owner}
+  for vp_net in $(pruned_claims ${VNET_CLAIM_DIR} "$@"); do
+    vp_owner=$(cat ${VNET_CLAIM_DIR}/"$vp_net".owner)
     if ngctl info "$vp_net"br: >/dev/null 2>&1; then vp_backend=netgraph; else vp_backend=if_bridge; fi
     echo "==> pruning switch $vp_net of $vp_owner ($vp_backend): no longer in the app"
     _vnet_release "$vp_net" "$vp_owner" "$vp_backend"
@@ -154,11 +157,7 @@ _settings_prune() {
   if [ -f "$sp_record" ]; then
     while IFS= read -r sp_state; do
       case "$sp_state" in ${SETTINGS_STATE_DIR}/*.state) ;; *) continue ;; esac
-      sp_kept=no
-      for sp_keep in "$@"; do
-        if [ "$sp_keep" = "$sp_state" ]; then sp_kept=yes; fi
-      done
-      if [ "$sp_kept" = yes ] || [ ! -f "$sp_state" ]; then continue; fi
+      if in_list "$sp_state" "$@" || [ ! -f "$sp_state" ]; then continue; fi
       echo "==> pruning host settings $sp_state of $sp_scope: no longer in the app"
       "$self" _settings_undo "$sp_state"
     done < "$sp_record"

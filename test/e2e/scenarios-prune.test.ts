@@ -18,7 +18,7 @@ import { LabStack, labApp } from './scenarios/apps';
 import { AppBuilder, Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectJail, expectJailGone, expectOk, expectSecondApplyIdle } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
-import { rawState, rcConf, runningJails } from './scenarios/view';
+import { pfLoaded, rawState, rcConf, runningJails } from './scenarios/view';
 
 const figures = new Figures('prune of claims: PfNat, DevfsRuleset, VnetBridge taken out of the app (root, tcsh)');
 const ROOT = 'cdktf-freebsd-jails';
@@ -27,12 +27,7 @@ const ADMIN_PF = 'ext_if = "em0"\nset skip on lo0\npass in on $ext_if proto tcp 
 const ADMIN_PF_RULES = ['pass in on em0 proto tcp to port 22', 'pass out all'];
 const ADMIN_DEVFS = "# the administrator's own rules\n[devfsrules_mine=7]\nadd include $devfsrules_jail\nadd path 'ugen*' unhide\n";
 
-interface PfAnchor { nat: { text: string }[]; rules: { text: string }[] }
-const pfState = (bench: Bench) => rawState(bench.host).pf as { enabled: boolean; anchors: Record<string, PfAnchor> };
-const loaded = (bench: Bench, anchor: string) => {
-  const a = pfState(bench).anchors[anchor];
-  return a ? [...a.nat, ...a.rules].map((r) => r.text) : [];
-};
+const loaded = (bench: Bench, anchor: string) => pfLoaded(bench.host, anchor);
 const HOOKS = [`nat-anchor "${ROOT}/*"`, `rdr-anchor "${ROOT}/*"`, `anchor "${ROOT}/*"`];
 
 /** What the first app has beside its kept jail h1 (all optional, so a phase can take them out). */

@@ -204,14 +204,16 @@ describe('host helper: prune of claims', () => {
     expect(h.calls().filter((c) => /shutdown|destroy/.test(c))).toEqual([]);
   });
 
-  t('a claim file that holds no owner mark of the scope (empty, the bare scope) is never pruned', () => {
+  t('a claim file that holds no owner mark of the scope (empty, the bare scope), or whose name is no name of ours, is never pruned', () => {
     const h = rig();
     const dir = VNET_CLAIM_DIR.replace(STATE_DIR, h.state);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'vi1.owner'), '');
     fs.writeFileSync(path.join(dir, 'vi2.owner'), 'lab\n');
+    // A file no claim of ours could be (its name is no switch name): never read as one.
+    fs.writeFileSync(path.join(dir, 'v i*.owner'), 'lab:s/x\n');
     expect(h.run('vnet-prune', 'lab')).toEqual({ status: 0, stdout: '', stderr: '' });
-    expect(fs.readdirSync(dir).sort()).toEqual(['vi1.owner', 'vi2.owner']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['v i*.owner', 'vi1.owner', 'vi2.owner']);
   });
 
   t('settings-prune: only state files this scope kept before and keeps no more are undone (settings other owners hold stay); the record goes with the scope\'s claim', () => {
