@@ -300,6 +300,10 @@ vnet_claim_file() {
   printf '${VNET_CLAIM_DIR}/%s.owner' "$1"
 }
 do_vnet_claim() {
+  [ $# -eq 2 ] || usage
+  do_locked ${VNET_LOCK} "$self" _vnet_claim "$@"
+}
+_vnet_claim() {
   f=$(vnet_claim_file "$1")
   if ! owner_claim "$f" "$2" "switch $1"; then
     die "switch $1 on this host belongs to $claim_held, not to $2: give this switch another name, or destroy the other first; if nothing owns it any more, remove $f"

@@ -99,6 +99,8 @@ describe('host helper: owner_claim', () => {
     const vnetRecord = path.join(VNET_CLAIM_DIR.replace(STATE_DIR, h.state), 'vi1.owner');
     expect(read(vnetRecord)).toBe('lab:s/vi1\n');
     expect(h.run('vnet-claim', 'vi1', 'lab:s/vi1')).toEqual({ status: 0, stdout: '', stderr: '' });
+    // Each action keeps its usage check.
+    for (const args of [['vnet-claim', 'vi1'], ['pf-claim', 'a', 'b'], ['pf-conf-claim'], ['claim', 'lab']]) expect([args, h.run(...args).status]).toEqual([args, 64]);
     expect(h.run('vnet-claim', 'vi1', 'lab:s/vi2').stderr).toBe(`helper-1: error: switch vi1 on this host belongs to lab:s/vi1, not to lab:s/vi2: give this switch another name, or destroy the other first; if nothing owns it any more, remove ${vnetRecord}\n`);
   });
 });
