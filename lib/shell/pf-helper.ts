@@ -273,7 +273,7 @@ _pf_remove() {
     return 0
   fi
   pf_stop_timer "$anchor"
-  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" rolled-back)" "$rec"
+  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" rolled-back)"
   if [ -e /dev/pf ] || pfctl -s info >/dev/null 2>&1; then
     echo "==> flushing anchor $anchor"
     pfctl -a "$anchor" -F all
@@ -283,6 +283,9 @@ _pf_remove() {
   [ -d ${PF_STATE_DIR} ] || return 0
   pf_anchor_record "$anchor" ''
   _pf_hooks
+  # The claim goes last: a run that fails half way leaves it, so the prune (or the destroy run
+  # again) still finds the anchor.
+  rm -f "$rec"
   if [ ! -e ${PF_STATE_DIR}/anchors ] && [ -e ${PF_STATE_DIR}/enabled-pf ]; then
     echo "==> disabling pf (this library enabled it)"
     pfctl -d

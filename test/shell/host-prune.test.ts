@@ -19,7 +19,8 @@ import { haveCommand, tempDir } from '../support/sh';
 const FAKES: Record<string, string> = {
   lockf: 'while getopts kst: opt; do :; done\nshift $((OPTIND - 1))\nf=$(basename "$1"); shift\nexec flock "$RIG/$f" "$@"',
   // sbin/pfctl/pfctl.c: -s info prints "Status: ..."; -n -f parses only; nothing runs here.
-  pfctl: 'echo "pfctl $*" >> "$RIG/log"\ncase "$*" in "-s info") echo "Status: Enabled" ;; esac\nexit 0',
+  // A flush fails while $RIG/fail-flush exists (a fault, to check convergence).
+  pfctl: 'echo "pfctl $*" >> "$RIG/log"\ncase "$*" in "-s info") echo "Status: Enabled" ;; *"-F all") [ ! -e "$RIG/fail-flush" ] || exit 1 ;; esac\nexit 0',
   // sbin/devfs/rule.c: `rule -s N show` prints the set's rules (none here), delset deletes it.
   devfs: 'echo "devfs $*" >> "$RIG/log"',
   // usr.sbin/ngctl: `info PATH` fails for a node that does not exist; show lists its hooks.
@@ -147,6 +148,20 @@ describe('host helper: prune of claims', () => {
     expect(h.run('pf-prune', 'lab').stdout).toBe(`==> pruning pf anchor cdktf-freebsd-jails/a of lab:s/a: no longer in the app\n==> flushing anchor cdktf-freebsd-jails/a\n==> ${h.pfConf}: hooks removed\n`);
     expect(fs.readdirSync(pfState).filter((f) => f.endsWith('.owner')).sort()).toEqual(['cdktf-freebsd-jails_c.owner', 'cdktf-freebsd-jails_d.owner']);
     expect(read(h.pfConf)).toBe("# the administrator's\npass all\n");
+  });
+
+  t('pf-prune: a run that fails half way (the flush) keeps the claim; the next run removes the anchor', () => {
+    const h = rig();
+    const pfState = PF_STATE_DIR.replace(STATE_DIR, h.state);
+    expect(h.run('pf-claim', 'cdktf-freebsd-jails/b', `${h.dir}/rules/b.conf`, 'lab:s/b').status).toBe(0);
+    fs.writeFileSync(path.join(h.dir, 'fail-flush'), '');
+    expect(h.run('pf-prune', 'lab').status).not.toBe(0);
+    expect(read(path.join(pfState, 'cdktf-freebsd-jails_b.owner'))).toBe('lab:s/b\n');
+    fs.rmSync(path.join(h.dir, 'fail-flush'));
+    h.clearCalls();
+    expect(h.run('pf-prune', 'lab').status).toBe(0);
+    expect(h.calls().filter((c) => c.includes('-F all'))).toEqual(['pfctl -a cdktf-freebsd-jails/b -F all']);
+    expect(fs.existsSync(pfState)).toBe(false);
   });
 
   t('pf-prune: a whole-file pf.conf of the scope not kept is put back as pf-conf-remove does; kept or another scope\'s, it stays', () => {
