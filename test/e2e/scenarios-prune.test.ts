@@ -1,7 +1,8 @@
 /**
  * The host prune of claims (lib/host/prune.ts, lib/shell/prune.ts) on the fake host: Terraform
  * runs no destroy provisioner for a resource whose block left the configuration, so taking a
- * PfNat, a DevfsRuleset or a VnetBridge out of the app must still clean the host. Beside the
+ * PfNat, a DevfsRuleset, a VnetBridge or offline JailPackages out of the app must still clean
+ * the host. Beside the
  * administrator's own pf.conf (loaded) and devfs.rules (ruleset 7), and a second app (another
  * ownership scope) with a switch, a ruleset and an anchor of its own. Asserts host state: the
  * anchor flushed and its hooks gone, the devfs block and loaded ruleset gone, the netgraph switch
@@ -13,7 +14,7 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { notebookHostProps } from '../../examples/notebook/main';
-import { DevfsRuleset, FreeBsdHost, JailDevfsRuleset, JailNetwork, JailRemovalPolicy, JailFromSnapshot, PfMode, PfNat, PfNatNetwork, VnetBridge } from '../../lib';
+import { DevfsRuleset, FreeBsdHost, JailDevfsRuleset, JailFromSnapshot, JailNetwork, JailPackages, JailRemovalPolicy, PfMode, PfNat, PfNatNetwork, VnetBridge } from '../../lib';
 import { LabStack, labApp } from './scenarios/apps';
 import { AppBuilder, Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectJail, expectJailGone, expectOk, expectSecondApplyIdle } from './scenarios/expect';
@@ -25,6 +26,7 @@ const ROOT = 'cdktf-freebsd-jails';
 const STATE = `/var/db/${ROOT}`;
 const ADMIN_PF = 'ext_if = "em0"\nset skip on lo0\npass in on $ext_if proto tcp to port 22\npass out all\n';
 const ADMIN_PF_RULES = ['pass in on em0 proto tcp to port 22', 'pass out all'];
+const PKG_CACHE = `/var/cache/${ROOT}`;
 const ADMIN_DEVFS = "# the administrator's own rules\n[devfsrules_mine=7]\nadd include $devfsrules_jail\nadd path 'ugen*' unhide\n";
 
 const loaded = (bench: Bench, anchor: string) => pfLoaded(bench.host, anchor);
@@ -37,6 +39,8 @@ interface Extras {
   readonly devfs?: boolean;
   /** Switch vi1 with the VNET jail v1 on it. */
   readonly vnet?: boolean;
+  /** Packages in h1, offline (their host directory is a host setting of theirs). */
+  readonly packages?: boolean;
 }
 
 function firstApp(x: Extras): AppBuilder {
@@ -50,6 +54,7 @@ function firstApp(x: Extras): AppBuilder {
     if (x.devfs) {
       new DevfsRuleset(lab, 'bpf', { host: lab.host, rulesetName: 'devfsrules_bpfjail', rulesetNumber: 10, includes: [JailDevfsRuleset.DEVFSRULES_JAIL], unhide: ['bpf*'] });
     }
+    if (x.packages) new JailPackages(lab, 'h1-packages', { jail: lab.jails[0], packages: ['git-lite'], offline: true });
     if (x.vnet) {
       const vi1 = new VnetBridge(lab, 'vi1', { host: lab.host });
       new JailFromSnapshot(lab, 'v1', {
@@ -117,7 +122,7 @@ describeOnFakeHost('prune of claims on the fake host', () => {
   });
 
   figures.scenario('P1. both apps apply: anchors, hooks, devfs blocks, switches and claims of two scopes', async () => {
-    first.synth(firstApp({ pf: { id: 'nat', anchorName: 'web', net: '127.1.1.0/24' }, devfs: true, vnet: true }));
+    first.synth(firstApp({ pf: { id: 'nat', anchorName: 'web', net: '127.1.1.0/24' }, devfs: true, vnet: true, packages: true }));
     await applied(first, 'first app, fresh');
     second.synth((app, env) => { new OtherStack(app, 'other', env); });
     await applied(second, 'second app, fresh');
@@ -127,18 +132,19 @@ describeOnFakeHost('prune of claims on the fake host', () => {
     expect(ngNodes()).toEqual(['vi1_v1', 'vi1br']);
     expect(await show(10)).toBe('100 include 4\n200 path bpf* unhide\n');
     expect(runningJails(first.host)).toEqual(['h1', 'v1']);
+    expect(exists(PKG_CACHE)).toBe(true);
     await secondAppIntact();
   });
 
   figures.scenario('P2. a new PfNat claims the anchor of one taken out in the same apply: the prune goes first, the anchor runs the new rules', async () => {
-    first.synth(firstApp({ pf: { id: 'nat2', anchorName: 'web', net: '127.1.2.0/24' }, devfs: true, vnet: true }));
+    first.synth(firstApp({ pf: { id: 'nat2', anchorName: 'web', net: '127.1.2.0/24' }, devfs: true, vnet: true, packages: true }));
     await applied(first, 'PfNat replaced, same anchor');
     expect(owner(`${STATE}/pf/${ROOT}_web.owner`)).toBe('lab:lab/nat2');
     expect(loaded(first, `${ROOT}/web`)).toEqual(['nat on em0 inet from 127.1.2.0/24 to any -> (em0)']);
     await secondAppIntact();
   });
 
-  figures.scenario('P3. PfNat, DevfsRuleset, VnetBridge and its jail taken out: anchor, hooks, block, loaded ruleset, switch and claims go; nothing else', async () => {
+  figures.scenario('P3. PfNat, DevfsRuleset, VnetBridge and its jail, offline JailPackages taken out: anchor, hooks, block, loaded ruleset, switch, package directory and claims go; nothing else', async () => {
     first.synth(firstApp({}));
     await applied(first, 'constructs taken out');
     // pf: the anchor flushed, its rules file and records gone; the hooks load only the other app's anchor.
@@ -160,6 +166,8 @@ describeOnFakeHost('prune of claims on the fake host', () => {
     // Exactly these claims went: the other app's are all there, the kept jail runs.
     expect(exists(`${STATE}/pf/${ROOT}_web.owner`)).toBe(false);
     await secondAppIntact();
+    // The offline packages' directory (made for them, a host setting of theirs) went with them.
+    expect(exists(PKG_CACHE)).toBe(false);
     // pf_enable is still needed by the other app's PfNat: its change is kept.
     expect(rcConf(first.host).pf_enable).toBe('YES');
     expectJail(first, { name: 'h1', owner: 'lab:lab/h1', origin: 'zroot/vm/tmpl/14.3@p3', ip4: '127.1.1.1' });
