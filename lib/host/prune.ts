@@ -6,7 +6,7 @@
  * Terraform runs no destroy provisioner for a resource whose block left the configuration, so a
  * construct taken out of the app would leave on the host what its destroy removes. Each such
  * kind records a claim of its owner on the host (lib/shell/prune.ts says where); each tells
- * its host what the app keeps (`_keepClaim`). This step runs the helper's prune action of each
+ * its host what the app keeps (`keepHostClaim`). This step runs the helper's prune action of each
  * kind with the host's ownership scope and those keep-lists: every claim of this scope that the
  * app no longer has is removed by the kind's own destroy code, exactly; nothing without a claim of
  * this scope is touched, and nothing at all when this Terraform state does not hold the scope.
@@ -14,12 +14,14 @@
  * Why one host-level step and not more work in the jail prune (lib/jail/prune.ts): a host may
  * have PfNats or switches without any JailHost, and the step must exist even when the app has
  * none of these constructs left (the last one removed is the one to prune). It is made once the
- * tree is complete (an aspect of the host's helper step, which every host with a step has), so
+ * tree is complete (step.ts `hostPruneStep`, by an aspect added with the host's helper step,
+ * which every host with a step has), so
  * its keep-lists are final; its triggers change only when they change, so an idle re-apply runs
- * nothing.
+ * nothing. Adding a construct replaces the step (its keep-lists change); it has no destroy, so
+ * that replacement is only a run of its create.
  *
- * Order: after every step registered with `_pruneAfter` (the jail prune: a switch goes only once
- * the jails on it are gone), before every step registered with `_pruneBefore` (the kinds' claim
+ * Order: after every step registered with `pruneHostAfter` (the jail prune: a switch goes only once
+ * the jails on it are gone), before every step registered with `pruneHostBefore` (the kinds' claim
  * steps: a new claim of a removed construct's anchor, pf.conf, ruleset name or switch name would
  * be refused while the old claim is there).
  */
