@@ -12,13 +12,14 @@
  */
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { ownerMark, ScriptBuilder, STATE_DIR } from '../shell';
+import { ownerMark, ScriptBuilder, SETTINGS_STATE_DIR } from '../shell';
 import * as v from '../validate';
 import { FreeBsdHost } from './host';
+import { ClaimKind, keepHostClaim } from './prune';
 import { HostStep, stepScripts } from './step';
 
 /** Directory of the settings records of HostSettings constructs. */
-export const HOST_SETTINGS_STATE_DIR = `${STATE_DIR}/settings`;
+export const HOST_SETTINGS_STATE_DIR = SETTINGS_STATE_DIR;
 
 /**
  * The state file of one owner (an owner mark, `SCOPE:construct path`, unique on the host): a
@@ -113,5 +114,7 @@ export class HostSettings extends Construct {
       .helper('settings-apply', ...settingsApplyArgs(this.stateFile, items));
     const destroy = new ScriptBuilder(description).banner('undoing only the recorded changes').helper('settings-undo', this.stateFile);
     this.step = new HostStep(this, 'apply', { host: props.host, description, ...stepScripts(create, destroy) });
+    // Taken out of the app (with the construct that needs them), undone by the host prune step.
+    keepHostClaim(props.host, ClaimKind.HOST_SETTINGS, this.stateFile, this);
   }
 }

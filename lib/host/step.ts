@@ -1,9 +1,10 @@
 import * as crypto from 'crypto';
 import { resource } from '@cdktf/provider-null';
-import { dependable, IResolvable, IResolveContext, TerraformStack, Token, Tokenization } from 'cdktf';
-import { Construct } from 'constructs';
+import { Aspects, dependable, IAspect, IResolvable, IResolveContext, TerraformStack, Token, Tokenization } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
 import { HOST_HELPER_DIR, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_VERSION, renderScript, ScriptBuilder, shellQuote, writeFileIfChanged } from '../shell';
 import { FreeBsdHost } from './host';
+import { HOST_PRUNE_STEP_ID, hostPrunePlan } from './prune';
 
 /** One change on a host: a create script, an optional destroy script, and its order. */
 export interface HostStepProps {
@@ -190,6 +191,14 @@ export class HostStep extends Construct {
       provisioner: provisioners,
     });
   }
+
+  /**
+   * This step also runs after `step`, a step made later (the host prune step, made once the tree
+   * is complete). Before synthesis only. @internal
+   */
+  public _dependOn(step: HostStep): void {
+    (this.nullResource as StepResource)._addStepDependency(step.nullResource);
+  }
 }
 
 /**
@@ -244,11 +253,37 @@ export function hostHelperStep(host: FreeBsdHost): HostStep {
   // Called by path, not through the preamble: an absent helper has nothing left to release.
   const destroy = new ScriptBuilder('').action(`giving up the ownership scope ${host.ownershipScope}; releasing the host helper`,
     `if [ -x ${HOST_HELPER_PATH} ]; then ${HOST_HELPER_PATH} unclaim ${scope} '${SCOPE_CLAIM_ID}'; ${HOST_HELPER_PATH} release ${scope}; fi`);
-  return new HostStep(host, HOST_HELPER_STEP_ID, {
+  const step = new HostStep(host, HOST_HELPER_STEP_ID, {
     host,
     description: `host helper ${HOST_HELPER_PATH}`,
     ...stepScripts(create, destroy),
   });
+  // Every host with a step gets the prune step of its claims (lib/host/prune.ts), made at synth.
+  Aspects.of(host).add(new AddHostPruneStep());
+  return step;
+}
+
+/**
+ * The host's prune step (lib/host/prune.ts says what it does and why it is one per host), made
+ * once, when the tree is complete: its keep-lists are final then. @internal
+ */
+export function hostPruneStep(host: FreeBsdHost): HostStep {
+  const plan = hostPrunePlan(host, SCOPE_CLAIM_ID);
+  if (plan.existing) return plan.existing as HostStep;
+  const step = new HostStep(host, HOST_PRUNE_STEP_ID, {
+    host,
+    description: plan.description,
+    ...stepScripts(plan.create),
+    dependsOn: plan.after as HostStep[],
+  });
+  plan.made(step);
+  return step;
+}
+
+class AddHostPruneStep implements IAspect {
+  public visit(node: IConstruct): void {
+    if (node instanceof FreeBsdHost) hostPruneStep(node);
+  }
 }
 
 /**
@@ -279,6 +314,12 @@ class StepResource extends resource.Resource {
     super(scope, id, config);
     const stack = TerraformStack.of(this);
     this.stepDependencies = dependencies.map((d) => (TerraformStack.of(d) === stack ? d : dependable(d)));
+  }
+
+  /** One more step this one depends on (HostStep._dependOn). */
+  public _addStepDependency(d: resource.Resource): void {
+    if (this.stepDependencies.includes(d)) return;
+    this.stepDependencies.push(TerraformStack.of(d) === TerraformStack.of(this) ? d : dependable(d));
   }
 
   /** The step's own top-level attributes, under the overrides a user adds later. */

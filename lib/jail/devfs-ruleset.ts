@@ -9,6 +9,7 @@
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
+import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { DevfsRuleSpec, DevfsRulesetSpec, devfsRuleArguments, devfsShowText, renderDevfsRuleset } from '../render/devfsrules';
 import { DEVFS_RULES_FILE, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
@@ -196,6 +197,11 @@ export class DevfsRuleset extends Construct implements IDevfsRuleset {
       replaceOn: Object.fromEntries(ours.map((r) => [`include_${r.rulesetNumber}`, r.step.contentHash])),
     });
     this.rulesetStep = this.step;
+    // Taken out of the app, its block and loaded rules are removed by the host's prune step
+    // (its block "devfs ruleset N of SCOPE" is the claim), which runs first: a ruleset with a
+    // removed one's name would be refused while the old block is there.
+    keepHostClaim(this.host, ClaimKind.DEVFS_RULESET, String(this.rulesetNumber), this);
+    pruneHostBefore(this.host, this.step);
   }
 
   /** The number of an included ruleset: FreeBSD's defaults, the host's own, or ours on this host. */

@@ -2,6 +2,7 @@ import { Aspects, IAspect } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { FreeBsdHost, HostSettingItem, hostSettingsStateFile, HostStep, settingsApplyArgs, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
+import { ClaimKind, keepHostClaim, pruneHostAfter } from '../host/prune';
 import { renderJailConfStatement } from '../render/jailconf';
 import { helperCall, ownerMark, ScriptBuilder } from '../shell';
 import * as v from '../validate';
@@ -98,6 +99,7 @@ export class JailHost extends Construct {
       .action('undoing what was changed for settings no other owner holds: rc.conf, interfaces, the include, files and directories',
         helperCall('settings-undo', this.stateFile));
     this.step = new HostStep(this, 'settings', { host: this.host, description: 'jail host settings', ...stepScripts(create, destroy) });
+    keepHostClaim(this.host, ClaimKind.HOST_SETTINGS, this.stateFile, this);
 
     this.node.addValidation({ validate: () => this.clashes() });
     // Each JailHost prunes the jails of its host that it does not know: two would prune each other's.
@@ -132,6 +134,8 @@ export class JailHost extends Construct {
       scope: this.host.ownershipScope,
       owners: this.jails.map((j) => j.owner),
     });
+    // The host's prune of claims (switches, anchors, rulesets) comes after the jails are gone.
+    pruneHostAfter(this.host, this.pruneStep);
   }
 
   private clashes(): string[] {

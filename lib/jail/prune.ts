@@ -4,7 +4,9 @@
  * jails of the host in the app and removes, on the host, every jail dataset whose owner mark is
  * of this host's ownership scope (compared exactly) and not among them, with the one jail teardown (teardown.ts) and the
  * removal policy recorded on its dataset. Anything without these marks is never touched, and
- * nothing at all when the scope is not claimed by this Terraform state.
+ * nothing at all when the scope is not claimed by this Terraform state. What other constructs
+ * claim on the host (pf anchors, devfs rulesets, switches, host settings) is pruned by the host's
+ * prune step (lib/host/prune.ts), which runs after this one: a switch goes after its jails.
  */
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, SCOPE_CLAIM_ID, stepScripts } from '../host';

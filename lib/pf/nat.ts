@@ -17,6 +17,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { FreeBsdHost } from '../host/host';
+import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { HostSettings } from '../host/settings';
 import { HostStep, stepScripts } from '../host/step';
 import { JailAddressFamily } from '../jail/address';
@@ -368,6 +369,11 @@ export class PfNat extends Construct {
       ? new ScriptBuilder(claimDescription).banner(`putting back the ${PF_CONF} that was there before the library wrote it`).helper('pf-conf-remove', owner)
       : new ScriptBuilder(claimDescription).banner(`flushing pf anchor ${this.anchor} and taking out its hooks`).helper('pf-remove', this.anchor, this.rulesFile, owner);
     this.claimStep = new HostStep(this, 'claim', { host: props.host, description: claimDescription, dependsOn: [this.settings.step], ...stepScripts(claim, unclaim) });
+    // Taken out of the app, its anchor (or pf.conf) is removed by the host's prune step, which
+    // runs first: a PfNat that claims a removed one's anchor, or an anchor-mode PfNat in place of
+    // a whole-file one, would be refused while the old claim is there.
+    keepHostClaim(props.host, ClaimKind.PF, owner, this);
+    pruneHostBefore(props.host, this.claimStep);
 
     const description = wholeFile ? `pf rules of the whole ${PF_CONF}` : `pf rules of anchor ${this.anchor}`;
     const create = new ScriptBuilder(description).banner(`${what}: check, save and arm the rollback (${seconds} s), load`);

@@ -19,12 +19,14 @@
  */
 import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, replaceFileIfChangedWords, retireDatasetLines, unmountUnderLines } from './helpers';
 import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
-import { PF_HELPER_DISPATCH, PF_HELPER_FUNCTIONS, PF_HELPER_INTERNAL, PF_HELPER_USAGE } from './pf-helper';
+import { PF_CONF, PF_HELPER_DISPATCH, PF_HELPER_FUNCTIONS, PF_HELPER_INTERNAL, PF_HELPER_USAGE } from './pf-helper';
+import { PRUNE_HELPER_DISPATCH, PRUNE_HELPER_FUNCTIONS, PRUNE_HELPER_INTERNAL, PRUNE_HELPER_USAGE } from './prune';
 import { shellQuoteAlways } from './quote';
 import { VNET_HELPER_FUNCTIONS } from './vnet';
 import {
   BLOCK_BEGIN,
   BLOCK_END,
+  DEVFS_RULES_FILE,
   JAIL_STATE_DIR,
   LIBRARY_NAME,
   LOCK_DIR,
@@ -33,6 +35,7 @@ import {
   JAIL_ROLE,
   MANAGED_FILE_MARKER,
   OWNER_PROPERTY,
+  PRUNE_STATE_DIR,
   REMOVAL_DESTROY,
   REMOVAL_PROPERTY,
   REMOVAL_RETAIN,
@@ -53,8 +56,6 @@ export const HOST_HELPER_DIR = `/usr/local/libexec/${LIBRARY_NAME}`;
 export const HOST_HELPER_PATH = `${HOST_HELPER_DIR}/helper-${HOST_HELPER_VERSION}`;
 /** One owner per line: who still needs the helper of this version. */
 export const HOST_HELPER_USERS_FILE = `${STATE_DIR}/helper-${HOST_HELPER_VERSION}.users`;
-/** The devfs.rules(5) file the host's rc.d/devfs reads after /etc/defaults/devfs.rules (rc.conf devfs_rulesets). */
-export const DEVFS_RULES_FILE = '/etc/devfs.rules';
 /** Present while DEVFS_RULES_FILE is one this library created (FreeBSD ships none): removed with its last block. */
 export const DEVFS_RULES_CREATED = `${STATE_DIR}/devfs.rules.created`;
 /** The sh variable that step scripts hold the helper's path in. */
@@ -138,6 +139,7 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   unclaim SCOPE ID
   no-tty SECONDS COMMAND [ARG...]
 ${PF_HELPER_USAGE}
+${PRUNE_HELPER_USAGE}
 Every action is idempotent; the comment above its function in \${0} says what it makes true.`;
 
 /** The helper program, as installed at HOST_HELPER_PATH. */
@@ -592,6 +594,23 @@ _release() {
   rmdir ${STATE_DIR} 2>/dev/null || :
 }
 
+# owner_claim FILE OWNER WHAT: the one owner claim of every kind (an ownership scope by a
+# Terraform state, a pf anchor or ${PF_CONF} by an owner mark, a switch name): FILE holds
+# OWNER, compared as a whole line, never as a prefix. Status 0: FILE holds OWNER, written now
+# (claim_new=yes: atomically, its directory made) or already (claim_new=no). Status 1: FILE holds
+# another owner, claim_held, and nothing changes: the caller refuses in its own words. Callers
+# hold the lock of what they claim.
+owner_claim() {
+  claim_new=no claim_held=
+  if [ -f "$1" ]; then
+    claim_held=$(cat "$1")
+    [ "$claim_held" = "$2" ] || return 1
+    return 0
+  fi
+  { mkdir -p "\${1%/*}" && printf '%s\\n' "$2" > "$1.new" && mv -f "$1.new" "$1"; } || die "cannot record $2 as the owner of $3 in $1"
+  claim_new=yes
+}
+
 # claim SCOPE ID: the ownership scope SCOPE of this host is claimed by the Terraform state whose
 # claim is ID (the id of its helper step); a claim by another ID is refused and kept.
 claim_file() {
@@ -603,15 +622,10 @@ do_claim() {
 }
 _claim() {
   f=$(claim_file "$1")
-  if [ -f "$f" ]; then
-    held=$(cat "$f")
-    if [ "$held" = "$2" ]; then echo "==> ownership scope $1 is claimed by this Terraform state"; return 0; fi
-    die "ownership scope $1 is claimed on this host by another Terraform state (claim $held; this state's is $2): give this app's FreeBsdHost another ownershipScope, or destroy the other app first; if no state holds that claim any more, remove $f"
+  if ! owner_claim "$f" "$2" "ownership scope $1"; then
+    die "ownership scope $1 is claimed on this host by another Terraform state (claim $claim_held; this state's is $2): give this app's FreeBsdHost another ownershipScope, or destroy the other app first; if no state holds that claim any more, remove $f"
   fi
-  mkdir -p ${SCOPE_CLAIM_DIR}
-  printf '%s\\n' "$2" > "$f.new"
-  mv -f "$f.new" "$f"
-  echo "==> ownership scope $1 claimed by this Terraform state ($2)"
+  if [ "$claim_new" = yes ]; then echo "==> ownership scope $1 claimed by this Terraform state ($2)"; else echo "==> ownership scope $1 is claimed by this Terraform state"; fi
 }
 # claim-check SCOPE ID: fails unless SCOPE is claimed by ID.
 do_claim_check() {
@@ -629,11 +643,15 @@ _unclaim() {
   if [ -f "$f" ] && [ "$(cat "$f")" = "$2" ]; then
     rm -f "$f"
     echo "==> ownership scope $1 given up"
+    # The scope's prune records (lib/shell/prune.ts) go with its claim.
+    rm -f "${PRUNE_STATE_DIR}/$1.settings"
+    rmdir ${PRUNE_STATE_DIR} 2>/dev/null || :
   fi
   rmdir ${SCOPE_CLAIM_DIR} 2>/dev/null || :
 }
 
 ${PF_HELPER_FUNCTIONS}
+${PRUNE_HELPER_FUNCTIONS}
 [ $# -ge 1 ] || usage
 action=$1
 shift
@@ -672,6 +690,7 @@ case "$action" in
   use) do_use "$@" ;;
   release) do_release "$@" ;;
 ${PF_HELPER_DISPATCH}
+${PRUNE_HELPER_DISPATCH}
   no-tty) do_no_tty "$@" ;;
   claim) do_claim "$@" ;;
   claim-check) do_claim_check "$@" ;;
@@ -680,6 +699,7 @@ ${PF_HELPER_DISPATCH}
   _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
   _vnet_add | _vnet_delete | _vnet_epair_add | _vnet_epair_delete | _vnet_claim | _vnet_release) "$action" "$@" ;;
   _no_tty | ${PF_HELPER_INTERNAL.join(' | ')}) "$action" "$@" ;;
+  ${PRUNE_HELPER_INTERNAL.join(' | ')}) "$action" "$@" ;;
   -h | help) usage ;;
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
 esac

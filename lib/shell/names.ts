@@ -51,6 +51,9 @@ export function lockFileFor(what: string): string {
 /** The lock that serializes creation and removal of shared parent datasets. */
 export const ZFS_LOCK = 'zfs-parents';
 
+/** The devfs.rules(5) file the host's rc.d/devfs reads after /etc/defaults/devfs.rules (rc.conf devfs_rulesets). */
+export const DEVFS_RULES_FILE = '/etc/devfs.rules';
+
 /** Directory of this library's state on the host: host settings records, helper users. */
 export const STATE_DIR = `/var/db/${LIBRARY_NAME}`;
 
@@ -67,6 +70,12 @@ export const OWNER_SCOPE_SEPARATOR = ':';
 export function ownerMark(scope: string, constructPath: string): string {
   return `${scope}${OWNER_SCOPE_SEPARATOR}${constructPath}`;
 }
+
+/** Directory of the host settings state files (`<digest of the owner mark>.state`, see HostSettings). */
+export const SETTINGS_STATE_DIR = `${STATE_DIR}/settings`;
+
+/** Directory of the prune step's records per scope: `<dir>/SCOPE.settings` lists the settings state files it kept last. */
+export const PRUNE_STATE_DIR = `${STATE_DIR}/prune`;
 
 /** Directory of the scope claims: `<dir>/SCOPE.claim` holds the id of the Terraform resource that claimed it. */
 export const SCOPE_CLAIM_DIR = `${STATE_DIR}/scopes`;

@@ -251,16 +251,8 @@ _pf_confirm() {
 _pf_claim() {
   anchor=$1 file=$2 owner=$3
   pf_conf_unowned "$anchor"
-  rec=$(pf_record "$anchor" owner)
-  if [ -e "$rec" ]; then
-    held=$(cat "$rec")
-    [ "$held" = "$owner" ] || die "pf anchor $anchor belongs to $held, not $owner; refused"
-    return 0
-  fi
-  mkdir -p ${PF_STATE_DIR}
-  printf '%s\\n' "$owner" > "$rec.tmp"
-  mv -f "$rec.tmp" "$rec"
-  echo "==> pf anchor $anchor (rules in $file) claimed for $owner"
+  owner_claim "$(pf_record "$anchor" owner)" "$owner" "pf anchor $anchor" || die "pf anchor $anchor belongs to $claim_held, not $owner; refused"
+  if [ "$claim_new" = yes ]; then echo "==> pf anchor $anchor (rules in $file) claimed for $owner"; fi
 }
 
 # Refuse an anchor while a whole-file PfNat writes ${PF_CONF} (the hooks would go into its file).
@@ -281,7 +273,7 @@ _pf_remove() {
     return 0
   fi
   pf_stop_timer "$anchor"
-  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" rolled-back)" "$rec"
+  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" rolled-back)"
   if [ -e /dev/pf ] || pfctl -s info >/dev/null 2>&1; then
     echo "==> flushing anchor $anchor"
     pfctl -a "$anchor" -F all
@@ -291,6 +283,9 @@ _pf_remove() {
   [ -d ${PF_STATE_DIR} ] || return 0
   pf_anchor_record "$anchor" ''
   _pf_hooks
+  # The claim goes last: a run that fails half way leaves it, so the prune (or the destroy run
+  # again) still finds the anchor.
+  rm -f "$rec"
   if [ ! -e ${PF_STATE_DIR}/anchors ] && [ -e ${PF_STATE_DIR}/enabled-pf ]; then
     echo "==> disabling pf (this library enabled it)"
     pfctl -d
@@ -309,19 +304,15 @@ _pf_remove() {
 _pf_conf_claim() {
   owner=$1
   rec=$(pf_record ${PF_CONF} owner)
-  if [ -e "$rec" ]; then
-    held=$(cat "$rec")
-    [ "$held" = "$owner" ] || die "${PF_CONF} is written by $held, not $owner; refused"
-    return 0
+  if [ ! -e "$rec" ]; then
+    [ ! -s ${PF_STATE_DIR}/anchors ] || die "${PF_CONF} holds the hooks of the library's anchors ($(awk '{ print $1 }' ${PF_STATE_DIR}/anchors | tr '\\n' ' ')): a whole-file PfNat cannot share the host with them; refused"
+    mkdir -p ${PF_STATE_DIR}
+    original=$(pf_record ${PF_CONF} original)
+    rm -f "$original" "$(pf_record ${PF_CONF} original-absent)"
+    if [ -e ${PF_CONF} ]; then cp -p ${PF_CONF} "$original"; else : > "$(pf_record ${PF_CONF} original-absent)"; fi
   fi
-  [ ! -s ${PF_STATE_DIR}/anchors ] || die "${PF_CONF} holds the hooks of the library's anchors ($(awk '{ print $1 }' ${PF_STATE_DIR}/anchors | tr '\\n' ' ')): a whole-file PfNat cannot share the host with them; refused"
-  mkdir -p ${PF_STATE_DIR}
-  original=$(pf_record ${PF_CONF} original)
-  rm -f "$original" "$(pf_record ${PF_CONF} original-absent)"
-  if [ -e ${PF_CONF} ]; then cp -p ${PF_CONF} "$original"; else : > "$(pf_record ${PF_CONF} original-absent)"; fi
-  printf '%s\\n' "$owner" > "$rec.tmp"
-  mv -f "$rec.tmp" "$rec"
-  echo "==> ${PF_CONF} claimed for $owner (the file that was there is kept, for destroy)"
+  owner_claim "$rec" "$owner" ${PF_CONF} || die "${PF_CONF} is written by $claim_held, not $owner; refused"
+  if [ "$claim_new" = yes ]; then echo "==> ${PF_CONF} claimed for $owner (the file that was there is kept, for destroy)"; fi
 }
 
 # The running main ruleset in pf.conf(5)'s order (pfctl -s prints scrub with the filter rules).

@@ -305,15 +305,10 @@ do_vnet_claim() {
 }
 _vnet_claim() {
   f=$(vnet_claim_file "$1")
-  if [ -f "$f" ]; then
-    held=$(cat "$f")
-    [ "$held" = "$2" ] && return 0
-    die "switch $1 on this host belongs to $held, not to $2: give this switch another name, or destroy the other first; if nothing owns it any more, remove $f"
+  if ! owner_claim "$f" "$2" "switch $1"; then
+    die "switch $1 on this host belongs to $claim_held, not to $2: give this switch another name, or destroy the other first; if nothing owns it any more, remove $f"
   fi
-  mkdir -p ${VNET_CLAIM_DIR}
-  printf '%s\n' "$2" > "$f.new"
-  mv -f "$f.new" "$f"
-  echo "==> switch $1 claimed for $2"
+  if [ "$claim_new" = yes ]; then echo "==> switch $1 claimed for $2"; fi
 }
 
 # vnet-release NET OWNER netgraph|if_bridge: what is left of switch NET removed (the backend's

@@ -11,6 +11,7 @@
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostSettings, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
+import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { hostReport } from '../host/output';
 import { renderTopologyMermaid, renderVnetListing, TopologySwitch } from '../render/topology';
 import { HOST_HELPER_PATH, ownerMark, ScriptBuilder, shellCommand } from '../shell';
@@ -203,6 +204,12 @@ export class VnetBridge extends Construct {
       ...stepScripts(create, destroy),
       dependsOn: settings.map((s) => s.step),
     });
+
+    // Taken out of the app, what is left of the switch and its claim are removed by the host's
+    // prune step (after the jail prune), which runs first: a switch of a removed one's name would
+    // be refused while the old claim is there.
+    keepHostClaim(this.host, ClaimKind.VNET, owner, this);
+    pruneHostBefore(this.host, this.step);
 
     this.node.addValidation({ validate: () => this.crossChecks() });
     VnetBridge.topologyReport(this.host);

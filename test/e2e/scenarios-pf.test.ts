@@ -16,7 +16,7 @@ import { AppBuilder, Bench, describeOnFakeHost, failureText } from './scenarios/
 import { expectOk, expectSecondApplyIdle } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
 import { testMirrorDefect } from './scenarios/mirror-check';
-import { rawState, rcConf } from './scenarios/view';
+import { pfLoaded, pfState as pfStateOf, rcConf } from './scenarios/view';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));
@@ -25,12 +25,8 @@ const figures = new Figures('PfNat scenarios on examples/notebook (root, tcsh)')
 const OPERATOR = { from: '198.51.100.7', to: '192.0.2.10', port: 22, iface: 'em0' };
 const ROOT = 'cdktf-freebsd-jails';
 
-interface PfAnchor { nat: { text: string }[]; rules: { text: string }[] }
-const pfState = (bench: Bench) => rawState(bench.host).pf as { enabled: boolean; anchors: Record<string, PfAnchor> };
-const loaded = (bench: Bench, anchor: string) => {
-  const a = pfState(bench).anchors[anchor];
-  return a ? [...a.nat, ...a.rules].map((r) => r.text) : [];
-};
+const pfState = (bench: Bench) => pfStateOf(bench.host);
+const loaded = (bench: Bench, anchor: string) => pfLoaded(bench.host, anchor);
 
 /** The notebook, plus a PfNat that forwards the SSH port to h4: it cuts the operator off. */
 const lockoutApp: AppBuilder = (app, env) => {

@@ -33,7 +33,8 @@ describe("the notebook's rulesets", () => {
     const create = createScript(r);
     expect(create).toContain(`"$cfj" devfs-ruleset-apply 'notebook' '10' 'devfsrules_bpfjail' '[devfsrules_bpfjail=10]\nadd include $devfsrules_jail\nadd path '\\''bpf*'\\'' unhide' '100 include 4\n200 path bpf* unhide' 'include 4' 'path bpf* unhide'`);
     expect(destroyScript(r)).toContain(`"$cfj" devfs-ruleset-remove 'notebook' '10'`);
-    expect(r.depends_on).toEqual([expect.stringMatching(/^null_resource\.host_helper/)]);
+    // After the host's prune of claims: a removed ruleset's block goes before this one is written.
+    expect(r.depends_on).toEqual([expect.stringMatching(/^null_resource\.host_helper/), expect.stringMatching(/^null_resource\.host_prune/)]);
   });
 });
 

@@ -21,13 +21,19 @@ export function synthJson(stack: TerraformStack): any {
 
 /**
  * The null_resources of a stack by name. The host helper step (one per FreeBsdHost, which every
- * other step depends on; lib/host/step.ts) is left out unless `withHostHelper`: most tests look
- * at the constructs' own steps.
+ * other step depends on; lib/host/step.ts) is left out unless `withHostHelper`, the host prune
+ * step (one per FreeBsdHost with a step; lib/host/prune.ts) unless `withHostPrune`: most tests
+ * look at the constructs' own steps.
  */
-export function nullResources(stack: TerraformStack, options: { withHostHelper?: boolean } = {}): SynthResource[] {
+export function nullResources(stack: TerraformStack, options: { withHostHelper?: boolean; withHostPrune?: boolean } = {}): SynthResource[] {
   const json = synthJson(stack);
   const all = Object.entries(json.resource?.null_resource ?? {}).map(([name, r]) => ({ name, ...(r as object) }) as SynthResource);
-  return options.withHostHelper ? all : all.filter((r) => !isHostHelperStep(r));
+  return all.filter((r) => (options.withHostHelper || !isHostHelperStep(r)) && (options.withHostPrune || !isHostPruneStep(r)));
+}
+
+/** Whether a resource is the host's prune step of claims (lib/host/prune.ts). */
+export function isHostPruneStep(r: SynthResource): boolean {
+  return /^echo '==> prune claimed pf anchors, devfs rulesets, VNET switches and host settings no longer in the app /m.test(createScript(r));
 }
 
 /** Whether a resource is the step that installs the host helper. */

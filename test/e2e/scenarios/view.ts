@@ -38,6 +38,19 @@ export function rawState(host: FakeHost): RawState {
   return fakebsd.readState(host.root);
 }
 
+interface PfAnchor { nat: { text: string }[]; rules: { text: string }[] }
+
+/** The fake host's pf: whether it runs, and the rules loaded per anchor ('' the main ruleset). */
+export function pfState(host: FakeHost): { enabled: boolean; anchors: Record<string, PfAnchor> } {
+  return rawState(host).pf as { enabled: boolean; anchors: Record<string, PfAnchor> };
+}
+
+/** The rules loaded into an anchor ('' the main ruleset), translation first, as pfctl shows them. */
+export function pfLoaded(host: FakeHost, anchor: string): string[] {
+  const a = pfState(host).anchors[anchor];
+  return a ? [...a.nat, ...a.rules].map((r) => r.text) : [];
+}
+
 /** Every dataset and snapshot by name. */
 export function datasets(host: FakeHost): Record<string, DatasetView> {
   const out: Record<string, DatasetView> = {};

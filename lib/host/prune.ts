@@ -1,0 +1,143 @@
+/**
+ * The host prune step: one per FreeBsdHost, fed by every construct kind that claims things on
+ * the host (PfNat, DevfsRuleset, VnetBridge, and every holder of host settings: HostSettings,
+ * JailHost, offline JailPackages).
+ *
+ * Terraform runs no destroy provisioner for a resource whose block left the configuration, so a
+ * construct taken out of the app would leave on the host what its destroy removes. Each such
+ * kind records a claim of its owner on the host (lib/shell/prune.ts says where); each tells
+ * its host what the app keeps (`keepHostClaim`). This step runs the helper's prune action of each
+ * kind with the host's ownership scope and those keep-lists: every claim of this scope that the
+ * app no longer has is removed by the kind's own destroy code, exactly; nothing without a claim of
+ * this scope is touched, and nothing at all when this Terraform state does not hold the scope.
+ *
+ * Why one host-level step and not more work in the jail prune (lib/jail/prune.ts): a host may
+ * have PfNats or switches without any JailHost, and the step must exist even when the app has
+ * none of these constructs left (the last one removed is the one to prune). It is made once the
+ * tree is complete (step.ts `hostPruneStep`, by an aspect added with the host's helper step,
+ * which every host with a step has), so
+ * its keep-lists are final; its triggers change only when they change, so an idle re-apply runs
+ * nothing. Adding a construct replaces the step (its keep-lists change); it has no destroy, so
+ * that replacement is only a run of its create.
+ *
+ * Order: after every step registered with `pruneHostAfter` (the jail prune: a switch goes only once
+ * the jails on it are gone), before every step registered with `pruneHostBefore` (the kinds' claim
+ * steps: a new claim of a removed construct's anchor, pf.conf, ruleset name or switch name would
+ * be refused while the old claim is there).
+ */
+import { IConstruct } from 'constructs';
+import { helperCall, helperCallWords, ScriptBuilder, shellQuoteAlways } from '../shell';
+import { FreeBsdHost } from './host';
+
+/** What the host prune step removes when the app no longer has it. @internal */
+export enum ClaimKind {
+  /** pf anchors and whole-file pf.conf (PfNat): kept by owner mark. */
+  PF = 'pf',
+  /** devfs rulesets (DevfsRuleset): kept by ruleset number. */
+  DEVFS_RULESET = 'devfs-ruleset',
+  /** VNET switches (VnetBridge): kept by owner mark. */
+  VNET = 'vnet',
+  /** Host settings (HostSettings, JailHost, offline JailPackages): kept by state file. */
+  HOST_SETTINGS = 'host-settings',
+}
+
+/** Id of the prune step under each FreeBsdHost. @internal */
+export const HOST_PRUNE_STEP_ID = 'prune';
+
+/**
+ * A step as the order needs it (HostStep; named here by shape, so this module needs no import of
+ * step.ts, which makes the prune step from it). @internal
+ */
+export interface OrderedStep {
+  _dependOn(step: OrderedStep): void;
+}
+
+interface Kept { readonly key: string; readonly by: IConstruct }
+
+/** What a host's prune step needs, gathered while the tree is built. */
+class HostPrune {
+  public step?: OrderedStep;
+  public readonly kept = new Map<ClaimKind, Kept[]>();
+  public readonly after: OrderedStep[] = [];
+  public readonly before: OrderedStep[] = [];
+}
+
+const PRUNES = new WeakMap<FreeBsdHost, HostPrune>();
+
+function pruneOf(host: FreeBsdHost): HostPrune {
+  let p = PRUNES.get(host);
+  if (!p) {
+    p = new HostPrune();
+    PRUNES.set(host, p);
+  }
+  return p;
+}
+
+/** `by` (a construct of the app) keeps its claim `key` of `kind` on `host`. @internal */
+export function keepHostClaim(host: FreeBsdHost, kind: ClaimKind, key: string, by: IConstruct): void {
+  const p = pruneOf(host);
+  p.kept.set(kind, [...(p.kept.get(kind) ?? []), { key, by }]);
+}
+
+/** The host prune step runs after `step` (a jail prune). @internal */
+export function pruneHostAfter(host: FreeBsdHost, step: OrderedStep): void {
+  const p = pruneOf(host);
+  if (p.step) p.step._dependOn(step);
+  else p.after.push(step);
+}
+
+/** `step` (a claim step) runs after the host prune step. @internal */
+export function pruneHostBefore(host: FreeBsdHost, step: OrderedStep): void {
+  const p = pruneOf(host);
+  if (p.step) step._dependOn(p.step);
+  else p.before.push(step);
+}
+
+/** Still in the tree (a construct taken out with tryRemoveChild synthesizes nothing). */
+function inTree(c: IConstruct): boolean {
+  const parent = c.node.scope;
+  return parent === undefined || (parent.node.tryFindChild(c.node.id) === c && inTree(parent));
+}
+
+/** The keep-list of one kind: sorted and without repeats, so only a real change changes the step. */
+function keys(p: HostPrune, kind: ClaimKind): string[] {
+  return [...new Set((p.kept.get(kind) ?? []).filter((k) => inTree(k.by)).map((k) => k.key))].sort();
+}
+
+/** What the host's prune step is made of, once the tree is complete (step.ts makes it). @internal */
+export interface HostPrunePlan {
+  readonly existing?: OrderedStep;
+  readonly create: ScriptBuilder;
+  readonly description: string;
+  readonly after: readonly OrderedStep[];
+  /** Records the step made and puts the waiting claim steps after it. */
+  made(step: OrderedStep): void;
+}
+
+/** The plan of the host's prune step: its script from the final keep-lists, and its order. @internal */
+export function hostPrunePlan(host: FreeBsdHost, scopeClaimId: string): HostPrunePlan {
+  const p = pruneOf(host);
+  const scope = host.ownershipScope;
+  const pf = keys(p, ClaimKind.PF);
+  const devfs = keys(p, ClaimKind.DEVFS_RULESET);
+  const vnet = keys(p, ClaimKind.VNET);
+  const settings = keys(p, ClaimKind.HOST_SETTINGS);
+  const create = new ScriptBuilder('prune')
+    .action(`checking that this Terraform state holds the ownership scope ${scope}`,
+      '# shellcheck disable=SC2016 # Terraform puts the claim id in place of the expression',
+      helperCallWords('claim-check', shellQuoteAlways(scope), `'${scopeClaimId}'`))
+    .action(`pf anchors and whole-file pf.conf of the scope ${scope} no longer in the app (${pf.length} kept)`, helperCall('pf-prune', scope, ...pf))
+    .action(`devfs rulesets of the scope ${scope} no longer in the app (${devfs.length} kept)`, helperCall('devfs-ruleset-prune', scope, ...devfs))
+    .action(`VNET switches of the scope ${scope} no longer in the app (${vnet.length} kept)`, helperCall('vnet-prune', scope, ...vnet))
+    .action(`host settings of the scope ${scope} no longer in the app (${settings.length} kept)`, helperCall('settings-prune', scope, ...settings));
+  return {
+    existing: p.step,
+    create,
+    description: 'prune claimed pf anchors, devfs rulesets, VNET switches and host settings no longer in the app',
+    after: p.after,
+    made: (step) => {
+      p.step = step;
+      for (const s of p.before) s._dependOn(step);
+    },
+  };
+}
