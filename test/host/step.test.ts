@@ -1,8 +1,10 @@
-import { readFileSync } from 'fs';
+import { readFileSync, rmSync } from 'fs';
 import { join } from 'path';
 import { resource } from '@cdktf/provider-null';
 import { Testing, TerraformStack } from 'cdktf';
-import { FreeBsdHost, HostStep, Privilege } from '../../lib';
+import { spawnSync } from 'child_process';
+import { FreeBsdHost, HostStep, Privilege, STEP_OUTLINES_FILE, stepScripts } from '../../lib';
+import { ScriptBuilder } from '../../lib/shell';
 import { allStrings, createScript, destroyScript, nullResources, synthJson } from '../support/synth';
 
 function stack() {
@@ -217,5 +219,33 @@ describe('HostStep', () => {
     expect((r as any).lifecycle.ignore_changes.sort()).toEqual(
       ['destroy_script', 'host', 'host_key', 'key_path', 'port', 'user'].map((k) => `triggers["${k}"]`).sort(),
     );
+  });
+
+  test("the steps' titles and outlines are in the stack's outline file, keyed by address at synth, not in cdk.tf.json; summary.js prints them", () => {
+    const app = Testing.app();
+    const s = new TerraformStack(app, 'test');
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10' });
+    const create = new ScriptBuilder('').action('first action', 'true').action('second action', 'true');
+    const destroy = new ScriptBuilder('').action('undoing it', 'true');
+    const step = new HostStep(s, 'step', { host, description: 'a step', ...stepScripts(create, destroy) });
+    step.nullResource.overrideLogicalId('renamed_step');
+    app.synth();
+    const dir = join(app.outdir, 'stacks', 'test');
+    const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
+    const outlines = JSON.parse(readFileSync(join(dir, STEP_OUTLINES_FILE), 'utf8'));
+    expect(outlines.version).toBe(1);
+    // Every null_resource of the stack has its entry, and only those.
+    expect(Object.keys(outlines.steps).sort()).toEqual(Object.keys(json.resource.null_resource).map((n) => `null_resource.${n}`).sort());
+    expect(outlines.steps['null_resource.renamed_step']).toEqual({
+      path: 'test/step',
+      title: 'a step [test/step]',
+      outline: { create: ['first action', 'second action'], destroy: ['undoing it'] },
+    });
+    for (const block of Object.values<any>(json.resource.null_resource)) expect(Object.keys(block['//'])).toEqual(['metadata']);
+    const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'summary.js'), app.outdir], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('. a step [test/step]\n       resource null_resource.renamed_step;');
+    expect(r.stdout).toContain('         - first action\n         - second action\n       on destroy: undoing it\n');
+    rmSync(app.outdir, { recursive: true, force: true });
   });
 });
