@@ -148,6 +148,24 @@ describe('HostStep', () => {
     expect(Object.keys(read('a').output)).toEqual([expect.stringMatching(/^cross-stack-output-null_resourcesource_resource_[0-9A-F]+id$/)]);
   });
 
+  test('an imported step keeps its block and gets the import block a hand-made resource gets', () => {
+    const s = stack();
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10' });
+    const step = new HostStep(s, 'step', { host, description: 'step', create: ['true'] });
+    const plain = nullResources(s).find((r) => r.name.startsWith('step'))!;
+    step.nullResource.importFrom('1234');
+    const byHand = new resource.Resource(s, 'by_hand', {});
+    byHand.importFrom('5678');
+    const json = synthJson(s);
+    const name = (step.nullResource as resource.Resource).friendlyUniqueId;
+    const { name: _, ...block } = plain as any;
+    expect(json.resource.null_resource[name]).toMatchObject(block);
+    expect(json.import).toEqual(expect.arrayContaining([
+      { id: '1234', to: `null_resource.${name}` },
+      { id: '5678', to: `null_resource.${byHand.friendlyUniqueId}` },
+    ]));
+  });
+
   test("a user's override goes over the step's own attributes, and only users' overrides are listed as overrides", () => {
     const app = Testing.app();
     const s = new TerraformStack(app, 'test');
