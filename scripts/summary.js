@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * Print a readable summary of a synthesized app: per stack and host, the steps in order with
- * what each one does and what it waits for. The outline of a step is the list of its actions
- * as its ScriptBuilder kept them: HostStep writes it beside the resource under the "//" key
- * (a comment to Terraform), so no script text is parsed here.
+ * what each one does and what it waits for. The title and outline of a step (the list of its
+ * actions as its ScriptBuilder kept them) are in the stack's cdktf-freebsd-jails-steps.json,
+ * which HostStep writes beside cdk.tf.json (STEP_OUTLINES_FILE), so no script text is parsed here.
  *
  *   node scripts/summary.js [cdktf.out]
  */
@@ -41,6 +41,8 @@ for (const stack of fs.readdirSync(stacksDir).sort()) {
   if (!fs.existsSync(file)) continue;
   const json = JSON.parse(fs.readFileSync(file, 'utf8'));
   const resources = (json.resource && json.resource.null_resource) || {};
+  const outlinesFile = path.join(stacksDir, stack, 'cdktf-freebsd-jails-steps.json');
+  const steps = fs.existsSync(outlinesFile) ? JSON.parse(fs.readFileSync(outlinesFile, 'utf8')).steps : {};
   const byHost = new Map();
   for (const name of ordered(resources)) {
     const t = resources[name].triggers || {};
@@ -54,13 +56,14 @@ for (const stack of fs.readdirSync(stacksDir).sort()) {
     names.forEach((name, i) => {
       const r = resources[name];
       const create = r.provisioner.find((p) => p['remote-exec'] && !p['remote-exec'].when)['remote-exec'].inline.map(unescape).join('\n').split('\n');
-      const title = (r['//'] && r['//'].title) || name;
+      const step = steps[`null_resource.${name}`];
+      const title = (step && step.title) || name;
       const hasDestroy = r.provisioner.some((p) => p['remote-exec'] && p['remote-exec'].when === 'destroy');
       console.log(`  ${String(i + 1).padStart(3)}. ${title}`);
       const deps = (r.depends_on || []).map((d) => d.replace(/^null_resource\./, ''));
       console.log(`       resource null_resource.${name}; ${create.length} script lines; destroy step: ${hasDestroy ? 'yes' : 'no'}`);
       if (deps.length) console.log(`       after: ${deps.join(', ')}`);
-      const outline = (r['//'] && r['//'].outline) || { create: [], destroy: [] };
+      const outline = (step && step.outline) || { create: [], destroy: [] };
       for (const action of outline.create) console.log(`         - ${action}`);
       if (outline.destroy.length) console.log(`       on destroy: ${outline.destroy.join('; ')}`);
     });

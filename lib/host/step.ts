@@ -1,6 +1,10 @@
 import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { resource } from '@cdktf/provider-null';
-import { Aspects, dependable, IAspect, IResolvable, IResolveContext, TerraformStack, Token, Tokenization } from 'cdktf';
+import { Aspects, dependable, IAspect, IResolvable, IResolveContext, ISynthesisSession, TerraformStack, Token, Tokenization } from 'cdktf';
+// The per-construct synth hook (see lib/host/output.ts): not re-exported by cdktf's index.
+import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, IConstruct } from 'constructs';
 import { HOST_HELPER_DIR, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_VERSION, renderScript, ScriptBuilder, shellQuote, writeFileIfChanged } from '../shell';
 import { FreeBsdHost } from './host';
@@ -38,8 +42,8 @@ export interface HostStepProps {
    */
   readonly replaceOn?: { [key: string]: string };
   /**
-   * The titles of the create script's actions (ScriptBuilder.outline), recorded beside the
-   * resource for summaries (`npm start`).
+   * The titles of the create script's actions (ScriptBuilder.outline), recorded for summaries
+   * (`npm start`) in the stack's STEP_OUTLINES_FILE.
    * @default - no outline
    */
   readonly createOutline?: string[];
@@ -177,10 +181,10 @@ export class HostStep extends Construct {
       // cdktf's provisioner types have no `when`; destroy-time provisioners may reference only self.
       provisioners.push({ 'remote-exec': { when: 'destroy', inline: [destroyInline] } });
     }
+    // The title and outline travel to summaries, not to plans (on the host the script's first
+    // banner says the same): one file per stack, not a comment in every resource's block.
+    StepOutlines.of(TerraformStack.of(stepResource)).add(stepResource, { title, outline: { create: props.createOutline ?? [], destroy: props.destroyOutline ?? [] } });
     stepResource.setStepAttributes({
-      // Terraform JSON ignores "//" keys (comments): the title and outline travel to summaries, not
-      // to plans; on the host the script's first banner says the same.
-      '//': { title, outline: { create: props.createOutline ?? [], destroy: props.destroyOutline ?? [] } },
       connection: connectionFromSelf(host),
       // Connection values and the rendered destroy script (its wrapper follows the privilege) are
       // kept as they were at creation: a change of them alone is no reason to replace the step,
@@ -217,6 +221,55 @@ function refuseTokens(path: string, props: HostStepProps): void {
     const bad = values.find((v) => Token.isUnresolved(v));
     if (bad === undefined) continue;
     throw new Error(`${path}: HostStep ${field} takes literal text, known at synth; it holds a Terraform token (${JSON.stringify(bad)}), a value known only at apply, which cannot be validated before it reaches the host's shell`);
+  }
+}
+
+/**
+ * The file in each stack's synth folder (cdktf.out/stacks/STACK/) that lists the stack's steps:
+ * for each null_resource address, the step's construct path, title and action outline
+ * (`{ "version": 1, "steps": { "null_resource.NAME": { "path", "title", "outline": { "create",
+ * "destroy" } } } }`, in the order the steps were made). Summaries read it (`npm start`);
+ * Terraform reads only `*.tf.json` there.
+ */
+export const STEP_OUTLINES_FILE = 'cdktf-freebsd-jails-steps.json';
+
+/** A step's entry in STEP_OUTLINES_FILE. */
+interface StepOutline {
+  readonly title: string;
+  readonly outline: { readonly create: string[]; readonly destroy: string[] };
+}
+
+/**
+ * The steps of a stack and their outlines, written to STEP_OUTLINES_FILE when the stack is
+ * synthesized (after validation; the addresses then, so a later overrideLogicalId counts).
+ * One per stack, made by its first step.
+ */
+class StepOutlines extends Construct {
+  /** The construct id under the stack. */
+  private static readonly ID = 'cdktf-freebsd-jails-step-outlines';
+
+  public static of(stack: TerraformStack): StepOutlines {
+    const existing = stack.node.tryFindChild(StepOutlines.ID);
+    return existing instanceof StepOutlines ? existing : new StepOutlines(stack);
+  }
+
+  private readonly entries: [resource.Resource, StepOutline][] = [];
+
+  private constructor(stack: TerraformStack) {
+    super(stack, StepOutlines.ID);
+    addCustomSynthesis(this, {
+      onSynthesize: (session: ISynthesisSession) => {
+        const dir = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
+        fs.mkdirSync(dir, { recursive: true });
+        const steps: Record<string, unknown> = {};
+        for (const [r, o] of this.entries) steps[`${r.terraformResourceType}.${r.friendlyUniqueId}`] = { path: r.node.scope!.node.path, ...o };
+        fs.writeFileSync(path.join(dir, STEP_OUTLINES_FILE), JSON.stringify({ version: 1, steps }, null, 2) + '\n');
+      },
+    });
+  }
+
+  public add(stepResource: resource.Resource, outline: StepOutline): void {
+    this.entries.push([stepResource, outline]);
   }
 }
 
@@ -294,15 +347,17 @@ class AddHostPruneStep implements IAspect {
  *   tokens per dependency, each capturing a full stack trace, and resolves them in every pass.
  *   A step in another stack still goes through cdktf's token, which records the cross-stack
  *   dependency. Entries a user sets on `dependsOn` (the escape hatch) come after the steps'.
- * - The step's own comment, connection, lifecycle and provisioners (cdktf's types have no
- *   `when` on remote-exec) are written at once where addOverride writes, not through it: the
- *   stack's "//" metadata then lists as overrides only those a user made through
- *   `addOverride`. (Listed for each step, they were four entries per step, 12,000 at 3,000
- *   steps, merged by copying the list once per step.)
+ * - The step's own connection, lifecycle and provisioners (cdktf's types have no `when` on
+ *   remote-exec) are written at once where addOverride writes, not through it: the stack's
+ *   "//" metadata then lists as overrides only those a user made through `addOverride`.
+ *   (Listed for each step, they were four entries per step, 12,000 at 3,000 steps, merged by
+ *   copying the list once per step.) The step's title and outline are not in its block at all
+ *   but in the stack's STEP_OUTLINES_FILE (in every block they were a quarter of the values
+ *   cdktf resolves, twice, and 1.3 MB of cdk.tf.json at 3,000 steps).
  * - cdktf resolves every element three times: once "preparing" (to find cross-stack
  *   references; the result is thrown away), then the element, then the whole stack. The block
  *   reaches the preparing pass with only its parts that hold a token (see tokenBearingParts):
- *   a step's scripts, outline and connection are plain text, so there is nothing in them to
+ *   a step's scripts and connection are plain text, so there is nothing in them to
  *   prepare. The block written, and every token in it, is the same.
  */
 class StepResource extends resource.Resource {

@@ -1,8 +1,10 @@
-import { readFileSync } from 'fs';
+import { readFileSync, rmSync } from 'fs';
 import { join } from 'path';
 import { resource } from '@cdktf/provider-null';
 import { Testing, TerraformStack } from 'cdktf';
-import { FreeBsdHost, HostStep, Privilege } from '../../lib';
+import { spawnSync } from 'child_process';
+import { FreeBsdHost, HostStep, Privilege, STEP_OUTLINES_FILE, stepScripts } from '../../lib';
+import { ScriptBuilder } from '../../lib/shell';
 import { allStrings, createScript, destroyScript, nullResources, synthJson } from '../support/synth';
 
 function stack() {
@@ -156,6 +158,24 @@ describe('HostStep', () => {
     expect(Object.keys(read('a').output)).toEqual([expect.stringMatching(/^cross-stack-output-null_resourcesource_resource_[0-9A-F]+id$/)]);
   });
 
+  test('an imported step keeps its block and gets the import block a hand-made resource gets', () => {
+    const s = stack();
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10' });
+    const step = new HostStep(s, 'step', { host, description: 'step', create: ['true'] });
+    const plain = nullResources(s).find((r) => r.name.startsWith('step'))!;
+    step.nullResource.importFrom('1234');
+    const byHand = new resource.Resource(s, 'by_hand', {});
+    byHand.importFrom('5678');
+    const json = synthJson(s);
+    const name = (step.nullResource as resource.Resource).friendlyUniqueId;
+    const { name: _, ...block } = plain as any;
+    expect(json.resource.null_resource[name]).toMatchObject(block);
+    expect(json.import).toEqual(expect.arrayContaining([
+      { id: '1234', to: `null_resource.${name}` },
+      { id: '5678', to: `null_resource.${byHand.friendlyUniqueId}` },
+    ]));
+  });
+
   test("a user's override goes over the step's own attributes, and only users' overrides are listed as overrides", () => {
     const app = Testing.app();
     const s = new TerraformStack(app, 'test');
@@ -227,5 +247,33 @@ describe('HostStep', () => {
     expect((r as any).lifecycle.ignore_changes.sort()).toEqual(
       ['destroy_script', 'host', 'host_key', 'key_path', 'port', 'user'].map((k) => `triggers["${k}"]`).sort(),
     );
+  });
+
+  test("the steps' titles and outlines are in the stack's outline file, keyed by address at synth, not in cdk.tf.json; summary.js prints them", () => {
+    const app = Testing.app();
+    const s = new TerraformStack(app, 'test');
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10' });
+    const create = new ScriptBuilder('').action('first action', 'true').action('second action', 'true');
+    const destroy = new ScriptBuilder('').action('undoing it', 'true');
+    const step = new HostStep(s, 'step', { host, description: 'a step', ...stepScripts(create, destroy) });
+    step.nullResource.overrideLogicalId('renamed_step');
+    app.synth();
+    const dir = join(app.outdir, 'stacks', 'test');
+    const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
+    const outlines = JSON.parse(readFileSync(join(dir, STEP_OUTLINES_FILE), 'utf8'));
+    expect(outlines.version).toBe(1);
+    // Every null_resource of the stack has its entry, and only those.
+    expect(Object.keys(outlines.steps).sort()).toEqual(Object.keys(json.resource.null_resource).map((n) => `null_resource.${n}`).sort());
+    expect(outlines.steps['null_resource.renamed_step']).toEqual({
+      path: 'test/step',
+      title: 'a step [test/step]',
+      outline: { create: ['first action', 'second action'], destroy: ['undoing it'] },
+    });
+    for (const block of Object.values<any>(json.resource.null_resource)) expect(Object.keys(block['//'])).toEqual(['metadata']);
+    const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'summary.js'), app.outdir], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('. a step [test/step]\n       resource null_resource.renamed_step;');
+    expect(r.stdout).toContain('         - first action\n         - second action\n       on destroy: undoing it\n');
+    rmSync(app.outdir, { recursive: true, force: true });
   });
 });

@@ -6,6 +6,15 @@ import { sh, shResult, tempDir } from '../support/sh';
 describe('renderScript', () => {
   const body = ['echo "user=$(id -u)"', "case x in x) echo 'case ok' ;; esac", 'echo "$0"'];
 
+  // renderScript re-stores its text one byte per character when it can (a representation, not
+  // the text): Latin-1 and wider characters come out exactly as given.
+  test('the text is exactly its parts, with Latin-1 and wider characters', () => {
+    for (const title of ['caf\u00e9 \u00ff', 'arrow \u2192 and \u{1F600}', 'plain']) {
+      const lines = ['echo \'' + title + '\'', "printf '%s' 'x\u00e9'"];
+      expect(renderScript(title, lines, Elevation.NONE)).toBe(`#!/bin/sh\nset -eu\nexport PATH=${SCRIPT_PATH}\necho '==> ${title}'\n${lines.join('\n')}\n`);
+    }
+  });
+
   test('root scripts start with the shebang, set -eu and an explicit PATH', () => {
     const lines = renderScript('demo', body, Elevation.NONE).split('\n');
     expect(lines[0]).toBe('#!/bin/sh');
