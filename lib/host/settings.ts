@@ -7,8 +7,9 @@
  * does the work
  * (`settings-apply STATE KIND NAME VALUE...`, `settings-undo STATE`, lib/shell/helper.ts).
  *
- * JailHost declares jail_enable and cloned_interfaces through it; PF will declare
- * pf_enable/pflog_enable, routed VNET gateway_enable/ipv6_gateway_enable.
+ * JailHost declares jail_enable and cloned_interfaces through it, PfNat pf_enable/pflog_enable,
+ * a routed VnetBridge gateway_enable/ipv6_gateway_enable; the host prune step undoes those of a
+ * holder taken out of the app (settings-prune, lib/shell/prune.ts).
  */
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';

@@ -92,7 +92,5 @@ describeOnFakeHost('scenarios on examples/notebook', () => {
   });
 }, testMirrorDefect);
 
-describeOnFakeHost('scenarios not written yet', () => {
-  // 10: VNET (netgraph) in scenarios-vnet.test.ts; PF NAT, forwards and the rollback in scenarios-pf.test.ts.
-  test.todo('10. the if_bridge/epair VNET backend does not exist in the library yet');
-});
+// Scenario 10 (VNET, netgraph and if_bridge/epair) is in scenarios-vnet.test.ts; PF NAT, forwards
+// and the rollback in scenarios-pf.test.ts; removed constructs in scenarios-prune.test.ts.
