@@ -106,7 +106,6 @@ function keys(p: HostPrune, kind: ClaimKind): string[] {
 
 /** What the host's prune step is made of, once the tree is complete (step.ts makes it). @internal */
 export interface HostPrunePlan {
-  readonly existing?: OrderedStep;
   readonly create: ScriptBuilder;
   readonly description: string;
   readonly after: readonly OrderedStep[];
@@ -131,7 +130,6 @@ export function hostPrunePlan(host: FreeBsdHost, scopeClaimId: string): HostPrun
     .action(`VNET switches of the scope ${scope} no longer in the app (${vnet.length} kept)`, helperCall('vnet-prune', scope, ...vnet))
     .action(`host settings of the scope ${scope} no longer in the app (${settings.length} kept)`, helperCall('settings-prune', scope, ...settings));
   return {
-    existing: p.step,
     create,
     description: 'prune claimed pf anchors, devfs rulesets, VNET switches and host settings no longer in the app',
     after: p.after,

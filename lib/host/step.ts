@@ -321,8 +321,10 @@ export function hostHelperStep(host: FreeBsdHost): HostStep {
  * once, when the tree is complete: its keep-lists are final then. @internal
  */
 export function hostPruneStep(host: FreeBsdHost): HostStep {
+  // Found like the helper step: the aspect may visit a host more than once (every synth).
+  const existing = host.node.tryFindChild(HOST_PRUNE_STEP_ID);
+  if (existing instanceof HostStep) return existing;
   const plan = hostPrunePlan(host, SCOPE_CLAIM_ID);
-  if (plan.existing) return plan.existing as HostStep;
   const step = new HostStep(host, HOST_PRUNE_STEP_ID, {
     host,
     description: plan.description,
@@ -367,14 +369,18 @@ class StepResource extends resource.Resource {
 
   constructor(scope: Construct, id: string, config: resource.ResourceConfig, dependencies: resource.Resource[]) {
     super(scope, id, config);
-    const stack = TerraformStack.of(this);
-    this.stepDependencies = dependencies.map((d) => (TerraformStack.of(d) === stack ? d : dependable(d)));
+    this.stepDependencies = dependencies.map((d) => this.dependencyEntry(d));
   }
 
   /** One more step this one depends on (HostStep._dependOn). */
   public _addStepDependency(d: resource.Resource): void {
-    if (this.stepDependencies.includes(d)) return;
-    this.stepDependencies.push(TerraformStack.of(d) === TerraformStack.of(this) ? d : dependable(d));
+    const entry = this.dependencyEntry(d);
+    if (!this.stepDependencies.includes(entry)) this.stepDependencies.push(entry);
+  }
+
+  /** A step of this stack by address; one in another stack through cdktf's token (it records the cross-stack dependency). */
+  private dependencyEntry(d: resource.Resource): resource.Resource | string {
+    return TerraformStack.of(d) === TerraformStack.of(this) ? d : dependable(d);
   }
 
   /** The step's own top-level attributes, under the overrides a user adds later. */
