@@ -1,7 +1,7 @@
 /**
- * The host prune step: one per FreeBsdHost, fed by every construct kind that claims things on
- * the host (PfNat, DevfsRuleset, VnetBridge, and every holder of host settings: HostSettings,
- * JailHost, offline JailPackages).
+ * The host prune step: one per FreeBsdHost, fed by every construct kind that makes or claims
+ * things on the host (jails, PfNat, DevfsRuleset, VnetBridge, and every holder of host settings:
+ * HostSettings, JailHost, offline JailPackages).
  *
  * Terraform runs no destroy provisioner for a resource whose block left the configuration, so a
  * construct taken out of the app would leave on the host what its destroy removes. Each such
@@ -11,26 +11,30 @@
  * app no longer has is removed by the kind's own destroy code, exactly; nothing without a claim of
  * this scope is touched, and nothing at all when this Terraform state does not hold the scope.
  *
- * Why one host-level step and not more work in the jail prune (lib/jail/prune.ts): a host may
- * have PfNats or switches without any JailHost, and the step must exist even when the app has
- * none of these constructs left (the last one removed is the one to prune). It is made once the
+ * Why one host-level step: the step must exist even when the app has none of these constructs
+ * left (the last one removed is the one to prune), and a JailHost removed with its jails has no
+ * step of its own left to prune them: jails are pruned here too, as a kind (their datasets'
+ * owner marks are their claims). It is made once the
  * tree is complete (step.ts `hostPruneStep`, by an aspect added with the host's helper step,
  * which every host with a step has), so
  * its keep-lists are final; its triggers change only when they change, so an idle re-apply runs
  * nothing. Adding a construct replaces the step (its keep-lists change); it has no destroy, so
  * that replacement is only a run of its create.
  *
- * Order: after every step registered with `pruneHostAfter` (the jail prune: a switch goes only once
- * the jails on it are gone), before every step registered with `pruneHostBefore` (the kinds' claim
- * steps: a new claim of a removed construct's anchor, pf.conf, ruleset name or switch name would
- * be refused while the old claim is there).
+ * Order: jails first, in the script (a switch goes only once the jails on it are gone); the step
+ * runs before every step registered with `pruneHostBefore` (each jail's dataset step: a new jail
+ * with a removed one's name or address would be refused or clash while the old one runs; the
+ * kinds' claim steps: a new claim of a removed construct's anchor, pf.conf, ruleset name or switch
+ * name would be refused while the old claim is there).
  */
 import { IConstruct } from 'constructs';
-import { helperCall, helperCallWords, ScriptBuilder, shellQuoteAlways } from '../shell';
+import { helperCall, helperCallWords, JAIL_CONF, JAIL_CONF_DIR, ScriptBuilder, shellQuoteAlways } from '../shell';
 import { FreeBsdHost } from './host';
 
 /** What the host prune step removes when the app no longer has it. @internal */
 export enum ClaimKind {
+  /** Jails (JailFromSnapshot): kept by the owner mark on their datasets. */
+  JAIL = 'jail',
   /** pf anchors and whole-file pf.conf (PfNat): kept by owner mark. */
   PF = 'pf',
   /** devfs rulesets (DevfsRuleset): kept by ruleset number. */
@@ -58,7 +62,6 @@ interface Kept { readonly key: string; readonly by: IConstruct }
 class HostPrune {
   public step?: OrderedStep;
   public readonly kept = new Map<ClaimKind, Kept[]>();
-  public readonly after: OrderedStep[] = [];
   public readonly before: OrderedStep[] = [];
 }
 
@@ -79,14 +82,7 @@ export function keepHostClaim(host: FreeBsdHost, kind: ClaimKind, key: string, b
   p.kept.set(kind, [...(p.kept.get(kind) ?? []), { key, by }]);
 }
 
-/** The host prune step runs after `step` (a jail prune). @internal */
-export function pruneHostAfter(host: FreeBsdHost, step: OrderedStep): void {
-  const p = pruneOf(host);
-  if (p.step) p.step._dependOn(step);
-  else p.after.push(step);
-}
-
-/** `step` (a claim step) runs after the host prune step. @internal */
+/** `step` (a jail's dataset step, a claim step) runs after the host prune step. @internal */
 export function pruneHostBefore(host: FreeBsdHost, step: OrderedStep): void {
   const p = pruneOf(host);
   if (p.step) step._dependOn(p.step);
@@ -108,7 +104,6 @@ function keys(p: HostPrune, kind: ClaimKind): string[] {
 export interface HostPrunePlan {
   readonly create: ScriptBuilder;
   readonly description: string;
-  readonly after: readonly OrderedStep[];
   /** Records the step made and puts the waiting claim steps after it. */
   made(step: OrderedStep): void;
 }
@@ -117,6 +112,7 @@ export interface HostPrunePlan {
 export function hostPrunePlan(host: FreeBsdHost, scopeClaimId: string): HostPrunePlan {
   const p = pruneOf(host);
   const scope = host.ownershipScope;
+  const jails = keys(p, ClaimKind.JAIL);
   const pf = keys(p, ClaimKind.PF);
   const devfs = keys(p, ClaimKind.DEVFS_RULESET);
   const vnet = keys(p, ClaimKind.VNET);
@@ -125,14 +121,15 @@ export function hostPrunePlan(host: FreeBsdHost, scopeClaimId: string): HostPrun
     .action(`checking that this Terraform state holds the ownership scope ${scope}`,
       '# shellcheck disable=SC2016 # Terraform puts the claim id in place of the expression',
       helperCallWords('claim-check', shellQuoteAlways(scope), `'${scopeClaimId}'`))
+    .action(`jails of the scope ${scope} no longer in the app (${jails.length} kept): teardown, then the dataset by its removal policy`,
+      helperCall('jail-prune', scope, host.jailRootDataset, host.jailRootMountpoint, host.supportsJailConfInclude ? JAIL_CONF_DIR : JAIL_CONF, ...jails))
     .action(`pf anchors and whole-file pf.conf of the scope ${scope} no longer in the app (${pf.length} kept)`, helperCall('pf-prune', scope, ...pf))
     .action(`devfs rulesets of the scope ${scope} no longer in the app (${devfs.length} kept)`, helperCall('devfs-ruleset-prune', scope, ...devfs))
     .action(`VNET switches of the scope ${scope} no longer in the app (${vnet.length} kept)`, helperCall('vnet-prune', scope, ...vnet))
     .action(`host settings of the scope ${scope} no longer in the app (${settings.length} kept)`, helperCall('settings-prune', scope, ...settings));
   return {
     create,
-    description: 'prune claimed pf anchors, devfs rulesets, VNET switches and host settings no longer in the app',
-    after: p.after,
+    description: 'prune jails, claimed pf anchors, devfs rulesets, VNET switches and host settings no longer in the app',
     made: (step) => {
       p.step = step;
       for (const s of p.before) s._dependOn(step);

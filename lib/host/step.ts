@@ -329,7 +329,6 @@ export function hostPruneStep(host: FreeBsdHost): HostStep {
     host,
     description: plan.description,
     ...stepScripts(plan.create),
-    dependsOn: plan.after as HostStep[],
   });
   plan.made(step);
   return step;

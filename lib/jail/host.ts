@@ -1,8 +1,7 @@
-import { Aspects, IAspect } from 'cdktf';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { FreeBsdHost, HostSettingItem, hostSettingsStateFile, HostStep, settingsApplyArgs, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
-import { ClaimKind, keepHostClaim, pruneHostAfter } from '../host/prune';
+import { ClaimKind, keepHostClaim } from '../host/prune';
 import { renderJailConfStatement } from '../render/jailconf';
 import { helperCall, ownerMark, ScriptBuilder } from '../shell';
 import * as v from '../validate';
@@ -10,7 +9,6 @@ import { JailAddress } from './address';
 import { defaultStatements, JailDefaults } from './conf';
 export { JailDefaults } from './conf';
 import { JAIL_CONF, JAIL_CONF_DIR } from './names';
-import { jailConfPruneStep } from './prune';
 
 /** Properties of a host's jail settings. */
 export interface JailHostProps {
@@ -29,7 +27,7 @@ export interface JailHostProps {
   readonly defaults?: JailDefaults;
 }
 
-/** What a jail tells its JailHost, for the cross-jail checks and for prune. @internal */
+/** What a jail tells its JailHost, for the cross-jail checks. @internal */
 export interface RegisteredJail {
   readonly jailName: string;
   /** The jail's construct path (what errors name). */
@@ -43,8 +41,9 @@ export interface RegisteredJail {
 /**
  * A host's jail settings, one per host: rc.conf (`jail_enable`, `cloned_interfaces`), the
  * cloned interfaces themselves, the `.include` of /etc/jail.conf.d in /etc/jail.conf (14.0
- * and later), the defaults every jail gets, and the prune step that removes managed jails
- * no longer in the app. Only values it changed are undone on destroy.
+ * and later) and the defaults every jail gets. Only values it changed are undone on destroy.
+ * Jails no longer in the app are removed by the host's prune step (lib/host/prune.ts), also
+ * when this JailHost itself has left the app.
  */
 export class JailHost extends Construct {
   /** The host. */
@@ -60,7 +59,6 @@ export class JailHost extends Construct {
   /** Where the host records the settings this JailHost holds (see HostSettings). */
   public readonly stateFile: string;
   private readonly jails: RegisteredJail[] = [];
-  private pruneStep?: HostStep;
 
   constructor(scope: Construct, id: string, props: JailHostProps) {
     super(scope, id);
@@ -102,7 +100,8 @@ export class JailHost extends Construct {
     keepHostClaim(this.host, ClaimKind.HOST_SETTINGS, this.stateFile, this);
 
     this.node.addValidation({ validate: () => this.clashes() });
-    // Each JailHost prunes the jails of its host that it does not know: two would prune each other's.
+    // One JailHost per host: its settings (jail_list, cloned_interfaces, the include) and the checks
+    // across a host's jails (names, addresses) assume it sees every jail of the host.
     this.node.addValidation({
       validate: () => {
         const other = earlierMatch(constructsOfApp(this.node.root, JailHost), this, (h) => h.host === this.host);
@@ -115,27 +114,11 @@ export class JailHost extends Construct {
         ];
       },
     });
-    // The prune step needs the final set of jails: it is made once the tree is complete.
-    Aspects.of(this).add(new AddPruneStep());
   }
 
   /** Called by each jail on this host. @internal */
   public _register(jail: RegisteredJail): void {
     this.jails.push(jail);
-  }
-
-  /** The prune step (after synthesis has begun). @internal */
-  public _addPruneStep(): void {
-    if (this.pruneStep) return;
-    this.pruneStep = jailConfPruneStep(this, 'prune', {
-      host: this.host,
-      usesConfDir: this.usesConfDir,
-      dependsOn: [this.step],
-      scope: this.host.ownershipScope,
-      owners: this.jails.map((j) => j.owner),
-    });
-    // The host's prune of claims (switches, anchors, rulesets) comes after the jails are gone.
-    pruneHostAfter(this.host, this.pruneStep);
   }
 
   private clashes(): string[] {
@@ -153,12 +136,6 @@ export class JailHost extends Construct {
       }
     }
     return errors;
-  }
-}
-
-class AddPruneStep implements IAspect {
-  public visit(node: IConstruct): void {
-    if (node instanceof JailHost) node._addPruneStep();
   }
 }
 

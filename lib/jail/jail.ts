@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { constructsOfApp } from '../host/app-index';
+import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { renderFstab } from '../render/fstab';
 import { renderHostsLines } from '../render/hosts';
 import { renderJailConfBlock } from '../render/jailconf';
@@ -239,6 +240,8 @@ export class JailFromSnapshot extends Construct implements IJail {
 
     const owner = ownerMark(host.ownershipScope, at);
     jailHost._register({ jailName: this.name, constructPath: at, owner, path: this.path, addresses: this.addresses });
+    // The host's prune step removes jails of its scope whose owner the app no longer keeps.
+    keepHostClaim(host, ClaimKind.JAIL, owner, this);
     // <root>/NAME must not be the templates' parent dataset (`tmpl` by default) of this host.
     this.node.addValidation({
       validate: () => {
@@ -276,6 +279,8 @@ export class JailFromSnapshot extends Construct implements IJail {
       ...stepScripts(datasetCreateScript(input), datasetDestroyScript(input)),
       dependsOn: [jailHost.step, ...(props.template ? [props.template.step] : [])],
     });
+    // After the host's prune: a removed jail with this one's name or addresses is gone first.
+    pruneHostBefore(host, this.datasetStep);
     this.configStep = new HostStep(this, 'config', {
       host,
       description: `jail ${this.name}: ${this.confFile}, hosts, jail_list, start`,

@@ -1,7 +1,7 @@
 /** Jail names, and the host-side names of jails (spelled in lib/shell/names.ts). */
 import { jailConfBlockName } from '../render/jailconf';
 import { ValidationError } from '../validate';
-export { JAIL_NAME_PROPERTY, JAIL_ROLE, MANAGED_FILE_MARKER, REMOVAL_PROPERTY } from '../shell/names';
+export { JAIL_CONF, JAIL_CONF_DIR, JAIL_NAME_PROPERTY, JAIL_ROLE, MANAGED_FILE_MARKER, REMOVAL_PROPERTY } from '../shell/names';
 
 /**
  * Longest jail name: interface names derived from it (`e0a_NAME` of jib, `ng0_NAME` of jng,
@@ -17,8 +17,3 @@ export function jailName(value: string): string {
   }
   return value;
 }
-
-/** Where per-jail configuration files live (FreeBSD 14.0 and later). */
-export const JAIL_CONF_DIR = '/etc/jail.conf.d';
-/** The host's main jail configuration. */
-export const JAIL_CONF = '/etc/jail.conf';

@@ -18,6 +18,11 @@ export const REMOVAL_PROPERTY = `${LIBRARY_NAME}:removal`;
 /** ZFS user property recording which sets (and digests) were extracted into a template. */
 export const EXTRACTED_PROPERTY = `${LIBRARY_NAME}:extracted`;
 
+/** Where per-jail configuration files live (FreeBSD 14.0 and later). */
+export const JAIL_CONF_DIR = '/etc/jail.conf.d';
+/** The host's main jail configuration. */
+export const JAIL_CONF = '/etc/jail.conf';
+
 /** Role value of a template's dataset. */
 export const TEMPLATE_ROLE = 'template';
 /** Role value of a jail's dataset. */

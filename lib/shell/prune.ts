@@ -1,5 +1,6 @@
 /**
- * Prune of claimed host things (the host helper's `*-prune` actions; helper.ts includes them).
+ * Prune of managed jails and claimed host things (the host helper's `*-prune` actions; helper.ts
+ * includes them).
  *
  * Terraform runs no destroy provisioner for a resource whose block left the configuration, so
  * a PfNat, DevfsRuleset or VnetBridge taken out of the app would leave its anchor and pf.conf
@@ -27,19 +28,23 @@
  * `_pf_conf_remove`, `_devfs_ruleset_remove`, `_vnet_release`, `_settings_undo`). What has no claim of SCOPE (the
  * administrator's rules, another app's claims, a claim file that is not a mark) is never touched.
  *
- * Order (the prune step's dependencies, lib/host/prune.ts): after the jail prune (a switch goes
- * only once the jails on it are gone), before every claim step of these kinds (a new PfNat
- * claiming the anchor of a removed one, an anchor-mode PfNat replacing a whole-file one, a new
- * ruleset with a removed one's name, a new switch with a removed one's name: each would be refused
- * while the old claim is there).
+ * Jails are pruned the same way (jail-prune): a jail dataset's owner property is its claim.
+ *
+ * Order: the prune step runs jail-prune first (a switch goes only once the jails on it are gone),
+ * and runs before every jail dataset step and every claim step of these kinds
+ * (lib/host/prune.ts: a new jail with a removed one's name or address, a new PfNat claiming the
+ * anchor of a removed one, an anchor-mode PfNat replacing a whole-file one, a new ruleset with a
+ * removed one's name, a new switch with a removed one's name: each would be refused, or clash,
+ * while the old one is there).
  */
-import { BLOCK_BEGIN, DEVFS_RULES_FILE as DEVFS_RULES, OWNER_SCOPE_SEPARATOR, PRUNE_STATE_DIR, SETTINGS_STATE_DIR } from './names';
+import { BLOCK_BEGIN, DEVFS_RULES_FILE as DEVFS_RULES, JAIL_CONF, JAIL_NAME_PROPERTY, JAIL_ROLE, OWNER_PROPERTY, OWNER_SCOPE_SEPARATOR, PRUNE_STATE_DIR, REMOVAL_PROPERTY, ROLE_PROPERTY, SETTINGS_STATE_DIR } from './names';
 import { PF_CONF, PF_RULES_DIR, PF_STATE_DIR } from './pf-helper';
 import { VNET_CLAIM_DIR, VNET_LOCK } from './vnet';
 import { PF_ANCHOR_ROOT } from '../render/pfconf';
 
 /** Usage lines of the prune actions. */
-export const PRUNE_HELPER_USAGE = `  pf-prune SCOPE [OWNER...]
+export const PRUNE_HELPER_USAGE = `  jail-prune SCOPE ROOT MOUNTPOINT CONF [OWNER...]
+  pf-prune SCOPE [OWNER...]
   devfs-ruleset-prune SCOPE [NUMBER...]
   vnet-prune SCOPE [OWNER...]
   settings-prune SCOPE [STATE...]`;
@@ -48,7 +53,8 @@ export const PRUNE_HELPER_USAGE = `  pf-prune SCOPE [OWNER...]
 export const PRUNE_HELPER_INTERNAL = ['_pf_prune', '_devfs_ruleset_prune', '_vnet_prune', '_settings_prune'];
 
 /** The case arms of the helper's dispatcher. */
-export const PRUNE_HELPER_DISPATCH = `  pf-prune) [ $# -ge 1 ] || usage; do_locked ${PF_CONF} "$self" _pf_prune "$@" ;;
+export const PRUNE_HELPER_DISPATCH = `  jail-prune) do_jail_prune "$@" ;;
+  pf-prune) [ $# -ge 1 ] || usage; do_locked ${PF_CONF} "$self" _pf_prune "$@" ;;
   devfs-ruleset-prune) [ $# -ge 1 ] || usage; do_locked ${DEVFS_RULES} "$self" _devfs_ruleset_prune "$@" ;;
   vnet-prune) [ $# -ge 1 ] || usage; do_locked ${VNET_LOCK} "$self" _vnet_prune "$@" ;;
   settings-prune) [ $# -ge 1 ] || usage; do_locked /etc/rc.conf "$self" _settings_prune "$@" ;;`;
@@ -87,6 +93,35 @@ pruned_claims() {
     case "$pc_name" in '' | *[!A-Za-z0-9_.-]*) continue ;; esac
     if owner_pruned "$pc_scope" "$(cat "$pc_file")" "$@"; then printf '%s\\n' "$pc_name"; fi
   done
+}
+
+# jail-prune SCOPE ROOT MOUNTPOINT CONF [OWNER...]: every jail dataset directly under ROOT
+# (mounted at MOUNTPOINT) whose owner is of SCOPE and none of OWNER torn down as its destroy does
+# (jail-teardown with CONF/NAME.conf, or its block when CONF is ${JAIL_CONF}, and
+# MOUNTPOINT/NAME.fstab), then destroyed or retired by its recorded removal policy
+# (jail-dataset-remove). A dataset without the jail role, an owner of SCOPE and a jail name
+# property that is a jail name is never touched. Under no lock of its own: the teardown takes the
+# lock of each file it changes.
+do_jail_prune() {
+  [ $# -ge 4 ] || usage
+  jp_scope=$1 jp_root=$2 jp_mount=$3 jp_conf=$4
+  shift 4
+  exists "$jp_root" || return 0
+  jp_rows=$(zfs list -H -o name,${OWNER_PROPERTY},${ROLE_PROPERTY},${JAIL_NAME_PROPERTY},${REMOVAL_PROPERTY} -r -d 1 -t filesystem "$jp_root")
+  jp_tab=$(printf '\t')
+  # fd 3: the commands in the loop must not read the rows from stdin.
+  while IFS=$jp_tab read -r jp_ds jp_owner jp_role jp_name jp_removal <&3; do
+    [ "$jp_role" = ${JAIL_ROLE} ] || continue
+    owner_pruned "$jp_scope" "$jp_owner" "$@" || continue
+    case "$jp_name" in '' | *[!A-Za-z0-9_]*) echo "skipping $jp_ds: bad jail name property" >&2; continue ;; esac
+    echo "==> pruning jail $jp_name ($jp_ds, owner $jp_owner, removal \${jp_removal:-retain}): no longer in the app"
+    jp_path=$(zfs get -H -o value mountpoint "$jp_ds")
+    if [ "$jp_conf" = ${JAIL_CONF} ]; then jp_file=$jp_conf; else jp_file=$jp_conf/$jp_name.conf; fi
+    do_jail_teardown "$jp_name" "$jp_file" "$jp_path" "$jp_mount/$jp_name.fstab"
+    do_jail_dataset_remove "$jp_ds" "$jp_root" "$jp_mount" "$jp_name"
+  done 3<<EOF
+$jp_rows
+EOF
 }
 
 # pf-prune SCOPE [OWNER...]: every pf anchor and whole-file ${PF_CONF} claimed by an owner of

@@ -206,7 +206,7 @@ export class VnetBridge extends Construct {
     });
 
     // Taken out of the app, what is left of the switch and its claim are removed by the host's
-    // prune step (after the jail prune), which runs first: a switch of a removed one's name would
+    // prune step (after it prunes the jails on it), which runs first: a switch of a removed one's name would
     // be refused while the old claim is there.
     keepHostClaim(this.host, ClaimKind.VNET, owner, this);
     pruneHostBefore(this.host, this.step);

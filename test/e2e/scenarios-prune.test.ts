@@ -1,8 +1,8 @@
 /**
  * The host prune of claims (lib/host/prune.ts, lib/shell/prune.ts) on the fake host: Terraform
  * runs no destroy provisioner for a resource whose block left the configuration, so taking a
- * PfNat, a DevfsRuleset, a VnetBridge or offline JailPackages out of the app must still clean
- * the host. Beside the
+ * PfNat, a DevfsRuleset, a VnetBridge, offline JailPackages, or a JailHost with its jails out of
+ * the app must still clean the host. Beside the
  * administrator's own pf.conf (loaded) and devfs.rules (ruleset 7), and a second app (another
  * ownership scope) with a switch, a ruleset and an anchor of its own. Asserts host state: the
  * anchor flushed and its hooks gone, the devfs block and loaded ruleset gone, the netgraph switch
@@ -21,7 +21,7 @@ import { expectJail, expectJailGone, expectOk, expectSecondApplyIdle } from './s
 import { Figures, runCells } from './scenarios/figures';
 import { pfLoaded, rawState, rcConf, runningJails } from './scenarios/view';
 
-const figures = new Figures('prune of claims: PfNat, DevfsRuleset, VnetBridge taken out of the app (root, tcsh)');
+const figures = new Figures('prune: PfNat, DevfsRuleset, VnetBridge, offline JailPackages, a JailHost with its jail taken out of the app (root, tcsh)');
 const ROOT = 'cdktf-freebsd-jails';
 const STATE = `/var/db/${ROOT}`;
 const ADMIN_PF = 'ext_if = "em0"\nset skip on lo0\npass in on $ext_if proto tcp to port 22\npass out all\n';
@@ -79,6 +79,7 @@ class OtherStack extends TerraformStack {
 describeOnFakeHost('prune of claims on the fake host', () => {
   let first: Bench;
   let second: Bench;
+  let pristineRc: Record<string, string>;
   const show = async (n: number) => {
     const r = await first.host.hostExec(`devfs rule -s ${n} show`);
     expect(r.code).toBe(0);
@@ -114,6 +115,7 @@ describeOnFakeHost('prune of claims on the fake host', () => {
     const r = await first.host.hostExec('pfctl -f /etc/pf.conf && service devfs restart');
     expect([r.code, r.stderr]).toEqual([0, '']);
     second = first.anotherApp();
+    pristineRc = rcConf(first.host);
   }, 120_000);
   afterAll(async () => {
     await second?.stop();
@@ -213,7 +215,16 @@ describeOnFakeHost('prune of claims on the fake host', () => {
     await expectSecondApplyIdle(first);
   }, 600_000);
 
-  figures.scenario('P7. destroy: nothing of the library is left beside the administrator\'s files', async () => {
+  figures.scenario('P7. the JailHost taken out with its jail (no step of its own is left to prune it): the jail torn down, its dataset destroyed by its policy, the JailHost\'s settings undone', async () => {
+    first.synth(labApp({ jails: [] }));
+    await applied(first, 'JailHost and its jail taken out');
+    expectJailGone(first, 'h1');
+    expect(exists('/etc/jail.conf.d')).toBe(false);
+    expect([rcConf(first.host).jail_enable, rcConf(first.host).jail_list]).toEqual([pristineRc.jail_enable, pristineRc.jail_list]);
+    await expectSecondApplyIdle(first);
+  });
+
+  figures.scenario('P8. destroy: nothing of the library is left beside the administrator\'s files', async () => {
     expectOk(await first.destroy());
     expect(first.host.readFile('/etc/pf.conf')).toBe(ADMIN_PF);
     expect(first.host.readFile('/etc/devfs.rules')).toBe(ADMIN_DEVFS);

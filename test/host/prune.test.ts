@@ -77,6 +77,7 @@ describe('the host prune step', () => {
     expect(all.filter(isHostPruneStep)).toHaveLength(1);
     const calls = helperCalls(prune);
     expect(calls['claim-check']).toEqual(['lab', expect.stringMatching(/^\$\{null_resource\.host_helper_resource_\w+\.id\}$/)]);
+    expect(calls['jail-prune']).toEqual(['lab', 'zroot/vm', '/vm', '/etc/jail.conf.d', 'lab:lab/h1', 'lab:lab/v1']);
     expect(calls['pf-prune']).toEqual(['lab', 'lab:lab/nat']);
     expect(calls['devfs-ruleset-prune']).toEqual(['lab', '10']);
     expect(calls['vnet-prune']).toEqual(['lab', 'lab:lab/vi1']);
@@ -90,6 +91,7 @@ describe('the host prune step', () => {
 
   test('with none of those constructs left, it still runs every prune, with empty keep-lists (the last one removed is pruned)', () => {
     const calls = helperCalls(build({}).prune);
+    expect(calls['jail-prune']).toEqual(['lab', 'zroot/vm', '/vm', '/etc/jail.conf.d', 'lab:lab/h1']);
     expect(calls['pf-prune']).toEqual(['lab']);
     expect(calls['devfs-ruleset-prune']).toEqual(['lab']);
     expect(calls['vnet-prune']).toEqual(['lab']);
@@ -97,13 +99,15 @@ describe('the host prune step', () => {
     expect(calls['settings-prune']).toEqual(['lab', expect.stringMatching(/\.state$/)]);
   });
 
-  test('order: after the jail prune; every claim step of pf, devfs and switches after it; no cycle', () => {
-    const { prune, byName } = build({ pf: true, devfs: true, vnet: true });
-    const jailPrune = byName('jails_prune');
-    expect(prune.depends_on).toEqual([expect.stringMatching(/^null_resource\.host_helper/), ref(jailPrune)]);
-    for (const claim of ['nat_claim', 'bpf_rules', 'vi1_switch']) expect(byName(claim).depends_on).toContain(ref(prune));
-    // The jail prune runs before anything waits on the prune: it depends only on the helper and the jail settings.
-    expect(jailPrune.depends_on).toEqual([expect.stringMatching(/^null_resource\.host_helper/), ref(byName('jails_settings'))]);
+  test('order: jails pruned first in the script; every jail dataset step and every claim step of pf, devfs and switches after it; no cycle', () => {
+    const { prune, byName, all } = build({ pf: true, devfs: true, vnet: true });
+    // No JailHost prune step any more: the host's prune is the one that prunes jails.
+    expect(all.filter((r) => r.name.startsWith('jails_prune'))).toEqual([]);
+    expect(prune.depends_on).toEqual([expect.stringMatching(/^null_resource\.host_helper/)]);
+    const script = createScript(prune);
+    expect(script.indexOf('jail-prune')).toBeGreaterThan(script.indexOf('claim-check'));
+    expect(script.indexOf('jail-prune')).toBeLessThan(script.indexOf('vnet-prune'));
+    for (const step of ['nat_claim', 'bpf_rules', 'vi1_switch', 'h1_dataset', 'v1_dataset']) expect(byName(step).depends_on).toContain(ref(prune));
     expect(cycle(build({ pf: true, devfs: true, vnet: true, packages: true, settings: true }).all)).toEqual([]);
   });
 

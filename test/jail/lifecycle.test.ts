@@ -6,6 +6,7 @@ import { TerraformStack } from 'cdktf';
 import {
   FreeBsdHost,
   FreeBsdRelease,
+  HostSettings,
   JailAddress,
   JailCreationMethod,
   JailDevfsRuleset,
@@ -19,7 +20,7 @@ import {
 } from '../../lib';
 import { allScripts } from '../support/scripts';
 import { haveCommand, tempDir } from '../support/sh';
-import { createScript, destroyScript, nullResources } from '../support/synth';
+import { createScript, destroyScript, isHostPruneStep, nullResources } from '../support/synth';
 import { RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART } from '../../lib/jail/conf';
 import { HOST_UNDO_PROGRAM } from '../../lib/jail/host';
 import { HOST_HELPER_PROGRAM, sysrcAddWord, sysrcRemoveWord } from '../../lib/shell';
@@ -116,24 +117,39 @@ test('several hosts in one stack: each has its own settings, prune and jails', (
     new JailFromSnapshot(stack, `j${n}`, { jailHost, name: 'same', snapshot: 'zroot/vm/tmpl/14.3@p3', addresses: [JailAddress.onInterface('lo1', '127.1.1.1/32')] });
   }
   expect(() => synthValidated(stack)).not.toThrow();
-  const resources = nullResources(stack);
-  expect(resources.filter((r) => r.name.includes('prune'))).toHaveLength(2);
-  expect(resources.find((r) => r.name.startsWith('jails2_prune'))!.triggers.host).toBe('192.0.2.2');
-  expect(createScript(resources.find((r) => r.name.startsWith('jails2_prune'))!)).toContain(`keep='multi:multi/j2'\n`);
+  const prunes = nullResources(stack, { withHostPrune: true }).filter(isHostPruneStep);
+  expect(prunes).toHaveLength(2);
+  const prune2 = prunes.find((r) => r.name.startsWith('host2_prune'))!;
+  expect(prune2.triggers.host).toBe('192.0.2.2');
+  // Each host's prune keeps exactly the jails of that host.
+  expect(createScript(prune2)).toContain(`"$cfj" jail-prune 'multi' 'zroot/vm' '/vm' '/etc/jail.conf.d' 'multi:multi/j2'\n`);
 });
 
-test('prune only considers jail datasets of this ownership scope (compared exactly) that are not in the app, once the claim is checked', () => {
+test('the host prune removes jail datasets of this ownership scope (compared exactly) that are not in the app, once the claim is checked, before any jail step', () => {
   const { stack, jail } = jailStack();
-  jail('keep1');
-  const p = script(stack, 'jails_prune');
-  expect(p).toContain("scope='stack'\n");
-  expect(p).toContain("keep='stack:stack/keep1'\n");
-  expect(p).toContain('[ "$role" = jail ] || continue');
-  expect(p).toContain('[ "${owner%%:*}" = "$scope" ] || continue');
-  // The claim is read from the helper step's id, before anything is listed.
+  const kept = jail('keep1');
+  const r = nullResources(stack, { withHostPrune: true }).find(isHostPruneStep)!;
+  const p = createScript(r);
+  // The claim is read from the helper step's id, before anything is pruned; jails before switches.
   expect(p).toMatch(/"\$cfj" claim-check 'stack' '\$\{null_resource\.host_helper_resource_[0-9A-F]+\.id\}'/);
-  expect(p.indexOf('claim-check')).toBeLessThan(p.indexOf('zfs list'));
-  expect(p).toContain('zfs list -H -o name,cdktf-freebsd-jails:owner,cdktf-freebsd-jails:role,cdktf-freebsd-jails:jail,cdktf-freebsd-jails:removal -r -d 1 -t filesystem zroot/vm');
+  expect(p).toContain(`"$cfj" jail-prune 'stack' 'zroot/vm' '/vm' '/etc/jail.conf.d' 'stack:stack/keep1'\n`);
+  expect(p.indexOf('claim-check')).toBeLessThan(p.indexOf('jail-prune'));
+  expect(p.indexOf('jail-prune')).toBeLessThan(p.indexOf('vnet-prune'));
+  // A new jail may reuse a removed one's name or address: its dataset step runs after the prune.
+  const dataset = nullResources(stack).find((x) => x.name.startsWith('keep1_dataset'))!;
+  expect(dataset.depends_on).toContain(`null_resource.${r.name}`);
+  expect(kept.datasetStep).toBeDefined();
+  // The helper's action: the jail role, an owner of the scope (exactly) that is not kept.
+  expect(HOST_HELPER_PROGRAM).toContain('zfs list -H -o name,cdktf-freebsd-jails:owner,cdktf-freebsd-jails:role,cdktf-freebsd-jails:jail,cdktf-freebsd-jails:removal -r -d 1 -t filesystem "$jp_root"');
+  expect(HOST_HELPER_PROGRAM).toContain('[ "$jp_role" = jail ] || continue\n    owner_pruned "$jp_scope" "$jp_owner" "$@" || continue');
+});
+
+test('removing the JailHost with its jails from the app still prunes them: the host prune keeps no jail', () => {
+  const stack = new TerraformStack(require('cdktf').Testing.app(), 'gone');
+  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.1', release: '14.3' });
+  new HostSettings(stack, 'settings', { host, rcConf: { sshd_enable: 'YES' } });
+  const r = nullResources(stack, { withHostPrune: true }).find(isHostPruneStep)!;
+  expect(createScript(r)).toContain(`"$cfj" jail-prune 'gone' 'zroot/vm' '/vm' '/etc/jail.conf.d'\n`);
 });
 
 test('escape hatch, exec hooks with +=, depend, mounts and devfs_ruleset render as jail.conf(5) reads them', () => {

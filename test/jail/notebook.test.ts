@@ -5,7 +5,7 @@
  */
 import { Testing } from 'cdktf';
 import { NotebookStack } from '../../examples/notebook/main';
-import { allStrings, createScript, nullResources } from '../support/synth';
+import { allStrings, createScript, isHostPruneStep, nullResources } from '../support/synth';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
 import { HOST_HELPER_PROGRAM } from '../../lib/shell';
 
@@ -160,8 +160,8 @@ test('packages git-lite and vim-console in h1, only the missing ones', () => {
   expect(script).toContain('pkg -j h1 install -y $missing');
 });
 
-test('the prune step knows every jail of the stack', () => {
-  const prune = resources.find((r) => r.name.startsWith('jails_prune'))!;
-  expect(createScript(prune)).toContain(`keep='notebook:notebook/h1\nnotebook:notebook/h2\nnotebook:notebook/h3\nnotebook:notebook/h4'`);
-  expect(allStrings(prune.depends_on)).toEqual([expect.stringContaining('host_helper'), expect.stringContaining('jails_settings')]);
+test('the host prune step knows every jail of the stack', () => {
+  const prune = nullResources(stack, { withHostPrune: true }).find(isHostPruneStep)!;
+  expect(createScript(prune)).toContain(`"$cfj" jail-prune 'notebook' 'zroot/vm' '/vm' '/etc/jail.conf.d' 'notebook:notebook/h1' 'notebook:notebook/h2' 'notebook:notebook/h3' 'notebook:notebook/h4'\n`);
+  expect(allStrings(prune.depends_on)).toEqual([expect.stringContaining('host_helper')]);
 });
