@@ -167,6 +167,10 @@ export class JailFromSnapshot extends Construct implements IJail {
   public readonly datasetStep: HostStep;
   /** The step that writes the configuration and starts the jail. */
   public readonly configStep: HostStep;
+  /** Steps that update the jail's base system and restart it (JailUpdate). */
+  private readonly updateSteps: HostStep[] = [];
+  /** Steps that run pkg in the jail (JailPackages). */
+  private readonly packagesSteps: HostStep[] = [];
 
   constructor(scope: Construct, id: string, props: JailFromSnapshotProps) {
     super(scope, id);
@@ -299,6 +303,22 @@ export class JailFromSnapshot extends Construct implements IJail {
         ...(props.devfsRuleset?.rulesetStep ? { devfs_ruleset: props.devfsRuleset.rulesetStep.contentHash } : {}),
       },
     });
+  }
+
+  /**
+   * `step` updates the jail and restarts it (a JailUpdate): every step that runs pkg in the jail
+   * goes after it, whichever was made first. Run side by side, pkg found the jail gone in the
+   * middle of the restart ("jail_getid: jail not found"); and packages belong on the updated base. @internal
+   */
+  public _addUpdateStep(step: HostStep): void {
+    this.updateSteps.push(step);
+    for (const p of this.packagesSteps) p._dependOn(step);
+  }
+
+  /** `step` runs pkg in the jail (a JailPackages): after every update of the jail. @internal */
+  public _addPackagesStep(step: HostStep): void {
+    this.packagesSteps.push(step);
+    for (const u of this.updateSteps) step._dependOn(u);
   }
 }
 

@@ -130,5 +130,6 @@ export class JailPackages extends Construct {
       // A recreated dataset has none of the packages: install them again.
       replaceOn: { dataset: jail.datasetStep.contentHash },
     });
+    jail._addPackagesStep(this.step);
   }
 }

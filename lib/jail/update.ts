@@ -77,5 +77,6 @@ export class JailUpdate extends Construct {
       // A recreated dataset has none of the updates: apply them again.
       replaceOn: { dataset: jail.datasetStep.contentHash, ...(runId ? { run_id: runId } : {}) },
     });
+    jail._addUpdateStep(this.step);
   }
 }

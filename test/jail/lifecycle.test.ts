@@ -125,6 +125,23 @@ test('several hosts in one stack: each has its own settings, prune and jails', (
   expect(createScript(prune2)).toContain(`"$cfj" jail-prune 'multi' 'zroot/vm' '/vm' '/etc/jail.conf.d' 'multi:multi/j2'\n`);
 });
 
+test('a jail\'s packages are installed after its updates (which restart it), whichever construct came first', () => {
+  const { stack, jail } = jailStack();
+  const h1 = jail('h1');
+  new JailPackages(stack, 'before', { jail: h1, packages: ['git-lite'] });
+  new JailUpdate(stack, 'update', { jail: h1 });
+  new JailPackages(stack, 'after', { jail: h1, packages: ['vim-console'], offline: true });
+  const h2 = jail('h2');
+  new JailPackages(stack, 'other', { jail: h2, packages: ['git-lite'] });
+  const all = nullResources(stack);
+  const byName = (prefix: string) => all.find((r) => r.name.startsWith(prefix))!;
+  const update = `null_resource.${byName('update_resource').name}`;
+  expect(byName('before_install').depends_on).toContain(update);
+  expect(byName('after_install').depends_on).toContain(update);
+  // Another jail's packages do not wait for this jail's update.
+  expect(byName('other_install').depends_on).not.toContain(update);
+});
+
 test('the host prune removes jail datasets of this ownership scope (compared exactly) that are not in the app, once the claim is checked, before any jail step', () => {
   const { stack, jail } = jailStack();
   const kept = jail('keep1');
