@@ -44,17 +44,34 @@ test('a holder slow for seconds keeps its lock: a waiter gets it only after the 
 // Twenty processes find the dead holder's lock at once; FAKEBSD_LOCK_BREAK_DELAY_MS widens the
 // window between judging a lock dead and removing it (one run in about thirty lost counts in it
 // without the widening; with 30 ms, every run did before breaking was serialized).
-test.each([0, 30])('a dead holder\'s lock is broken; twenty processes counting under the lock lose no count (break window widened by %i ms)', (widen) => {
+// FAKEBSD_LOCK_CHECK_DELAY_MS widens the window between reading a holder's pid and finding it
+// dead: its holder may release, exit, and another process take the lock in it (counts were lost
+// in it when the breaker checked the pid again instead of the lock's token).
+test.each([[0, 0], [30, 0], [0, 30]])('a dead holder\'s lock is broken; twenty processes counting under the lock lose no count (break window widened by %i ms, check window by %i ms)', (widen, check) => {
   const lock = dbPath('state.lock');
   fs.mkdirSync(lock);
   fs.writeFileSync(path.join(lock, 'pid'), '999999999');
   const code = `const fs = require('fs'); const S = require(${JSON.stringify(STATE)}); const f = ${JSON.stringify(dbPath('count'))};
     for (let i = 0; i < 20; i++) { S.acquire(); const n = fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : 0; fs.writeFileSync(f, String(n + 1)); S.release(); }`;
   const script = Array.from({ length: 20 }, () => `"${process.execPath}" -e '${code.replace(/'/g, "'\\''")}' &`).join('\n') + '\nwait\n';
-  const env = { ...process.env, FAKEBSD_ROOT: root, FAKEBSD_LOCK_BREAK_DELAY_MS: String(widen) };
+  const env = { ...process.env, FAKEBSD_ROOT: root, FAKEBSD_LOCK_BREAK_DELAY_MS: String(widen), FAKEBSD_LOCK_CHECK_DELAY_MS: String(check) };
   const r = spawnSync('/bin/sh', ['-c', script], { env, encoding: 'utf8' });
   expect(r.stderr).toBe('');
   expect(fs.readFileSync(dbPath('count'), 'utf8')).toBe('400');
+  expect(fs.readdirSync(dbPath()).sort()).toEqual(['count']);
+});
+
+// Sixty processes that each count once and exit: a waiter that read a holder's pid may find it
+// dead only because it released and exited, while another holds the lock by then. The check
+// window widened to 30 ms; the breaker must compare the lock it judged dead, not the pid again.
+test('holders that release and exit are not taken for dead ones: sixty processes counting once each lose no count', () => {
+  const code = `const fs = require('fs'); const S = require(${JSON.stringify(STATE)}); const f = ${JSON.stringify(dbPath('count'))};
+    S.acquire(); const n = fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : 0; fs.writeFileSync(f, String(n + 1)); S.release();`;
+  const script = Array.from({ length: 60 }, () => `"${process.execPath}" -e '${code.replace(/'/g, "'\\''")}' &`).join('\n') + '\nwait\n';
+  const env = { ...process.env, FAKEBSD_ROOT: root, FAKEBSD_LOCK_CHECK_DELAY_MS: '30' };
+  const r = spawnSync('/bin/sh', ['-c', script], { env, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(fs.readFileSync(dbPath('count'), 'utf8')).toBe('60');
   expect(fs.readdirSync(dbPath()).sort()).toEqual(['count']);
 });
 

@@ -24,7 +24,8 @@ function acquire() {
   const start = Date.now();
   for (;;) {
     fs.mkdirSync(mine, { recursive: true });
-    fs.writeFileSync(path.join(mine, 'pid'), String(process.pid));
+    // The pid, and a token of this lock: a breaker removes only the very lock it judged dead.
+    fs.writeFileSync(path.join(mine, 'pid'), `${process.pid} ${process.hrtime.bigint()}.${Math.random()}`);
     try {
       fs.renameSync(mine, lp);
       return;
@@ -54,13 +55,17 @@ function removeLock(lp) {
 
 // A holder that died (killed by a test's timeout) must not wedge the host. Two waiters may both
 // read the dead pid; had both removed "the lock", the second would remove the one a live process
-// took in between. So a lock is broken only under a second lock (mkdir is atomic), and its pid is
-// read again under it: while a waiter holds that, the lock it saw can go only by its dead holder,
-// so the lock it removes is the one it judged dead.
+// took in between. So a lock is broken only under a second lock (mkdir is atomic), and only if
+// it is still the very lock judged dead (its pid file, which holds a token of each lock, unchanged):
+// a pid read, then its holder releasing and exiting, then another process taking the lock, then
+// the pid found dead, would otherwise break a live process's lock (seen as a lost update with
+// fifty jails starting at once). Under the breaker the lock can change only by its holder, which
+// is dead.
 const BREAKER_STALE_MS = 10000; // a breaker holds it for microseconds; older means killed inside
 
 function breakIfStale(lp) {
-  if (!heldByDead(lp)) return;
+  const seen = deadHoldersLock(lp);
+  if (seen === null) return;
   const breaker = `${lp}.breaking`;
   try {
     fs.mkdirSync(breaker);
@@ -72,24 +77,32 @@ function breakIfStale(lp) {
   try {
     const widen = Number(process.env.FAKEBSD_LOCK_BREAK_DELAY_MS || 0); // tests widen the window
     if (widen) sleepMs(widen);
-    if (heldByDead(lp)) removeLock(lp);
+    if (lockId(lp) === seen) removeLock(lp);
   } finally {
     fs.rmSync(breaker, { recursive: true, force: true });
   }
 }
 
-function heldByDead(lp) {
-  let pid;
+/** The content of the lock's pid file ("PID TOKEN"), or null when there is no lock. */
+function lockId(lp) {
   try {
-    pid = Number(fs.readFileSync(path.join(lp, 'pid'), 'utf8'));
+    return fs.readFileSync(path.join(lp, 'pid'), 'utf8');
   } catch {
-    return false; // released in the meantime
+    return null; // released in the meantime
   }
+}
+
+/** The lock's id when its holder is dead, else null. */
+function deadHoldersLock(lp) {
+  const id = lockId(lp);
+  if (id === null) return null;
+  const widen = Number(process.env.FAKEBSD_LOCK_CHECK_DELAY_MS || 0); // tests widen the window
+  if (widen) sleepMs(widen);
   try {
-    process.kill(pid, 0);
-    return false;
+    process.kill(Number(id.split(' ')[0]), 0);
+    return null;
   } catch (e) {
-    return e.code === 'ESRCH';
+    return e.code === 'ESRCH' ? id : null;
   }
 }
 
