@@ -81,6 +81,12 @@ describeRig('fake host rig', () => {
     expect((await host.hostExec('ls /run')).stdout.split('\n')).toContain('sshd');
   });
 
+  test('hostExec runs in the host\'s PID namespace: the pids its shims record are the ones the shims over SSH see', async () => {
+    const inside = await host.ssh('test -d /proc/$$ && echo seen || echo unseen');
+    expect(inside.stdout.trim()).toBe('seen');
+    expect((await host.hostExec('test -d /proc/$$ && echo seen || echo unseen')).stdout).toBe('seen\n');
+  });
+
   test('the host key is the rig\'s own (strict host key checking passes)', async () => {
     expect(host.hostKey).toMatch(/^ssh-ed25519 \S+$/);
     expect((await host.ssh('true')).code).toBe(0);

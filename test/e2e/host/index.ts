@@ -246,7 +246,9 @@ export async function startFakeHost(opts: FakeHostOptions = {}): Promise<FakeHos
         if (mode !== undefined) fs.chmodSync(hostPathOf(p), mode);
       },
       exists: (p) => fs.existsSync(hostPathOf(p)),
-      hostExec: (cmd, input) => run(BINARIES.nsenter, ['-t', String(namespace.pid), '-m', '-r', '-w', '/bin/sh', '-c', cmd], input,
+      // The host's PID namespace too: a shim records its pid in the state lock, and one run from
+      // outside it recorded a pid the shims inside cannot see (their lock breaker took it for dead).
+      hostExec: (cmd, input) => run(BINARIES.nsenter, ['-t', String(namespace.pid), '-m', '-p', '-r', '-w', '/bin/sh', '-c', cmd], input,
         { PATH: HOST_PATH, HOME: '/root', USER: 'root', LOGNAME: 'root', SHELL: '/bin/sh', LANG: 'C' }),
       ssh: (cmd, user) => run(BINARIES.ssh, [...sshArgs(user), '127.0.0.1', cmd]),
       sshArgs,
