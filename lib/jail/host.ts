@@ -32,9 +32,6 @@ export interface RegisteredJail {
   readonly jailName: string;
   /** The jail's construct path (what errors name). */
   readonly constructPath: string;
-  /** Its owner mark (what prune keeps). */
-  readonly owner: string;
-  readonly path: string;
   readonly addresses: readonly JailAddress[];
 }
 

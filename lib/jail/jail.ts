@@ -243,7 +243,7 @@ export class JailFromSnapshot extends Construct implements IJail {
     const fstabText = this.fstabFile ? renderFstab(mounts.fstab, `${MANAGED_FILE_MARKER.slice(2)}: ${at}.`) : '';
 
     const owner = ownerMark(host.ownershipScope, at);
-    jailHost._register({ jailName: this.name, constructPath: at, owner, path: this.path, addresses: this.addresses });
+    jailHost._register({ jailName: this.name, constructPath: at, addresses: this.addresses });
     // The host's prune step removes jails of its scope whose owner the app no longer keeps.
     keepHostClaim(host, ClaimKind.JAIL, owner, this);
     // <root>/NAME must not be the templates' parent dataset (`tmpl` by default) of this host.
