@@ -144,7 +144,7 @@ test('a jail\'s packages are installed after its updates (which restart it), whi
 
 test('the host prune removes jail datasets of this ownership scope (compared exactly) that are not in the app, once the claim is checked, before any jail step', () => {
   const { stack, jail } = jailStack();
-  const kept = jail('keep1');
+  jail('keep1');
   const r = nullResources(stack, { withHostPrune: true }).find(isHostPruneStep)!;
   const p = createScript(r);
   // The claim is read from the helper step's id, before anything is pruned; jails before switches.
@@ -155,7 +155,6 @@ test('the host prune removes jail datasets of this ownership scope (compared exa
   // A new jail may reuse a removed one's name or address: its dataset step runs after the prune.
   const dataset = nullResources(stack).find((x) => x.name.startsWith('keep1_dataset'))!;
   expect(dataset.depends_on).toContain(`null_resource.${r.name}`);
-  expect(kept.datasetStep).toBeDefined();
   // The helper's action: the jail role, an owner of the scope (exactly) that is not kept.
   expect(HOST_HELPER_PROGRAM).toContain('zfs list -H -o name,cdktf-freebsd-jails:owner,cdktf-freebsd-jails:role,cdktf-freebsd-jails:jail,cdktf-freebsd-jails:removal -r -d 1 -t filesystem "$jp_root"');
   expect(HOST_HELPER_PROGRAM).toContain('[ "$jp_role" = jail ] || continue\n    owner_pruned "$jp_scope" "$jp_owner" "$@" || continue');
