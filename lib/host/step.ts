@@ -6,7 +6,7 @@ import { Aspects, dependable, IAspect, IResolvable, IResolveContext, ISynthesisS
 // The per-construct synth hook (see lib/host/output.ts): not re-exported by cdktf's index.
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, IConstruct } from 'constructs';
-import { HOST_HELPER_DIR, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_VERSION, renderScript, ScriptBuilder, shellQuote, writeFileIfChanged } from '../shell';
+import { HOST_HELPER_DIR, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_SHA256, HOST_HELPER_UPLOAD_PREFIX, HOST_HELPER_VERSION, installUploadedFile, LIBRARY_NAME, renderScript, ScriptBuilder, shellQuote, shellQuoteAlways } from '../shell';
 import { FreeBsdHost } from './host';
 import { HOST_PRUNE_STEP_ID, hostPrunePlan } from './prune';
 
@@ -172,6 +172,12 @@ export class HostStep extends Construct {
     let create = escapeTerraformTemplate(this.createScript);
     if (create.includes(SCOPE_CLAIM_ID)) create = create.split(SCOPE_CLAIM_ID).join(isHelperStep ? '${self.id}' : hostHelperStep(host).nullResource.id);
     const provisioners: unknown[] = [{ 'remote-exec': { inline: [create] } }];
+    if (isHelperStep) {
+      // The helper travels as a file of the stack's synth folder, not as script text: one
+      // upload per host, and no 70 KB of it in every plan and in state.
+      HostHelperAsset.of(TerraformStack.of(this));
+      provisioners.unshift({ file: { source: HOST_HELPER_ASSET, destination: `${HOST_HELPER_UPLOAD_PREFIX}\${self.id}` } });
+    }
     if (props.destroy) {
       // Destroy-time provisioners may reference only self: only the helper step's own id is there.
       if (!isHelperStep && this.destroyScript.includes(SCOPE_CLAIM_ID)) throw new Error(`${this.node.path}: a destroy script can read only its own step's id, not the scope claim`);
@@ -274,6 +280,36 @@ class StepOutlines extends Construct {
 }
 
 /**
+ * The host helper program (HOST_HELPER_PROGRAM) as a file of each stack's synth folder
+ * (cdktf.out/stacks/STACK/), relative to it: Terraform runs there, and the helper step's file
+ * provisioner uploads it to the host (HOST_HELPER_UPLOAD_PREFIX and the step's id), where the
+ * step checks its SHA-256 and installs it. A stack run elsewhere must take the folder along,
+ * as with any cdktf asset.
+ */
+export const HOST_HELPER_ASSET = `assets/${LIBRARY_NAME}/helper-${HOST_HELPER_VERSION}`;
+
+/** Writes HOST_HELPER_ASSET when the stack is synthesized. One per stack, made by its first host's helper step. */
+class HostHelperAsset extends Construct {
+  private static readonly ID = 'cdktf-freebsd-jails-host-helper';
+
+  public static of(stack: TerraformStack): HostHelperAsset {
+    const existing = stack.node.tryFindChild(HostHelperAsset.ID);
+    return existing instanceof HostHelperAsset ? existing : new HostHelperAsset(stack);
+  }
+
+  private constructor(stack: TerraformStack) {
+    super(stack, HostHelperAsset.ID);
+    addCustomSynthesis(this, {
+      onSynthesize: (session: ISynthesisSession) => {
+        const file = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory, HOST_HELPER_ASSET);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, HOST_HELPER_PROGRAM, { mode: 0o755 });
+      },
+    });
+  }
+}
+
+/**
  * The SHA-256 of text (as UTF-8), in hex. crypto.hash (Node 20.12 and later) digests in one
  * call without a Hash object, several times cheaper for the thousands of small step texts of a
  * large app; older Node gets the same digest from createHash.
@@ -284,7 +320,8 @@ const sha256Hex: (text: string) => string = typeof crypto.hash === 'function'
 
 /**
  * The first step of a host, which every other step of the host depends on: installs the host
- * helper (HOST_HELPER_PATH, see lib/shell/helper.ts), records the host's ownership scope as one
+ * helper (HOST_HELPER_PATH, see lib/shell/helper.ts; uploaded from HOST_HELPER_ASSET by the
+ * step's file provisioner, checked by its SHA-256), records the host's ownership scope as one
  * of its users, and claims the scope for this Terraform state with the step's own id (random per
  * state). A second state claiming the same scope fails here, before any other step runs; the
  * claim is the last command, so a failure before it leaves nothing claimed, and a refused step
@@ -299,7 +336,8 @@ export function hostHelperStep(host: FreeBsdHost): HostStep {
   const create = new ScriptBuilder('')
     .action(`installing the host helper ${HOST_HELPER_PATH} (interface ${HOST_HELPER_VERSION})`,
       `mkdir -p ${HOST_HELPER_DIR}`,
-      ...writeFileIfChanged(HOST_HELPER_PATH, HOST_HELPER_PROGRAM, '0755'),
+      // Uploaded just before by the step's file provisioner (HOST_HELPER_ASSET).
+      ...installUploadedFile(shellQuoteAlways(HOST_HELPER_UPLOAD_PREFIX + SCOPE_CLAIM_ID), HOST_HELPER_PATH, HOST_HELPER_SHA256, '0755'),
       `${HOST_HELPER_PATH} use ${scope}`)
     .action(`claiming the ownership scope ${host.ownershipScope} on this host for this Terraform state`,
       `${HOST_HELPER_PATH} claim ${scope} '${SCOPE_CLAIM_ID}'`);

@@ -17,6 +17,7 @@
  *
  * Owners are always passed as arguments, never derived.
  */
+import { createHash } from 'crypto';
 import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, replaceFileIfChangedWords, retireDatasetLines, unmountUnderLines } from './helpers';
 import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
 import { PF_CONF, PF_HELPER_DISPATCH, PF_HELPER_FUNCTIONS, PF_HELPER_INTERNAL, PF_HELPER_USAGE } from './pf-helper';
@@ -58,6 +59,12 @@ export const HOST_HELPER_PATH = `${HOST_HELPER_DIR}/helper-${HOST_HELPER_VERSION
 export const HOST_HELPER_USERS_FILE = `${STATE_DIR}/helper-${HOST_HELPER_VERSION}.users`;
 /** Present while DEVFS_RULES_FILE is one this library created (FreeBSD ships none): removed with its last block. */
 export const DEVFS_RULES_CREATED = `${STATE_DIR}/devfs.rules.created`;
+/**
+ * Where the helper step's upload of the helper lands (the SSH user's, before the step installs
+ * it at HOST_HELPER_PATH as root), followed by the helper step's id: one state's upload never
+ * meets another's.
+ */
+export const HOST_HELPER_UPLOAD_PREFIX = `/tmp/${LIBRARY_NAME}-helper-${HOST_HELPER_VERSION}.`;
 /** The sh variable that step scripts hold the helper's path in. */
 export const HOST_HELPER_VARIABLE = 'cfj';
 
@@ -704,3 +711,6 @@ ${PRUNE_HELPER_DISPATCH}
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
 esac
 `;
+
+/** The SHA-256 (hex) of HOST_HELPER_PROGRAM: the helper step checks its upload against it. */
+export const HOST_HELPER_SHA256 = createHash('sha256').update(HOST_HELPER_PROGRAM).digest('hex');

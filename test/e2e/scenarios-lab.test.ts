@@ -5,13 +5,16 @@
  * destroy back to the state before the first apply (5), the administrator's state untouched (7),
  * the sudo user (9).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { adminView, seedAdminState } from './scenarios/admin';
 import { LabJail, labApp, LabProps } from './scenarios/apps';
 import { Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectCreateScriptsRerunIdle, expectJail, expectJailGone, expectOk, expectOnlyTouched, expectSecondApplyIdle } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
 import { datasetNames, datasets, diffViews, hostView, jailConf } from './scenarios/view';
-import { JailCreationMethod, JailRemovalPolicy, SysvIpc } from '../../lib';
+import { HOST_HELPER_ASSET, HOST_HELPER_PATH, JailCreationMethod, JailRemovalPolicy, SysvIpc } from '../../lib';
+import { HOST_HELPER_PROGRAM } from '../../lib/shell';
 
 const figures = new Figures('scenarios on the lab stack (sudo user deploy, removal policy DESTROY)');
 const P3 = 'zroot/vm/tmpl/14.3@p3';
@@ -54,6 +57,12 @@ describeOnFakeHost('scenarios on the lab stack', () => {
     expectJail(bench, expected(2, P3));
     expectJail(bench, expected(3, null));
     expect(adminView(bench.host)).toEqual(admin);
+    // The helper came by Terraform's file provisioner, as the sudo user, and was installed by root
+    // as the stack's asset has it; the upload is gone.
+    expect(bench.host.readFile(HOST_HELPER_PATH)).toBe(fs.readFileSync(path.join(bench.out, 'stacks', 'lab', HOST_HELPER_ASSET), 'utf8'));
+    expect(bench.host.readFile(HOST_HELPER_PATH)).toBe(HOST_HELPER_PROGRAM);
+    expect(fs.statSync(bench.host.path(HOST_HELPER_PATH)).mode & 0o777).toBe(0o755);
+    expect(fs.readdirSync(bench.host.path('/tmp')).filter((f) => f.startsWith('cdktf-freebsd-jails-helper'))).toEqual([]);
   });
 
   figures.scenario('2. applying again runs zero provisioners and changes nothing', async () => { await expectSecondApplyIdle(bench); });

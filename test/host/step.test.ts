@@ -1,11 +1,12 @@
-import { readFileSync, rmSync } from 'fs';
+import { createHash } from 'crypto';
+import { readFileSync, rmSync, statSync } from 'fs';
 import { join } from 'path';
 import { resource } from '@cdktf/provider-null';
 import { Testing, TerraformStack } from 'cdktf';
 import { spawnSync } from 'child_process';
-import { FreeBsdHost, HostStep, Privilege, STEP_OUTLINES_FILE, stepScripts } from '../../lib';
-import { ScriptBuilder } from '../../lib/shell';
-import { allStrings, createScript, destroyScript, nullResources, synthJson } from '../support/synth';
+import { FreeBsdHost, HOST_HELPER_ASSET, HostStep, Privilege, STEP_OUTLINES_FILE, stepScripts } from '../../lib';
+import { HOST_HELPER_PROGRAM, ScriptBuilder } from '../../lib/shell';
+import { allStrings, createScript, destroyScript, isHostHelperStep, nullResources, synthJson } from '../support/synth';
 
 function stack() {
   return new TerraformStack(Testing.app(), 'test');
@@ -197,6 +198,34 @@ describe('HostStep', () => {
     const [helper] = nullResources(s, { withHostHelper: true }).filter((r) => r.name.startsWith('host_helper'));
     expect(helper).toBeDefined();
     expect('depends_on' in helper).toBe(false);
+  });
+
+  test("the helper travels as a file of the stack's synth folder: uploaded by the helper step, checked by its digest, installed; not script text", () => {
+    const app = Testing.app();
+    const s = new TerraformStack(app, 'test');
+    const host = new FreeBsdHost(s, 'host', { address: '192.0.2.10' });
+    new HostStep(s, 'step', { host, description: 'step', create: ['true'] });
+    new HostStep(s, 'other', { host: new FreeBsdHost(s, 'other-host', { address: '192.0.2.11' }), description: 'other', create: ['true'] });
+    app.synth();
+    const dir = join(app.outdir, 'stacks', 'test');
+    const file = join(dir, HOST_HELPER_ASSET);
+    expect(readFileSync(file, 'utf8')).toBe(HOST_HELPER_PROGRAM);
+    expect(statSync(file).mode & 0o111).toBe(0o111);
+    const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+    const json = JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8'));
+    const helpers = Object.values<any>(json.resource.null_resource).filter((r) => isHostHelperStep(r));
+    expect(helpers).toHaveLength(2); // one per host, both from the one file
+    for (const helper of helpers) {
+      // The file provisioner runs first (Terraform runs a resource's provisioners in order).
+      expect(helper.provisioner[0]).toEqual({ file: { source: HOST_HELPER_ASSET, destination: '/tmp/cdktf-freebsd-jails-helper-1.${self.id}' } });
+      const create = createScript(helper);
+      expect(create).toContain(`cat '/tmp/cdktf-freebsd-jails-helper-1.\${self.id}' > "$tmp"`);
+      expect(create).toContain(`[ "$(sha256 -q "$tmp")" = ${digest} ]`);
+      expect(create).toContain('mv -f "$tmp" /usr/local/libexec/cdktf-freebsd-jails/helper-1');
+    }
+    // Not a line of the helper in the configuration (its usage text names every action).
+    expect(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')).not.toContain('jail-dataset-remove DATASET');
+    rmSync(app.outdir, { recursive: true, force: true });
   });
 
   test('triggers hold the key path, never a key, and the values destroy needs', () => {

@@ -60,7 +60,7 @@ describe('the listing as a Terraform output', () => {
   test('a stack without VNET has no output and no topology file', () => {
     const { stack } = jailStack();
     expect(JSON.parse(synthValidated(stack)).output).toBeUndefined();
-    expect(synthFiles(stack).files).toEqual(['cdk.tf.json', STEP_OUTLINES_FILE]);
+    expect(synthFiles(stack).files).toEqual(['assets', 'cdk.tf.json', STEP_OUTLINES_FILE]);
   });
 });
 
@@ -68,7 +68,7 @@ describe('the Mermaid diagram written at synth', () => {
   test('a full synth writes vnet-topology-host.mmd beside cdk.tf.json: the host\'s diagram', () => {
     const stack = new VnetLabStack(Testing.app(), 'vnet-lab', ENV);
     const { dir, files } = synthFiles(stack);
-    expect(files).toEqual(['cdk.tf.json', STEP_OUTLINES_FILE, 'vnet-topology-host.mmd']);
+    expect(files).toEqual(['assets', 'cdk.tf.json', STEP_OUTLINES_FILE, 'vnet-topology-host.mmd']);
     const text = fs.readFileSync(path.join(dir, 'vnet-topology-host.mmd'), 'utf8');
     expect(text).toBe(VnetBridge.mermaid(stack.host));
     // Every interface of the notebook's listing is an edge jail -> switch.

@@ -32,6 +32,8 @@ export interface BenchOptions {
 export interface CreateScript {
   readonly address: string;
   readonly text: string;
+  /** The files the resource's file provisioners upload before the script runs: local path, host path. */
+  readonly uploads: { readonly source: string; readonly destination: string }[];
 }
 
 export interface ExecResult { code: number; stdout: string; stderr: string }
@@ -134,10 +136,19 @@ export class Bench {
       const json = JSON.parse(fs.readFileSync(path.join(stacks, stack, 'cdk.tf.json'), 'utf8'));
       const ids = this.resourceIds(stack);
       for (const [name, res] of Object.entries<Record<string, unknown>>(json.resource?.null_resource ?? {})) {
-        for (const p of (res.provisioner ?? []) as Record<string, { inline?: string[]; when?: string }>[]) {
+        const refs = { ...ids, 'self.id': ids[`null_resource.${name}.id`] };
+        // Terraform runs a resource's creation-time provisioners in order: uploads, then the script.
+        let uploads: CreateScript['uploads'] = [];
+        for (const p of (res.provisioner ?? []) as Record<string, { inline?: string[]; when?: string; source?: string; destination?: string }>[]) {
+          const file = p.file;
+          if (file && file.when !== 'destroy') {
+            uploads = [...uploads, { source: path.join(stacks, stack, file.source!), destination: unescapeTerraform(file.destination!, name, refs) }];
+            continue;
+          }
           const exec = p['remote-exec'];
           if (!exec || exec.when === 'destroy') continue;
-          out.push({ address: `${stack}:null_resource.${name}`, text: unescapeTerraform((exec.inline ?? []).join('\n'), name, { ...ids, 'self.id': ids[`null_resource.${name}.id`] }) });
+          out.push({ address: `${stack}:null_resource.${name}`, text: unescapeTerraform((exec.inline ?? []).join('\n'), name, refs), uploads });
+          uploads = [];
         }
       }
     }
@@ -153,8 +164,12 @@ export class Bench {
       .map((r) => [`null_resource.${r.name}.id`, r.instances[0].attributes.id]));
   }
 
-  /** Uploads a script over SSH and runs it through the login shell, as terraform's remote-exec does. */
+  /** Uploads a script (and its files first, as terraform's file provisioner does) over SSH and runs it through the login shell, as terraform's remote-exec does. */
   public async runByHand(script: CreateScript): Promise<ExecResult> {
+    for (const file of script.uploads) {
+      const r = await this.ssh(`cat > '${file.destination}'`, fs.readFileSync(file.source, 'utf8'));
+      if (r.code !== 0) throw new Error(`upload of ${file.source} for ${script.address} failed: ${r.stderr}`);
+    }
     const remote = `/tmp/byhand_${process.pid}_${this.uploads++}.sh`;
     const up = await this.ssh(`cat > ${remote} && chmod 0777 ${remote}`, script.text);
     if (up.code !== 0) throw new Error(`upload of ${script.address} failed: ${up.stderr}`);
