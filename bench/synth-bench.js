@@ -161,6 +161,17 @@ function buildLibrary(stack, shape, n) {
   }
 }
 
+/** A null_resource's creation-time remote-exec (after the helper step's file provisioner). */
+function createExec(r) {
+  return r.provisioner.find((p) => p['remote-exec'] && !p['remote-exec'].when)['remote-exec'];
+}
+
+/** Its destroy-time remote-exec, if any. */
+function destroyExec(r) {
+  const p = r.provisioner.find((x) => x['remote-exec'] && x['remote-exec'].when === 'destroy');
+  return p && p['remote-exec'];
+}
+
 /** In a fresh process: build the stack, synthesize it to a temporary outdir, report. */
 function runChild(shape, kind, n, samplesFile) {
   const { App, TerraformStack } = require('cdktf');
@@ -206,6 +217,7 @@ function runChild(shape, kind, n, samplesFile) {
       if (s.dependsOn.length) r.addOverride('depends_on', s.dependsOn.map((i) => `null_resource.${made[i].friendlyUniqueId}`));
       r.addOverride('connection', { type: 'ssh', host: '${self.triggers.host}', port: '${self.triggers.port}', user: '${self.triggers.user}', timeout: '2m', private_key: '${file(self.triggers.key_path)}' });
       r.addOverride('provisioner', [
+        ...s.uploads.map((file) => ({ file })),
         { 'remote-exec': { inline: [s.create] } },
         ...(s.destroyInline ? [{ 'remote-exec': { when: 'destroy', inline: [s.destroyInline] } }] : []),
       ]);
@@ -220,7 +232,7 @@ function runChild(shape, kind, n, samplesFile) {
   const text = fs.readFileSync(path.join(outdir, 'stacks', 'bench', 'cdk.tf.json'), 'utf8');
   const json = JSON.parse(text);
   const resources = Object.values(json.resource.null_resource);
-  const scriptBytes = resources.reduce((sum, r) => sum + r.provisioner[0]['remote-exec'].inline.join('\n').length + (r.triggers.destroy_script || '').length, 0);
+  const scriptBytes = resources.reduce((sum, r) => sum + createExec(r).inline.join('\n').length + (r.triggers.destroy_script || '').length, 0);
   if (process.env.BENCH_KEEP_JSON) fs.copyFileSync(path.join(outdir, "stacks", "bench", "cdk.tf.json"), `${process.env.BENCH_KEEP_JSON}.${kind}.json`);
   fs.rmSync(outdir, { recursive: true, force: true });
   console.log(JSON.stringify({ ms, buildMs, cpuMs, rssMiB: process.resourceUsage().maxRSS / 1024, resources: resources.length, scriptBytes, jsonBytes: Buffer.byteLength(text) }));
@@ -238,9 +250,11 @@ function writeSamples(shape, n, prefix) {
   fs.writeFileSync(`${prefix}.raw.json`, JSON.stringify(resources.map((r) => ({
     name: r.name,
     // The scripts as the JSON carries them (already escaped for Terraform's templates).
-    create: r.provisioner[0]['remote-exec'].inline[0],
+    create: createExec(r).inline[0],
     destroy: r.triggers.destroy_script,
-    destroyInline: r.provisioner[1] ? r.provisioner[1]['remote-exec'].inline[0] : undefined,
+    destroyInline: destroyExec(r) ? destroyExec(r).inline[0] : undefined,
+    // The helper step's upload of the host helper (Terraform's file provisioner).
+    uploads: r.provisioner.filter((p) => p.file).map((p) => p.file),
     inputs: Object.fromEntries(Object.entries(r.triggers).filter(([k]) => k.startsWith('input_'))),
     dependsOn: r.dependsOn,
   }))));
