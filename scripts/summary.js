@@ -63,6 +63,12 @@ for (const stack of fs.readdirSync(stacksDir).sort()) {
       const deps = (r.depends_on || []).map((d) => d.replace(/^null_resource\./, ''));
       console.log(`       resource null_resource.${name}; ${create.length} script lines; destroy step: ${hasDestroy ? 'yes' : 'no'}`);
       if (deps.length) console.log(`       after: ${deps.join(', ')}`);
+      // Files Terraform's file provisioner uploads before the script (the host helper).
+      for (const p of r.provisioner.filter((x) => x.file)) {
+        const source = path.join(stacksDir, stack, p.file.source);
+        const size = fs.existsSync(source) ? `${fs.statSync(source).size} bytes` : 'missing';
+        console.log(`       uploads ${source} (${size}) to ${unescape(p.file.destination)} first`);
+      }
       const outline = (step && step.outline) || { create: [], destroy: [] };
       for (const action of outline.create) console.log(`         - ${action}`);
       if (outline.destroy.length) console.log(`       on destroy: ${outline.destroy.join('; ')}`);

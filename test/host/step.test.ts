@@ -225,6 +225,9 @@ describe('HostStep', () => {
     }
     // Not a line of the helper in the configuration (its usage text names every action).
     expect(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')).not.toContain('jail-dataset-remove DATASET');
+    // npm start's summary names the upload under the helper step.
+    const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'summary.js'), app.outdir], { encoding: 'utf8' });
+    expect(r.stdout).toContain(`uploads ${file} (${Buffer.byteLength(HOST_HELPER_PROGRAM)} bytes) to /tmp/cdktf-freebsd-jails-helper-1.\${self.id} first`);
     rmSync(app.outdir, { recursive: true, force: true });
   });
 
