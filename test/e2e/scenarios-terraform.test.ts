@@ -2,8 +2,11 @@
  * Scenarios that only real Terraform can show (issue 8), each asserting the host's state:
  * one jail's step fails while the other jails' steps are running: Terraform lets them all
  * complete, taints only the failed one, and the next apply converges with nothing lost.
+ * A library upgrade that changes how the host helper travels (script text before, an uploaded
+ * file now) replaces only the helper step, and the jails keep running.
  * (Connections dropped in the middle of a script are in the scenarios-faults-*.test.ts files.)
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_DIR } from './host';
 import { clonedJails, labApp } from './scenarios/apps';
@@ -11,6 +14,8 @@ import { Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectJail, expectOk } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
 import { hostsEntries, jailConf, rcWords, runningJails } from './scenarios/view';
+import { escapeTerraformTemplate, HOST_HELPER_PATH } from '../../lib';
+import { HOST_HELPER_PROGRAM, writeFileIfChanged } from '../../lib/shell';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));
@@ -74,4 +79,56 @@ describeOnFakeHost('scenarios of real Terraform', () => {
       await bench.stop();
     }
   }, 300_000);
+
+  figures.scenario('12. upgrade from a release that carried the helper as script text: only the helper step is replaced, the jails run on', async () => {
+    const bench = await Bench.start();
+    try {
+      bench.synth(labApp({ jails: clonedJails(2) }));
+      const helperName = asReleaseWithInlineHelper(path.join(bench.out, 'stacks', 'lab', 'cdk.tf.json'));
+      let commands = bench.commandCount();
+      const before = await bench.apply();
+      figures.row('apply (helper as script text)', { resources: before.created.length, ...runCells(before, bench.commandCount() - commands) });
+      expectOk(before);
+      expect(bench.host.readFile(HOST_HELPER_PATH)).toBe(HOST_HELPER_PROGRAM);
+
+      bench.synth(labApp({ jails: clonedJails(2) }));
+      commands = bench.commandCount();
+      const upgrade = await bench.apply();
+      figures.row('apply (helper uploaded)', { resources: upgrade.replaced.length, ...runCells(upgrade, bench.commandCount() - commands) });
+      expectOk(upgrade);
+      expect(upgrade.replaced).toEqual([`null_resource.${helperName}`]);
+      expect(upgrade.created).toEqual([]);
+      expect(bench.host.readFile(HOST_HELPER_PATH)).toBe(HOST_HELPER_PROGRAM);
+      expect(fs.readdirSync(bench.host.path('/tmp')).filter((f) => f.startsWith('cdktf-freebsd-jails-helper'))).toEqual([]);
+      for (const j of [1, 2]) expectJail(bench, jail(j));
+      expect(runningJails(bench.host).sort()).toEqual(['h1', 'h2']);
+      // The scope is claimed again, by the new helper step: the next apply has nothing to do.
+      const idle = await bench.apply();
+      expectOk(idle);
+      expect(idle.provisionerRuns).toBe(0);
+    } finally {
+      await bench.stop();
+    }
+  }, 300_000);
 });
+
+/**
+ * Rewrites a synthesized cdk.tf.json's helper step as the release before the upload wrote it
+ * (the helper inline in its script through writeFileIfChanged, no file provisioner, another
+ * content hash). Returns the helper step's resource name.
+ */
+function asReleaseWithInlineHelper(file: string): string {
+  const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const [name, helper] = Object.entries<any>(json.resource.null_resource).find(([, r]) => r.provisioner.some((p: any) => p.file))!;
+  helper.provisioner = helper.provisioner.filter((p: any) => !p.file);
+  const exec = helper.provisioner.find((p: any) => p['remote-exec'] && !p['remote-exec'].when)['remote-exec'];
+  const lines: string[] = exec.inline[0].split('\n');
+  const first = lines.findIndex((l) => l.startsWith("[ -f '/tmp/cdktf-freebsd-jails-helper-1."));
+  const last = lines.findIndex((l) => l.startsWith(`if [ -e ${HOST_HELPER_PATH} ] && cmp`));
+  expect([first > 0, last > first]).toEqual([true, true]);
+  lines.splice(first, last - first + 1, ...escapeTerraformTemplate(writeFileIfChanged(HOST_HELPER_PATH, HOST_HELPER_PROGRAM, '0755').join('\n')).split('\n'));
+  exec.inline = [lines.join('\n')];
+  helper.triggers.content_hash = `before-${helper.triggers.content_hash}`;
+  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  return name;
+}
