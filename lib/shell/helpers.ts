@@ -143,7 +143,9 @@ export function installUploadedFile(upload: string, path: string, sha256: string
     `[ -f ${upload} ] || { echo ${shellQuote(`error: nothing was uploaded for ${path}`)} >&2; exit 1; }`,
     `tmp=$(mktemp ${shellQuote(`${path}.cdktf.XXXXXX`)})`,
     `if [ -e ${p} ]; then cp -p ${p} "$tmp"; else chmod ${shellQuote(mode)} "$tmp"; fi`,
-    `cat ${upload} > "$tmp" && rm -f ${upload}`,
+    // Two commands, not `cat && rm`: set -e ignores a failure on the left of &&.
+    `cat ${upload} > "$tmp"`,
+    `rm -f ${upload}`,
     `[ "$(sha256 -q "$tmp")" = ${sha256} ] || { rm -f "$tmp"; echo ${shellQuote(`error: the file uploaded for ${path} is not the one this step carries (SHA-256 ${sha256})`)} >&2; exit 1; }`,
     `if [ -e ${p} ] && cmp -s "$tmp" ${p}; then rm -f "$tmp"; else mv -f "$tmp" ${p}; fi`,
   ];

@@ -219,7 +219,7 @@ describe('HostStep', () => {
       // The file provisioner runs first (Terraform runs a resource's provisioners in order).
       expect(helper.provisioner[0]).toEqual({ file: { source: HOST_HELPER_ASSET, destination: '/tmp/cdktf-freebsd-jails-helper-1.${self.id}' } });
       const create = createScript(helper);
-      expect(create).toContain(`cat '/tmp/cdktf-freebsd-jails-helper-1.\${self.id}' > "$tmp"`);
+      expect(create).toContain(`cat '/tmp/cdktf-freebsd-jails-helper-1.\${self.id}' > "$tmp"\nrm -f '/tmp/cdktf-freebsd-jails-helper-1.\${self.id}'\n`);
       expect(create).toContain(`[ "$(sha256 -q "$tmp")" = ${digest} ]`);
       expect(create).toContain('mv -f "$tmp" /usr/local/libexec/cdktf-freebsd-jails/helper-1');
     }
