@@ -1,5 +1,6 @@
 /**
- * Every script the notebook example generates (as root and through sudo), and every program
+ * Every script the notebook example generates (as root and through sudo; the host helper and
+ * prune steps too, with their id references as Terraform fills them in), and every program
  * embedded in one, passes `sh -n` and `shellcheck -s sh`.
  */
 import { execFileSync, spawnSync } from 'child_process';

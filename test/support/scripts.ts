@@ -1,6 +1,6 @@
 /** Pulling every script (and every program embedded in one) out of a synthesized stack. */
 import { TerraformStack } from 'cdktf';
-import { createScript, destroyScript, nullResources } from './synth';
+import { createScriptAsUploaded, destroyScript, nullResources } from './synth';
 
 export interface NamedScript {
   readonly name: string;
@@ -20,11 +20,11 @@ export function embeddedPrograms(script: string): string[] {
   return programs;
 }
 
-/** Every create and destroy script of a stack, and the programs inside them. */
+/** Every create and destroy script of a stack (the host's helper and prune steps too), and the programs inside them. */
 export function allScripts(stack: TerraformStack): NamedScript[] {
   const out: NamedScript[] = [];
-  for (const r of nullResources(stack)) {
-    const scripts = [{ name: `${r.name} create`, text: createScript(r) }];
+  for (const r of nullResources(stack, { withHostHelper: true, withHostPrune: true })) {
+    const scripts = [{ name: `${r.name} create`, text: createScriptAsUploaded(r) }];
     if (r.triggers.destroy_script) scripts.push({ name: `${r.name} destroy`, text: destroyScript(r) });
     for (const s of scripts) {
       out.push(s);

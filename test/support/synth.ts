@@ -48,6 +48,16 @@ export function createScript(r: SynthResource): string {
   return exec.inline.map(unescapeTerraform).join('\n') + '\n';
 }
 
+/**
+ * The create script as the host receives it: Terraform's references to resource ids (the scope
+ * claim: `${self.id}`, `${null_resource.NAME.id}`) replaced by `id`, then its escapes undone.
+ */
+export function createScriptAsUploaded(r: SynthResource, id = '1234567890'): string {
+  const exec = r.provisioner.find((p) => p['remote-exec'] && !p['remote-exec'].when)!['remote-exec'];
+  // An escaped `$${` is literal text, never a reference.
+  return exec.inline.map((t) => unescapeTerraform(t.replace(/(?<!\$)\$\{(?:self|null_resource\.[A-Za-z0-9_-]+)\.id\}/g, id))).join('\n') + '\n';
+}
+
 /** The destroy script of a resource as Terraform would evaluate it from the triggers. */
 export function destroyScript(r: SynthResource): string {
   return unescapeTerraform(r.triggers.destroy_script);
