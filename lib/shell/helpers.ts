@@ -138,16 +138,17 @@ export function replaceFileIfChangedWords(p: string, template: string, producer:
  */
 export function installUploadedFile(upload: string, path: string, sha256: string, mode = '0644'): string[] {
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`installUploadedFile: ${JSON.stringify(sha256)} is not a SHA-256 digest in hex`);
-  const p = shellQuote(path);
+  // replaceFileIfChanged's steps, with the upload as the producer and the check before the rename.
+  const [makeTemp, keepMode, copyUpload, renameIfChanged] = replaceFileIfChanged(path, `cat ${upload}`, mode);
   return [
     `[ -f ${upload} ] || { echo ${shellQuote(`error: nothing was uploaded for ${path}`)} >&2; exit 1; }`,
-    `tmp=$(mktemp ${shellQuote(`${path}.cdktf.XXXXXX`)})`,
-    `if [ -e ${p} ]; then cp -p ${p} "$tmp"; else chmod ${shellQuote(mode)} "$tmp"; fi`,
-    // Two commands, not `cat && rm`: set -e ignores a failure on the left of &&.
-    `cat ${upload} > "$tmp"`,
+    makeTemp,
+    keepMode,
+    copyUpload,
+    // A command of its own, not `cat && rm`: set -e ignores a failure on the left of &&.
     `rm -f ${upload}`,
     `[ "$(sha256 -q "$tmp")" = ${sha256} ] || { rm -f "$tmp"; echo ${shellQuote(`error: the file uploaded for ${path} is not the one this step carries (SHA-256 ${sha256})`)} >&2; exit 1; }`,
-    `if [ -e ${p} ] && cmp -s "$tmp" ${p}; then rm -f "$tmp"; else mv -f "$tmp" ${p}; fi`,
+    renameIfChanged,
   ];
 }
 

@@ -44,8 +44,12 @@ export function isHostHelperStep(r: SynthResource): boolean {
 
 /** The create script of a resource as Terraform would upload it. */
 export function createScript(r: SynthResource): string {
-  const exec = r.provisioner.find((p) => p['remote-exec'] && !p['remote-exec'].when)!['remote-exec'];
-  return exec.inline.map(unescapeTerraform).join('\n') + '\n';
+  return createInline(r).map(unescapeTerraform).join('\n') + '\n';
+}
+
+/** The inline text of a resource's creation-time remote-exec, as the JSON has it. */
+function createInline(r: SynthResource): string[] {
+  return r.provisioner.find((p) => p['remote-exec'] && !p['remote-exec'].when)!['remote-exec'].inline;
 }
 
 /**
@@ -53,9 +57,8 @@ export function createScript(r: SynthResource): string {
  * claim: `${self.id}`, `${null_resource.NAME.id}`) replaced by `id`, then its escapes undone.
  */
 export function createScriptAsUploaded(r: SynthResource, id = '1234567890'): string {
-  const exec = r.provisioner.find((p) => p['remote-exec'] && !p['remote-exec'].when)!['remote-exec'];
   // An escaped `$${` is literal text, never a reference.
-  return exec.inline.map((t) => unescapeTerraform(t.replace(/(?<!\$)\$\{(?:self|null_resource\.[A-Za-z0-9_-]+)\.id\}/g, id))).join('\n') + '\n';
+  return createInline(r).map((t) => unescapeTerraform(t.replace(/(?<!\$)\$\{(?:self|null_resource\.[A-Za-z0-9_-]+)\.id\}/g, id))).join('\n') + '\n';
 }
 
 /** The destroy script of a resource as Terraform would evaluate it from the triggers. */
