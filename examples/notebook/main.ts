@@ -5,6 +5,10 @@
  * to the end-to-end test host: FREEBSD_HOST, FREEBSD_PORT, FREEBSD_USER, FREEBSD_KEY_PATH,
  * FREEBSD_HOST_KEY, FREEBSD_PRIVILEGE (root|sudo|doas), FREEBSD_RELEASE (the host's release),
  * FREEBSD_MIRROR (where release sets are fetched).
+ *
+ * FREEBSD_HOST_KEY pins the host's SSH key: the `ssh-ed25519 AAAA...` part of the line that
+ * `ssh-keyscan -t ed25519 -p PORT HOST` prints. Without it synthesis warns that Terraform's
+ * connection accepts any key; the examples never accept any key on purpose.
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';

@@ -1,4 +1,4 @@
-import { TerraformProvider, TerraformStack } from 'cdktf';
+import { Annotations, TerraformProvider, TerraformStack } from 'cdktf';
 import { provider } from '@cdktf/provider-null';
 import { Construct } from 'constructs';
 import { Elevation } from '../shell';
@@ -35,10 +35,21 @@ export interface BastionProps {
    */
   readonly privateKeyPath?: string;
   /**
-   * The bastion's public host key, pinned.
-   * @default - not pinned
+   * The bastion's SSH public key (for example `ssh-ed25519 AAAA...`), pinned: Terraform refuses
+   * to connect through a bastion that presents another key. Without it (and without
+   * `insecureAcceptAnyHostKey`) synthesis warns.
+   * @default - not pinned: any key is accepted, with a synth-time warning
    */
   readonly hostKey?: string;
+  /**
+   * Accept any key the bastion presents, on purpose: Terraform's SSH connection to the bastion
+   * then checks no host key, so whoever answers at its address (a man in the middle) stands
+   * on the way to the host, and only the host's own pinned `hostKey` still keeps him from
+   * taking its place. True silences the synth-time warning about an unpinned bastion; it
+   * cannot be given with `hostKey`.
+   * @default false
+   */
+  readonly insecureAcceptAnyHostKey?: boolean;
 }
 
 /** Who, where and how to connect to a FreeBSD host. */
@@ -63,10 +74,22 @@ export interface FreeBsdHostProps {
   readonly privateKeyPath?: string;
   /**
    * The host's SSH public key (for example `ssh-ed25519 AAAA...`), pinned: Terraform refuses
-   * to connect to a host that presents another key.
-   * @default - not pinned
+   * to connect to a host that presents another key. Get it with
+   * `ssh-keyscan -t ed25519 -p PORT ADDRESS` (the key line without the address), from a
+   * network you trust or compared with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on
+   * the host's console. Without it (and without `insecureAcceptAnyHostKey`) synthesis warns.
+   * @default - not pinned: any key is accepted, with a synth-time warning
    */
   readonly hostKey?: string;
+  /**
+   * Accept any key the host presents, on purpose: Terraform's SSH connection then checks no
+   * host key, so whoever answers at the address in the host's place (a man in the middle)
+   * receives every script meant to run as root there, with all it carries, and Terraform
+   * takes his answers for the host's. True silences the synth-time warning about an unpinned
+   * host; it cannot be given with `hostKey`.
+   * @default false
+   */
+  readonly insecureAcceptAnyHostKey?: boolean;
   /**
    * A jump host.
    * @default - direct connection
@@ -128,6 +151,8 @@ export class FreeBsdHost extends Construct {
   public readonly privateKeyPath?: string;
   /** Pinned host key, if any. */
   public readonly hostKey?: string;
+  /** True when the app accepts any host key on purpose (no `hostKey`, no warning). */
+  public readonly insecureAcceptAnyHostKey: boolean;
   /** Bastion settings, if any. */
   public readonly bastion?: BastionProps;
   /** How scripts gain root. */
@@ -174,14 +199,19 @@ export class FreeBsdHost extends Construct {
       }
     }
     if (props.hostKey !== undefined) this.hostKey = v.validated(path, 'hostKey', () => v.sshPublicKey(props.hostKey!));
+    this.insecureAcceptAnyHostKey = hostKeyChoice(this, '', this.address, this.port, this.hostKey, props.insecureAcceptAnyHostKey);
     if (props.bastion) {
       const b = props.bastion;
+      const address = v.validated(path, 'bastion.address', () => v.hostAddress(b.address));
+      const port = v.validated(path, 'bastion.port', () => v.port(b.port ?? 22));
+      const hostKey = b.hostKey === undefined ? undefined : v.validated(path, 'bastion.hostKey', () => v.sshPublicKey(b.hostKey!));
       this.bastion = {
-        address: v.validated(path, 'bastion.address', () => v.hostAddress(b.address)),
-        port: v.validated(path, 'bastion.port', () => v.port(b.port ?? 22)),
+        address,
+        port,
         user: v.validated(path, 'bastion.user', () => v.userName(b.user ?? this.user)),
         privateKeyPath: b.privateKeyPath ?? this.privateKeyPath,
-        hostKey: b.hostKey === undefined ? undefined : v.validated(path, 'bastion.hostKey', () => v.sshPublicKey(b.hostKey!)),
+        hostKey,
+        insecureAcceptAnyHostKey: hostKeyChoice(this, 'bastion.', address, port, hostKey, b.insecureAcceptAnyHostKey),
       };
     }
     this.privilege = props.privilege ?? (this.user === 'root' ? Privilege.ROOT : Privilege.SUDO);
@@ -215,6 +245,36 @@ export class FreeBsdHost extends Construct {
   public get supportsJailConfInclude(): boolean {
     return this.release !== undefined && v.releaseVersion(this.release).major >= 14;
   }
+}
+
+/**
+ * Whether a host (or, with `prefix` "bastion.", the bastion) accepts any host key on purpose.
+ * Without a pinned key Terraform's SSH connection checks none: unless the app says so with
+ * `insecureAcceptAnyHostKey`, synthesis warns and says how to pin it. Both at once is refused.
+ */
+function hostKeyChoice(host: FreeBsdHost, prefix: string, address: string, port: number, hostKey: string | undefined, acceptAny: boolean | undefined): boolean {
+  const path = host.node.path;
+  const which = prefix === '' ? 'host' : 'bastion';
+  if (acceptAny !== undefined && typeof acceptAny !== 'boolean') {
+    throw new v.ValidationError(`${path}: invalid ${prefix}insecureAcceptAnyHostKey: ${JSON.stringify(acceptAny)} must be true or false`);
+  }
+  if (acceptAny && hostKey !== undefined) {
+    throw new v.ValidationError(
+      `${path}: invalid ${prefix}insecureAcceptAnyHostKey: true contradicts ${prefix}hostKey (${JSON.stringify(hostKey)}), which pins the ${which}'s key; ` +
+      `give ${prefix}hostKey to check the key, or ${prefix}insecureAcceptAnyHostKey to accept any key, not both`,
+    );
+  }
+  if (hostKey === undefined && !acceptAny) {
+    Annotations.of(host).addWarning(
+      `${path}: the SSH host key of the ${which} ${address} is not pinned: Terraform's SSH connection accepts any key presented there, so a man in the middle ` +
+      (prefix === ''
+        ? 'receives every script meant to run as root on the host, and Terraform takes his answers for the host\'s. '
+        : 'stands on the way to the host, and only the host\'s own pinned hostKey keeps him from taking its place. ') +
+      `Pin it: run \`ssh-keyscan -t ed25519 -p ${port} ${address}\` (from a network you trust, or compare the fingerprint on the ${which}'s console) ` +
+      `and give the key line's "ssh-ed25519 AAAA..." part as ${prefix}hostKey; or set ${prefix}insecureAcceptAnyHostKey: true to accept any key on purpose`,
+    );
+  }
+  return acceptAny === true;
 }
 
 /** A stack with a null_resource and no null provider fails; two providers are an error too. */

@@ -4,6 +4,9 @@ import { App, Testing, TerraformStack } from 'cdktf';
 import { DEFAULT_TEMPLATE_RELEASE, FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailUpdate, ZfsTemplate } from '../../lib';
 import { NotebookStack } from '../../examples/notebook/main';
 
+/** A pinned host key: an unpinned host warns of that too (test/host/host-key.test.ts). */
+const HOST_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheJailHostForTests0000000000000000';
+
 /** Warnings and infos cdktf collected on a stack (what `cdktf synth` prints). */
 function messages(stack: TerraformStack): { level: string; text: string; path: string }[] {
   Testing.synth(stack);
@@ -48,7 +51,7 @@ describe('FreeBsdRelease', () => {
 
   test('a template of a release past its end of life synthesizes with a warning naming the release and the date', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
-    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.5' });
+    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', hostKey: HOST_KEY, release: '14.5' });
     new ZfsTemplate(stack, 'old', { host, release: FreeBsdRelease.V14_3 });
     new ZfsTemplate(stack, 'current', { host, release: FreeBsdRelease.V14_5 });
     const warnings = messages(stack).filter((m) => m.level === '@cdktf/warn');
@@ -69,7 +72,7 @@ describe('FreeBsdRelease', () => {
 
   test('a JailUpdate to a release past its end of life warns too', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
-    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '15.1' });
+    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', hostKey: HOST_KEY, release: '15.1' });
     const template = new ZfsTemplate(stack, 'template', { host, release: FreeBsdRelease.V14_5 });
     const jail = new JailFromSnapshot(stack, 'h1', { jailHost: new JailHost(stack, 'jails', { host }), template });
     new JailUpdate(stack, 'up', { jail, targetRelease: FreeBsdRelease.V15_0 });
@@ -78,7 +81,7 @@ describe('FreeBsdRelease', () => {
 });
 
 test('the notebook synthesizes with a supported default release and no warning', () => {
-  const stack = new NotebookStack(Testing.app(), 'notebook', { FREEBSD_HOST: '192.0.2.10' });
+  const stack = new NotebookStack(Testing.app(), 'notebook', { FREEBSD_HOST: '192.0.2.10', FREEBSD_HOST_KEY: HOST_KEY });
   expect(stack.template.release).toBe('14.5-RELEASE');
   expect(FreeBsdRelease.of(stack.template.release).isPastEndOfLife(new Date())).toBe(false);
   expect(messages(stack)).toEqual([]);
