@@ -28,12 +28,13 @@ export function underLock(lockName: string, program: string, args: readonly stri
 
 /**
  * underLock with arguments that are already sh words, for values known only at run time
- * (for example "$name" in a loop over the host's jails).
+ * (for example "$name" in a loop over the host's jails). `timeoutSeconds`: how long to wait for
+ * the lock, for a holder that may take longer than an edit (a package fetch).
  */
-export function underLockWords(lockName: string, program: string, words: readonly string[]): string[] {
+export function underLockWords(lockName: string, program: string, words: readonly string[], timeoutSeconds = LOCK_TIMEOUT_SECONDS): string[] {
   return [
     '# shellcheck disable=SC2016 # the program text is literal; its values arrive as $1, $2, ...',
-    `lockf -k -t ${LOCK_TIMEOUT_SECONDS} ${shellQuote(lockFileFor(lockName))} /bin/sh -c ${shellQuoteAlways(program)} sh ${words.join(' ')}`.trimEnd(),
+    `lockf -k -t ${timeoutSeconds} ${shellQuote(lockFileFor(lockName))} /bin/sh -c ${shellQuoteAlways(program)} sh ${words.join(' ')}`.trimEnd(),
   ];
 }
 

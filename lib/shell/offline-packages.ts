@@ -19,7 +19,8 @@
  * made, with the files fetched into them, are removed when the last JailPackages that holds
  * them is destroyed; a directory that was there (the host's own /var/cache/pkg) stays.
  */
-import { helperCallWords, noTtyCall } from './helper';
+import { HOST_HELPER_VARIABLE, helperCallWords, noTtyCall } from './helper';
+import { underLockWords } from './helpers';
 import { shellQuote } from './quote';
 
 /** Longest the host's `pkg fetch` may take before the step gives up. */
@@ -52,8 +53,35 @@ export interface OfflinePackagesScript {
 }
 
 /**
+ * The fetch, under the lock of the offline directory, as a fixed program (values arrive as
+ * $1...). Steps of jails of one ABI share the directory and its catalogue: unlocked, one step's
+ * `pkg fetch` updated the catalogue and wrote files while another resolved versions and read
+ * them (CI lost scenario 10a on it). Under the lock the catalogue, the files and the versions
+ * resolved from them are one consistent view; what it prints on stdout is this run's own list,
+ * `NAME FILE` per wanted package (FILE relative to the ABI's directory), which nobody else
+ * writes. pkg never rewrites a file it finds complete (libpkg/repo/binary/fetch.c,
+ * pkg_repo_binary_try_fetch), so the files listed stay as they are while the jail adds them
+ * after the lock is given up.
+ * $1 helper, $2 ABI, $3 OSVERSION, $4 the ABI's directory, $5 its PKG_DBDIR, then the names.
+ */
+export const OFFLINE_FETCH_PROGRAM = `set -eu
+cfj=$1 abi=$2 osversion=$3 repo=$4 db=$5
+shift 5
+"$cfj" no-tty ${OFFLINE_FETCH_TIMEOUT_SECONDS} pkg -o ABI="$abi" -o OSVERSION="$osversion" -o PKG_DBDIR="$db" fetch -d -y -o "$repo" "$@" >&2
+for p in "$@"; do
+  v=$(pkg -o ABI="$abi" -o OSVERSION="$osversion" -o PKG_DBDIR="$db" rquery -U '%v' "$p")
+  # Where the repository put it (All/NAME-VERSION.pkg, All/Hashed/NAME-VERSION~HASH.pkg), checked
+  # for what it is.
+  file=$(find "$repo" -type f \\( -name "$p-$v.pkg" -o -name "$p-$v~*.pkg" \\) | while read -r f; do
+    if [ "$(pkg query -F "$f" '%n-%v')" = "$p-$v" ]; then printf '%s\\n' "\${f#"$repo"/}"; break; fi
+  done)
+  [ -n "$file" ] || { echo "error: no package file for $p-$v in $repo" >&2; exit 1; }
+  printf '%s %s\\n' "$p" "$file"
+done`;
+
+/**
  * Lines that fetch `$missing` (a list of checked package names) for the jail's ABI. They set
- * `$pkg_repo`, the host directory to mount in the jail.
+ * `$pkg_repo`, the host directory to mount in the jail, and `$pkg_files`, the files to add.
  */
 export function offlineFetchLines(o: OfflinePackagesScript): string[] {
   const q = shellQuote;
@@ -69,29 +97,24 @@ export function offlineFetchLines(o: OfflinePackagesScript): string[] {
     '# Held for this step; made (and then removed with their last holder) when missing.',
     helperCallWords('settings-apply', q(o.stateFile), ...[o.directory, `${o.directory}/pkgdb`].flatMap((d) => ['cache-dir', q(d), '-']),
       'cache-dir', '"$pkg_repo"', '-', 'cache-dir', '"$pkg_db"', '-'),
-    '# pkg for the jail\'s ABI, with a catalogue of its own (the host\'s stays the host\'s).',
-    'pkg_for_jail() { pkg -o ABI="$pkg_abi" -o OSVERSION="$pkg_osversion" -o PKG_DBDIR="$pkg_db" "$@"; }',
     'echo "==> fetching on the host for $pkg_abi (OSVERSION $pkg_osversion):$missing"',
+    '# pkg for the jail\'s ABI, with a catalogue of its own (the host\'s stays the host\'s); one step',
+    '# of the directory at a time, each waiting up to a whole fetch\'s time.',
     '# shellcheck disable=SC2086 # $missing is a list of checked package names',
-    noTtyCall(OFFLINE_FETCH_TIMEOUT_SECONDS, 'pkg', '-o', 'ABI="$pkg_abi"', '-o', 'OSVERSION="$pkg_osversion"', '-o', 'PKG_DBDIR="$pkg_db"', 'fetch', '-d', '-y', '-o', '"$pkg_repo"', '$missing'),
-    '# What each fetched file is, wherever the repository put it (All/, All/Hashed/).',
-    'find "$pkg_repo" -type f -name \'*.pkg\' | while read -r f; do',
-    '  printf \'%s %s\\n\' "$(pkg query -F "$f" \'%n-%v\')" "${f#"$pkg_repo"/}"',
-    'done > "$pkg_db/files"',
+    'pkg_files=$(',
+    ...underLockWords(o.directory, OFFLINE_FETCH_PROGRAM,
+      [`"$${HOST_HELPER_VARIABLE}"`, '"$pkg_abi"', '"$pkg_osversion"', '"$pkg_repo"', '"$pkg_db"', '$missing'], OFFLINE_FETCH_TIMEOUT_SECONDS)
+      .map((l) => `  ${l}`),
+    ')',
   ];
 }
 
-/** Lines that add each of `$missing` in the jail from the mount, in the version the catalogue has. */
+/** Lines that add each of `$pkg_files` in the jail from the mount. */
 export function offlineAddLines(o: OfflinePackagesScript): string[] {
-  const q = shellQuote;
   return [
-    '# shellcheck disable=SC2086 # $missing is a list of checked package names',
-    'for p in $missing; do',
-    '  v=$(pkg_for_jail rquery -U \'%v\' "$p")',
-    '  file=$(awk -v want="$p-$v" \'$1 == want { print $2; exit }\' "$pkg_db/files")',
-    `  if [ -z "$file" ]; then echo "error: no package file for $p-$v in $pkg_repo" >&2; exit 1; fi`,
-    `  echo "==> jail ${o.jailName}: pkg add $file"`,
-    `  ${pkgCall('-j', q(o.jailName), 'add', `${q(o.mountPoint)}/"$file"`)}`,
+    'printf \'%s\\n\' "$pkg_files" | while read -r p file; do',
+    `  echo "==> jail ${o.jailName}: pkg add $file ($p)"`,
+    `  ${pkgCall('-j', shellQuote(o.jailName), 'add', `${shellQuote(o.mountPoint)}/"$file"`)}`,
     'done',
   ];
 }

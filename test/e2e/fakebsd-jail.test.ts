@@ -225,6 +225,33 @@ describe('pkg', () => {
     expect(sh('pkg', ['info', '-e', 'bash']).status).toBe(1); // the host has none
   });
 
+  test('fetch keeps a complete file as it is (no rewrite under a reader), fetches a damaged one again; the delay hook leaves a file half written meanwhile', () => {
+    ok('pkg', 'fetch', '-y', '-o', '/var/cache/pkg', 'expat');
+    const [name] = fs.readdirSync(host('/var/cache/pkg/All/Hashed'));
+    const file = host(`/var/cache/pkg/All/Hashed/${name}`);
+    const complete = fs.readFileSync(file, 'utf8');
+    const inode = fs.statSync(file).ino;
+    fs.utimesSync(file, new Date(0), new Date(0));
+    ok('pkg', 'fetch', '-y', '-o', '/var/cache/pkg', 'expat');
+    expect([fs.statSync(file).ino, fs.statSync(file).mtimeMs]).toEqual([inode, 0]);
+    fs.writeFileSync(file, complete.slice(0, 5));
+    const r = sh('pkg', ['fetch', '-y', '-o', '/var/cache/pkg', 'expat']);
+    expect([r.status, r.stderr]).toEqual([0, 'pkg: cached package expat-2.6.4: checksum mismatch, fetching from remote\n']);
+    expect(fs.readFileSync(file, 'utf8')).toBe(complete);
+    // With the hook a reader meanwhile finds the file half written, as on a host.
+    fs.rmSync(file);
+    write('/var/db/fakebsd/pkg-fetch-delay-ms', '1500');
+    const child = require('child_process').spawn(process.execPath, [F.SCRIPT, 'pkg', 'fetch', '-y', '-o', '/var/cache/pkg', 'expat'], { env: { ...process.env, FAKEBSD_ROOT: root }, stdio: 'ignore' });
+    const deadline = Date.now() + 5000;
+    while (!fs.existsSync(file) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    expect(fs.readFileSync(file, 'utf8')).toBe(complete.slice(0, complete.length >> 1));
+    return new Promise<void>((resolve) => child.on('exit', (code: number) => {
+      expect(code).toBe(0);
+      expect(fs.readFileSync(file, 'utf8')).toBe(complete);
+      resolve();
+    }));
+  });
+
   test('the ABI: pkg add refuses a package of another major release; -o ABI fetches for the jail into its own PKG_DBDIR', () => {
     write('/vm/h1/bin/freebsd-version', 'USERLAND_VERSION="15.1-RELEASE-p1"\n');
     expect(ok('pkg', '-j', 'h1', 'config', 'abi')).toBe('FreeBSD:15:amd64\n');

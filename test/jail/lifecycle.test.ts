@@ -23,7 +23,7 @@ import { haveCommand, tempDir } from '../support/sh';
 import { createScript, destroyScript, isHostPruneStep, nullResources } from '../support/synth';
 import { RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART } from '../../lib/jail/conf';
 import { HOST_UNDO_PROGRAM } from '../../lib/jail/host';
-import { HOST_HELPER_PROGRAM, sysrcAddWord, sysrcRemoveWord } from '../../lib/shell';
+import { HOST_HELPER_PROGRAM, OFFLINE_FETCH_PROGRAM, sysrcAddWord, sysrcRemoveWord } from '../../lib/shell';
 import { unmountUnderLines } from '../../lib/jail/scripts';
 import { jailStack, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
@@ -255,15 +255,20 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
     }
   });
 
-  test('offline packages: fetched on the host for the jail\'s ABI with a catalogue of its own, nullfs-mounted read-only, found by pkg query -F, pkg add from the mount', () => {
+  test('offline packages: fetched on the host for the jail\'s ABI with a catalogue of its own under the directory\'s lock, nullfs-mounted read-only, found by pkg query -F, pkg add from the mount', () => {
     const s = script(stack, 'offline');
     expect(s).toContain('pkg_rel=$(/vm/h1/bin/freebsd-version -u)');
     expect(s).toContain('pkg_repo=/var/cache/cdktf-freebsd-jails/pkg/"$pkg_abi"');
-    expect(s).toContain('"$cfj" no-tty 1800 pkg -o ABI="$pkg_abi" -o OSVERSION="$pkg_osversion" -o PKG_DBDIR="$pkg_db" fetch -d -y -o "$pkg_repo" $missing\n');
+    // One step of the directory at a time, the whole fetch and the versions resolved from it.
+    expect(s).toContain(`pkg_files=$(\n  # shellcheck disable=SC2016 # the program text is literal; its values arrive as $1, $2, ...\n  lockf -k -t 1800 /var/run/cdktf-freebsd-jails.var_cache_cdktf-freebsd-jails_pkg.lock /bin/sh -c '${OFFLINE_FETCH_PROGRAM.replace(/'/g, "'\\''")}' sh "$cfj" "$pkg_abi" "$pkg_osversion" "$pkg_repo" "$pkg_db" $missing\n)\n`);
+    expect(OFFLINE_FETCH_PROGRAM).toContain('"$cfj" no-tty 1800 pkg -o ABI="$abi" -o OSVERSION="$osversion" -o PKG_DBDIR="$db" fetch -d -y -o "$repo" "$@" >&2\n');
+    expect(OFFLINE_FETCH_PROGRAM).toContain('pkg query -F "$f" \'%n-%v\'');
+    // Nothing shared is written: the list is the run's own (no index file in the directory).
+    expect(s).not.toMatch(/> *"\$pkg_db\/files"/);
     expect(s).not.toContain('All/*.pkg');
-    expect(s).toContain('pkg query -F "$f" \'%n-%v\'');
     expect(s).toContain('mount -t nullfs -o ro "$pkg_repo" /vm/h1/mnt');
     expect(s).toContain("trap 'umount /vm/h1/mnt' EXIT");
+    expect(s).toContain('printf \'%s\\n\' "$pkg_files" | while read -r p file; do\n');
     expect(s).toContain('"$cfj" no-tty 1800 pkg -j h1 add /mnt/"$file"\n');
   });
 

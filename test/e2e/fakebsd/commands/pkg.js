@@ -20,7 +20,7 @@
 const fs = require('fs');
 const path = require('path');
 const crypto = require('crypto');
-const { out, err, fail, hostPath, dbDir, readLine } = require('../lib/host');
+const { out, err, fail, hostPath, dbDir, readLine, sleepMs } = require('../lib/host');
 const { getopt } = require('../lib/getopt');
 const State = require('../lib/state');
 const M = require('../lib/mounts');
@@ -156,10 +156,30 @@ function main(argv) {
       if (!o.has('U')) catalogue();
       const dir = path.posix.join(o.get('o') || '/var/cache/pkg', 'All', 'Hashed');
       fs.mkdirSync(hostPath(path.posix.join(root, dir)), { recursive: true });
+      // The test bed's delay hook (not FreeBSD's): milliseconds a fetch pauses with a file half
+      // written, so that runs which overlap do so for certain.
+      const delay = Number((() => { try { return fs.readFileSync(dbDir('pkg-fetch-delay-ms'), 'utf8'); } catch { return '0'; } })()) || 0;
       for (const n of names) {
         const text = JSON.stringify({ name: n, version: r[n].version, deps: r[n].deps, abi }) + '\n';
         const sum = crypto.createHash('sha256').update(text).digest('hex').slice(0, 10);
-        fs.writeFileSync(hostPath(path.posix.join(root, dir, `${n}-${r[n].version}~${sum}.pkg`)), text);
+        const dest = hostPath(path.posix.join(root, dir, `${n}-${r[n].version}~${sum}.pkg`));
+        // libpkg/repo/binary/fetch.c pkg_repo_binary_try_fetch: a file already in the directory
+        // with the catalogue's size and checksum is not downloaded again; one that differs is
+        // unlinked and fetched again. The download writes the destination in place
+        // (pkg_fetch_file, which can resume at an offset), so a reader meanwhile sees it partial.
+        if (fs.existsSync(dest)) {
+          if (fs.readFileSync(dest, 'utf8') === text) continue;
+          err(`pkg: cached package ${n}-${r[n].version}: checksum mismatch, fetching from remote\n`);
+          fs.unlinkSync(dest);
+        }
+        const fd = fs.openSync(dest, 'w');
+        try {
+          fs.writeSync(fd, text.slice(0, text.length >> 1));
+          if (delay > 0) sleepMs(delay);
+          fs.writeSync(fd, text.slice(text.length >> 1));
+        } finally {
+          fs.closeSync(fd);
+        }
         if (!o.has('q')) out(`Fetching ${n}-${r[n].version}: 100%\n`);
       }
       return 0;
