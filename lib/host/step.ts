@@ -6,7 +6,7 @@ import { Aspects, dependable, IAspect, IResolvable, IResolveContext, ISynthesisS
 // The per-construct synth hook (see lib/host/output.ts): not re-exported by cdktf's index.
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, IConstruct } from 'constructs';
-import { HOST_HELPER_DIR, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_SHA256, HOST_HELPER_UPLOAD_PREFIX, HOST_HELPER_VERSION, installUploadedFile, LIBRARY_NAME, renderScript, ScriptBuilder, shellQuote, shellQuoteAlways } from '../shell';
+import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, HOST_HELPER_SHA256, HOST_HELPER_UPLOAD_PREFIX, HOST_HELPER_USERS_FILE, HOST_HELPER_VERSION, LIBRARY_NAME, renderScript, ScriptBuilder, shellQuote, underLock } from '../shell';
 import { FreeBsdHost } from './host';
 import { HOST_PRUNE_STEP_ID, hostPrunePlan } from './prune';
 
@@ -334,11 +334,10 @@ export function hostHelperStep(host: FreeBsdHost): HostStep {
   if (existing instanceof HostStep) return existing;
   const scope = shellQuote(host.ownershipScope);
   const create = new ScriptBuilder('')
-    .action(`installing the host helper ${HOST_HELPER_PATH} (interface ${HOST_HELPER_VERSION})`,
-      `mkdir -p ${HOST_HELPER_DIR}`,
+    .action(`installing the host helper ${HOST_HELPER_PATH} (interface ${HOST_HELPER_VERSION}, revision ${HOST_HELPER_REVISION}) unless a newer revision is installed`,
       // Uploaded just before by the step's file provisioner (HOST_HELPER_ASSET).
-      ...installUploadedFile(shellQuoteAlways(HOST_HELPER_UPLOAD_PREFIX + SCOPE_CLAIM_ID), HOST_HELPER_PATH, HOST_HELPER_SHA256, '0755'),
-      `${HOST_HELPER_PATH} use ${scope}`)
+      ...underLock(HOST_HELPER_USERS_FILE, HOST_HELPER_INSTALL_PROGRAM,
+        [HOST_HELPER_UPLOAD_PREFIX + SCOPE_CLAIM_ID, HOST_HELPER_PATH, HOST_HELPER_SHA256, String(HOST_HELPER_REVISION), host.ownershipScope]))
     .action(`claiming the ownership scope ${host.ownershipScope} on this host for this Terraform state`,
       `${HOST_HELPER_PATH} claim ${scope} '${SCOPE_CLAIM_ID}'`);
   // Called by path, not through the preamble: an absent helper has nothing left to release.

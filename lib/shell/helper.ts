@@ -51,6 +51,14 @@ import {
 
 /** Version of the helper's command line; part of its path. */
 export const HOST_HELPER_VERSION = 1;
+/**
+ * Revision of the helper program within its interface version, stamped in its text
+ * (HELPER_REVISION=N). Raised with every change of the program's text; every revision keeps the
+ * actions and arguments of the ones before it, so an installed helper of a newer revision is
+ * never replaced by an older one (HOST_HELPER_INSTALL_PROGRAM), and an older app's scripts run
+ * with it. Builds before revisions carried no stamp: revision 0.
+ */
+export const HOST_HELPER_REVISION = 1;
 /** Directory of the installed helper programs. */
 export const HOST_HELPER_DIR = `/usr/local/libexec/${LIBRARY_NAME}`;
 /** Where the helper of this interface version is installed. */
@@ -107,7 +115,7 @@ function shellFunction(name: string, program: string): string {
 }
 
 /** Synopsis; what each action makes true is said above its function in the program. */
-const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host helper, interface ${HOST_HELPER_VERSION})
+const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host helper, interface ${HOST_HELPER_VERSION}, revision \${HELPER_REVISION})
   block FILE ID CONTENT
   locked FILE COMMAND [ARG...]
   ensure-parents ROOT MOUNTPOINT [DATASET...]
@@ -153,6 +161,8 @@ Every action is idempotent; the comment above its function in \${0} says what it
 export const HOST_HELPER_PROGRAM = `#!/bin/sh
 # ${LIBRARY_NAME} host helper, interface version ${HOST_HELPER_VERSION}, installed as ${HOST_HELPER_PATH}.
 # Written by ${LIBRARY_NAME}: changes here are overwritten. Run it without arguments for usage.
+# A newer revision keeps every action and argument of the older ones; no older one replaces it.
+HELPER_REVISION=${HOST_HELPER_REVISION}
 set -eu
 PATH=/sbin:/bin:/usr/sbin:/usr/bin:/usr/local/sbin:/usr/local/bin
 export PATH
@@ -711,6 +721,39 @@ ${PRUNE_HELPER_DISPATCH}
   *) echo "\${self##*/}: unknown action $action" >&2; usage ;;
 esac
 `;
+
+/**
+ * Installs an uploaded helper, as one program under the lock of HOST_HELPER_USERS_FILE, which
+ * `release` also holds while it decides to remove the helper: the upload is copied into a
+ * temporary file beside the target (made by root, so nobody else can change it once copied) and
+ * removed, the copy checked against the digest, then renamed over the installed helper only if
+ * that is not of a newer revision (HELPER_REVISION; no stamp is revision 0) and differs; last the
+ * scope is recorded as a user of whichever helper is installed (its `_use`, which every revision
+ * keeps). Two states installing at once, or one installing while another releases, meet only
+ * under the lock. $1 upload, $2 target, $3 SHA-256, $4 the upload's revision, $5 scope.
+ */
+export const HOST_HELPER_INSTALL_PROGRAM = `set -eu
+upload=$1 target=$2 sha=$3 ours=$4 scope=$5
+[ -f "$upload" ] || { echo "error: nothing was uploaded for $target" >&2; exit 1; }
+mkdir -p "\${target%/*}"
+tmp=$(mktemp "$target.cdktf.XXXXXX")
+chmod 0755 "$tmp"
+cat "$upload" > "$tmp"
+rm -f "$upload"
+[ "$(sha256 -q "$tmp")" = "$sha" ] || { rm -f "$tmp"; echo "error: the file uploaded for $target is not the one this step carries (SHA-256 $sha)" >&2; exit 1; }
+have=
+[ -f "$target" ] && have=$(sed -n 's/^HELPER_REVISION=\\([0-9][0-9]*\\)$/\\1/p' "$target")
+if [ "\${have:-0}" -gt "$ours" ]; then
+  rm -f "$tmp"
+  echo "==> keeping the installed helper: its revision \${have} is newer than this app's $ours and keeps every action of it"
+elif [ -f "$target" ] && cmp -s "$tmp" "$target"; then
+  rm -f "$tmp"
+  echo "==> helper revision $ours is installed"
+else
+  mv -f "$tmp" "$target"
+  echo "==> installed helper revision $ours (was \${have:-none})"
+fi
+"$target" _use "$scope"`;
 
 /** The SHA-256 (hex) of HOST_HELPER_PROGRAM: the helper step checks its upload against it. */
 export const HOST_HELPER_SHA256 = createHash('sha256').update(HOST_HELPER_PROGRAM).digest('hex');

@@ -130,29 +130,6 @@ export function replaceFileIfChangedWords(p: string, template: string, producer:
   ];
 }
 
-/**
- * Install `upload`, a file the SSH user put on the host (Terraform's file provisioner), at
- * `path`: copied into a temporary file beside `path` (made by root, so nobody else can change it
- * once copied), checked there against `sha256`, then renamed over `path` only when it differs.
- * The upload is removed once copied, whatever follows; a wrong digest fails the script and
- * leaves `path` as it was. `upload` is an sh word.
- */
-export function installUploadedFile(upload: string, path: string, sha256: string, mode = '0644'): string[] {
-  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`installUploadedFile: ${JSON.stringify(sha256)} is not a SHA-256 digest in hex`);
-  // replaceFileIfChanged's steps, with the upload as the producer and the check before the rename.
-  const [makeTemp, keepMode, copyUpload, renameIfChanged] = replaceFileIfChanged(path, `cat ${upload}`, mode);
-  return [
-    `[ -f ${upload} ] || { echo ${shellQuote(`error: nothing was uploaded for ${path}`)} >&2; exit 1; }`,
-    makeTemp,
-    keepMode,
-    copyUpload,
-    // A command of its own, not `cat && rm`: set -e ignores a failure on the left of &&.
-    `rm -f ${upload}`,
-    `[ "$(sha256 -q "$tmp")" = ${sha256} ] || { rm -f "$tmp"; echo ${shellQuote(`error: the file uploaded for ${path} is not the one this step carries (SHA-256 ${sha256})`)} >&2; exit 1; }`,
-    renameIfChanged,
-  ];
-}
-
 /** Write `content` to `path` atomically and only when it differs (see replaceFileIfChanged). */
 export function writeFileIfChanged(path: string, content: string, mode = '0644'): string[] {
   // The content is literal text: a `$` in it (jail.conf's $name) is meant, not a missed expansion.

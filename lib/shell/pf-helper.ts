@@ -279,7 +279,9 @@ _pf_remove() {
     pfctl -a "$anchor" -F all
   fi
   rm -f "$file"
+  # Its directory, and the library's directory above it, when nothing else is in them.
   rmdir "\${file%/*}" 2>/dev/null || :
+  rmdir ${PF_RULES_DIR.replace(/\/[^/]*$/, '')} 2>/dev/null || :
   [ -d ${PF_STATE_DIR} ] || return 0
   pf_anchor_record "$anchor" ''
   _pf_hooks

@@ -5,7 +5,7 @@ import { resource } from '@cdktf/provider-null';
 import { Testing, TerraformStack } from 'cdktf';
 import { spawnSync } from 'child_process';
 import { FreeBsdHost, HOST_HELPER_ASSET, HostStep, Privilege, STEP_OUTLINES_FILE, stepScripts } from '../../lib';
-import { HOST_HELPER_PROGRAM, ScriptBuilder } from '../../lib/shell';
+import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, ScriptBuilder, shellQuoteAlways as shellQuote } from '../../lib/shell';
 import { allStrings, createScript, destroyScript, isHostHelperStep, nullResources, synthJson } from '../support/synth';
 
 function stack() {
@@ -219,9 +219,10 @@ describe('HostStep', () => {
       // The file provisioner runs first (Terraform runs a resource's provisioners in order).
       expect(helper.provisioner[0]).toEqual({ file: { source: HOST_HELPER_ASSET, destination: '/tmp/cdktf-freebsd-jails-helper-1.${self.id}' } });
       const create = createScript(helper);
-      expect(create).toContain(`cat '/tmp/cdktf-freebsd-jails-helper-1.\${self.id}' > "$tmp"\nrm -f '/tmp/cdktf-freebsd-jails-helper-1.\${self.id}'\n`);
-      expect(create).toContain(`[ "$(sha256 -q "$tmp")" = ${digest} ]`);
-      expect(create).toContain('mv -f "$tmp" /usr/local/libexec/cdktf-freebsd-jails/helper-1');
+      // The install program (test/shell/helpers.test.ts runs it) under the lock `release` holds,
+      // given the upload, the path, the digest of this file, the revision and the host's scope.
+      expect(create).toContain(`lockf -k -t 300 /var/run/cdktf-freebsd-jails.var_db_cdktf-freebsd-jails_helper-1.users.lock /bin/sh -c ${shellQuote(HOST_HELPER_INSTALL_PROGRAM)} sh `
+        + `'/tmp/cdktf-freebsd-jails-helper-1.\${self.id}' '/usr/local/libexec/cdktf-freebsd-jails/helper-1' '${digest}' '${HOST_HELPER_REVISION}' `);
     }
     // Not a line of the helper in the configuration (its usage text names every action).
     expect(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')).not.toContain('jail-dataset-remove DATASET');

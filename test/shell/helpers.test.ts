@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { installUploadedFile, managedBlock, replaceFileIfChanged, shellQuote, writeFileIfChanged } from '../../lib/shell';
+import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, managedBlock, replaceFileIfChanged, writeFileIfChanged } from '../../lib/shell';
 import { fakeLockfBin, sh, tempDir } from '../support/sh';
 
 const TRICKY = `line with 'single' and "double" quotes
@@ -41,10 +41,15 @@ describe('writeFileIfChanged', () => {
   });
 });
 
-describe('installUploadedFile', () => {
+describe('HOST_HELPER_INSTALL_PROGRAM: the helper step installs its upload unless a newer revision is installed', () => {
   const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+  /** A helper of revision `rev` (none: no stamp, as before revisions) whose _use records its caller. */
+  const helper = (rev: number | undefined, body = '') =>
+    `#!/bin/sh\n${rev === undefined ? '' : `HELPER_REVISION=${rev}\n`}${body}[ "$1" = _use ] && echo "revision ${rev ?? 0} used by $2" >> "\${0%/*}/uses"\n`;
   let dir: string;
   let env: NodeJS.ProcessEnv;
+  let upload: string;
+  let target: string;
   beforeEach(() => {
     dir = tempDir();
     // FreeBSD's sha256(1) (sbin/md5): -q prints the digest alone.
@@ -52,50 +57,77 @@ describe('installUploadedFile', () => {
     fs.mkdirSync(bin);
     fs.writeFileSync(path.join(bin, 'sha256'), '#!/bin/sh\n[ "$1" = -q ] || exit 64\nsha256sum "$2" | cut -d " " -f 1\n', { mode: 0o755 });
     env = { PATH: `${bin}:${process.env.PATH}` };
+    upload = path.join(dir, 'upload');
+    target = path.join(dir, 'lib', 'helper-1');
   });
-  const run = (upload: string, target: string, sha: string) =>
-    spawnSync('/bin/sh', ['-c', `set -eu\n${installUploadedFile(shellQuote(upload), target, sha, '0755').join('\n')}`], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const run = (text: string, rev: number, sha = digest(text)) =>
+    spawnSync('/bin/sh', ['-c', HOST_HELPER_INSTALL_PROGRAM, 'sh', upload, target, sha, String(rev), 'lab'], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const uses = () => fs.readFileSync(path.join(dir, 'lib', 'uses'), 'utf8');
 
-  test('installs the upload with the mode, removes the upload, then leaves an identical file alone', () => {
-    const upload = path.join(dir, 'upload');
-    const target = path.join(dir, 'lib', 'helper-1');
-    fs.mkdirSync(path.dirname(target));
-    fs.writeFileSync(upload, TRICKY);
-    expect(run(upload, target, digest(TRICKY)).status).toBe(0);
-    expect(fs.readFileSync(target, 'utf8')).toBe(TRICKY);
+  test('installs the upload with mode 0755 (its directory made), removes the upload, records the scope; an identical helper is left alone', () => {
+    const text = helper(2, TRICKY.replace(/^/gm, '# ') + '\n');
+    fs.writeFileSync(upload, text);
+    let r = run(text, 2);
+    expect([r.status, r.stdout]).toEqual([0, '==> installed helper revision 2 (was none)\n']);
+    expect(fs.readFileSync(target, 'utf8')).toBe(text);
     expect(fs.statSync(target).mode & 0o777).toBe(0o755);
     expect(fs.existsSync(upload)).toBe(false);
+    expect(uses()).toBe('revision 2 used by lab\n');
     const inode = fs.statSync(target).ino;
-    fs.writeFileSync(upload, TRICKY);
-    expect(run(upload, target, digest(TRICKY)).status).toBe(0);
+    fs.writeFileSync(upload, text);
+    r = run(text, 2);
+    expect([r.status, r.stdout]).toEqual([0, '==> helper revision 2 is installed\n']);
     expect(fs.statSync(target).ino).toBe(inode); // not rewritten
-    expect(fs.readdirSync(path.dirname(target))).toEqual(['helper-1']); // no temporary files left
+    expect(fs.readdirSync(path.dirname(target)).sort()).toEqual(['helper-1', 'uses']); // no temporary files left
   });
 
-  test('an upload that is not the expected file fails the script and leaves the installed file as it was', () => {
-    const upload = path.join(dir, 'upload');
-    const target = path.join(dir, 'helper-1');
-    fs.writeFileSync(target, 'old\n', { mode: 0o755 });
+  test('an installed newer revision is kept: the older upload is dropped, and the scope is recorded with the newer helper', () => {
+    fs.mkdirSync(path.dirname(target));
+    fs.writeFileSync(target, helper(3), { mode: 0o755 });
+    const older = helper(2, 'echo older\n');
+    fs.writeFileSync(upload, older);
+    const r = run(older, 2);
+    expect([r.status, r.stdout]).toEqual([0, '==> keeping the installed helper: its revision 3 is newer than this app\'s 2 and keeps every action of it\n']);
+    expect(fs.readFileSync(target, 'utf8')).toBe(helper(3));
+    expect(uses()).toBe('revision 3 used by lab\n');
+    expect(fs.readdirSync(path.dirname(target)).sort()).toEqual(['helper-1', 'uses']);
+    expect(fs.existsSync(upload)).toBe(false);
+  });
+
+  test('an older revision, or a helper from before revisions (no stamp: 0), is replaced', () => {
+    for (const installed of [1, undefined]) {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, helper(installed), { mode: 0o755 });
+      const text = helper(2);
+      fs.writeFileSync(upload, text);
+      const r = run(text, 2);
+      expect([installed, r.status, r.stdout]).toEqual([installed, 0, `==> installed helper revision 2 (was ${installed ?? 'none'})\n`]);
+      expect(fs.readFileSync(target, 'utf8')).toBe(text);
+      fs.rmSync(path.dirname(target), { recursive: true });
+    }
+  });
+
+  test('an upload that is not the expected file fails the script and leaves the installed helper as it was', () => {
+    fs.mkdirSync(path.dirname(target));
+    fs.writeFileSync(target, helper(1), { mode: 0o755 });
     fs.writeFileSync(upload, 'changed by somebody else\n');
-    const r = run(upload, target, digest('the helper\n'));
+    const r = run('changed by somebody else\n', 2, digest('the helper\n'));
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`error: the file uploaded for ${target} is not the one this step carries (SHA-256 ${digest('the helper\n')})`);
-    expect(fs.readFileSync(target, 'utf8')).toBe('old\n');
-    expect(fs.readdirSync(dir).sort()).toEqual(['bin', 'helper-1']); // upload and temporary file gone
+    expect(r.stderr).toBe(`error: the file uploaded for ${target} is not the one this step carries (SHA-256 ${digest('the helper\n')})\n`);
+    expect(fs.readFileSync(target, 'utf8')).toBe(helper(1));
+    expect(fs.readdirSync(path.dirname(target))).toEqual(['helper-1']); // temporary file gone, no use recorded
+    expect(fs.existsSync(upload)).toBe(false);
   });
 
   test('no upload: the script fails before anything changes', () => {
-    const target = path.join(dir, 'helper-1');
-    fs.writeFileSync(target, 'old\n');
-    const r = run(path.join(dir, 'missing'), target, digest('x'));
+    const r = run('x', 2);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`error: nothing was uploaded for ${target}`);
-    expect(fs.readFileSync(target, 'utf8')).toBe('old\n');
-    expect(fs.readdirSync(dir).sort()).toEqual(['bin', 'helper-1']);
+    expect(r.stderr).toBe(`error: nothing was uploaded for ${target}\n`);
+    expect(fs.existsSync(path.dirname(target))).toBe(false);
   });
 
-  test('refuses a digest that is not SHA-256 hex', () => {
-    expect(() => installUploadedFile("'/tmp/u'", '/p', 'abc')).toThrow('"abc" is not a SHA-256 digest in hex');
+  test('the installed program carries its revision as the stamp the install reads', () => {
+    expect(HOST_HELPER_PROGRAM.split('\n').filter((l) => l.startsWith('HELPER_REVISION='))).toEqual([`HELPER_REVISION=${HOST_HELPER_REVISION}`]);
   });
 });
 
