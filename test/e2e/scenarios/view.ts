@@ -171,7 +171,12 @@ export function hostView(host: FakeHost, opts: ViewOptions = {}): Map<string, st
     view.set(`iface ${name}`, sortedJson(rest));
     for (const a of [...(inet as string[] ?? []), ...(inet6 as string[] ?? [])]) view.set(`iface ${name} address ${a}`, 'yes');
   }
-  for (const k of ['pf', 'devfs', 'pkg'] as const) view.set(`state ${k}`, sortedJson(s[k]));
+  for (const k of ['pf', 'devfs'] as const) view.set(`state ${k}`, sortedJson(s[k]));
+  // The shims keep pkg's databases in their state file by path; on a host they live at those
+  // paths (a jail's /var/db/pkg, a PKG_DBDIR) and go with them.
+  const pkg = s.pkg as { roots?: Record<string, unknown>; catalogues?: Record<string, unknown> };
+  const present = (o: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(o ?? {}).filter(([p]) => host.exists(p)));
+  view.set('state pkg', sortedJson({ ...pkg, roots: present(pkg.roots), catalogues: present(pkg.catalogues) }));
   return view;
 }
 
