@@ -126,7 +126,7 @@ const USAGE = `usage: \${0##*/} ACTION [ARGUMENT...]   (${LIBRARY_NAME} host hel
   write-file FILE MODE CONTENT
   write-managed-file FILE MODE CONTENT
   sed-file FILE SCRIPT
-  dataset-create DATASET OWNER ROLE
+  dataset-create DATASET OWNER ROLE [ROOT MOUNTPOINT [PARENT...]]
   dataset-mounted DATASET MOUNTPOINT
   jail-dataset-create DATASET OWNER NAME SNAPSHOT METHOD ROOT ROOTMOUNT
   settings-apply STATE [KIND NAME VALUE]...
@@ -227,10 +227,15 @@ do_owned_by() {
 }
 
 # retire DATASET ROOT MOUNTPOINT NAME: renamed aside, marked retired, never mounted automatically.
+# The retired parent is made and receives the dataset under the lock prune-parents holds, so it
+# cannot be pruned in between.
 do_retire() {
   [ $# -eq 4 ] || usage
-  ds=$1 root=$2 rootmnt=$3 name=$4
-  do_ensure_parents "$root" "$rootmnt" "$root/${RETIRED_DATASET}"
+  do_locked ${ZFS_LOCK} "$self" _retire "$@"
+}
+_retire() {
+  _ensure_parents "$2" "$3" "$2/${RETIRED_DATASET}"
+  ds=$1 root=$2 name=$4
 ${retireDatasetLines('"$ds"', `"$root/${RETIRED_DATASET}"`, '"$name"').map((l) => `  ${l}`).join('\n')}
 }
 
@@ -253,26 +258,43 @@ do_sed_file() {
 ${replaceFileIfChangedWords('"$1"', '"$1.cdktf.XXXXXX"', 'sed -e "$2" "$1"', '0644').map((l) => `  ${l}`).join('\n')}
 }
 
-# dataset-create DATASET OWNER ROLE: created when missing (a concurrent creator is fine);
-# an existing dataset of another owner is refused, never touched.
+# dataset-create DATASET OWNER ROLE [ROOT MOUNTPOINT [PARENT...]]: created when missing (a
+# concurrent creator is fine); an existing dataset of another owner is refused, never touched.
+# With ROOT, its parents are made as ensure-parents makes them, in the same hold of the lock
+# prune-parents takes, so none of them is pruned before DATASET is in it.
 do_dataset_create() {
-  [ $# -eq 3 ] || usage
-  exists "$1" || zfs create -o ${OWNER_PROPERTY}="$2" -o ${ROLE_PROPERTY}="$3" "$1" || exists "$1"
-  do_owned_by "$1" "$2" || die "dataset $1 exists and is not managed by $2; refusing to touch it"
+  [ $# -eq 3 ] || [ $# -ge 5 ] || usage
+  if [ $# -eq 3 ]; then _dataset_create "$@"; else do_locked ${ZFS_LOCK} "$self" _dataset_create "$@"; fi
+}
+_dataset_create() {
+  dc_ds=$1 dc_owner=$2 dc_role=$3
+  shift 3
+  [ $# -eq 0 ] || _ensure_parents "$@"
+  exists "$dc_ds" || zfs create -o ${OWNER_PROPERTY}="$dc_owner" -o ${ROLE_PROPERTY}="$dc_role" "$dc_ds" || exists "$dc_ds"
+  do_owned_by "$dc_ds" "$dc_owner" || die "dataset $dc_ds exists and is not managed by $dc_owner; refusing to touch it"
 }
 
 # jail-dataset-create DATASET OWNER NAME SNAPSHOT METHOD ROOT ROOTMOUNT: DATASET made from
 # SNAPSHOT by METHOD (clone or send-receive) and marked as OWNER's jail NAME (removal policy
-# retain until the configuration records its own); an existing DATASET must be OWNER's.
+# retain until the configuration records its own); an existing DATASET must be OWNER's. A clone
+# is made in the same hold of the lock prune-parents takes as ROOT; a copy can take long, so only
+# ROOT is made under it (prune-parents leaves ROOT while anything is in it: the source
+# template, when it is there).
 do_jail_dataset_create() {
   [ $# -eq 7 ] || usage
-  ds=$1 owner=$2 name=$3 snap=$4 method=$5
-  if exists "$ds"; then
-    do_owned_by "$ds" "$owner" || die "dataset $ds exists and is not managed by $owner; refusing to touch it"
-    echo "==> dataset $ds exists"
+  case "$5" in
+    clone) do_locked ${ZFS_LOCK} "$self" _jail_dataset_create "$@" ;;
+    *) do_ensure_parents "$6" "$7"; _jail_dataset_create "$@" ;;
+  esac
+}
+_jail_dataset_create() {
+  if exists "$1"; then
+    do_owned_by "$1" "$2" || die "dataset $1 exists and is not managed by $2; refusing to touch it"
+    echo "==> dataset $1 exists"
     return 0
   fi
-  do_ensure_parents "$6" "$7"
+  [ "$5" != clone ] || _ensure_parents "$6" "$7"
+  ds=$1 owner=$2 name=$3 snap=$4 method=$5
   zfs list -H -t snapshot -o name "$snap" >/dev/null 2>&1 || die "snapshot $snap does not exist"
   set -- -o ${OWNER_PROPERTY}="$owner" -o ${ROLE_PROPERTY}=${JAIL_ROLE} -o ${JAIL_NAME_PROPERTY}="$name" -o ${REMOVAL_PROPERTY}=${REMOVAL_RETAIN}
   case "$method" in
@@ -712,7 +734,7 @@ ${PRUNE_HELPER_DISPATCH}
   claim) do_claim "$@" ;;
   claim-check) do_claim_check "$@" ;;
   unclaim) do_unclaim "$@" ;;
-  _block | _ensure_parents | _prune_parents | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
+  _block | _ensure_parents | _prune_parents | _retire | _dataset_create | _jail_dataset_create | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
   _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
   _vnet_add | _vnet_delete | _vnet_epair_add | _vnet_epair_delete | _vnet_claim | _vnet_release) "$action" "$@" ;;
   _no_tty | ${PF_HELPER_INTERNAL.join(' | ')}) "$action" "$@" ;;

@@ -222,8 +222,7 @@ export class ZfsTemplate extends Construct {
       '  exit 0',
       'fi');
     create.action(`ensuring datasets ${host.jailRootDataset} (at ${host.jailRootMountpoint}), ${templatesDataset}, ${this.datasetName}`,
-      helperCall('ensure-parents', host.jailRootDataset, host.jailRootMountpoint, templatesDataset),
-      helperCall('dataset-create', this.datasetName, owner, TEMPLATE_ROLE),
+      helperCall('dataset-create', this.datasetName, owner, TEMPLATE_ROLE, host.jailRootDataset, host.jailRootMountpoint, templatesDataset),
       helperCall('dataset-mounted', this.datasetName, this.path),
     );
     create.action(`release sets ${sets.join(', ')} of ${this.release} extracted into ${this.path}`, ...this.extractionLines(ds, mnt, setsUrl, sets, digests));

@@ -23,10 +23,15 @@ interface Rig {
 /** A stand-in: records its argv, answers `zfs list/get` from files under $RIG/zfs. */
 const FAKES: Record<string, string> = {
   lockf: `while getopts kst: opt; do :; done\nshift $((OPTIND - 1))\nf=$(basename "$1"); shift\nexec flock "$RIG/$f" "$@"`,
+  // Also records, in $RIG/zfs-locked, each call made while the zfs-parents lock is held (by an
+  // ancestor: a lock of another open file description, so flock -n fails).
   zfs: `echo "zfs $*" >> "$RIG/log"
+flock -n "$RIG/cdktf-freebsd-jails.zfs-parents.lock" true 2>/dev/null || echo "zfs $*" >> "$RIG/zfs-locked"
 case "$1" in
   list) for a in "$@"; do last=$a; done; [ -d "$RIG/zfs/$(echo "$last" | tr / _)" ] ;;
   get) for a in "$@"; do last=$a; done; f="$RIG/zfs/$(echo "$last" | tr / _)/$5"; if [ -f "$f" ]; then cat "$f"; else echo -; fi ;;
+  create) for a in "$@"; do last=$a; done; d="$RIG/zfs/$(echo "$last" | tr / _)"; mkdir -p "$d"
+    shift; while [ "$1" = -o ]; do echo "\${2#*=}" > "$d/\${2%%=*}"; shift 2; done ;;
   *) : ;;
 esac`,
   sysrc: `echo "sysrc $*" >> "$RIG/log"
@@ -175,6 +180,23 @@ describe('host helper program', () => {
     expect(h.calls()).toContain('zfs set canmount=noauto cdktf-freebsd-jails:role=retired zroot/vm/web');
     expect(h.calls()).toContain('zfs rename -u zroot/vm/web zroot/vm/.retired/web-20261201T000000Z');
     expect(h.calls()).not.toContain('zfs destroy -r zroot/vm/web');
+  });
+
+  t('what goes into a shared parent is made in the same hold of the zfs-parents lock as the parent (prune-parents holds it to remove an empty one)', () => {
+    const h = rig();
+    const locked = () => (fs.existsSync(path.join(h.dir, 'zfs-locked')) ? fs.readFileSync(path.join(h.dir, 'zfs-locked'), 'utf8').split('\n').filter(Boolean) : []);
+    h.setProp('zroot/vm', 'mountpoint', '/vm');
+    h.setProp('zroot/vm/web', 'cdktf-freebsd-jails:removal', 'retain');
+    expect(h.run('jail-dataset-remove', 'zroot/vm/web', 'zroot/vm', '/vm', 'web').status).toBe(0);
+    expect(locked()).toEqual(expect.arrayContaining(['zfs create -o cdktf-freebsd-jails:owner=shared-parent -o cdktf-freebsd-jails:role=parent zroot/vm/.retired', 'zfs rename -u zroot/vm/web zroot/vm/.retired/web-20261201T000000Z']));
+    h.setProp('zroot/vm/tmpl/14.3@p3', 'type', 'snapshot');
+    expect(h.run('jail-dataset-create', 'zroot/vm/h1', 'lab:lab/h1', 'h1', 'zroot/vm/tmpl/14.3@p3', 'clone', 'zroot/vm', '/vm').status).toBe(0);
+    expect(locked().filter((l) => l.startsWith('zfs clone'))).toHaveLength(1);
+    expect(h.run('dataset-create', 'zroot/vm/tmpl/15.0', 'lab:lab/t', 'template', 'zroot/vm', '/vm', 'zroot/vm/tmpl').status).toBe(0);
+    expect(locked().filter((l) => /^zfs create .* zroot\/vm\/tmpl\/15\.0$/.test(l))).toHaveLength(1);
+    // The three-argument form (scripts of earlier builds) takes no lock, as before.
+    expect(h.run('dataset-create', 'zroot/vm/data', 'lab:lab/d', 'data').status).toBe(0);
+    expect(locked().filter((l) => /zroot\/vm\/data$/.test(l))).toEqual([]);
   });
 
   t('jail-start starts through service jail start and fails when the jail does not run', () => {

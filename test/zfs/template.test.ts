@@ -29,8 +29,8 @@ describe('ZfsTemplate', () => {
   test('the script does the notebook\'s nine steps in order', () => {
     const { create } = build({ release: FreeBsdRelease.of('14.3'), snapshotName: 'p3', portsSupport: true });
     const order = [
-      /"\$cfj" ensure-parents 'zroot\/vm' '\/vm' 'zroot\/vm\/tmpl'$/, // 1. datasets (the host helper's ensure-parents)
-      /"\$cfj" dataset-create 'zroot\/vm\/tmpl\/14.3' 'test:test\/template' 'template'/,
+      // 1. datasets: the template's, with its parents made in the same hold of the zfs-parents lock
+      /"\$cfj" dataset-create 'zroot\/vm\/tmpl\/14.3' 'test:test\/template' 'template' 'zroot\/vm' '\/vm' 'zroot\/vm\/tmpl'$/,
       /fetch -q -o "\$dl\/base.txz" https:\/\/download.freebsd.org\/releases\/amd64\/amd64\/14.3-RELEASE\/base.txz/, // 2.
       /have=\$\(sha256 -q "\$dl\/base.txz"\)/,
       /tar -xpf "\$dl\/base.txz" -C \/vm\/tmpl\/14.3/, // 3.
