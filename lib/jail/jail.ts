@@ -308,15 +308,23 @@ export class JailFromSnapshot extends Construct implements IJail {
   /**
    * `step` updates the jail and restarts it (a JailUpdate): every step that runs pkg in the jail
    * goes after it, whichever was made first. Run side by side, pkg found the jail gone in the
-   * middle of the restart ("jail_getid: jail not found"); and packages belong on the updated base. @internal
+   * middle of the restart ("jail_getid: jail not found"); and packages belong on the updated base.
+   * A jail's updates run one after another, in the order they were made: side by side they
+   * shared the jail's freebsd-update work directory and restarted the jail under each other. @internal
    */
   public _addUpdateStep(step: HostStep): void {
+    for (const u of this.updateSteps) step._dependOn(u);
     this.updateSteps.push(step);
     for (const p of this.packagesSteps) p._dependOn(step);
   }
 
-  /** `step` runs pkg in the jail (a JailPackages): after every update of the jail. @internal */
+  /**
+   * `step` runs pkg in the jail (a JailPackages): after every update of the jail, and after the
+   * jail's earlier JailPackages (side by side they shared the jail's pkg database and an offline
+   * one unmounted the other's repository in the middle of its `pkg add`). @internal
+   */
   public _addPackagesStep(step: HostStep): void {
+    for (const p of this.packagesSteps) step._dependOn(p);
     this.packagesSteps.push(step);
     for (const u of this.updateSteps) step._dependOn(u);
   }

@@ -142,6 +142,29 @@ test('a jail\'s packages are installed after its updates (which restart it), whi
   expect(byName('other_install').depends_on).not.toContain(update);
 });
 
+test('a jail\'s JailPackages run one after another, and so do its JailUpdates, in the order they were made; other jails\' do not wait', () => {
+  const { stack, jail } = jailStack();
+  const h1 = jail('h1');
+  new JailPackages(stack, 'first', { jail: h1, packages: ['git-lite'], offline: true });
+  new JailPackages(stack, 'second', { jail: h1, packages: ['vim-console'], offline: true });
+  new JailUpdate(stack, 'u1', { jail: h1 });
+  new JailUpdate(stack, 'u2', { jail: h1 });
+  const h2 = jail('h2');
+  new JailPackages(stack, 'other', { jail: h2, packages: ['git-lite'], offline: true });
+  new JailUpdate(stack, 'u3', { jail: h2 });
+  const all = nullResources(stack);
+  const address = (prefix: string) => `null_resource.${all.find((r) => r.name.startsWith(prefix))!.name}`;
+  const dependsOn = (prefix: string) => all.find((r) => r.name.startsWith(prefix))!.depends_on as string[];
+  expect(dependsOn('second_install')).toContain(address('first_install'));
+  expect(dependsOn('first_install')).not.toContain(address('second_install'));
+  expect(dependsOn('u2_update')).toContain(address('u1_update'));
+  expect(dependsOn('u1_update')).not.toContain(address('u2_update'));
+  expect(dependsOn('other_install')).not.toEqual(expect.arrayContaining([address('first_install')]));
+  expect(dependsOn('other_install')).not.toContain(address('second_install'));
+  expect(dependsOn('u3_update')).not.toContain(address('u2_update'));
+  expect(dependsOn('u3_update')).not.toContain(address('u1_update'));
+});
+
 test('the host prune removes jail datasets of this ownership scope (compared exactly) that are not in the app, once the claim is checked, before any jail step', () => {
   const { stack, jail } = jailStack();
   jail('keep1');
