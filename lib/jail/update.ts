@@ -66,8 +66,7 @@ export class JailUpdate extends Construct {
         `  echo ${shellQuote(`==> jail ${jail.name} was stopped by an unfinished restart: starting it`)}`,
         `  ${helperCall('jail-start', jail.name)}`,
         'fi',
-        `rm -f ${mark}`,
-        `rmdir ${JAIL_STATE_DIR} 2>/dev/null || :`);
+        `rm -f ${mark}`);
     }
     this.step = new HostStep(this, 'update', {
       host: jail.host,

@@ -24,10 +24,8 @@
  *   persistent file system (fetchupgrade_check_params refuses tmpfs and md).
  */
 import { noTtyCall } from './helper';
+import { FREEBSD_UPDATE_WORKDIR_ROOT } from './names';
 import { shellQuote } from './quote';
-
-/** Parent of the work directories: one per updated tree, at this path plus the tree's path. */
-export const FREEBSD_UPDATE_WORKDIR_ROOT = '/var/db/cdktf-freebsd-jails/freebsd-update';
 /** Longest a single freebsd-update run may take before the step gives up. */
 export const FREEBSD_UPDATE_TIMEOUT_SECONDS = 3600;
 /** The three install stages of a major upgrade and the run that says nothing is pending. */
@@ -131,7 +129,8 @@ export function freebsdUpdateCleanupLines(basedir: string): string[] {
   return [
     `rm -rf ${shellQuote(work)}`,
     `fu_dir=${shellQuote(work.slice(0, work.lastIndexOf('/')))}`,
-    // Up to the library's own directory under /var/db: rmdir stops at the first one still in use.
-    'while [ "$fu_dir" != /var/db ] && rmdir "$fu_dir" 2>/dev/null; do fu_dir=${fu_dir%/*}; done',
+    // Up to, not including, the work directories' root (the helper's last release removes it):
+    // rmdir stops at the first one still in use.
+    `while [ "$fu_dir" != ${FREEBSD_UPDATE_WORKDIR_ROOT} ] && rmdir "$fu_dir" 2>/dev/null; do fu_dir=\${fu_dir%/*}; done`,
   ];
 }

@@ -28,6 +28,7 @@ import {
   BLOCK_BEGIN,
   BLOCK_END,
   DEVFS_RULES_FILE,
+  FREEBSD_UPDATE_WORKDIR_ROOT,
   JAIL_STATE_DIR,
   LIBRARY_NAME,
   LOCK_DIR,
@@ -474,7 +475,6 @@ do_jail_teardown() {
     echo "==> network teardown of jail $name"
     /bin/sh "$teardown"
     rm -f "$teardown"
-    rmdir "${JAIL_STATE_DIR}" 2>/dev/null || :
   fi
   # Strictly under the root, deepest first; the root itself is the jail's dataset.
 ${unmountUnderLines('"$path"').map((l) => `  ${l}`).join('\n')}
@@ -630,7 +630,12 @@ _release() {
   echo "==> no owner needs the helper: removing $self"
   rm -f "$self"
   rmdir ${HOST_HELPER_DIR} 2>/dev/null || :
-  rmdir ${STATE_DIR} 2>/dev/null || :
+  # The library's directories that steps of every scope share go with the last scope, when
+  # empty: removed earlier, by one step while another had just made one to write in, that write
+  # failed. Nothing of the host's runs now: every step of an app waits for its helper step.
+  for dir in ${[JAIL_STATE_DIR, SCOPE_CLAIM_DIR, PRUNE_STATE_DIR, FREEBSD_UPDATE_WORKDIR_ROOT, STATE_DIR].join(' ')}; do
+    rmdir "$dir" 2>/dev/null || :
+  done
 }
 
 # owner_claim FILE OWNER WHAT: the one owner claim of every kind (an ownership scope by a
@@ -684,9 +689,7 @@ _unclaim() {
     echo "==> ownership scope $1 given up"
     # The scope's prune records (lib/shell/prune.ts) go with its claim.
     rm -f "${PRUNE_STATE_DIR}/$1.settings"
-    rmdir ${PRUNE_STATE_DIR} 2>/dev/null || :
   fi
-  rmdir ${SCOPE_CLAIM_DIR} 2>/dev/null || :
 }
 
 ${PF_HELPER_FUNCTIONS}

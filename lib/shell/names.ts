@@ -93,6 +93,8 @@ export const SETTINGS_CHANGES_FILE_NAME = 'shared.changes';
 
 /** Where per-jail records live (the network's teardown actions): `<dir>/NAME.teardown`. */
 export const JAIL_STATE_DIR = `${STATE_DIR}/jails`;
+/** Parent of freebsd-update's work directories: one per updated tree, at this path plus the tree's path. */
+export const FREEBSD_UPDATE_WORKDIR_ROOT = `${STATE_DIR}/freebsd-update`;
 
 /** REMOVAL_PROPERTY value: the dataset is destroyed with the jail (JailRemovalPolicy.DESTROY). */
 export const REMOVAL_DESTROY = 'destroy';

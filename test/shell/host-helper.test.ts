@@ -299,8 +299,15 @@ describe('host helper program', () => {
     expect(h.run('unclaim', 'lab', '222').status).toBe(0);
     expect(fs.readFileSync(claim, 'utf8')).toBe('111\n');
     expect(h.run('unclaim', 'lab', '111').status).toBe(0);
-    expect(fs.existsSync(path.dirname(claim))).toBe(false);
+    expect(fs.existsSync(claim)).toBe(false);
     expect(h.run('claim', 'lab', '222').status).toBe(0);
+    // The claims' directory is every scope's: it stays until the helper's last user goes (a scope
+    // removing it could break another's claim written in it at that moment), then goes.
+    expect(h.run('unclaim', 'lab', '222').status).toBe(0);
+    expect(fs.readdirSync(path.dirname(claim))).toEqual([]);
+    expect(h.run('use', 'lab').status).toBe(0);
+    expect(h.run('release', 'lab').status).toBe(0);
+    expect(fs.existsSync(path.dirname(claim))).toBe(false);
   });
 
   t('use/release: the helper goes with its last owner, owners matched exactly', () => {

@@ -273,7 +273,7 @@ describe('host helper: prune of claims', () => {
     expect(h.run('unclaim', 'lab', '222').status).toBe(0);
     expect(read(record)).toBe(`${s3}\n`);
     expect(h.run('unclaim', 'lab', '111').status).toBe(0);
-    expect(fs.existsSync(path.dirname(record))).toBe(false);
+    expect(fs.existsSync(record)).toBe(false);
     expect(fs.existsSync(s3)).toBe(true);
   });
 });
