@@ -425,7 +425,7 @@ do_jail_start() {
   if running "$1"; then echo "==> jail $1 runs"; return 0; fi
   echo "==> starting jail $1 (service jail start $1)"
   service jail start "$1" || true
-  running "$1" || die "jail $1 did not start (see the output of service jail start above)"
+  running "$1" || die "jail $1 did not start (see the output of service jail start above; jls -j $1: $(jls -j "$1" 2>&1 >/dev/null))"
 }
 
 # jail-stop NAME: onestop works even when jail_enable was turned off since.
@@ -460,7 +460,7 @@ do_jail_restart() {
   [ $# -eq 1 ] || usage
   echo "==> restarting jail $1 (service jail restart $1)"
   service jail restart "$1" || true
-  running "$1" || die "jail $1 did not start again (see the output of service jail restart above)"
+  running "$1" || die "jail $1 did not start again (see the output of service jail restart above; jls -j $1: $(jls -j "$1" 2>&1 >/dev/null))"
 }
 
 # jail-teardown NAME CONF PATH FSTAB: the jail stopped, its recorded network teardown run, what

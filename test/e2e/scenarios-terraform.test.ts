@@ -14,8 +14,8 @@ import { Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectJail, expectOk } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
 import { hostsEntries, jailConf, rcWords, runningJails } from './scenarios/view';
-import { escapeTerraformTemplate, HOST_HELPER_PATH } from '../../lib';
-import { HOST_HELPER_PROGRAM, writeFileIfChanged } from '../../lib/shell';
+import { escapeTerraformTemplate, HOST_HELPER_DIR, HOST_HELPER_PATH } from '../../lib';
+import { HOST_HELPER_PROGRAM, HOST_HELPER_USERS_FILE, lockFileFor, writeFileIfChanged } from '../../lib/shell';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));
@@ -123,10 +123,14 @@ function asReleaseWithInlineHelper(file: string): string {
   helper.provisioner = helper.provisioner.filter((p: any) => !p.file);
   const exec = helper.provisioner.find((p: any) => p['remote-exec'] && !p['remote-exec'].when)['remote-exec'];
   const lines: string[] = exec.inline[0].split('\n');
-  const first = lines.findIndex((l) => l.startsWith("[ -f '/tmp/cdktf-freebsd-jails-helper-1."));
-  const last = lines.findIndex((l) => l.startsWith(`if [ -e ${HOST_HELPER_PATH} ] && cmp`));
+  // Today's install: one locked program (HOST_HELPER_INSTALL_PROGRAM) from its lockf line to its
+  // last line, which ends with the scope; that release wrote the helper, then ran `use SCOPE`.
+  const first = lines.findIndex((l) => l.startsWith(`lockf -k -t 300 ${lockFileFor(HOST_HELPER_USERS_FILE)} /bin/sh -c 'set -eu`));
+  const last = lines.findIndex((l) => l.startsWith('"$target" _use "$scope"\' sh '));
   expect([first > 0, last > first]).toEqual([true, true]);
-  lines.splice(first, last - first + 1, ...escapeTerraformTemplate(writeFileIfChanged(HOST_HELPER_PATH, HOST_HELPER_PROGRAM, '0755').join('\n')).split('\n'));
+  const scope = /'([^']*)'$/.exec(lines[last])![1];
+  lines.splice(first, last - first + 1, `mkdir -p ${HOST_HELPER_DIR}`, ...escapeTerraformTemplate(writeFileIfChanged(HOST_HELPER_PATH, HOST_HELPER_PROGRAM, '0755').join('\n')).split('\n'),
+    `${HOST_HELPER_PATH} use ${scope}`);
   exec.inline = [lines.join('\n')];
   helper.triggers.content_hash = `before-${helper.triggers.content_hash}`;
   fs.writeFileSync(file, JSON.stringify(json, null, 2));
