@@ -87,3 +87,33 @@ test('a breaker killed inside its short lock does not wedge the host', () => {
   expect(r.stdout).toBe('ok');
   expect(fs.readdirSync(dbPath())).toEqual([]);
 });
+
+// The tests' own process reads the state from outside the fake host's PID namespace, where the
+// shims cannot see its pid: taken for dead, its lock was broken under it, and its release then
+// removed the lock of the shim that had taken it, letting a third process in beside that one.
+test('a holder of another PID namespace is never taken for dead: a waiter gets the lock only after its release', async () => {
+  const lock = dbPath('state.lock');
+  fs.mkdirSync(lock);
+  // A pid no process here has, in a namespace that is not this one.
+  fs.writeFileSync(path.join(lock, 'pid'), '999999999 1.5 pid:[1]');
+  const waiterCode = `const S = require(${JSON.stringify(STATE)}); S.acquire(); process.stdout.write(String(Date.now())); S.release();`;
+  const waiter = spawn(process.execPath, ['-e', waiterCode], { env: { ...process.env, FAKEBSD_ROOT: root } });
+  let got = '';
+  waiter.stdout.on('data', (d) => { got += d; });
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(fs.readFileSync(path.join(lock, 'pid'), 'utf8')).toBe('999999999 1.5 pid:[1]');
+  const released = Date.now();
+  fs.rmSync(lock, { recursive: true });
+  const code = await new Promise((r) => waiter.on('exit', r));
+  expect(code).toBe(0);
+  expect(Number(got)).toBeGreaterThanOrEqual(released);
+});
+
+test('a lock taken from its holder while held is not removed by the holder\'s release, which fails loudly', () => {
+  const code = `const fs = require('fs'); const S = require(${JSON.stringify(STATE)}); S.acquire();
+    fs.writeFileSync(${JSON.stringify(dbPath('state.lock', 'pid'))}, '4242 another.lock x');
+    try { S.release(); } catch (e) { process.stdout.write(e.message); }`;
+  const r = spawnSync(process.execPath, ['-e', code], { env: { ...process.env, FAKEBSD_ROOT: root }, encoding: 'utf8' });
+  expect(r.stdout).toMatch(/^fakebsd: the state lock was taken from process \d+ while it held it \(held \d+ \S+ \S+, found 4242 another\.lock x\)$/);
+  expect(fs.readFileSync(dbPath('state.lock', 'pid'), 'utf8')).toBe('4242 another.lock x');
+});

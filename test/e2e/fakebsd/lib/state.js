@@ -9,6 +9,19 @@ const { dbDir, sleepMs } = require('./host');
 
 const LOCK_TIMEOUT_MS = 60000;
 
+// The PID namespace this process runs in: a pid means something only there. The tests' own
+// process reads the state from outside the fake host's namespace (the shims run inside it), so a
+// shim must not take such a holder's pid, which it cannot see, for a dead process's.
+const PID_NS = (() => {
+  try {
+    return fs.readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return 'unknown';
+  }
+})();
+/** The id written into the lock this process holds (null when it holds none). */
+let heldId = null;
+
 function lockPath() {
   return dbDir('state.lock');
 }
@@ -24,10 +37,13 @@ function acquire() {
   const start = Date.now();
   for (;;) {
     fs.mkdirSync(mine, { recursive: true });
-    // The pid, and a token of this lock: a breaker removes only the very lock it judged dead.
-    fs.writeFileSync(path.join(mine, 'pid'), `${process.pid} ${process.hrtime.bigint()}.${Math.random()}`);
+    // The pid, a token of this lock (a breaker removes only the very lock it judged dead) and the
+    // PID namespace the pid belongs to.
+    const id = `${process.pid} ${process.hrtime.bigint()}.${Math.random()} ${PID_NS}`;
+    fs.writeFileSync(path.join(mine, 'pid'), id);
     try {
       fs.renameSync(mine, lp);
+      heldId = id;
       return;
     } catch (e) {
       if (e.code !== 'EEXIST' && e.code !== 'ENOTEMPTY') throw e;
@@ -92,10 +108,15 @@ function lockId(lp) {
   }
 }
 
-/** The lock's id when its holder is dead, else null. */
+/**
+ * The lock's id when its holder is dead, else null. A holder of another PID namespace (the
+ * tests' process, outside the fake host's) is never judged from here.
+ */
 function deadHoldersLock(lp) {
   const id = lockId(lp);
   if (id === null) return null;
+  const ns = id.split(' ')[2];
+  if (ns !== undefined && ns !== PID_NS) return null;
   const widen = Number(process.env.FAKEBSD_LOCK_CHECK_DELAY_MS || 0); // tests widen the window
   if (widen) sleepMs(widen);
   try {
@@ -114,8 +135,18 @@ function breakStaleBreaker(breaker) {
   }
 }
 
+/**
+ * Lets go of the lock this process holds. Were it no longer this process's lock (broken by a
+ * waiter that took this process for dead), removing it would remove another holder's and let a
+ * third in beside it: that is refused, loudly.
+ */
 function release() {
-  removeLock(lockPath());
+  const lp = lockPath();
+  const id = lockId(lp);
+  const mine = heldId;
+  heldId = null;
+  if (id !== mine) throw new Error(`fakebsd: the state lock was taken from process ${process.pid} while it held it (held ${mine}, found ${id})`);
+  removeLock(lp);
 }
 
 function statePath() {
