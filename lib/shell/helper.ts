@@ -19,7 +19,7 @@
  */
 import { createHash } from 'crypto';
 import { ENSURE_PARENTS_PROGRAM, MANAGED_BLOCK_PROGRAM, PRUNE_PARENTS_PROGRAM, removeManagedFileLines, replaceFileIfChangedWords, retireDatasetLines, unmountUnderLines } from './helpers';
-import { HOST_SETTINGS_UNDO_FUNCTION } from './host-settings';
+import { HOST_SETTINGS_UNDO_FUNCTION, RC_LIST_FUNCTIONS } from './host-settings';
 import { PF_CONF, PF_HELPER_DISPATCH, PF_HELPER_FUNCTIONS, PF_HELPER_INTERNAL, PF_HELPER_USAGE } from './pf-helper';
 import { PRUNE_HELPER_DISPATCH, PRUNE_HELPER_FUNCTIONS, PRUNE_HELPER_INTERNAL, PRUNE_HELPER_USAGE } from './prune';
 import { shellQuoteAlways } from './quote';
@@ -356,7 +356,8 @@ _settings_apply() {
     grep -qxF "hold $key" "$state" || printf 'hold %s\\n' "$key" >> "$state"
     case "$kind" in
       rc)
-        have=$(sysrc -n -i "$name")
+        # An rc.conf variable set nowhere (sysrc -n -i exits 1 for it) reads as empty.
+        have=$(sysrc -n -i "$name" || :)
         [ "$(yes_no "$have")" = "$(yes_no "$value")" ] && continue
         if rc_set_in_files "$name"; then record "rc_was $name $have"; else record "rc_set $name"; fi
         sysrc "$name=$value" ;;
@@ -366,7 +367,7 @@ _settings_apply() {
         rc_set_in_files "$name" || record "rc_variable $name"
         case " $(sysrc -n -i "$name") " in
           *" $value "*) ;;
-          *) record "rc_word $name $value"; sysrc "$name+=$value" ;;
+          *) record "rc_word $name $value"; rc_list_add "$name" "$value" ;;
         esac ;;
       sysctl)
         have=$(sysctl -n "$name")
@@ -379,7 +380,7 @@ _settings_apply() {
       interface)
         case " $(sysrc -n -i cloned_interfaces) " in
           *" $name "*) ;;
-          *) record "cloned_interfaces $name"; sysrc cloned_interfaces+="$name" ;;
+          *) record "cloned_interfaces $name"; rc_list_add cloned_interfaces "$name" ;;
         esac
         if ! ifconfig "$name" >/dev/null 2>&1; then
           echo "creating interface $name"
@@ -405,6 +406,10 @@ _settings_apply() {
     esac
   done
 }
+
+${RC_LIST_FUNCTIONS}
+_rc_list_add() { rc_list_add "$@"; }
+_rc_list_remove() { rc_list_remove "$@"; }
 
 # settings-undo STATE: the owner of STATE gone; the changes made for settings that no other owner
 # holds any more undone, newest first (and what STATE itself records, from earlier versions).
@@ -452,7 +457,7 @@ do_jail_list_add() {
   if [ -z "$(sysrc -n -i jail_list)" ] && grep -q '{' /etc/jail.conf 2>/dev/null; then
     echo "warning: jail_list was empty (start every jail in /etc/jail.conf); from now on only listed jails start at boot" >&2
   fi
-  do_locked /etc/rc.conf sysrc jail_list+="$1"
+  do_locked /etc/rc.conf "$self" _rc_list_add jail_list "$1"
 }
 
 # jail-restart NAME
@@ -481,7 +486,7 @@ ${unmountUnderLines('"$path"').map((l) => `  ${l}`).join('\n')}
   if [ "$conf" = /etc/jail.conf ]; then do_block /etc/jail.conf "jail $name" ''; else do_remove_managed_file "$conf"; fi
   do_remove_managed_file "$fstab"
   do_block /etc/hosts "jail $name" ''
-  do_locked /etc/rc.conf sysrc jail_list-="$name"
+  do_locked /etc/rc.conf "$self" _rc_list_remove jail_list "$name"
 }
 
 # jail-dataset-remove DATASET ROOT MOUNTPOINT NAME: destroyed by its ${REMOVAL_PROPERTY}, else retired.
@@ -737,7 +742,7 @@ ${PRUNE_HELPER_DISPATCH}
   claim) do_claim "$@" ;;
   claim-check) do_claim_check "$@" ;;
   unclaim) do_unclaim "$@" ;;
-  _block | _ensure_parents | _prune_parents | _retire | _dataset_create | _jail_dataset_create | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
+  _block | _ensure_parents | _prune_parents | _retire | _dataset_create | _jail_dataset_create | _rc_list_add | _rc_list_remove | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
   _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
   _vnet_add | _vnet_delete | _vnet_epair_add | _vnet_epair_delete | _vnet_claim | _vnet_release) "$action" "$@" ;;
   _no_tty | ${PF_HELPER_INTERNAL.join(' | ')}) "$action" "$@" ;;

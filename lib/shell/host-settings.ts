@@ -10,6 +10,26 @@
 import { SETTINGS_CHANGES_FILE_NAME } from './names';
 
 /**
+ * rc_list_add NAME WORD / rc_list_remove NAME WORD: WORD in (out of) the rc.conf list variable
+ * NAME, added only when absent, whatever WORD's first character. sysrc's own `NAME+=WORD` and
+ * `NAME-=WORD` take that character as the list's delimiter unless it is a blank, a letter, a
+ * digit, `.` or `/` (usr.sbin/sysrc/sysrc, APPEND and REMOVE): a jail `_x` added to
+ * `jail_list="h1 h2"` gave "h1 h2_x". An unset NAME reads as empty (`sysrc -n -i` of an unknown
+ * variable exits 1). Callers hold the rc.conf lock.
+ */
+export const RC_LIST_FUNCTIONS = `rc_list_add() {
+  rl_have=$(sysrc -n -i "$1" || :)
+  case " $rl_have " in *" $2 "*) return 0 ;; esac
+  sysrc "$1=\${rl_have:+$rl_have }$2"
+}
+rc_list_remove() {
+  rl_have=$(sysrc -n -i "$1" || :)
+  rl_new=$(set -f; for rl_w in $rl_have; do [ "$rl_w" = "$2" ] || printf '%s ' "$rl_w"; done)
+  rl_new=\${rl_new% }
+  [ "$rl_new" = "$rl_have" ] || sysrc "$1=$rl_new"
+}`;
+
+/**
  * Body of the helper's `_settings_undo`, and a complete program with `set -eu` before it
  * (HOST_UNDO_PROGRAM): $1 is the state file.
  */
@@ -23,8 +43,8 @@ undo_change() {
     jail_enable) sysrc -x jail_enable ;;
     rc_set) sysrc -x "$arg" ;;
     rc_was) sysrc "\${arg%% *}=\${arg#* }" ;;
-    rc_word) sysrc "\${arg%% *}-=\${arg#* }" ;;
-    cloned_interfaces) sysrc cloned_interfaces-="$arg" ;;
+    rc_word) rc_list_remove "\${arg%% *}" "\${arg#* }" ;;
+    cloned_interfaces) rc_list_remove cloned_interfaces "$arg" ;;
     rc_variable) [ -n "$(sysrc -n -i "$arg")" ] || sysrc -x "$arg" ;;
     sysctl_was) sysctl "\${arg%% *}=\${arg#* }" ;;
     sysctl_conf) "$self" block /etc/sysctl.conf "sysctl $arg" '' ;;
@@ -72,4 +92,4 @@ if [ -d "$dir" ] && [ -z "$(ls -A "$dir")" ]; then rmdir "$dir"; fi`;
  * forget it. The helper runs the same text.
  * @internal
  */
-export const HOST_UNDO_PROGRAM = `set -eu\n${HOST_SETTINGS_UNDO_FUNCTION}`;
+export const HOST_UNDO_PROGRAM = `set -eu\n${RC_LIST_FUNCTIONS}\n${HOST_SETTINGS_UNDO_FUNCTION}`;

@@ -69,7 +69,7 @@ describe('step split', () => {
     expect(HOST_HELPER_PROGRAM).toContain('service jail onestop "$1"');
     expect(HOST_HELPER_PROGRAM).toContain(`head -n 1 "$1" | grep -qF '# Managed by cdktf-freebsd-jails'; then rm -f "$1"`);
     expect(HOST_HELPER_PROGRAM).toContain(`do_block /etc/hosts "jail $name" ''`);
-    expect(HOST_HELPER_PROGRAM).toContain('do_locked /etc/rc.conf sysrc jail_list-="$name"');
+    expect(HOST_HELPER_PROGRAM).toContain('do_locked /etc/rc.conf "$self" _rc_list_remove jail_list "$name"');
     expect(d).not.toContain('sysrc -f');
     expect(d).not.toMatch(/zfs (destroy|rename)|jail-dataset-remove/);
   });
