@@ -206,6 +206,12 @@ export class JailFromSnapshot extends Construct implements IJail {
     }
 
     const addressParameters = new Set(bound.flatMap((c) => c.parameters ?? []).map((p) => p.name));
+    if (addressParameters.has('vnet') && (addressParameters.has('ip4.addr') || addressParameters.has('ip6.addr'))) {
+      throw new v.ValidationError(`${at}: invalid addresses: aliased addresses (addresses, JailNetwork.aliases) are restrictions on the host's stack, `
+        + 'and this jail has a stack of its own (a VNET network): jail(8) refuses both at once ("vnet jails cannot have IP address restrictions", '
+        + 'sys/kern/kern_jail.c). Give its addresses on its VNET interfaces (JailNetwork.vnet({ interfaces: [{ bridge, addresses: [...] }] })), '
+        + 'not as addresses or JailNetwork.aliases');
+    }
     const statements = v.validated(at, 'parameters', () => [
       ...defaultStatements(jailHost.defaults, this.path, props.mountDevfs),
       ...jailStatements({

@@ -36,6 +36,15 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
 describe('jail', () => {
+  test('a VNET jail with address restrictions is refused as kern_jail.c refuses it, and nothing of it stays', () => {
+    ok('ifconfig', 'lo1', 'create');
+    write('/etc/jail.conf', 'v1 { path = "/vm/h1"; vnet; ip4.addr = "lo1|127.1.1.9/32"; }\n');
+    const r = sh('jail', ['-f', '/etc/jail.conf', '-c', 'v1']);
+    expect([r.status, r.stderr]).toEqual([1, 'jail: v1: vnet jails cannot have IP address restrictions\n']);
+    expect(ok('jls', '-N')).not.toContain('v1');
+    expect(ok('ifconfig', 'lo1')).not.toContain('127.1.1.9');
+  });
+
   test('create runs host hooks, adds the alias, records mounts; -c of a running jail fails; -r undoes it', () => {
     ok('ifconfig', 'lo1', 'create');
     ok('jail', '-f', '/etc/jail.conf', '-c', 'h1');

@@ -5,7 +5,7 @@
  */
 import { Testing, TerraformStack } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { FreeBsdHost, HOST_HELPER_PATH, HostSettings, JailNetwork, JailVnetInterface, VnetBackend, VnetBridge, VnetBridgeMode } from '../../lib';
+import { FreeBsdHost, HOST_HELPER_PATH, HostSettings, JailAddress, JailNetwork, JailVnetInterface, VnetBackend, VnetBridge, VnetBridgeMode } from '../../lib';
 import { deriveMacAddress } from '../../lib/shell/vnet';
 import { jailStack, synthValidated } from '../jail/fixtures';
 import { messageOf } from '../support/errors';
@@ -254,6 +254,16 @@ describe('validation errors name the constructs', () => {
     expect(messageOf(() => new VnetBridge(stack, 'averylongnetwork', { host }))).toBe(
       'stack/averylongnetwork: invalid name: "averylongnetwork" must be a letter, then letters, digits or _, at most 12 characters');
     expect(messageOf(() => new VnetBridge(stack, 'x', { host, name: 'vi-1' }))).toContain('stack/x: invalid name: "vi-1"');
+  });
+
+  test('aliased addresses on a VNET jail: jail(8) refuses them (kern_jail.c), so synth does, naming the jail and the way to give them', () => {
+    const { jail, vi1, vnet } = lab();
+    const message = 'stack/r2: invalid addresses: aliased addresses (addresses, JailNetwork.aliases) are restrictions on the host\'s stack, and this jail has a stack of its own (a VNET network)';
+    expect(messageOf(() => jail('r2', { addresses: [JailAddress.onInterface('lo1', '127.1.1.2/32')], networks: vnet({ bridge: vi1, addresses: ['172.31.1.2/24'] }) }))).toContain(message);
+    expect(messageOf(() => jail('r3', { networks: [JailNetwork.aliases([JailAddress.onInterface('lo1', 'fd00:1::3/64')]), ...vnet({ bridge: vi1, addresses: ['172.31.1.3/24'] })] })))
+      .toContain(message.replace('r2', 'r3'));
+    expect(messageOf(() => jail('r4', { addresses: [JailAddress.onInterface('lo1', '127.1.1.4/32')], networks: vnet({ bridge: vi1, addresses: ['172.31.1.4/24'] }) })))
+      .toContain('JailNetwork.vnet({ interfaces: [{ bridge, addresses: [...] }] })');
   });
 
   test('an address outside its switch\'s subnet', () => {

@@ -152,6 +152,11 @@ function create(name, params, opts) {
     const jid = State.update((s) => {
       if (!fs.existsSync(hostPath(jpath)) || !fs.statSync(hostPath(jpath)).isDirectory()) throw new Exit(1, `jail: ${name}: path ${jpath}: No such file or directory\n`);
       if (Object.values(s.jails.running).some((j) => j.name === name)) throw new Exit(1, `jail: ${name}: already exists\n`);
+      // sys/kern/kern_jail.c kern_jail_set: PR_VNET with PR_IP4_USER or PR_IP6_USER is EINVAL,
+      // "vnet jails cannot have IP address restrictions" (jail(8) prints it after the name).
+      if (isTrue(p, 'vnet') && ['ip4.addr', 'ip6.addr'].some((k) => (p[k] || []).some((x) => x.trim()))) {
+        throw new Exit(1, `jail: ${name}: vnet jails cannot have IP address restrictions\n`);
+      }
       const id = s.jails.nextJid++;
       s.jails.running[id] = {
         jid: id, name, path: jpath, hostname: one(p, 'host.hostname') || name, params: p,
