@@ -419,8 +419,13 @@ function pfRuleset(props: PfNatProps): PfConf {
     });
   }
   if (v6 !== undefined) macros.push({ name: 'EXT_V6ADDR', value: v6 });
-  const redirects: PfRedirectRule[] = (props.portForwards ?? []).map((f) => {
+  const redirects: PfRedirectRule[] = (props.portForwards ?? []).map((f, i) => {
     const o = f.options;
+    if (f.jail.host !== props.host) {
+      throw new v.ValidationError(`portForwards[${i}] goes to ${f.jail.node.path}, a jail of host ${f.jail.host.node.path}, and this PfNat is on host ${props.host.node.path}: `
+        + 'a port forward reaches only jails of its own host (its rdr would send the traffic to an address that host does not have); '
+        + `forward the port with a PfNat of ${f.jail.host.node.path}`);
+    }
     const address = f.jail.addresses.find((a) => a.family === o.family);
     if (!address) throw new v.ValidationError(`the port forward to ${f.jail.node.path} needs an ${o.family === JailAddressFamily.IPV4 ? 'IPv4' : 'IPv6'} address of that jail, and it has none`);
     if (o.family === JailAddressFamily.IPV6 && v6 === undefined) throw new v.ValidationError(`the IPv6 port forward to ${f.jail.node.path} needs externalIpv6Address`);

@@ -5,7 +5,7 @@
  */
 import { Testing } from 'cdktf';
 import { NotebookStack } from '../../examples/notebook/main';
-import { JailAddress, JailAddressFamily, JailFromSnapshot, PfDirection, PfFilterRule, PfMode, PfNat, PfNatNetwork, PfPortForward, PfPortRange, PfProtocol } from '../../lib';
+import { FreeBsdHost, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, PfDirection, PfFilterRule, PfMode, PfNat, PfNatNetwork, PfPortForward, PfPortRange, PfProtocol } from '../../lib';
 import { NOTEBOOK_PF_CONF } from '../support/notebook-pf';
 import { checkOrder, parsePf, rulesOf } from '../support/pfparse';
 
@@ -109,9 +109,11 @@ describe('PfNat rules', () => {
   });
 
   test('synth-time errors name the construct and the value', () => {
-    const make = (props: Partial<ConstructorParameters<typeof PfNat>[2]>, id = 'bad') => {
-      const { stack, host } = lab();
-      return () => new PfNat(stack, id, { host, externalInterface: 'em0', ...props });
+    type Props = Partial<ConstructorParameters<typeof PfNat>[2]>;
+    // Props, or props made from a lab of their own (jails of the PfNat's host).
+    const make = (props: Props | ((l: ReturnType<typeof lab>) => Props), id = 'bad') => {
+      const l = lab();
+      return () => new PfNat(l.stack, id, { host: l.host, externalInterface: 'em0', ...(typeof props === 'function' ? props(l) : props) });
     };
     const { h4, v4only, stack, host } = lab();
     expect(make({ externalInterface: 'em0; rm -rf /' })).toThrow(/notebook\/bad: invalid rules: .*"em0; rm -rf \/"/);
@@ -123,11 +125,18 @@ describe('PfNat rules', () => {
       .toThrow(/notebook\/v6: invalid rules: the port forward to notebook\/h9 needs an IPv6 address of that jail, and it has none/);
     expect(() => new PfNat(stack, 'v6b', { host, externalInterface: 'em0', portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV6, ports: PfPortRange.port(80) })] }))
       .toThrow(/notebook\/v6b: invalid rules: the IPv6 port forward to notebook\/h4 needs externalIpv6Address/);
-    expect(make({ portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.range(90, 80) })] })).toThrow(/notebook\/bad: invalid rules: port forward 1 ports: "90:80" is a port range whose start is after its end/);
-    expect(make({ portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(70000) })] })).toThrow(/notebook\/bad: invalid rules: port forward 1 ports: 70000 must be a port/);
+    expect(make((l) => ({ portForwards: [PfPortForward.toJail(l.h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.range(90, 80) })] }))).toThrow(/notebook\/bad: invalid rules: port forward 1 ports: "90:80" is a port range whose start is after its end/);
+    expect(make((l) => ({ portForwards: [PfPortForward.toJail(l.h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(70000) })] }))).toThrow(/notebook\/bad: invalid rules: port forward 1 ports: 70000 must be a port/);
     expect(make({ filterRules: [PfFilterRule.pass({ ports: PfPortRange.port(22) })] })).toThrow(/notebook\/bad: invalid rules: filter rule 1: a port needs a protocol/);
     expect(make({ filterRules: [PfFilterRule.pass({ from: '10.0.0.0/8', to: 'fd00::1' })] })).toThrow(/notebook\/bad: invalid rules: filter rule 1 to: "fd00::1" is not an IPv4 address/);
     expect(make({ anchorName: 'a/b' })).toThrow(/notebook\/bad: invalid anchorName: "a\/b" must be one anchor name/);
+    // A jail of another host of the same app: its address is not on this host.
+    const other = new FreeBsdHost(stack, 'other-host', { address: '192.0.2.20', release: '14.3' });
+    const elsewhere = new JailFromSnapshot(stack, 'far', {
+      jailHost: new JailHost(stack, 'other-jails', { host: other }), snapshot: 'zroot/vm/tmpl/14.3@p3', addresses: [JailAddress.onInterface('lo1', '127.1.1.20/32')],
+    });
+    expect(() => new PfNat(stack, 'cross', { host, externalInterface: 'em0', portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(80) }), PfPortForward.toJail(elsewhere, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(443) })] }))
+      .toThrow('notebook/cross: invalid rules: portForwards[1] goes to notebook/far, a jail of host notebook/other-host, and this PfNat is on host notebook/host: a port forward reaches only jails of its own host');
     expect(make({ anchorName: '_hidden' })).toThrow(/notebook\/bad: invalid anchorName: .*_hidden/);
     expect(make({ rollbackSeconds: 5 })).toThrow(/notebook\/bad: invalid rollbackSeconds: 5 must be a whole number of seconds from 10 to 3600/);
   });
