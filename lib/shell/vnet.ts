@@ -86,18 +86,21 @@ ng_peers() {
 }
 
 # Bridge $1 on the ng_ether node of interface $2 (jng bridge: promiscuous, no source rewrite).
+# The node is named after the interface with . and : as _ (sys/netgraph/ng_ether.c,
+# ng_ether_sanitize_ifname): a VLAN em0.100 is node em0_100, and a . cannot be in a path.
 vnet_uplink() {
   ngctl info "$1:" >/dev/null 2>&1 && return 0
   kldload -n ng_ether
-  ngctl info "$2:" >/dev/null 2>&1 || die "interface $2 has no ng_ether node: not an Ethernet interface?"
-  ngctl show "$2:" | awk 'NR > 3 && ($1 == "lower" || $1 == "upper") { busy = 1 } END { exit !busy }' &&
+  ue=$(printf '%s' "$2" | tr '.:' '__')
+  ngctl info "$ue:" >/dev/null 2>&1 || die "interface $2 has no ng_ether node ($ue): not an Ethernet interface?"
+  ngctl show "$ue:" | awk 'NR > 3 && ($1 == "lower" || $1 == "upper") { busy = 1 } END { exit !busy }' &&
     die "the ng_ether hooks of $2 are in use by another netgraph node; refusing to touch them"
-  echo "==> switch $1: bridging $2 (ng_ether lower and upper)"
-  ngctl msg "$2:" setpromisc 1
-  ngctl msg "$2:" setautosrc 0
-  ngctl mkpeer "$2:" bridge lower link0
-  ngctl connect "$2:" "$2:lower" upper link1
-  ngctl name "$2:lower" "$1"
+  echo "==> switch $1: bridging $2 (ng_ether $ue lower and upper)"
+  ngctl msg "$ue:" setpromisc 1
+  ngctl msg "$ue:" setautosrc 0
+  ngctl mkpeer "$ue:" bridge lower link0
+  ngctl connect "$ue:" "$ue:lower" upper link1
+  ngctl name "$ue:lower" "$1"
 }
 
 # The host's gateway interface $1 on bridge $2, Ethernet address $3, addresses $4...

@@ -149,6 +149,14 @@ describe('vnet-add and vnet-delete by hand', () => {
     expect(ok('ifconfig', '-l')).toBe('lo0 em0\n');
   });
 
+  test('bridged on a VLAN: em0.100\'s ng_ether node is em0_100 (ng_ether.c), and the switch hangs off it', () => {
+    F.updateState(root, (s: any) => { s.ifaces['em0.100'] = { inet: [], inet6: [], up: true, kind: 'vlan' }; });
+    helperOk('vnet-add', 'vl', 'vl_b1', MAC, 'bridged', 'em0.100');
+    expect(ok('ngctl', 'show', 'em0_100:').split('\n').slice(3, 5).map((l) => l.trim().split(/\s+/).slice(0, 2))).toEqual([['upper', 'vlbr'], ['lower', 'vlbr']]);
+    helperOk('vnet-delete', 'vl', 'vl_b1');
+    expect(ok('ngctl', 'show', 'em0_100:')).toMatch(/Num hooks: 0\n$/);
+  });
+
   test('routed: the host interface vi0 holds the gateway addresses and goes with the last jail', () => {
     helperOk('vnet-add', 'vi0', 'vi0_v1', MAC, 'routed', '02:00:00:00:00:0a', '172.31.0.1/24', 'fd00:31::1/64');
     const vi0 = ok('ifconfig', 'vi0');
