@@ -278,13 +278,17 @@ _pf_remove() {
     echo "==> flushing anchor $anchor"
     pfctl -a "$anchor" -F all
   fi
+  # pf.conf loses the anchor's load line before its file goes: a rewrite that fails (pfctl -n
+  # rejects the new pf.conf) leaves the file the line loads, or boot's pfctl -f would fail whole.
+  if [ -d ${PF_STATE_DIR} ]; then
+    pf_anchor_record "$anchor" ''
+    _pf_hooks
+  fi
   rm -f "$file"
   # Its directory, and the library's directory above it, when nothing else is in them.
   rmdir "\${file%/*}" 2>/dev/null || :
   rmdir ${PF_RULES_DIR.replace(/\/[^/]*$/, '')} 2>/dev/null || :
   [ -d ${PF_STATE_DIR} ] || return 0
-  pf_anchor_record "$anchor" ''
-  _pf_hooks
   # The claim goes last: a run that fails half way leaves it, so the prune (or the destroy run
   # again) still finds the anchor.
   rm -f "$rec"

@@ -20,7 +20,8 @@ const FAKES: Record<string, string> = {
   lockf: 'while getopts kst: opt; do :; done\nshift $((OPTIND - 1))\nf=$(basename "$1"); shift\nexec flock "$RIG/$f" "$@"',
   // sbin/pfctl/pfctl.c: -s info prints "Status: ..."; -n -f parses only; nothing runs here.
   // A flush fails while $RIG/fail-flush exists (a fault, to check convergence).
-  pfctl: 'echo "pfctl $*" >> "$RIG/log"\ncase "$*" in "-s info") echo "Status: Enabled" ;; *"-F all") [ ! -e "$RIG/fail-flush" ] || exit 1 ;; esac\nexit 0',
+  // A check (-n -f FILE) fails while $RIG/fail-check exists (a pf.conf pfctl rejects).
+  pfctl: 'echo "pfctl $*" >> "$RIG/log"\ncase "$*" in "-s info") echo "Status: Enabled" ;; *"-F all") [ ! -e "$RIG/fail-flush" ] || exit 1 ;; "-n -f "*) [ ! -e "$RIG/fail-check" ] || exit 1 ;; esac\nexit 0',
   // sbin/devfs/rule.c: `rule -s N show` prints the set's rules (none here), delset deletes it.
   devfs: 'echo "devfs $*" >> "$RIG/log"',
   // usr.sbin/ngctl: `info PATH` fails for a node that does not exist; show lists its hooks.
@@ -107,6 +108,27 @@ describe('host helper: owner_claim', () => {
 });
 
 describe('host helper: prune of claims', () => {
+  t('pf-remove: pf.conf loses the anchor\'s load line before the anchor\'s file goes; a rewrite pfctl rejects leaves both, and the next run finishes', () => {
+    const h = rig();
+    const file = path.join(h.dir, 'rules', 'web.conf');
+    expect(h.run('pf-claim', 'cdktf-freebsd-jails/web', file, 'lab:s/web').status).toBe(0);
+    fs.mkdirSync(path.dirname(file));
+    fs.writeFileSync(file, 'nat on em0 from 10.0.0.0/24 to any -> (em0)\n');
+    fs.writeFileSync(h.pfConf, 'pass all\n');
+    fs.writeFileSync(path.join(PF_STATE_DIR.replace(STATE_DIR, h.state), 'anchors'), `cdktf-freebsd-jails/web ${file}\n`);
+    expect(h.run('pf-hooks').status).toBe(0);
+    const load = `load anchor "cdktf-freebsd-jails/web" from "${file}"`;
+    expect(read(h.pfConf)).toContain(load);
+    fs.writeFileSync(path.join(h.dir, 'fail-check'), '');
+    const failed = h.run('pf-remove', 'cdktf-freebsd-jails/web', file, 'lab:s/web');
+    expect(failed.status).toBe(1);
+    // Boot's pfctl -f /etc/pf.conf still finds the file its load line names.
+    expect([read(h.pfConf).includes(load), fs.existsSync(file)]).toEqual([true, true]);
+    fs.rmSync(path.join(h.dir, 'fail-check'));
+    expect(h.run('pf-remove', 'cdktf-freebsd-jails/web', file, 'lab:s/web').status).toBe(0);
+    expect([read(h.pfConf), fs.existsSync(file)]).toEqual(['pass all\n', false]);
+  });
+
   t('pf-prune: the anchors of the scope not kept are removed as pf-remove does; other scopes, look-alike scopes and owners stay', () => {
     const h = rig();
     const claims: Array<[string, string]> = [
