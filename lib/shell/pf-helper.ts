@@ -137,8 +137,15 @@ load anchor \\"$a\\" from \\"$f\\""
     pfctl -f ${PF_CONF}
   elif [ -z "$block" ] && pf_hooks_loaded; then
     echo "==> loading ${PF_CONF} without the hooks"
-    if [ -e ${PF_CONF} ]; then pfctl -f ${PF_CONF}; else pfctl -F rules -F nat; fi
+    if [ -e ${PF_CONF} ]; then pfctl -f ${PF_CONF}; else pf_flush_main; fi
   fi
+}
+
+# The main ruleset's filter and translation rules flushed: two runs, as pfctl keeps one flush
+# option (sbin/pfctl/pfctl.c, clearopt: of "-F rules -F nat" the last one wins).
+pf_flush_main() {
+  pfctl -F rules
+  pfctl -F nat
 }
 
 # Record ANCHOR FILE in the hooks block's list (once), or take ANCHOR out of it.
@@ -391,7 +398,7 @@ _pf_conf_restore() {
     pfctl -f ${PF_CONF}
   else
     rm -f ${PF_CONF}
-    if [ -s "$rules" ]; then pfctl -f "$rules"; else pfctl -F rules -F nat; fi
+    if [ -s "$rules" ]; then pfctl -f "$rules"; else pf_flush_main; fi
   fi
   printf '%s: the %s loaded at %s was rolled back after %s s: no new SSH connection confirmed it (do its rules block or redirect the operator'"'"'s SSH?). The rules of the previous %s run again.\\n' \\
     "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" ${PF_CONF} "$(cat "$armed")" "$seconds" ${PF_CONF} > "$(pf_record ${PF_CONF} rolled-back)"
@@ -421,7 +428,7 @@ _pf_conf_remove() {
   else
     echo "==> ${PF_CONF} was not there before: removing it, flushing the rules"
     rm -f ${PF_CONF}
-    if [ -e /dev/pf ] || pfctl -s info >/dev/null 2>&1; then pfctl -F rules -F nat; fi
+    if [ -e /dev/pf ] || pfctl -s info >/dev/null 2>&1; then pf_flush_main; fi
   fi
   if [ -e "$(pf_record ${PF_CONF} enabled-pf)" ]; then
     echo "==> disabling pf (this library enabled it)"

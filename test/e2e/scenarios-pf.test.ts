@@ -331,6 +331,30 @@ describeOnFakeHost('PfNat in whole-file mode on examples/notebook', () => {
   }, 600_000);
 }, testMirrorDefect);
 
+describeOnFakeHost('PfNat on a host with no pf.conf and pf off', () => {
+  figures.scenario('6. the notebook\'s PfNat applied, then destroyed, on a host that had no pf.conf: no hook stays loaded, no file of the library stays, pf is off', async () => {
+    const bench = await Bench.start({ seed: (h) => h.writeFile('/usr/ports/README', 'the host\'s ports tree\n') });
+    try {
+      expect(bench.host.exists('/etc/pf.conf')).toBe(false);
+      const before = pfState(bench);
+      bench.synth(notebookApp);
+      expectOk(await bench.apply());
+      expect(loaded(bench, '')).toEqual([`nat-anchor "${ROOT}/*"`, `rdr-anchor "${ROOT}/*"`, `anchor "${ROOT}/*"`]);
+      expect(pfState(bench).enabled).toBe(true);
+      expectOk(await bench.destroy());
+      // pfctl keeps one flush option (sbin/pfctl/pfctl.c: clearopt): `-F rules -F nat` flushed
+      // only the translation rules, and the filter hook `anchor "cdktf-freebsd-jails/*"` stayed.
+      expect(before.anchors['']).toBeUndefined();
+      const main = pfState(bench).anchors[''];
+      expect([main?.nat, main?.rules]).toEqual([[], []]);
+      expect(pfState(bench).enabled).toBe(false);
+      for (const p of ['/etc/pf.conf', `/usr/local/etc/${ROOT}`, `/var/db/${ROOT}`]) expect([p, bench.host.exists(p)]).toEqual([p, false]);
+    } finally {
+      await bench.stop();
+    }
+  }, 600_000);
+}, testMirrorDefect);
+
 /** The PfNat's four create scripts (settings, claim, load, confirm) run again by hand: each succeeds and the host's state stays the same. */
 async function expectPfScriptsRerunChangeNothing(bench: Bench): Promise<void> {
   const before = bench.host.stateDigest();
