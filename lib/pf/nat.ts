@@ -28,6 +28,7 @@ import {
 import { ownerMark } from '../shell/names';
 import { PF_CONF, PF_RULES_DIR } from '../shell/pf-helper';
 import { ScriptBuilder } from '../shell/script';
+import { shellQuote } from '../shell/quote';
 import * as v from '../validate';
 import { AddressFamily, interfaceName, ipAddress, network } from '../validate/net';
 
@@ -376,7 +377,13 @@ export class PfNat extends Construct {
     pruneHostBefore(props.host, this.claimStep);
 
     const description = wholeFile ? `pf rules of the whole ${PF_CONF}` : `pf rules of anchor ${this.anchor}`;
-    const create = new ScriptBuilder(description).banner(`${what}: check, save and arm the rollback (${seconds} s), load`);
+    const create = new ScriptBuilder(description);
+    // pf takes rules for an interface that does not exist yet (it may appear later): a typo in
+    // the name would load rules that never match, silently. This host has it now, or nothing loads.
+    const xif = interfaceName(props.externalInterface);
+    create.action(`external interface ${xif} on the host`,
+      `ifconfig ${shellQuote(xif)} >/dev/null 2>&1 || { echo ${shellQuote(`error: ${at}: externalInterface ${xif} does not exist on host ${props.host.address} (ifconfig -l lists its interfaces); nothing was loaded`)} >&2; exit 1; }`);
+    create.banner(`${what}: check, save and arm the rollback (${seconds} s), load`);
     if (wholeFile) create.helper('pf-conf-apply', owner, this.rulesText, String(seconds));
     else create.helper('pf-apply', this.anchor, this.rulesFile, this.rulesText, String(seconds));
     this.loadStep = new HostStep(this, 'load', { host: props.host, description, dependsOn: [this.claimStep], ...stepScripts(create) });

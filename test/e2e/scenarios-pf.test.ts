@@ -12,6 +12,7 @@ import { NOTEBOOK_PF_CONF } from '../support/notebook-pf';
 import { parsePf, rulesOf } from '../support/pfparse';
 import { diffDigests, REPO_DIR } from './host';
 import { adminPf, adminPfConf, adminView, seedAdminState } from './scenarios/admin';
+import { labApp } from './scenarios/apps';
 import { AppBuilder, Bench, describeOnFakeHost, failureText } from './scenarios/bench';
 import { expectOk, expectSecondApplyIdle } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
@@ -349,6 +350,27 @@ describeOnFakeHost('PfNat on a host with no pf.conf and pf off', () => {
       expect([main?.nat, main?.rules]).toEqual([[], []]);
       expect(pfState(bench).enabled).toBe(false);
       for (const p of ['/etc/pf.conf', `/usr/local/etc/${ROOT}`, `/var/db/${ROOT}`]) expect([p, bench.host.exists(p)]).toEqual([p, false]);
+    } finally {
+      await bench.stop();
+    }
+  }, 600_000);
+
+  figures.scenario('7. a PfNat on an interface the host does not have (a typo) loads nothing and says so, naming the construct; fixed, it applies', async () => {
+    const bench = await Bench.start();
+    try {
+      const app = (externalInterface: string): AppBuilder => labApp({ jails: [{ n: 1 }] }, (lab) => {
+        new PfNat(lab, 'nat', { host: lab.host, externalInterface, natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24')] });
+      });
+      bench.synth(app('vtnte0'));
+      const typo = await bench.apply();
+      expect(typo.ok).toBe(false);
+      expect(typo.failures.map((f) => f.address)).toEqual([expect.stringMatching(/^null_resource\.nat_load_/)]);
+      expect(typo.failures[0].output).toContain('error: lab/nat: externalInterface vtnte0 does not exist on host 127.0.0.1 (ifconfig -l lists its interfaces); nothing was loaded');
+      expect(Object.entries(pfState(bench).anchors).filter(([, a]) => a.nat.length + a.rules.length > 0)).toEqual([]);
+      bench.synth(app('em0'));
+      expectOk(await bench.apply());
+      expect(Object.entries(pfState(bench).anchors).filter(([n]) => n.startsWith(`${ROOT}/`)).map(([, a]) => a.nat.map((r) => r.text)))
+        .toEqual([['nat on em0 inet from 127.1.1.0/24 to any -> (em0)']]);
     } finally {
       await bench.stop();
     }
