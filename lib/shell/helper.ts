@@ -616,7 +616,9 @@ do_use() {
   do_locked ${HOST_HELPER_USERS_FILE} "$self" _use "$1"
 }
 _use() {
-  mkdir -p ${STATE_DIR}
+  # The library's shared directories are there while any scope uses the helper, and go, empty,
+  # with the last (_release): steps only add and remove their own files in them.
+  mkdir -p ${[STATE_DIR, JAIL_STATE_DIR, SCOPE_CLAIM_DIR, PRUNE_STATE_DIR, FREEBSD_UPDATE_WORKDIR_ROOT].join(' ')}
   grep -qsxF -e "$1" ${HOST_HELPER_USERS_FILE} || printf '%s\\n' "$1" >> ${HOST_HELPER_USERS_FILE}
 }
 do_release() {
