@@ -8,7 +8,7 @@ import { renderJailConfBlock } from '../render/jailconf';
 import * as v from '../validate';
 import { ZfsTemplate } from '../zfs';
 import { JailAddress } from './address';
-import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, SysvIpc, TYPED_PARAMETERS } from './conf';
+import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, literal, SysvIpc, TYPED_PARAMETERS } from './conf';
 import { IDevfsRuleset } from './devfs';
 import { JailHost } from './host';
 import { JailMount, JailNullfsMount, mountPointLines, ResolvedMounts, resolveMounts } from './mounts';
@@ -205,18 +205,25 @@ export class JailFromSnapshot extends Construct implements IJail {
       if (d.host !== host) throw new v.ValidationError(`${at}: invalid depend: ${d.node.path} is on another host`);
     }
 
-    const addressParameters = new Set(bound.flatMap((c) => c.parameters ?? []).map((p) => p.name));
+    const networkParameters = bound.flatMap((c) => c.parameters ?? []);
+    const addressParameters = new Set(networkParameters.map((p) => p.name));
     if (addressParameters.has('vnet') && (addressParameters.has('ip4.addr') || addressParameters.has('ip6.addr'))) {
       throw new v.ValidationError(`${at}: invalid addresses: aliased addresses (addresses, JailNetwork.aliases) are restrictions on the host's stack, `
         + 'and this jail has a stack of its own (a VNET network): jail(8) refuses both at once ("vnet jails cannot have IP address restrictions", '
         + 'sys/kern/kern_jail.c). Give its addresses on its VNET interfaces (JailNetwork.vnet({ interfaces: [{ bridge, addresses: [...] }] })), '
         + 'not as addresses or JailNetwork.aliases');
     }
+    // A network's commands in the jail (a VNET jail's addresses, routes, forwarding) run before
+    // its rc: jail(8) runs exec.start's commands in order (usr.sbin/jail/jail.c), and the
+    // services rc starts need the network up. So they come first, rc after them.
+    const networkStart = networkParameters.filter((p) => p.name === 'exec.start').flatMap((p) => p.values ?? []);
     const statements = v.validated(at, 'parameters', () => [
-      ...defaultStatements(jailHost.defaults, this.path, props.mountDevfs),
+      ...defaultStatements(jailHost.defaults, this.path, props.mountDevfs).flatMap((d) => (d.name === 'exec.start' && !d.append && networkStart.length > 0
+        ? [...networkStart.map((c, k) => ({ name: 'exec.start', values: [literal(c)], append: k > 0 })), { ...d, append: true }]
+        : [d])),
       ...jailStatements({
         ...props,
-        networkParameters: bound.flatMap((c) => c.parameters ?? []),
+        networkParameters: networkParameters.filter((p) => p.name !== 'exec.start'),
         fstabFile: this.fstabFile,
         mountLines: mounts.mountLines.map((m) => [m.device, m.mountPoint, m.type, m.options, '0', '0'].join(' ')),
         depend: depend.map((d) => d.name),

@@ -85,6 +85,10 @@ describe('the lab through jail(8) and the helper', () => {
     expect(state.routes.r1).toBeUndefined();
     expect(state.sysctl['jail:r1:net.inet.ip.forwarding']).toBe('1');
     expect(state.sysctl['jail:vpnh1:net.inet.ip.forwarding']).toBeUndefined();
+    // Each jail's rc found its network up: its addresses set and its default route there.
+    const rcSaw = (name: string) => Object.values<any>(state.jails.running).find((j) => j.name === name).rcSaw;
+    expect(rcSaw('r1')).toEqual({ ifaces: { vi1_r1: ['172.31.1.1/24'], vi2_r1: ['172.31.2.1/24'] }, routes: [] });
+    expect(rcSaw('vpnr1')).toEqual({ ifaces: { vi1_vpnr1: ['172.31.1.11/24'], vri1_vpnr1: ['192.168.1.1/24'] }, routes: ['inet default 172.31.1.1'] });
     // Stable Ethernet addresses: what the configuration says.
     const mac = /vnet-add vi1 vi1_r1 (\S+) switch/.exec(fs.readFileSync(host('/etc/jail.conf'), 'utf8'))![1];
     expect(sh('ifconfig', ['vi1_r1', 'ether'], { env: { FAKEBSD_JAIL: 'r1' } }).stdout).toContain(`\tether ${mac}\n`);

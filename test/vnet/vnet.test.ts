@@ -50,8 +50,10 @@ describe('examples/vnet-lab is the notebook\'s lab', () => {
       } else if (k === 'exec.poststop') {
         expect(me[k]).toEqual(nb[k].map((c) => c.replace(/^vnet delete /, `${HOST_HELPER_PATH} vnet-delete `)));
       } else if (k === 'exec.start') {
-        // The same commands, by absolute path (exec.clean).
-        expect(me[k]).toEqual(nb[k].map((c) => c.replace(/^(ifconfig|route|sysctl) /, '/sbin/$1 ')));
+        // The same commands, by absolute path (exec.clean), the network's before rc: the
+        // notebook runs rc first, so the services rc starts came up with no network.
+        const network = nb[k].filter((c) => c !== '/bin/sh /etc/rc').map((c) => c.replace(/^(ifconfig|route|sysctl) /, '/sbin/$1 '));
+        expect(me[k]).toEqual([...network, '/bin/sh /etc/rc']);
       } else {
         expect([k, me[k]]).toEqual([k, nb[k]]);
       }
@@ -116,7 +118,8 @@ describe('switch shapes', () => {
     const p = readConf(b1.confText).b1;
     expect(p['vnet.interface']).toEqual(['em0_b1']);
     expect(p['exec.prestart']).toContain(`${HOST_HELPER_PATH} vnet-add em0 em0_b1 ${deriveMacAddress('192.0.2.10:22/em0_b1')} bridged em0`);
-    expect(p['exec.start']).toEqual(['/bin/sh /etc/rc', '/sbin/ifconfig em0_b1 192.168.1.11/24', '/sbin/route add default 192.168.1.1']);
+    // The network first, then rc (its services start with the network up).
+    expect(p['exec.start']).toEqual(['/sbin/ifconfig em0_b1 192.168.1.11/24', '/sbin/route add default 192.168.1.1', '/bin/sh /etc/rc']);
     expect(em0.step).toBeDefined();
     expect(host.node.tryFindChild('vnet-forwarding-inet')).toBeUndefined();
     expect(VnetBridge.mermaid(host)).toContain('if_em0[/"em0 (host uplink)"/] --- sw_em0');
@@ -130,8 +133,8 @@ describe('switch shapes', () => {
     synthValidated(stack);
     const p = readConf(v1.confText).v1;
     expect(p['exec.prestart']).toContain(`${HOST_HELPER_PATH} vnet-add vi0 vi0_v1 ${deriveMacAddress('192.0.2.10:22/vi0_v1')} routed ${vi0.gatewayMacAddress} 172.31.0.1/24 fd00:31::1/64`);
-    expect(p['exec.start']).toEqual(['/bin/sh /etc/rc', '/sbin/ifconfig vi0_v1 172.31.0.11/24', '/sbin/ifconfig vi0_v1 inet6 fd00:31::11/64',
-      '/sbin/route add default 172.31.0.1', '/sbin/route add -inet6 default fd00:31::1']);
+    expect(p['exec.start']).toEqual(['/sbin/ifconfig vi0_v1 172.31.0.11/24', '/sbin/ifconfig vi0_v1 inet6 fd00:31::11/64',
+      '/sbin/route add default 172.31.0.1', '/sbin/route add -inet6 default fd00:31::1', '/bin/sh /etc/rc']);
     expect(vi0.gatewayMacAddress).toBe(deriveMacAddress('192.0.2.10:22/vi0'));
     const v4 = host.node.tryFindChild('vnet-forwarding-inet') as HostSettings;
     const v6 = host.node.tryFindChild('vnet-forwarding-inet6') as HostSettings;
@@ -155,7 +158,7 @@ describe('switch shapes', () => {
     const b = new VnetBridge(stack, 'b', { host });
     const r = jail('r', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: a, addresses: ['10.0.1.1/24'] }, { bridge: b, addresses: ['fd00:b::1/64'] }], forwarding: true })] });
     synthValidated(stack);
-    expect(readConf(r.confText).r['exec.start'].slice(-2)).toEqual(['/sbin/sysctl net.inet.ip.forwarding=1', '/sbin/sysctl net.inet6.ip6.forwarding=1']);
+    expect(readConf(r.confText).r['exec.start'].slice(-3)).toEqual(['/sbin/sysctl net.inet.ip.forwarding=1', '/sbin/sysctl net.inet6.ip6.forwarding=1', '/bin/sh /etc/rc']);
   });
 
   test('Ethernet addresses are derived: stable for one host and name, different on another host', () => {

@@ -187,6 +187,17 @@ function create(name, params, opts) {
     if (isTrue(p, 'vnet')) {
       for (const c of p['exec.start'] || []) {
         const words = c.trim().split(/\s+/);
+        // usr.sbin/jail/jail.c runs the exec.start commands in their order (run_command, one
+        // per value). When the jail's rc runs, what it finds of its network is recorded: the
+        // addresses of its interfaces and its default routes (rc's services start with them).
+        if (/^(\/bin\/sh\s+)?\/etc\/rc$/.test(c.trim())) {
+          State.update((s) => {
+            const ifaces = Object.fromEntries(Object.entries(s.ifaces).filter(([, i]) => i.vnet === name).map(([n, i]) => [n, [...(i.inet || []), ...(i.inet6 || [])]]));
+            const routes = Object.entries(s.routes[name] || {}).filter(([k]) => / default$/.test(k)).map(([k, gw]) => `${k} ${gw}`);
+            s.jails.running[jid].rcSaw = { ifaces, routes };
+          });
+          continue;
+        }
         const m = /^\/sbin\/(ifconfig|route|sysctl)$/.exec(words[0]);
         if (!m) continue;
         const r = spawnSync(process.execPath, [SCRIPT, m[1], ...words.slice(1)], {
