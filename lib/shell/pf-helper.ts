@@ -210,7 +210,24 @@ _pf_apply() {
     echo "==> enabling pf (pfctl -e)"
     pfctl -e
     : > ${PF_STATE_DIR}/enabled-pf
+    pf_enabled_by_load "$anchor"
   fi
+}
+
+# An armed load of KEY (an anchor, or ${PF_CONF}) that enabled pf: its rollback disables pf again.
+# Before it pf ran no rules at all, the host's own ${PF_CONF} (loaded with the hooks) included,
+# so restoring only the anchor would leave those running, and they may be what locks the
+# operator out.
+pf_enabled_by_load() {
+  [ ! -e "$(pf_record "$1" armed)" ] || : > "$(pf_record "$1" enabled-by-load)"
+}
+# The rollback's half of it: pf disabled, and the record that this library enabled it ($2) gone.
+# Prints what it did, for the rolled-back note.
+pf_disable_after_rollback() {
+  [ -e "$(pf_record "$1" enabled-by-load)" ] || return 0
+  pfctl -d >/dev/null 2>&1 || :
+  rm -f "$2" "$(pf_record "$1" enabled-by-load)"
+  printf ' pf, which that load had enabled, is disabled again, as it was before it.'
 }
 
 # _pf_rollback ANCHOR FILE SECONDS (detached): after SECONDS, an unconfirmed load is undone.
@@ -226,8 +243,9 @@ _pf_restore() {
   if [ -s "$saved" ]; then pfctl -a "$anchor" -f "$saved"; else pfctl -a "$anchor" -F all; fi
   # What runs now is what boot loads.
   cp "$saved" "$file"
-  printf '%s: the rules loaded into anchor %s at %s were rolled back after %s s: no new SSH connection confirmed them (do they block or redirect the operator'"'"'s SSH?). The anchor runs the rules saved before that load.\\n' \\
-    "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$anchor" "$(cat "$armed")" "$seconds" > "$(pf_record "$anchor" rolled-back)"
+  disabled=$(pf_disable_after_rollback "$anchor" ${PF_STATE_DIR}/enabled-pf)
+  printf '%s: the rules loaded into anchor %s at %s were rolled back after %s s: no new SSH connection confirmed them (do they block or redirect the operator'"'"'s SSH?). The anchor runs the rules saved before that load.%s\\n' \\
+    "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$anchor" "$(cat "$armed")" "$seconds" "$disabled" > "$(pf_record "$anchor" rolled-back)"
   rm -f "$armed" "$saved" "$(pf_record "$anchor" pid)"
 }
 
@@ -244,7 +262,7 @@ _pf_confirm() {
   if [ -e "$armed" ]; then
     pf_stop_timer "$anchor"
     rm -f "$armed"
-    for x in saved saved-conf saved-absent saved-rules; do rm -f "$(pf_record "$anchor" "$x")"; done
+    for x in saved saved-conf saved-absent saved-rules enabled-by-load; do rm -f "$(pf_record "$anchor" "$x")"; done
     echo "==> confirmed: a new SSH connection got through the rules of $anchor; rollback disarmed"
   else
     echo "==> nothing armed for $anchor"
@@ -280,7 +298,7 @@ _pf_remove() {
     return 0
   fi
   pf_stop_timer "$anchor"
-  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" rolled-back)"
+  rm -f "$(pf_record "$anchor" armed)" "$(pf_record "$anchor" saved)" "$(pf_record "$anchor" rolled-back)" "$(pf_record "$anchor" enabled-by-load)"
   if [ -e /dev/pf ] || pfctl -s info >/dev/null 2>&1; then
     echo "==> flushing anchor $anchor"
     pfctl -a "$anchor" -F all
@@ -377,6 +395,7 @@ _pf_conf_apply() {
     echo "==> enabling pf (pfctl -e)"
     pfctl -e
     : > "$(pf_record ${PF_CONF} enabled-pf)"
+    pf_enabled_by_load ${PF_CONF}
   fi
 }
 
@@ -400,8 +419,9 @@ _pf_conf_restore() {
     rm -f ${PF_CONF}
     if [ -s "$rules" ]; then pfctl -f "$rules"; else pf_flush_main; fi
   fi
-  printf '%s: the %s loaded at %s was rolled back after %s s: no new SSH connection confirmed it (do its rules block or redirect the operator'"'"'s SSH?). The rules of the previous %s run again.\\n' \\
-    "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" ${PF_CONF} "$(cat "$armed")" "$seconds" ${PF_CONF} > "$(pf_record ${PF_CONF} rolled-back)"
+  disabled=$(pf_disable_after_rollback ${PF_CONF} "$(pf_record ${PF_CONF} enabled-pf)")
+  printf '%s: the %s loaded at %s was rolled back after %s s: no new SSH connection confirmed it (do its rules block or redirect the operator'"'"'s SSH?). The rules of the previous %s run again.%s\\n' \\
+    "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" ${PF_CONF} "$(cat "$armed")" "$seconds" ${PF_CONF} "$disabled" > "$(pf_record ${PF_CONF} rolled-back)"
   rm -f "$armed" "$saved" "$rules" "$(pf_record ${PF_CONF} saved-absent)" "$(pf_record ${PF_CONF} pid)"
 }
 
@@ -434,7 +454,7 @@ _pf_conf_remove() {
     echo "==> disabling pf (this library enabled it)"
     pfctl -d
   fi
-  for x in armed saved-conf saved-absent saved-rules rolled-back enabled-pf original original-absent owner; do
+  for x in armed saved-conf saved-absent saved-rules rolled-back enabled-pf enabled-by-load original original-absent owner; do
     rm -f "$(pf_record ${PF_CONF} "$x")"
   done
   rmdir ${PF_STATE_DIR} 2>/dev/null || :

@@ -375,6 +375,28 @@ describeOnFakeHost('PfNat on a host with no pf.conf and pf off', () => {
       await bench.stop();
     }
   }, 600_000);
+
+  figures.scenario('8. pf off and a host pf.conf that blocks the operator: the first PfNat loads it and enables pf; unconfirmed, the rollback disables pf again, and the operator gets back in', async () => {
+    const bench = await Bench.start({ seed: (h) => h.writeFile('/etc/pf.conf', 'block in all\npass out all\n') });
+    try {
+      expect(pfState(bench).enabled).toBe(false);
+      bench.synth(labApp({ jails: [{ n: 1 }] }, (lab) => {
+        new PfNat(lab, 'nat', { host: lab.host, externalInterface: 'em0', natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24')], rollbackSeconds: 10 });
+      }));
+      const report = await bench.apply();
+      expect(report.ok).toBe(false);
+      // The confirming connection was refused by the host's own rules until the rollback fired.
+      expect(bench.host.pfRefusals()[0].reason).toBe('blocked by "block in all"');
+      expect(failureText(report)).toMatch(/were rolled back after 10 s: no new SSH connection confirmed them .* pf, which that load had enabled, is disabled again, as it was before it\./s);
+      expect(pfState(bench).enabled).toBe(false);
+      expect(bench.host.exists(`/var/db/${ROOT}/pf/enabled-pf`)).toBe(false);
+      // The operator is back: the next apply connects and says what happened.
+      const again = await bench.apply();
+      expect(failureText(again)).toMatch(/the rules of cdktf-freebsd-jails\/nat-[0-9a-f]{8} were rolled back; change them and apply again/);
+    } finally {
+      await bench.stop();
+    }
+  }, 600_000);
 }, testMirrorDefect);
 
 /** The PfNat's four create scripts (settings, claim, load, confirm) run again by hand: each succeeds and the host's state stays the same. */
