@@ -196,7 +196,7 @@ describe('vnet-add and vnet-delete by hand', () => {
     r = run('vnet-add', 'vi2', 'vi0_v1', MAC, 'switch');
     expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: a netgraph node vi0_v1 exists and is not on vi2br; refusing to touch it\n']);
     r = run('vnet-add', 'lo', 'lo_x', MAC, 'bridged', 'lo0');
-    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: interface lo0 has no ng_ether node: not an Ethernet interface?\n']);
+    expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: interface lo0 has no ng_ether node (lo0): not an Ethernet interface?\n']);
     r = run('vnet-add', 'vi1', 'vi1_x', MAC, 'sideways');
     expect([r.status, r.stderr]).toEqual([1, 'helper-1: error: unknown switch shape sideways\n']);
     expect(run('vnet-add', 'vi1', 'vi1_x', MAC).status).toBe(64);
