@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
+import { pruneHostBefore } from '../host/prune';
 import { DEFAULT_TEMPLATE_RELEASE, FreeBsdRelease } from '../release';
 import { renderMakeConf, renderRcConf } from '../render';
 import {
@@ -289,6 +290,10 @@ export class ZfsTemplate extends Construct {
       description: `ZFS template ${this.snapshot} (FreeBSD ${this.release} ${arch})`,
       ...stepScripts(create, destroy),
     });
+    // After the host's prune, as every step that makes datasets under the jail root: unordered,
+    // the prune's look at that root (jail-prune) found it made or not yet, and an apply ran a
+    // different set of commands from one run to the next.
+    pruneHostBefore(host, this.step);
   }
 
   /** Fetch every set, verify all digests, then extract: a mismatch stops before any extraction. */

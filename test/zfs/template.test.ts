@@ -1,6 +1,6 @@
 import { Testing, TerraformStack } from 'cdktf';
 import { FreeBsdHost, FreeBsdRelease, ZfsTemplate, ZfsTemplateProps } from '../../lib';
-import { createScript, destroyScript, nullResources } from '../support/synth';
+import { createScript, destroyScript, isHostPruneStep, nullResources } from '../support/synth';
 
 function build(props: Partial<ZfsTemplateProps> = {}, hostProps: Record<string, unknown> = {}) {
   const stack = new TerraformStack(Testing.app(), 'test');
@@ -121,6 +121,17 @@ describe('ZfsTemplate', () => {
     const { create } = build({ snapshotName: 'p3' });
     expect(at(create, /holds a partial extraction: recreating it empty/)).toBeLessThan(at(create, /tar -xpf/));
     expect(at(create, /exists on a dataset not managed by test:test\/template; refusing to use it/)).toBeLessThan(at(create, /nothing to do/));
+  });
+
+  test('the template step runs after the host\'s prune step, as every step that makes datasets under the jail root', () => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.3' });
+    new ZfsTemplate(stack, 'template', { host, release: FreeBsdRelease.V14_3 });
+    const all = nullResources(stack, { withHostPrune: true });
+    const prune = all.find(isHostPruneStep)!;
+    const build = all.find((r) => r.name.startsWith('template_build'))!;
+    expect(build.depends_on).toContain(`null_resource.${prune.name}`);
+    expect(prune.depends_on ?? []).not.toContain(`null_resource.${build.name}`);
   });
 
   test.each([
