@@ -409,3 +409,50 @@ describe('switch ownership (vnet-claim, vnet-release)', () => {
     expect(run('vnet-claim', 'vi1').status).toBe(64);
   });
 });
+
+describe('MTU (if_bridge.c bridge_ioctl_add, if_epair.c, ng_eiface.h)', () => {
+  const mtuOf = (name: string, jail?: string) => Number(/ mtu (\d+)\n/.exec(sh('ifconfig', [name], { env: jail ? { FAKEBSD_JAIL: jail } : {} }).stdout)?.[1]);
+
+  test('the fake: ifconfig sets and shows an MTU; the first member gives the bridge its MTU, a member of another MTU is refused', () => {
+    expect(mtuOf('em0')).toBe(1500);
+    expect(mtuOf('lo0')).toBe(16384);
+    ok('ifconfig', 'em0', 'mtu', '9000');
+    expect(mtuOf('em0')).toBe(9000);
+    ok('ifconfig', 'bridge', 'create', 'name', 'b0');
+    ok('ifconfig', 'b0', 'addm', 'em0');
+    expect(mtuOf('b0')).toBe(9000);
+    const a = ok('ifconfig', 'epair', 'create').trim();
+    let r = sh('ifconfig', ['b0', 'addm', a]);
+    expect([r.status, r.stderr]).toEqual([1, `ifconfig: BRDGADD ${a}: Invalid argument\n`]);
+    // The bridge's own MTU: only to one all its members have (SIOCSIFMTU), never under 576; a
+    // refused SIOCSIFMTU is a warning only (ifconfig.c setifmtu), so scripts must look again.
+    r = sh('ifconfig', ['b0', 'mtu', '1500']);
+    expect([r.status, r.stderr, mtuOf('b0')]).toEqual([0, 'ifconfig: SIOCSIFMTU: Invalid argument\n', 9000]);
+    r = sh('ifconfig', ['em0', 'mtu', 'big']);
+    expect([r.status, r.stderr]).toEqual([1, 'ifconfig: big: invalid mtu\n']);
+    ok('ifconfig', a, 'mtu', '9000');
+    ok('ifconfig', 'b0', 'addm', a);
+    expect(ok('ifconfig', 'b0')).toContain(`\tmember: ${a} `);
+  });
+});
+
+describe('FreeBSD 15: no IP address on a bridge member (net.link.bridge.member_ifaddrs, if_bridge.c)', () => {
+  const on15 = () => { fs.rmSync(root, { recursive: true, force: true }); root = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-vnet-')); F.initHost(root, { release: '15.1-RELEASE-p1' }); };
+
+  test('the fake: 14.x has no such sysctl; on 15.x it is 0, a member with addresses is refused and a member takes none', () => {
+    expect(sh('sysctl', ['-n', 'net.link.bridge.member_ifaddrs']).status).toBe(1);
+    ok('ifconfig', 'bridge', 'create', 'name', 'b0');
+    ok('ifconfig', 'b0', 'addm', 'em0');
+    on15();
+    expect(ok('sysctl', '-n', 'net.link.bridge.member_ifaddrs')).toBe('0\n');
+    ok('ifconfig', 'bridge', 'create', 'name', 'b0');
+    let r = sh('ifconfig', ['b0', 'addm', 'em0']);
+    expect([r.status, r.stderr]).toEqual([1, 'ifconfig: BRDGADD em0: Invalid argument\n']);
+    const a = ok('ifconfig', 'epair', 'create').trim();
+    ok('ifconfig', 'b0', 'addm', a);
+    r = sh('ifconfig', [a, 'inet', '10.0.0.1/24']);
+    expect([r.status, r.stderr]).toEqual([1, 'ifconfig: ioctl (SIOCAIFADDR): Invalid argument\n']);
+    ok('sysctl', 'net.link.bridge.member_ifaddrs=1');
+    ok('ifconfig', 'b0', 'addm', 'em0');
+  });
+});

@@ -11,13 +11,36 @@
 // addm takes an Ethernet-like interface of the same vnet that is on no bridge (EEXIST if on
 // this one, EBUSY on another, EINVAL for a loopback or a bridge), deletem a member; a member
 // destroyed or moved to another vnet leaves its bridge (bridge_ifdetach).
-const { out, fail } = require('../lib/host');
+// MTU (sbin/ifconfig/ifconfig.c setifmtu: a value that is no number is `VAL: invalid mtu`, exit 1;
+// a refused SIOCSIFMTU is only a warning, exit 0): epair takes any (if_epair.c), ng_eiface 72 to
+// ETHER_MAX_LEN_JUMBO (ng_eiface.h). if_bridge (if_bridge.c as stored, commit 0034838): the first
+// member gives the bridge its MTU, a member of another MTU is EINVAL; the bridge's own MTU can
+// be set only to one every member has, never under 576. (Later kernels may instead set the new
+// member's MTU, D31288's era; the library sets it itself, so both pass.)
+// FreeBSD 15 (net.link.bridge.member_ifaddrs, 0 by default since 15.0; D49995, bridge(4)): an
+// interface with IPv4 or IPv6 addresses is no member (EINVAL), a member takes no address.
+const { out, err, fail } = require('../lib/host');
 const State = require('../lib/state');
 
 const IFNAMSIZ = 16;
 const CLONERS = /^(lo|epair|bridge|tap|tun|vlan|gif|ng|wg)(\d*)$/;
 
 const visible = (ifc, jail) => (jail ? ifc.vnet === jail : !ifc.vnet);
+
+/** An interface's MTU: the one set, else its driver's default. */
+const mtuOf = (ifc) => ifc.mtu ?? (ifc.kind === 'loopback' ? 16384 : 1500);
+
+/** What SIOCSIFMTU accepts for an interface of this kind (null: EINVAL). */
+function mtuAccepted(s, name, ifc, mtu) {
+  if (ifc.kind === 'eiface') return mtu >= 72 && mtu <= 9018;
+  if (ifc.cloner === 'bridge') return mtu >= 576 && (ifc.members || []).every((m) => s.ifaces[m] && mtuOf(s.ifaces[m]) === mtu);
+  return mtu >= 72 && mtu <= 65535;
+}
+
+/** Bridge members may carry IP addresses: FreeBSD 15's net.link.bridge.member_ifaddrs (absent before: yes). */
+function memberAddressesAllowed(s) {
+  return require('./sysctl').value(s, 'net.link.bridge.member_ifaddrs') !== '0';
+}
 
 /** A unit is taken while a clone of it exists, whatever it is named now (if_clone's unit bitmap). */
 function unitTaken(s, prefix, unit) {
@@ -59,7 +82,7 @@ function setAddr(ifc, family, addr, remove) {
 }
 
 function show(name, ifc) {
-  const lines = [`${name}: flags=${ifc.up ? '8049<UP,LOOPBACK,RUNNING,MULTICAST>' : '8008<LOOPBACK,MULTICAST>'} metric 0 mtu ${ifc.kind === 'loopback' ? 16384 : 1500}`];
+  const lines = [`${name}: flags=${ifc.up ? '8049<UP,LOOPBACK,RUNNING,MULTICAST>' : '8008<LOOPBACK,MULTICAST>'} metric 0 mtu ${mtuOf(ifc)}`];
   for (const a of ifc.inet) {
     const [ip, len] = a.split('/');
     const mask = '0x' + (len === '0' ? 0 : (0xffffffff << (32 - Number(len))) >>> 0).toString(16).padStart(8, '0');
@@ -182,6 +205,9 @@ function applyParams(s, name, args, printName = false) {
         if (on === name) fail(1, `ifconfig: BRDGADD ${m}: File exists`);
         if (on) fail(1, `ifconfig: BRDGADD ${m}: Device busy`);
         if (mi === ifc || !BRIDGEABLE.includes(mi.kind)) fail(1, `ifconfig: BRDGADD ${m}: Invalid argument`);
+        if (!memberAddressesAllowed(s) && (mi.inet.length || mi.inet6.length)) fail(1, `ifconfig: BRDGADD ${m}: Invalid argument`);
+        if (ifc.members.length === 0) ifc.mtu = mtuOf(mi);
+        else if (mtuOf(mi) !== mtuOf(ifc)) fail(1, `ifconfig: BRDGADD ${m}: Invalid argument`);
         ifc.members.push(m);
       } else {
         if (!ifc.members.includes(m)) fail(1, `ifconfig: BRDGDEL ${m}: No such file or directory`);
@@ -189,11 +215,20 @@ function applyParams(s, name, args, printName = false) {
       }
       continue;
     }
-    if (a === 'netmask' || a === 'prefixlen' || a === 'description' || a === 'mtu' || a === 'group') { i++; continue; }
+    if (a === 'mtu') {
+      const v = args[++i];
+      if (v === undefined) fail(1, 'ifconfig: mtu: missing argument');
+      if (!/^\d+$/.test(v)) fail(1, `ifconfig: ${v}: invalid mtu`);
+      if (mtuAccepted(s, name, ifc, Number(v))) ifc.mtu = Number(v);
+      else err('ifconfig: SIOCSIFMTU: Invalid argument\n');
+      continue;
+    }
+    if (a === 'netmask' || a === 'prefixlen' || a === 'description' || a === 'group') { i++; continue; }
     if (a === '-alias' || a === 'delete') continue;
     if (/^[0-9a-fA-F:.]+(\/\d+)?$/.test(a) && a.length > 1) {
       const fam = family || (a.includes(':') ? 'inet6' : 'inet');
       const remove = args.includes('-alias') || args.includes('delete');
+      if (!remove && bridgeOf(s, name) && !memberAddressesAllowed(s)) fail(1, `ifconfig: ioctl (${fam === 'inet' ? 'SIOCAIFADDR' : 'SIOCAIFADDR_IN6'}): Invalid argument`);
       const e = setAddr(ifc, fam, a, remove);
       if (e) fail(1, `ifconfig: ioctl (SIOCDIFADDR): ${e}`);
       continue;

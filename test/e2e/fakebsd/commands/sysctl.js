@@ -25,6 +25,22 @@ const WRITABLE = {
   'net.link.bridge.pfil_member': '1', 'net.link.bridge.pfil_bridge': '0', 'kern.module_path': '/boot/kernel;/boot/modules',
 };
 
+/**
+ * Writable oids a host of this release has, with their defaults. net.link.bridge.member_ifaddrs
+ * (sys/net/if_bridge.c, commit 0a1294f6, D49995): 0 by default from FreeBSD 15.0 (bridge(4),
+ * the 15.0 release notes), modelled as absent before it.
+ */
+function writable(s) {
+  const major = Number(String(s.host.kernel).split('.')[0]);
+  return { ...WRITABLE, ...(major >= 15 ? { 'net.link.bridge.member_ifaddrs': '0' } : {}) };
+}
+
+/** The value of oid NAME on the host (the jail's view under FAKEBSD_JAIL), or undefined. */
+function value(s, name) {
+  const scope = process.env.FAKEBSD_JAIL ? `jail:${process.env.FAKEBSD_JAIL}:` : '';
+  return READONLY(s)[name] ?? s.sysctl[scope + name] ?? writable(s)[name];
+}
+
 function main(argv) {
   const g = getopt(argv, 'abdeFhiJlNnoqTtWx', { prog: 'sysctl', usage: 'usage: sysctl [-bdeFhiJlNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...\n       sysctl [-bdeFhJlNnoqTtWx] [ -B <bufsize> ] -a' });
   if (g.args.length === 0) fail(1, 'usage: sysctl [-bdeFhiJlNnoqTtWx] [ -B <bufsize> ] [-f filename] name[=value] ...');
@@ -35,7 +51,7 @@ function main(argv) {
     for (const a of g.args) {
       const eq = a.indexOf('=');
       const name = eq < 0 ? a : a.slice(0, eq);
-      const cur = ro[name] ?? s.sysctl[scope + name] ?? WRITABLE[name];
+      const cur = value(s, name);
       if (cur === undefined) {
         if (!g.has('i')) { err(`sysctl: unknown oid '${name}'\n`); status = 1; }
         continue;
@@ -43,7 +59,7 @@ function main(argv) {
       if (eq < 0) { out(g.has('n') ? `${cur}\n` : `${name}: ${cur}\n`); continue; }
       const v = a.slice(eq + 1);
       if (name in ro) { err(`sysctl: oid '${name}' is read only\n`); status = 1; continue; }
-      if (/^\d+$/.test(WRITABLE[name]) && !/^-?\d+$/.test(v)) { err(`sysctl: invalid integer '${v}'\n`); status = 1; continue; }
+      if (/^\d+$/.test(writable(s)[name]) && !/^-?\d+$/.test(v)) { err(`sysctl: invalid integer '${v}'\n`); status = 1; continue; }
       s.sysctl[scope + name] = v;
       if (!g.has('q')) out(g.has('n') ? `${v}\n` : `${name}: ${cur} -> ${v}\n`);
     }
@@ -51,4 +67,4 @@ function main(argv) {
   return status;
 }
 
-module.exports = { main };
+module.exports = { main, value };
