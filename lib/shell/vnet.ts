@@ -24,6 +24,15 @@
  * destroying either end destroys both (also when the other is in a jail); a clone keeps its
  * cloner group (bridge, epair) through renames; bridge_ioctl_add refuses an interface already
  * on a bridge (EBUSY); a member destroyed or moved to another vnet leaves its bridge.
+ *
+ * MTU: the first member of an if_bridge gives it its MTU and a member of another MTU is refused
+ * (if_bridge.c bridge_ioctl_add), so both ends of each epair take the bridge's MTU before the
+ * host side joins, and a bridged switch's interfaces (epair or eiface) take the uplink's; the
+ * uplink's own MTU is never changed. `ifconfig IF mtu N` only warns when refused (sbin/ifconfig
+ * setifmtu), so the result is read back. FreeBSD 15 keeps IP addresses off bridge members
+ * (net.link.bridge.member_ifaddrs=0 by default, bridge(4)): an if_bridge uplink that carries the
+ * host's addresses is refused before anything is made; ng_bridge hangs off ng_ether and leaves
+ * the interface as it is, so the netgraph backend has no such rule.
  */
 import { createHash } from 'crypto';
 import { STATE_DIR } from './names';
@@ -71,13 +80,26 @@ _vnet_add() {
   net=$1 ifn=$2 mac=$3 shape=$4
   shift 4
   br=$net"br"
+  mtu=
   case "$shape" in
     switch) [ $# -eq 0 ] || usage ;;
-    bridged) [ $# -eq 1 ] || usage; vnet_uplink "$br" "$1" ;;
+    bridged) [ $# -eq 1 ] || usage; vnet_uplink "$br" "$1"; mtu=$(if_mtu "$1") ;;
     routed) [ $# -ge 2 ] || usage; vnet_gateway "$net" "$br" "$@" ;;
     *) die "unknown switch shape $shape" ;;
   esac
-  vnet_eiface "$br" "$ifn" "$mac"
+  vnet_eiface "$br" "$ifn" "$mac" "$mtu"
+}
+
+# The MTU of interface $1 (the first line of ifconfig: ... mtu N).
+if_mtu() {
+  ifconfig "$1" | awk 'NR == 1 { for (k = 1; k < NF; k++) if ($k == "mtu") print $(k + 1) }'
+}
+
+# Interface $1 with MTU $2 (ifconfig only warns when SIOCSIFMTU is refused: read back).
+if_set_mtu() {
+  [ "$(if_mtu "$1")" = "$2" ] && return 0
+  ifconfig "$1" mtu "$2"
+  [ "$(if_mtu "$1")" = "$2" ] || die "interface $1 does not take MTU $2"
 }
 
 # The peers of node $1 (peer name and type per line), from ngctl show.
@@ -124,9 +146,10 @@ vnet_addresses() {
   done
 }
 
-# ng_eiface $2 linked to bridge $1 (made with it when missing), interface $2, address $3, up.
+# ng_eiface $2 linked to bridge $1 (made with it when missing), interface $2, address $3, MTU $4
+# (when given), up.
 vnet_eiface() {
-  eb=$1 ei=$2 em=$3
+  eb=$1 ei=$2 em=$3 emtu=\${4:-}
   if ngctl info "$ei:" >/dev/null 2>&1; then
     ng_peers "$ei" | grep -qxF "$eb bridge" || die "a netgraph node $ei exists and is not on $eb; refusing to touch it"
   else
@@ -147,6 +170,7 @@ vnet_eiface() {
   [ -n "$cur" ] || die "no interface behind netgraph node $ei"
   [ "$cur" = "$ei" ] || ifconfig "$cur" name "$ei" >/dev/null
   ifconfig "$ei" ether | grep -q "ether $em\\$" || ifconfig "$ei" ether "$em"
+  [ -z "$emtu" ] || if_set_mtu "$ei" "$emtu"
   ifconfig "$ei" up
 }
 
@@ -187,7 +211,7 @@ _vnet_epair_add() {
   br=$net"br"
   case "$shape" in
     switch) [ $# -eq 0 ] || usage; epair_bridge "$br" ;;
-    bridged) [ $# -eq 1 ] || usage; epair_bridge "$br"; epair_uplink "$br" "$1" ;;
+    bridged) [ $# -eq 1 ] || usage; epair_uplink_check "$1"; epair_bridge "$br"; epair_uplink "$br" "$1" ;;
     routed)
       [ $# -ge 3 ] || usage
       epair_bridge "$br"
@@ -235,12 +259,24 @@ epair_bridge() {
   ifconfig "$1" up
 }
 
-# The host's interface $2 a member of bridge $1 (the interface itself is left as it is).
+# The host's interface $1 can be a bridge member as it is: it exists, and it has no IP address
+# where the kernel keeps addresses off members (FreeBSD 15). Checked before anything is made.
+epair_uplink_check() {
+  ifconfig "$1" >/dev/null 2>&1 || die "the uplink $1 does not exist on this host"
+  [ "$(sysctl -n net.link.bridge.member_ifaddrs 2>/dev/null || :)" = 0 ] || return 0
+  ua=$(ifconfig "$1" | awk '$1 == "inet" || $1 == "inet6" { printf "%s%s %s", s, $1, $2; s = ", " }')
+  [ -z "$ua" ] || die "the uplink $1 has IP addresses ($ua), and this kernel keeps addresses off bridge members (net.link.bridge.member_ifaddrs=0, the default since FreeBSD 15.0; bridge(4)). Use the netgraph backend (VnetBackend.NETGRAPH: the switch hangs off $1's ng_ether node and $1 stays as it is), or move the host's addresses from $1 to a bridge of the host's own configuration, or set net.link.bridge.member_ifaddrs=1 in /etc/sysctl.conf (deprecated, to be removed in FreeBSD 16). Nothing was changed"
+}
+
+# The host's interface $2 a member of bridge $1; the interface itself is left as it is (its
+# MTU too: with other members, theirs must be the same).
 epair_uplink() {
   bridge_has "$1" "$2" && return 0
-  ifconfig "$2" >/dev/null 2>&1 || die "the uplink $2 does not exist on this host"
+  if [ -n "$(ifconfig "$1" | awk '$1 == "member:"')" ] && [ "$(if_mtu "$1")" != "$(if_mtu "$2")" ]; then
+    die "the uplink $2 has MTU $(if_mtu "$2") and the interfaces on switch $1 have $(if_mtu "$1"): stop the jails on it, then start them again"
+  fi
   echo "==> switch $1: bridging $2"
-  ifconfig "$1" addm "$2" || die "$2 cannot join $1 (is it a member of another bridge?)"
+  ifconfig "$1" addm "$2" || die "$2 cannot join bridge $1 (ifconfig's error above)"
 }
 
 # The epair $2 / $2h on bridge $1: $2h a member with Ethernet address $4, up; $2 with $3, up
@@ -258,12 +294,14 @@ epair_iface() {
     pa=$(ifconfig epair create)
     ifconfig "$pa" name "$ph" >/dev/null
     ifconfig "\${pa%a}b" name "$pj" >/dev/null
+    if_set_mtu "$ph" "$(if_mtu "$pb")"
     ifconfig "$pb" addm "$ph"
   fi
   ifconfig "$ph" ether | grep -q "ether $phm\\$" || ifconfig "$ph" ether "$phm"
   ifconfig "$ph" up
   if ifconfig "$pj" >/dev/null 2>&1; then
     ifconfig "$pj" ether | grep -q "ether $pm\\$" || ifconfig "$pj" ether "$pm"
+    if_set_mtu "$pj" "$(if_mtu "$ph")"
     ifconfig "$pj" up
   fi
 }

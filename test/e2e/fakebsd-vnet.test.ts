@@ -411,6 +411,8 @@ describe('switch ownership (vnet-claim, vnet-release)', () => {
 });
 
 describe('MTU (if_bridge.c bridge_ioctl_add, if_epair.c, ng_eiface.h)', () => {
+  const MAC = '02:00:00:00:00:01';
+  const HMAC = '02:00:00:00:01:01';
   const mtuOf = (name: string, jail?: string) => Number(/ mtu (\d+)\n/.exec(sh('ifconfig', [name], { env: jail ? { FAKEBSD_JAIL: jail } : {} }).stdout)?.[1]);
 
   test('the fake: ifconfig sets and shows an MTU; the first member gives the bridge its MTU, a member of another MTU is refused', () => {
@@ -434,9 +436,26 @@ describe('MTU (if_bridge.c bridge_ioctl_add, if_epair.c, ng_eiface.h)', () => {
     ok('ifconfig', 'b0', 'addm', a);
     expect(ok('ifconfig', 'b0')).toContain(`\tmember: ${a} `);
   });
+
+  test('a bridged switch on an uplink of MTU 9000: both ends of each epair, and each eiface, take it', () => {
+    ok('ifconfig', 'em0', 'mtu', '9000');
+    helperOk('vnet-epair-add', 'em0', 'em0_b1', MAC, HMAC, 'bridged', 'em0');
+    expect([mtuOf('em0br'), mtuOf('em0_b1h'), mtuOf('em0_b1')]).toEqual([9000, 9000, 9000]);
+    // A second run changes nothing.
+    expect(helperOk('vnet-epair-add', 'em0', 'em0_b1', MAC, HMAC, 'bridged', 'em0')).toBe('');
+    helperOk('vnet-epair-delete', 'em0', 'em0_b1');
+    expect(mtuOf('em0')).toBe(9000);
+    helperOk('vnet-add', 'em0', 'em0_b2', MAC, 'bridged', 'em0');
+    expect(mtuOf('em0_b2')).toBe(9000);
+    // A switch with no uplink keeps the default.
+    helperOk('vnet-add', 'vi1', 'vi1_a', '02:00:00:00:00:02', 'switch');
+    expect(mtuOf('vi1_a')).toBe(1500);
+  });
 });
 
 describe('FreeBSD 15: no IP address on a bridge member (net.link.bridge.member_ifaddrs, if_bridge.c)', () => {
+  const MAC = '02:00:00:00:00:01';
+  const HMAC = '02:00:00:00:01:01';
   const on15 = () => { fs.rmSync(root, { recursive: true, force: true }); root = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-vnet-')); F.initHost(root, { release: '15.1-RELEASE-p1' }); };
 
   test('the fake: 14.x has no such sysctl; on 15.x it is 0, a member with addresses is refused and a member takes none', () => {
@@ -454,5 +473,26 @@ describe('FreeBSD 15: no IP address on a bridge member (net.link.bridge.member_i
     expect([r.status, r.stderr]).toEqual([1, 'ifconfig: ioctl (SIOCAIFADDR): Invalid argument\n']);
     ok('sysctl', 'net.link.bridge.member_ifaddrs=1');
     ok('ifconfig', 'b0', 'addm', 'em0');
+  });
+
+  test('the helper refuses an uplink with addresses on 15.x before touching anything, and says what to do', () => {
+    on15();
+    const before = JSON.stringify(F.readState(root).ifaces);
+    const r = run('vnet-epair-add', 'em0', 'em0_b1', MAC, HMAC, 'bridged', 'em0');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error: the uplink em0 has IP addresses (inet 192.0.2.10), and this kernel keeps addresses off bridge members (net.link.bridge.member_ifaddrs=0');
+    expect(r.stderr).toContain('VnetBackend.NETGRAPH');
+    expect(JSON.stringify(F.readState(root).ifaces)).toBe(before);
+    // An uplink with no address joins; so does one with addresses once the administrator allows it.
+    ok('ifconfig', 'em0', 'inet', '192.0.2.10/24', '-alias');
+    helperOk('vnet-epair-add', 'em0', 'em0_b1', MAC, HMAC, 'bridged', 'em0');
+    helperOk('vnet-epair-delete', 'em0', 'em0_b1');
+    ok('ifconfig', 'em0', 'inet', '192.0.2.10/24', 'alias');
+    ok('sysctl', 'net.link.bridge.member_ifaddrs=1');
+    helperOk('vnet-epair-add', 'em0', 'em0_b1', MAC, HMAC, 'bridged', 'em0');
+    expect(ok('ifconfig', 'em0br')).toContain('\tmember: em0 ');
+    // The netgraph backend has no such rule (ng_bridge hooks ng_ether, em0 is no bridge member).
+    ok('sysctl', 'net.link.bridge.member_ifaddrs=0');
+    helperOk('vnet-add', 'vi2', 'vi2_b1', '02:00:00:00:00:03', 'bridged', 'em0');
   });
 });
