@@ -1,12 +1,14 @@
 /**
  * The notebook's "Bridged Configuration": VNET jail b1 on a switch joined to the host's em0
  * (ng_ether), using the host's LAN and its router 192.168.1.1. `npx cdktf synth` here.
- * Connection settings come from the environment as in examples/notebook.
+ * Connection settings come from the environment as in examples/notebook; VNET_BACKEND=if_bridge
+ * builds the switch with if_bridge(4) and epair(4) instead of netgraph (on FreeBSD 15 that needs
+ * an em0 without IP addresses: see VnetBackend.IF_BRIDGE).
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
-import { notebookHostProps } from '../notebook/main';
+import { notebookHostProps, vnetBackend } from '../notebook/main';
 
 export class BridgedStack extends TerraformStack {
   public readonly host: FreeBsdHost;
@@ -19,7 +21,7 @@ export class BridgedStack extends TerraformStack {
     const template = new ZfsTemplate(this, 'template', { host: this.host, release: FreeBsdRelease.V14_5, mirror: env.FREEBSD_MIRROR, snapshotName: 'p3' });
     const jailHost = new JailHost(this, 'jails', { host: this.host });
     // $net = "em0": the switch em0br on em0's ng_ether node.
-    this.uplink = new VnetBridge(this, 'em0', { host: this.host, mode: VnetBridgeMode.bridged('em0'), subnets: ['192.168.1.0/24'] });
+    this.uplink = new VnetBridge(this, 'em0', { host: this.host, mode: VnetBridgeMode.bridged('em0'), subnets: ['192.168.1.0/24'], backend: vnetBackend(env) });
     this.jail = new JailFromSnapshot(this, 'b1', {
       jailHost,
       template,

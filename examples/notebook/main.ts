@@ -31,6 +31,7 @@ import {
   PfPortRange,
   Privilege,
   SysvIpc,
+  VnetBackend,
   ZfsTemplate,
 } from '../../lib';
 
@@ -48,6 +49,11 @@ export function notebookHostProps(env: NodeJS.ProcessEnv): FreeBsdHostProps {
     jailRootDataset: 'zroot/vm',
     jailRootMountpoint: '/vm',
   };
+}
+
+/** The VNET examples' switch backend: VNET_BACKEND=if_bridge, else netgraph (the notebook's). */
+export function vnetBackend(env: NodeJS.ProcessEnv): VnetBackend {
+  return env.VNET_BACKEND === VnetBackend.IF_BRIDGE ? VnetBackend.IF_BRIDGE : VnetBackend.NETGRAPH;
 }
 
 /** The template and (as later issues land) the jails of the notebook on one host. */

@@ -2,12 +2,13 @@
  * The notebook's "Routed Configuration": VNET jail v1 on a switch whose host side is the
  * interface vi0 holding the gateway 172.31.0.1/24; the host forwards (gateway_enable,
  * net.inet.ip.forwarding). `npx cdktf synth` here. Connection settings come from the
- * environment as in examples/notebook.
+ * environment as in examples/notebook; VNET_BACKEND=if_bridge builds the switch with if_bridge(4)
+ * and epair(4) instead of netgraph.
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
-import { notebookHostProps } from '../notebook/main';
+import { notebookHostProps, vnetBackend } from '../notebook/main';
 
 export class RoutedStack extends TerraformStack {
   public readonly host: FreeBsdHost;

@@ -34,11 +34,10 @@ import {
   JailHost,
   JailNetwork,
   JailPackages,
-  VnetBackend,
   VnetBridge,
   ZfsTemplate,
 } from '../../lib';
-import { notebookDevfsRulesets, notebookHostProps } from '../notebook/main';
+import { notebookDevfsRulesets, notebookHostProps, vnetBackend } from '../notebook/main';
 
 /** One lab jail: its interfaces (switch, address), default router, forwarding, devfs ruleset. */
 interface LabJailSpec {
@@ -87,7 +86,7 @@ export class VnetLabStack extends TerraformStack {
     // The lab's jail.conf has no resolv.conf copying: the jails have no DNS to reach.
     this.jailHost = new JailHost(this, 'jails', { host: this.host, defaults: { copyResolvConf: false } });
     // `vnet add -b`: switches only, nothing of them on the host.
-    const backend = env.VNET_BACKEND === VnetBackend.IF_BRIDGE ? VnetBackend.IF_BRIDGE : VnetBackend.NETGRAPH;
+    const backend = vnetBackend(env);
     this.switches = Object.fromEntries(['vi1', 'vi2', 'vri1', 'vri2'].map((n) => [n, new VnetBridge(this, n, { host: this.host, backend })]));
     this.jails = LAB_JAILS.map((j) =>
       new JailFromSnapshot(this, j.name, {

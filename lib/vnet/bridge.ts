@@ -28,6 +28,12 @@ export enum VnetBackend {
    * epair's host side `IFh` a member of it, its other side `IF` the jail's interface; a bridged
    * switch has the physical interface as a member, a routed switch an epair `NET` / `NETh`
    * whose `NET` holds the gateway addresses on the host.
+   *
+   * FreeBSD 15 keeps IP addresses off bridge members (`net.link.bridge.member_ifaddrs=0` by
+   * default, bridge(4)), so a bridged switch on this backend needs an uplink that carries none;
+   * an uplink with the host's addresses is refused at the switch's step, before any jail, and
+   * nothing of the host's is moved. Use NETGRAPH there, or give the uplink's addresses to a
+   * bridge of the host's own configuration.
    */
   IF_BRIDGE = 'if_bridge',
 }
@@ -55,7 +61,12 @@ export class VnetBridgeMode {
     return new VnetBridgeMode('switch');
   }
 
-  /** The physical interface (like `em0`) joined to the switch: jails share the host's LAN and router. */
+  /**
+   * The physical interface (like `em0`) joined to the switch: jails share the host's LAN and
+   * router. The jails' interfaces take the uplink's MTU; the uplink itself is never changed (its
+   * MTU, its addresses). On FreeBSD 15 with the if_bridge backend the uplink must carry no IP
+   * address (see `VnetBackend.IF_BRIDGE`).
+   */
   public static bridged(uplink: string): VnetBridgeMode {
     return new VnetBridgeMode('bridged', uplink);
   }
@@ -193,6 +204,15 @@ export class VnetBridge extends Construct {
     if (this.backend === VnetBackend.IF_BRIDGE) ifBridgeModules(create, this.bridgeNodeName);
     else netgraphModules(create, this.bridgeNodeName, uplink !== undefined);
     if (uplink) create.action(`uplink ${uplink}`, `ifconfig ${shellCommand(uplink)} >/dev/null || { echo ${shellCommand(`error: the uplink ${uplink} does not exist on this host`)} >&2; exit 1; }`);
+    // FreeBSD 15 keeps IP addresses off if_bridge members (net.link.bridge.member_ifaddrs=0 by
+    // default; bridge(4)): refused here, before any jail, rather than at each jail's start.
+    if (uplink && this.backend === VnetBackend.IF_BRIDGE) {
+      create.action(`uplink ${uplink} without IP addresses where bridge members may have none`,
+        `if [ "$(sysctl -n net.link.bridge.member_ifaddrs 2>/dev/null || :)" = 0 ] && ifconfig ${shellCommand(uplink)} | grep -Eq '^[[:space:]]+inet6? '; then`,
+        `  echo ${shellCommand(`error: ${at}: the uplink ${uplink} has IP addresses, and this host keeps addresses off bridge members (sysctl net.link.bridge.member_ifaddrs=0, the default since FreeBSD 15.0; bridge(4)). Use backend VnetBackend.NETGRAPH (the switch hangs off ${uplink}'s ng_ether node and ${uplink} stays as it is), or move the host's addresses from ${uplink} to a bridge of the host's own configuration, or set net.link.bridge.member_ifaddrs=1 in /etc/sysctl.conf (deprecated, to be removed in FreeBSD 16)`)} >&2`,
+        '  exit 1',
+        'fi');
+    }
     // The switch's name on the host is this construct's: another app's switch of that name is refused here.
     const owner = ownerMark(this.host.ownershipScope, at);
     create.helper('vnet-claim', this.name, owner);

@@ -85,6 +85,21 @@ describe('examples/vnet-lab is the notebook\'s lab', () => {
   });
 });
 
+test.each([VnetBackend.IF_BRIDGE, VnetBackend.NETGRAPH])('a bridged %s switch: the step refuses an uplink with addresses only where bridge members may have none (FreeBSD 15)', (backend) => {
+  const stack = new BridgedStack(Testing.app(), 'bridged', { ...ENV, VNET_BACKEND: backend });
+  const r = JSON.parse(Testing.synth(stack)).resource.null_resource;
+  const script = r[Object.keys(r).find((k) => k.startsWith('em0_switch'))!].provisioner[0]['remote-exec'].inline.join('\n');
+  const check = 'if [ "$(sysctl -n net.link.bridge.member_ifaddrs 2>/dev/null || :)" = 0 ] && ifconfig em0 | grep -Eq \'^[[:space:]]+inet6? \'; then';
+  if (backend === VnetBackend.IF_BRIDGE) {
+    expect(script).toContain(check);
+    expect(script).toContain('error: bridged/em0: the uplink em0 has IP addresses');
+    // Before the switch is claimed: a refused switch leaves nothing behind.
+    expect(script.indexOf(check)).toBeLessThan(script.indexOf('vnet-claim'));
+  } else {
+    expect(script).not.toContain('member_ifaddrs');
+  }
+});
+
 describe('examples/bridged and examples/routed are the notebook\'s b1 and v1', () => {
   test.each([
     ['b1', NOTEBOOK_B1, () => new BridgedStack(Testing.app(), 'bridged', ENV).jail, ['bridged', 'em0']],
