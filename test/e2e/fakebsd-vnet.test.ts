@@ -496,3 +496,17 @@ describe('FreeBSD 15: no IP address on a bridge member (net.link.bridge.member_i
     helperOk('vnet-add', 'vi2', 'vi2_b1', '02:00:00:00:00:03', 'bridged', 'em0');
   });
 });
+
+test('the fake: capabilities as options=; if_bridge strips a member\'s LRO and gives it back (if_bridge.c BRIDGE_IFCAPS_STRIP)', () => {
+  const options = () => /\toptions=(\w+)<([^>]*)>/.exec(ok('ifconfig', 'em0'))!.slice(1);
+  expect(options()).toEqual(['6005bb', 'RXCSUM,TXCSUM,VLAN_MTU,VLAN_HWTAGGING,JUMBO_MTU,VLAN_HWCSUM,TSO4,LRO,RXCSUM_IPV6,TXCSUM_IPV6']);
+  ok('ifconfig', 'bridge', 'create', 'name', 'b0');
+  ok('ifconfig', 'b0', 'addm', 'em0');
+  expect(options()[1]).not.toContain('LRO');
+  ok('ifconfig', 'b0', 'deletem', 'em0');
+  expect(options()[1]).toContain(',LRO,');
+  ok('ifconfig', 'em0', '-lro', '-tso', '-txcsum', '-txcsum6');
+  expect(options()).toEqual(['2000b9', 'RXCSUM,VLAN_MTU,VLAN_HWTAGGING,JUMBO_MTU,VLAN_HWCSUM,RXCSUM_IPV6']);
+  ok('ifconfig', 'em0', 'tso', 'lro');
+  expect(options()[1]).toBe('RXCSUM,VLAN_MTU,VLAN_HWTAGGING,JUMBO_MTU,VLAN_HWCSUM,TSO4,LRO,RXCSUM_IPV6');
+});

@@ -17,6 +17,11 @@
 // member gives the bridge its MTU, a member of another MTU is EINVAL; the bridge's own MTU can
 // be set only to one every member has, never under 576. (Later kernels may instead set the new
 // member's MTU, D31288's era; the library sets it itself, so both pass.)
+// Capabilities (sys/net/if.h IFCAP_*, sbin/ifconfig/ifconfig.c's cap table): a physical
+// interface shows `options=HEX<NAMES>` and takes txcsum, txcsum6, tso, tso4, tso6, lro, rxcsum
+// and their `-` forms (SIOCSIFCAP); a bridge member's LRO is turned off and its TSO/TXCSUM kept
+// only when every member has them (if_bridge.c BRIDGE_IFCAPS_STRIP, BRIDGE_IFCAPS_MASK): the
+// fake shows only what the library reads, the options line.
 // FreeBSD 15 (net.link.bridge.member_ifaddrs, 0 by default since 15.0; D49995, bridge(4)): an
 // interface with IPv4 or IPv6 addresses is no member (EINVAL), a member takes no address.
 const { out, err, fail } = require('../lib/host');
@@ -26,6 +31,18 @@ const IFNAMSIZ = 16;
 const CLONERS = /^(lo|epair|bridge|tap|tun|vlan|gif|ng|wg)(\d*)$/;
 
 const visible = (ifc, jail) => (jail ? ifc.vnet === jail : !ifc.vnet);
+
+/** IFCAP_* bits (sys/net/if.h) of the capabilities the fake knows, in ifconfig's order. */
+const IFCAP = { RXCSUM: 0x1, TXCSUM: 0x2, VLAN_MTU: 0x8, VLAN_HWTAGGING: 0x10, JUMBO_MTU: 0x20, VLAN_HWCSUM: 0x80, TSO4: 0x100, TSO6: 0x200, LRO: 0x400, RXCSUM_IPV6: 0x200000, TXCSUM_IPV6: 0x400000 };
+/** ifconfig's capability parameters: the bits each sets (`-NAME` clears them). */
+const CAP_PARAMS = { rxcsum: ['RXCSUM'], txcsum: ['TXCSUM'], rxcsum6: ['RXCSUM_IPV6'], txcsum6: ['TXCSUM_IPV6'], tso: ['TSO4', 'TSO6'], tso4: ['TSO4'], tso6: ['TSO6'], lro: ['LRO'] };
+
+/** The `options=` line of an interface with capabilities. */
+function optionsLine(ifc) {
+  const on = Object.keys(IFCAP).filter((c) => (ifc.caps || []).includes(c));
+  if (on.length === 0) return null;
+  return `\toptions=${on.reduce((n, c) => n + IFCAP[c], 0).toString(16)}<${on.join(',')}>`;
+}
 
 /** An interface's MTU: the one set, else its driver's default. */
 const mtuOf = (ifc) => ifc.mtu ?? (ifc.kind === 'loopback' ? 16384 : 1500);
@@ -60,6 +77,12 @@ function bridgeOf(s, name) {
 function leaveBridge(s, name) {
   const b = bridgeOf(s, name);
   if (b) s.ifaces[b].members = s.ifaces[b].members.filter((m) => m !== name);
+  if (s.ifaces[name]) restoreCaps(s.ifaces[name]);
+}
+
+/** A member's capabilities as they were before it joined (bridge_delete_member: bif_savedcaps). */
+function restoreCaps(ifc) {
+  if (ifc.savedCaps) { ifc.caps = ifc.savedCaps; delete ifc.savedCaps; }
 }
 
 /** Interfaces that can be bridge members: Ethernet-like (IFT_ETHER, IFT_L2VLAN, IFT_GIF). */
@@ -83,6 +106,8 @@ function setAddr(ifc, family, addr, remove) {
 
 function show(name, ifc) {
   const lines = [`${name}: flags=${ifc.up ? '8049<UP,LOOPBACK,RUNNING,MULTICAST>' : '8008<LOOPBACK,MULTICAST>'} metric 0 mtu ${mtuOf(ifc)}`];
+  const opts = optionsLine(ifc);
+  if (opts) lines.push(opts);
   for (const a of ifc.inet) {
     const [ip, len] = a.split('/');
     const mask = '0x' + (len === '0' ? 0 : (0xffffffff << (32 - Number(len))) >>> 0).toString(16).padStart(8, '0');
@@ -143,7 +168,11 @@ function main(argv) {
       // Only clones go (lo0, em0, ng_eiface's interfaces are no clones); an epair with its other end.
       if (!ifc.cloner || (ifc.cloner === 'lo' && ifc.unit === 0)) fail(1, `ifconfig: SIOCIFDESTROY: Invalid argument`);
       const gone = ifc.cloner === 'epair' ? Object.keys(s.ifaces).filter((n) => s.ifaces[n].cloner === 'epair' && s.ifaces[n].unit === ifc.unit) : [name];
-      for (const n of gone) { leaveBridge(s, n); delete s.ifaces[n]; }
+      for (const n of gone) {
+        for (const m of s.ifaces[n].members || []) if (s.ifaces[m]) restoreCaps(s.ifaces[m]);
+        leaveBridge(s, n);
+        delete s.ifaces[n];
+      }
       return 0;
     }
     if (rest.length === 0) { out(show(name, ifc)); return 0; }
@@ -209,9 +238,12 @@ function applyParams(s, name, args, printName = false) {
         if (ifc.members.length === 0) ifc.mtu = mtuOf(mi);
         else if (mtuOf(mi) !== mtuOf(ifc)) fail(1, `ifconfig: BRDGADD ${m}: Invalid argument`);
         ifc.members.push(m);
+        // bridge_ioctl_add: capabilities saved, LRO stripped (BRIDGE_IFCAPS_STRIP).
+        if (mi.caps) { mi.savedCaps = mi.caps; mi.caps = mi.caps.filter((c) => c !== 'LRO'); }
       } else {
         if (!ifc.members.includes(m)) fail(1, `ifconfig: BRDGDEL ${m}: No such file or directory`);
         ifc.members = ifc.members.filter((x) => x !== m);
+        restoreCaps(mi);
       }
       continue;
     }
@@ -221,6 +253,13 @@ function applyParams(s, name, args, printName = false) {
       if (!/^\d+$/.test(v)) fail(1, `ifconfig: ${v}: invalid mtu`);
       if (mtuAccepted(s, name, ifc, Number(v))) ifc.mtu = Number(v);
       else err('ifconfig: SIOCSIFMTU: Invalid argument\n');
+      continue;
+    }
+    const cap = CAP_PARAMS[a.replace(/^-/, '')];
+    if (cap) {
+      // Only what the hardware has can be turned on (if_capabilities); the fake's hardware is ifc.hwcaps.
+      const hw = ifc.hwcaps || [];
+      ifc.caps = a.startsWith('-') ? (ifc.caps || []).filter((c) => !cap.includes(c)) : [...new Set([...(ifc.caps || []), ...cap.filter((c) => hw.includes(c))])];
       continue;
     }
     if (a === 'netmask' || a === 'prefixlen' || a === 'description' || a === 'group') { i++; continue; }

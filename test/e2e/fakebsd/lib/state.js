@@ -153,6 +153,9 @@ function statePath() {
   return dbDir('state.json');
 }
 
+/** em0's capabilities, all enabled, as an em(4) 82574 shows them (sys/dev/e1000/if_em.c). */
+const EM0_CAPS = ['RXCSUM', 'TXCSUM', 'VLAN_MTU', 'VLAN_HWTAGGING', 'JUMBO_MTU', 'VLAN_HWCSUM', 'TSO4', 'LRO', 'RXCSUM_IPV6', 'TXCSUM_IPV6'];
+
 function defaults() {
   return {
     version: 1,
@@ -162,7 +165,7 @@ function defaults() {
     host: { release: '14.3-RELEASE-p5', kernel: '14.3-RELEASE-p5', arch: 'amd64', hostname: 'fakebsd', features: ['vimage'], missingModules: [] },
     zfs: { nextGuid: 1, datasets: {} },
     jails: { nextJid: 1, running: {} },
-    ifaces: { lo0: { inet: ['127.0.0.1/8'], inet6: ['::1/128'], up: true, kind: 'loopback' }, em0: { inet: ['192.0.2.10/24'], inet6: [], up: true, kind: 'ether' } },
+    ifaces: { lo0: { inet: ['127.0.0.1/8'], inet6: ['::1/128'], up: true, kind: 'loopback' }, em0: { inet: ['192.0.2.10/24'], inet6: [], up: true, kind: 'ether', hwcaps: EM0_CAPS, caps: EM0_CAPS } },
     routes: {},
     sysctl: {},
     kld: ['zfs', 'nullfs', 'devfs', 'fdescfs', 'procfs', 'tmpfs'],
