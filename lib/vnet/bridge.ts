@@ -64,8 +64,11 @@ export class VnetBridgeMode {
   /**
    * The physical interface (like `em0`) joined to the switch: jails share the host's LAN and
    * router. The jails' interfaces take the uplink's MTU; the uplink itself is never changed (its
-   * MTU, its addresses). On FreeBSD 15 with the if_bridge backend the uplink must carry no IP
-   * address (see `VnetBackend.IF_BRIDGE`).
+   * MTU, its addresses, its offloads). On FreeBSD 15 with the if_bridge backend the uplink must
+   * carry no IP address (see `VnetBackend.IF_BRIDGE`). With the netgraph backend, turn off the
+   * uplink's checksum offload, TSO and LRO (`ifconfig em0 -txcsum -txcsum6 -tso -lro`, also in
+   * rc.conf), which if_bridge does by itself for its members: the switch's step warns while
+   * they are on.
    */
   public static bridged(uplink: string): VnetBridgeMode {
     return new VnetBridgeMode('bridged', uplink);
@@ -204,6 +207,15 @@ export class VnetBridge extends Construct {
     if (this.backend === VnetBackend.IF_BRIDGE) ifBridgeModules(create, this.bridgeNodeName);
     else netgraphModules(create, this.bridgeNodeName, uplink !== undefined);
     if (uplink) create.action(`uplink ${uplink}`, `ifconfig ${shellCommand(uplink)} >/dev/null || { echo ${shellCommand(`error: the uplink ${uplink} does not exist on this host`)} >&2; exit 1; }`);
+    // if_bridge turns LRO off on its members and keeps TSO and checksum offload only where every
+    // member has them (if_bridge.c BRIDGE_IFCAPS_STRIP, BRIDGE_IFCAPS_MASK); ng_ether hands
+    // ng_bridge the host's frames as the stack left them for the card, so the operator is told.
+    if (uplink && this.backend === VnetBackend.NETGRAPH) {
+      create.action(`uplink ${uplink}: offloads netgraph bridging cannot use`,
+        `if ifconfig ${shellCommand(uplink)} | awk '$1 ~ /^options=/' | grep -Eq '[<,](TXCSUM|TXCSUM_IPV6|TSO4|TSO6|LRO)[,>]'; then`,
+        `  echo ${shellCommand(`warning: ${at}: ${uplink} has checksum offload, TSO or LRO on (ifconfig ${uplink}: options=). if_bridge turns them off on its members; ng_bridge does not, so the host's own packets to jails on this switch arrive with checksums left for the card to compute (and are dropped) and LRO merges what the jails receive. Turn them off for this switch: ifconfig ${uplink} -txcsum -txcsum6 -tso -lro, and the same words in ifconfig_${uplink.replace(/[.:]/g, '_')} in /etc/rc.conf. The library leaves ${uplink} as it is`)} >&2`,
+        'fi');
+    }
     // FreeBSD 15 keeps IP addresses off if_bridge members (net.link.bridge.member_ifaddrs=0 by
     // default; bridge(4)): refused here, before any jail, rather than at each jail's start.
     if (uplink && this.backend === VnetBackend.IF_BRIDGE) {

@@ -85,7 +85,7 @@ describe('examples/vnet-lab is the notebook\'s lab', () => {
   });
 });
 
-test.each([VnetBackend.IF_BRIDGE, VnetBackend.NETGRAPH])('a bridged %s switch: the step refuses an uplink with addresses only where bridge members may have none (FreeBSD 15)', (backend) => {
+test.each([VnetBackend.IF_BRIDGE, VnetBackend.NETGRAPH])('a bridged %s switch: on if_bridge the step refuses an uplink with addresses where bridge members may have none (FreeBSD 15); on netgraph it warns of offloads', (backend) => {
   const stack = new BridgedStack(Testing.app(), 'bridged', { ...ENV, VNET_BACKEND: backend });
   const r = JSON.parse(Testing.synth(stack)).resource.null_resource;
   const script = r[Object.keys(r).find((k) => k.startsWith('em0_switch'))!].provisioner[0]['remote-exec'].inline.join('\n');
@@ -95,8 +95,11 @@ test.each([VnetBackend.IF_BRIDGE, VnetBackend.NETGRAPH])('a bridged %s switch: t
     expect(script).toContain('error: bridged/em0: the uplink em0 has IP addresses');
     // Before the switch is claimed: a refused switch leaves nothing behind.
     expect(script.indexOf(check)).toBeLessThan(script.indexOf('vnet-claim'));
+    expect(script).not.toContain('-txcsum');
   } else {
     expect(script).not.toContain('member_ifaddrs');
+    expect(script).toContain("if ifconfig em0 | awk '$1 ~ /^options=/' | grep -Eq '[<,](TXCSUM|TXCSUM_IPV6|TSO4|TSO6|LRO)[,>]'; then");
+    expect(script).toContain('warning: bridged/em0: em0 has checksum offload, TSO or LRO on');
   }
 });
 
