@@ -160,6 +160,50 @@ describe('jail', () => {
     expect(started().pop()).toBe('-i -f /etc/jail.h1.conf -c h1');
   });
 
+  test('jail -e SEP lists every configured jail of the file and what it includes, as show_jails prints them, and starts nothing', () => {
+    write('/etc/jail.conf.d/inc.conf', 'inc { path = "/vm/inc"; }\n');
+    write('/etc/jail.conf', [
+      'path = "/vm/$name";',
+      '$greeting = "hello world";',
+      'a { host.hostname = "a b"; persist; ip4.addr = 10.0.0.1, 10.0.0.2; allow.nomount; exec.start = "echo $greeting"; }',
+      '* { exec.clean; }',
+      'b { meta = "it\'s"; env = ""; bogus = 1; }',
+      '.include "/etc/jail.conf.d/*.conf";',
+      '',
+    ].join('\n'));
+    // usr.sbin/jail/jail.c: name first, then the parameters; a bare one by its name alone;
+    // values joined by ","; quoted_print quotes blanks, quotes and the empty string.
+    expect(ok('jail', '-e', '|')).toBe([
+      'name=a|path=/vm/a|exec.clean|host.hostname="a b"|persist|ip4.addr=10.0.0.1,10.0.0.2|allow.nomount|exec.start="echo hello world"',
+      'name=b|path=/vm/b|exec.clean|meta="it\'s"|env=""|bogus=1',
+      'name=inc|path=/vm/inc|exec.clean',
+      '',
+    ].join('\n'));
+    expect(ok('jls', 'name')).toBe('');
+    // -f - reads the configuration from standard input (config.c load_config).
+    const r = sh('jail', ['-f', '-', '-e', '\t'], { input: 'x { path = "/x"; }\ny { path = "$nope"; }\n' });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, 'name=x\tpath=/x\nname=y\n', 'jail: y: path: variable "nope" not found\n']);
+    // Syntax errors fail it as they fail every use of the file.
+    expect(sh('jail', ['-f', '-', '-e', ' '], { input: 'x {' }).status).toBe(1);
+  });
+
+  test('boot with an empty jail_list starts every jail of jail.conf: running ones are left alone, one that fails does not stop the others', () => {
+    ok('sysrc', 'jail_enable=YES');
+    for (const n of ['a', 'c']) fs.mkdirSync(host(`/vm/${n}`), { recursive: true });
+    write('/etc/jail.conf', 'persist;\npath = "/vm/$name";\na {}\nb {}\nc {}\n');
+    ok('jail', '-f', '/etc/jail.conf', '-c', 'a');
+    // rc.d/jail: `jail -f $jail_conf -c -p1`; state.c start_state marks every jail JF_WILD, so a
+    // running one is skipped; jail.c main goes on after b fails (no /vm/b) and exits 1.
+    const r = sh('jail', ['-f', '/etc/jail.conf', '-c', '-p1']);
+    expect([r.status, r.stderr]).toEqual([1, 'jail: b: path /vm/b: No such file or directory\n']);
+    expect(ok('jls', 'name')).toBe('a\nc\n');
+    ok('service', 'jail', 'stop');
+    expect(ok('jls', 'name')).toBe('');
+    fs.mkdirSync(host('/vm/b'));
+    expect(ok('service', 'jail', 'start')).toBe('Starting jails: a b c.\n');
+    expect(ok('jls', 'name')).toBe('a\nb\nc\n');
+  });
+
   test('service refuses unknown services and needs jail_enable for start', () => {
     expect(ok('service', 'jail', 'start', 'h1')).toMatch(/^Cannot 'start' jail\. Set jail_enable to YES/);
     const r = sh('service', ['nosuch', 'start']);

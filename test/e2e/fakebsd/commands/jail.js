@@ -1,5 +1,14 @@
 'use strict';
-// jail(8) with a configuration file: -c / -m / -cm / -r / -rc / -R, -f FILE, -q, -J FILE, -i, -p N.
+// jail(8) with a configuration file: -c / -m / -cm / -r / -rc / -R, -e SEP, -f FILE (- for
+// standard input, config.c load_config), -q, -J FILE, -i, -p N.
+// -e SEP (usr.sbin/jail/jail.c, JF_SHOW: load_config, then show_jails and exit 0) prints every
+// configured non-wildcard jail of the file (and of what it .includes), one a line in file
+// order: its parameters as print_jail writes them, name=value joined by SEP, "name" first
+// (load_config adds it before the jail's own), a value list joined by "," with quoted_print's
+// quoting, a parameter without value by its name alone. Nothing is started or checked:
+// unknown parameters pass, a variable that is not found is warned about on stderr.
+// -c without a jail name starts every jail of the file (state.c start_state: JF_WILD), skips
+// the ones that run already, goes on past one that fails and then exits 1 (jail.c main).
 // -rc restarts (usr.sbin/jail/jail.c, JF_RESTART: stop with the configuration's parameters,
 // then create; a jail that is not running is "not found" and nothing is started).
 // Host-side hooks (exec.prepare, exec.prestart, exec.created, exec.poststart,
@@ -9,7 +18,7 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { out, err, fail, hostPath, Exit } = require('../lib/host');
+const { out, err, fail, hostPath, readStdin, Exit } = require('../lib/host');
 const { getopt } = require('../lib/getopt');
 const State = require('../lib/state');
 const J = require('../lib/jailconf');
@@ -21,7 +30,7 @@ const SCRIPT = path.join(__dirname, '..', 'fakebsd.js');
 
 const USAGE = `usage: jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             -[cmr] param=value ... [command=command ...]
-       jail [-dqv] [-f conf_file] -[cmr] [jail]
+       jail [-dqv] [-f file] [-e separator] -[cmr] [jail]
        jail [-qv] [-f conf_file] -[rR] ['*' | jail ...]
        jail [-dhilqv] [-J jid_file] [-u username] [-U username]
             [-n jailname] [-s securelevel]
@@ -32,10 +41,11 @@ const isTrue = (p, k) => one(p, k) !== undefined && one(p, k) !== 'false' && one
 
 function loadConf(file) {
   const { host, kld } = State.read((s) => ({ host: s.host, kld: s.kld }));
-  const real = hostPath(file);
-  if (!fs.existsSync(real)) fail(1, `jail: ${file}: No such file or directory`);
+  const stdin = file === '-';
+  const real = stdin ? null : hostPath(file);
+  if (!stdin && !fs.existsSync(real)) fail(1, `jail: ${file}: No such file or directory`);
   try {
-    return J.load(real, file, { release: R.parse(host.release).major, kld, hostPath });
+    return J.load(real, stdin ? 'STDIN' : file, { release: R.parse(host.release).major, kld, hostPath, text: stdin ? readStdin().toString('utf8') : undefined });
   } catch (e) {
     if (e instanceof J.ConfError) fail(1, `jail: ${e.message}`);
     throw e;
@@ -257,8 +267,38 @@ function stopJail(name, params, opts) {
   if (!opts.q) out(`${name}: removed\n`);
 }
 
+/** quoted_print of usr.sbin/jail/jail.c. */
+function quoted(str) {
+  const qc = str === '' ? '"' : str.includes("'") ? '"' : str.includes('"') ? "'" : /[ \t]/.test(str) ? '"' : '';
+  let o = '';
+  for (const ch of str) o += ch === '\\' || (qc && ch === qc) ? `\\${ch}` : ch;
+  return `${qc}${o}${qc}`;
+}
+
+/** jail -e SEP: show_jails. */
+function show(conf, sep) {
+  for (const n of conf.order) {
+    let shown;
+    try {
+      shown = conf.show(n);
+    } catch (e) {
+      if (!(e instanceof J.ConfError)) throw e;
+      err(`jail: ${e.message}\n`);
+      shown = { params: { name: [n] }, spelled: {}, bare: {} };
+    }
+    const fields = Object.entries(shown.params).map(([k, vals]) =>
+      (shown.bare[k] ? shown.spelled[k] : `${shown.spelled[k] || k}=${vals.map(quoted).join(',')}`));
+    out(`${fields.join(sep)}\n`);
+  }
+  return 0;
+}
+
 function main(argv) {
-  const g = getopt(argv, 'cdf:hiJ:lmn:p:qrRs:u:U:v', { prog: 'jail', usage: USAGE });
+  const g = getopt(argv, 'cde:f:hiJ:lmn:p:qrRs:u:U:v', { prog: 'jail', usage: USAGE });
+  if (g.has('e')) {
+    if (['c', 'm', 'r', 'R'].some((o) => g.has(o))) fail(1, 'fakebsd: jail -e with -c, -m, -r or -R is not implemented by the fake');
+    return show(loadConf(g.get('f') || '/etc/jail.conf'), g.get('e'));
+  }
   const c = g.has('c');
   const m = g.has('m');
   const r = g.has('r');
@@ -296,20 +336,31 @@ function main(argv) {
     return status;
   }
   const conf = loadConf(file);
-  const names = g.args.length ? g.args : conf.order;
+  const wild = g.args.length === 0;
+  const names = wild ? conf.order : g.args;
+  let status = 0;
   for (const n of names) {
     if (!conf.order.includes(n)) fail(1, `jail: "${n}" not found`);
-    const { params } = resolve(conf, n);
     const isRunning = running().some((j) => j.name === n);
-    if (isRunning && m) {
-      State.update((s) => { const j = Object.values(s.jails.running).find((x) => x.name === n); j.params = { ...j.params, ...params }; });
-      if (!opts.q) out(`${n}: updated\n`);
-      continue;
+    // Every jail of the file (JF_WILD): one that runs is left as it is, not "already exists".
+    if (wild && isRunning && !m) continue;
+    try {
+      const { params } = resolve(conf, n);
+      if (isRunning && m) {
+        State.update((s) => { const j = Object.values(s.jails.running).find((x) => x.name === n); j.params = { ...j.params, ...params }; });
+        if (!opts.q) out(`${n}: updated\n`);
+        continue;
+      }
+      if (!c) fail(1, `jail: "${n}" not found`);
+      create(n, params, opts);
+    } catch (e) {
+      // One jail failing fails the command; with the whole file the other jails still start.
+      if (!(e instanceof Exit) || !wild) throw e;
+      err(e.message);
+      status = 1;
     }
-    if (!c) fail(1, `jail: "${n}" not found`);
-    create(n, params, opts);
   }
-  return 0;
+  return status;
 }
 
 module.exports = { main };

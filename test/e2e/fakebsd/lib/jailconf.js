@@ -246,9 +246,12 @@ function jailsOf(stmts) {
  * Final parameters of one jail: { params: { name: [values] }, vars }. Throws ConfError
  * (message without the "jail: " prefix) for unknown parameters and variable errors.
  */
-function resolveJail(name, stmts, { kld = [] } = {}) {
+function resolveJail(name, stmts, { kld = [], check = true } = {}) {
   const params = { name: [name] };
   const vars = {};
+  // How each parameter was last written (`jail -e` prints that spelling, and a bare one without "=").
+  const spelled = {};
+  const bare = {};
   for (const st of stmts) {
     if (st.isVar) {
       if (known(canonical(st.name).name, kld) || PARAMS.includes(st.name)) throw new ConfError(`${name}: ${st.name}: variable name is a parameter`);
@@ -256,8 +259,10 @@ function resolveJail(name, stmts, { kld = [] } = {}) {
       continue;
     }
     const { name: pname, negated } = canonical(st.name);
-    if (!known(pname, kld)) throw new ConfError(`${name}: unknown parameter: ${st.name}`);
+    if (check && !known(pname, kld)) throw new ConfError(`${name}: unknown parameter: ${st.name}`);
     if (pname === 'name') continue;
+    spelled[pname] = st.name;
+    bare[pname] = st.op === null;
     let vals = st.values;
     if (st.op === null) vals = negated ? [[{ s: 'false' }]] : BOOL.includes(pname) || pname.startsWith('allow.mount.') || pname === 'vnet' ? [[{ s: 'true' }]] : [];
     if (st.op === '+=' && params[pname]) params[pname] = [...params[pname], ...vals];
@@ -274,11 +279,14 @@ function resolveJail(name, stmts, { kld = [] } = {}) {
   const out = {};
   for (const [k, vals] of Object.entries(params)) out[k] = vals.map((v) => (typeof v === 'string' ? v : expand(v, k)));
   for (const k of Object.keys(out)) if (!LIST.includes(k) && out[k].length > 1) out[k] = [out[k].join(',')];
-  return { params: out };
+  return { params: out, spelled, bare };
 }
 
-/** Read and resolve a configuration file as jail(8) on a host of `release` (major number). */
-function load(realFile, displayFile, { release, kld, hostPath }) {
+/**
+ * Read and resolve a configuration file as jail(8) on a host of `release` (major number);
+ * `text` in place of the file's content (`-f -` reads standard input).
+ */
+function load(realFile, displayFile, { release, kld, hostPath, text }) {
   const glob = (pattern) => {
     const dir = path.posix.dirname(pattern);
     const re = new RegExp('^' + path.posix.basename(pattern).replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
@@ -287,9 +295,14 @@ function load(realFile, displayFile, { release, kld, hostPath }) {
     return fs.readdirSync(real).filter((f) => re.test(f)).sort().map((f) => path.posix.join(dir, f));
   };
   const readFile = (f) => fs.readFileSync(hostPath(f), 'utf8');
-  const stmts = expandIncludes(parse(fs.readFileSync(realFile, 'utf8'), displayFile, { release }), { release, readFile, glob, file: displayFile });
+  const stmts = expandIncludes(parse(text ?? fs.readFileSync(realFile, 'utf8'), displayFile, { release }), { release, readFile, glob, file: displayFile });
   const { order, jails } = jailsOf(stmts);
-  return { order, get: (name) => (jails[name] ? resolveJail(name, jails[name].stmts, { kld }) : null) };
+  return {
+    order,
+    get: (name) => (jails[name] ? resolveJail(name, jails[name].stmts, { kld }) : null),
+    // As `jail -e` sees a jail: parameter names are not checked (nothing is imported).
+    show: (name) => resolveJail(name, jails[name].stmts, { kld, check: false }),
+  };
 }
 
 module.exports = { ConfError, lex, parse, jailsOf, resolveJail, load, known, canonical, PARAMS, BOOL, LIST };
