@@ -168,6 +168,7 @@ describe('jail', () => {
       'a { host.hostname = "a b"; persist; ip4.addr = 10.0.0.1, 10.0.0.2; allow.nomount; exec.start = "echo $greeting"; }',
       '* { exec.clean; }',
       'b { meta = "it\'s"; env = ""; bogus = 1; }',
+      '12 { path = "/vm/twelve"; }',
       '.include "/etc/jail.conf.d/*.conf";',
       '',
     ].join('\n'));
@@ -176,6 +177,7 @@ describe('jail', () => {
     expect(ok('jail', '-e', '|')).toBe([
       'name=a|path=/vm/a|exec.clean|host.hostname="a b"|persist|ip4.addr=10.0.0.1,10.0.0.2|allow.nomount|exec.start="echo hello world"',
       'name=b|path=/vm/b|exec.clean|meta="it\'s"|env=""|bogus=1',
+      'jid=12|path=/vm/twelve|exec.clean',
       'name=inc|path=/vm/inc|exec.clean',
       '',
     ].join('\n'));

@@ -4,7 +4,7 @@
 // -e SEP (usr.sbin/jail/jail.c, JF_SHOW: load_config, then show_jails and exit 0) prints every
 // configured non-wildcard jail of the file (and of what it .includes), one a line in file
 // order: its parameters as print_jail writes them, name=value joined by SEP, "name" first
-// (load_config adds it before the jail's own), a value list joined by "," with quoted_print's
+// (load_config adds it before the jail's own; "jid" for an all-digit name), a value list joined by "," with quoted_print's
 // quoting, a parameter without value by its name alone. Nothing is started or checked:
 // unknown parameters pass, a variable that is not found is warned about on stderr.
 // -c without a jail name starts every jail of the file (state.c start_state: JF_WILD), skips
@@ -286,8 +286,10 @@ function show(conf, sep) {
       err(`jail: ${e.message}\n`);
       shown = { params: { name: [n] }, spelled: {}, bare: {} };
     }
+    // config.c load_config: a jail name that strtol reads whole (and not as 0) is its jid.
+    const jid = /^\d+$/.test(n) && Number(n) !== 0;
     const fields = Object.entries(shown.params).map(([k, vals]) =>
-      (shown.bare[k] ? shown.spelled[k] : `${shown.spelled[k] || k}=${vals.map(quoted).join(',')}`));
+      (shown.bare[k] ? shown.spelled[k] : `${k === 'name' && jid ? 'jid' : shown.spelled[k] || k}=${vals.map(quoted).join(',')}`));
     out(`${fields.join(sep)}\n`);
   }
   return 0;
