@@ -29,6 +29,8 @@ import {
   BLOCK_END,
   DEVFS_RULES_FILE,
   FREEBSD_UPDATE_WORKDIR_ROOT,
+  JAIL_CONF,
+  JAIL_CONF_DIR,
   JAIL_STATE_DIR,
   LIBRARY_NAME,
   LOCK_DIR,
@@ -45,6 +47,7 @@ import {
   RETIRED_DATASET,
   SCOPE_CLAIM_DIR,
   SETTINGS_CHANGES_FILE_NAME,
+  SETTINGS_STATE_DIR,
   SHARED_PARENT_OWNER,
   STATE_DIR,
   ZFS_LOCK,
@@ -451,13 +454,62 @@ do_jail_check() {
   [ "$p" = "$2" ] || die "a jail named $1 runs from $p, not $2; refusing to touch it"
 }
 
-# jail-list-add NAME: NAME in jail_list. Listed names restrict which jails start at boot.
+# jail-list-add NAME: NAME in jail_list, after the administrator's jails that boot started
+# while it was empty. An empty jail_list makes rc.d/jail start every jail of /etc/jail.conf
+# (jail -f /etc/jail.conf -c); a listed name restricts boot to the listed jails. So the first
+# name added to an empty jail_list comes after those jails of the administrator's
+# (admin_boot_jails), added for them and recorded in the shared settings changes under the
+# JailHost's setting "rc-list jail_list": its last owner takes them out again (rc_list_filled).
+# Under the rc.conf lock.
 do_jail_list_add() {
   [ $# -eq 1 ] || usage
-  if [ -z "$(sysrc -n -i jail_list)" ] && grep -q '{' /etc/jail.conf 2>/dev/null; then
-    echo "warning: jail_list was empty (start every jail in /etc/jail.conf); from now on only listed jails start at boot" >&2
+  do_locked /etc/rc.conf "$self" _jail_list_add "$1"
+}
+_jail_list_add() {
+  if [ -z "$(sysrc -n -i jail_list || :)" ]; then
+    if jl_admin=$(admin_boot_jails); then
+      jl_admin=$(printf '%s\\n' "$jl_admin" | grep -vxF -e "$1" | tr '\\n' ' ')
+      jl_admin=\${jl_admin% }
+      if [ -n "$jl_admin" ]; then
+        echo "==> jail_list was empty, so boot started every jail of /etc/jail.conf: listing the administrator's jails first ($jl_admin); they leave it again with the last JailHost"
+        jl_changes=${SETTINGS_STATE_DIR}/${SETTINGS_CHANGES_FILE_NAME}
+        jl_record="rc-list jail_list - rc_list_filled jail_list $jl_admin"
+        mkdir -p ${SETTINGS_STATE_DIR}
+        grep -qsxF -e "$jl_record" "$jl_changes" || printf '%s\\n' "$jl_record" >> "$jl_changes"
+        for jl_w in $jl_admin; do rc_list_add jail_list "$jl_w"; done
+      fi
+    else
+      echo "warning: jail_list was empty (boot started every jail in /etc/jail.conf) and jail -e could not list them; from now on only listed jails start at boot" >&2
+    fi
   fi
-  do_locked /etc/rc.conf "$self" _rc_list_add jail_list "$1"
+  rc_list_add jail_list "$1"
+}
+# The administrator's jails that rc.d/jail starts at boot while jail_list is empty, one a line in
+# the order of /etc/jail.conf: jail(8) -e of /etc/jail.conf without this library's blocks (its
+# jails' blocks, its .include of ${JAIL_CONF_DIR}), less any jail whose ${JAIL_CONF_DIR}/NAME.conf
+# this library wrote (an .include of the administrator's reaches those too). A jail rc.d/jail
+# cannot find by a jail_list word (a name with a dot, blanks or quotes; a jid) is warned about.
+# Fails when jail(8) cannot list them (a syntax error; no -e).
+admin_boot_jails() {
+  [ -f ${JAIL_CONF} ] || return 0
+  ab_conf=$(awk -v b=${shellQuoteAlways(`${BLOCK_BEGIN} `)} -v e=${shellQuoteAlways(`${BLOCK_END} `)} 'index($0, b) == 1 { skip = 1 } !skip { print } index($0, e) == 1 { skip = 0 }' ${JAIL_CONF})
+  printf '%s\\n' "$ab_conf" | grep -Eq '[{]|^[[:space:]]*[.]include' || return 0
+  ab_tab=$(printf '\\t')
+  ab_list=$(printf '%s\\n' "$ab_conf" | jail -f - -e "$ab_tab") || return 1
+  printf '%s\\n' "$ab_list" | cut -f 1 | while IFS= read -r ab_first; do
+    [ -n "$ab_first" ] || continue
+    ab_name=\${ab_first#name=}
+    case "$ab_first" in
+      name=[A-Za-z0-9_]*) case "$ab_name" in *[!A-Za-z0-9_-]*) ab_name= ;; esac ;;
+      *) ab_name= ;;
+    esac
+    if [ -z "$ab_name" ]; then
+      echo "warning: the jail of ${JAIL_CONF} shown as $ab_first cannot be named in jail_list: it no longer starts at boot" >&2
+      continue
+    fi
+    if head -n 1 "${JAIL_CONF_DIR}/$ab_name.conf" 2>/dev/null | grep -qF ${shellQuoteAlways(MANAGED_FILE_MARKER)}; then continue; fi
+    printf '%s\\n' "$ab_name"
+  done
 }
 
 # jail-restart NAME
@@ -744,7 +796,7 @@ ${PRUNE_HELPER_DISPATCH}
   claim) do_claim "$@" ;;
   claim-check) do_claim_check "$@" ;;
   unclaim) do_unclaim "$@" ;;
-  _block | _ensure_parents | _prune_parents | _retire | _dataset_create | _jail_dataset_create | _rc_list_add | _rc_list_remove | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
+  _block | _ensure_parents | _prune_parents | _retire | _dataset_create | _jail_dataset_create | _rc_list_add | _rc_list_remove | _jail_list_add | _settings_apply | _settings_undo | _use | _release | _claim | _unclaim) "$action" "$@" ;;
   _devfs_ruleset_apply | _devfs_ruleset_remove) "$action" "$@" ;;
   _vnet_add | _vnet_delete | _vnet_epair_add | _vnet_epair_delete | _vnet_claim | _vnet_release) "$action" "$@" ;;
   _no_tty | ${PF_HELPER_INTERNAL.join(' | ')}) "$action" "$@" ;;

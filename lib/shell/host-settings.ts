@@ -7,7 +7,7 @@
  * Records of earlier versions in a state file itself (`jail_enable`, `rc_set NAME`) are still
  * understood: they are that owner's alone and undone with it.
  */
-import { SETTINGS_CHANGES_FILE_NAME } from './names';
+import { LIBRARY_NAME, SETTINGS_CHANGES_FILE_NAME } from './names';
 
 /**
  * rc_list_add NAME WORD / rc_list_remove NAME WORD: WORD in (out of) the rc.conf list variable
@@ -44,6 +44,17 @@ undo_change() {
     rc_set) sysrc -x "$arg" ;;
     rc_was) sysrc "\${arg%% *}=\${arg#* }" ;;
     rc_word) rc_list_remove "\${arg%% *}" "\${arg#* }" ;;
+    # The list NAME was empty and WORD... were added for the administrator (jail-list-add: the
+    # jails boot started while jail_list was empty). They go only if NAME holds nothing else, so
+    # it is empty again as before; a word someone added since keeps them, and boot keeps starting them.
+    rc_list_filled)
+      rf_name=\${arg%% *} rf_words=\${arg#* }
+      rf_other=$(set -f; for rf_w in $(sysrc -n -i "$rf_name" || :); do case " $rf_words " in *" $rf_w "*) ;; *) printf ' %s' "$rf_w" ;; esac; done)
+      if [ -z "$rf_other" ]; then
+        for rf_w in $rf_words; do rc_list_remove "$rf_name" "$rf_w"; done
+      else
+        echo "keeping $rf_words in $rf_name: it also names$rf_other, which ${LIBRARY_NAME} did not add" >&2
+      fi ;;
     cloned_interfaces) rc_list_remove cloned_interfaces "$arg" ;;
     rc_variable) [ -n "$(sysrc -n -i "$arg")" ] || sysrc -x "$arg" ;;
     sysctl_was) sysctl "\${arg%% *}=\${arg#* }" ;;
