@@ -55,6 +55,49 @@ describe('pfctl -nf: parse.y, not a word list', () => {
     expect(ok('pfctl', '-a', 'admin', '-s', 'rules')).toBe('pass in proto tcp to port 22\n');
   });
 
+  test('set options parse.y does not order (skip, timeout, limit, state-policy...) may follow filter rules; the ordered ones may not', () => {
+    // parse.y option: only reassemble, optimization, loginterface, block-policy, fail-policy,
+    // fingerprints and debug call check_rulestate(PFCTL_STATE_OPTION).
+    write('/etc/late.pf', 'pass in all\nset skip on lo0\nset timeout { tcp.established 3600, interval 10 }\nset limit { states 20000, frags 5000 }\n'
+      + 'set state-policy if-bound\nset hostid 1\nset ruleset-optimization basic\nset keepcounters\nset syncookies never\n');
+    ok('pfctl', '-nf', '/etc/late.pf');
+    write('/etc/ordered.pf', 'pass in all\nset block-policy return\nset loginterface em0\nset debug urgent\n');
+    fails('pfctl', ['-nf', '/etc/ordered.pf'], 1, `/etc/ordered.pf:2: ${ORDER}\n/etc/ordered.pf:3: ${ORDER}\n/etc/ordered.pf:4: ${ORDER}\n${NOT_LOADED}`);
+    write('/etc/noorder.pf', 'set require-order no\npass in all\nnat on em0 from 10.0.0.0/8 to any -> (em0)\n');
+    ok('pfctl', '-nf', '/etc/noorder.pf');
+  });
+
+  test('include "FILE" splices FILE in (pushfile): its rules load, macros carry over, errors name the included file', () => {
+    write('/etc/pf.d/nat.conf', 'nat on $ext from 10.0.0.0/8 to any -> ($ext)\n');
+    write('/etc/pf.d/filter.conf', 'block in all\npass in on $ext proto tcp to port 22\n');
+    write('/etc/pf.conf', 'ext = "em0"\nset skip on lo0\ninclude "/etc/pf.d/nat.conf"\ninclude "/etc/pf.d/filter.conf"\npass out all\n');
+    ok('pfctl', '-f', '/etc/pf.conf');
+    expect(ok('pfctl', '-s', 'nat')).toBe('nat on em0 from 10.0.0.0/8 to any -> (em0)\n');
+    expect(ok('pfctl', '-s', 'rules')).toBe('block in all\npass in on em0 proto tcp to port 22\npass out all\n');
+    write('/etc/pf.d/bad.conf', 'pass in all\npass in on $nope all\n');
+    write('/etc/bad.pf', 'include "/etc/pf.d/bad.conf"\n');
+    fails('pfctl', ['-nf', '/etc/bad.pf'], 1, `/etc/pf.d/bad.conf:2: macro 'nope' not defined\n${NOT_LOADED}`);
+  });
+
+  test('the order holds across an include: the rulestate is one for every file', () => {
+    write('/etc/pf.d/nat.conf', 'nat on em0 from 10.0.0.0/8 to any -> (em0)\n');
+    write('/etc/pf.d/filter.conf', 'pass all\n');
+    write('/etc/a.pf', 'pass in all\ninclude "/etc/pf.d/nat.conf"\n');
+    fails('pfctl', ['-nf', '/etc/a.pf'], 1, `/etc/pf.d/nat.conf:1: ${ORDER}\n${NOT_LOADED}`);
+    write('/etc/b.pf', 'include "/etc/pf.d/filter.conf"\nrdr on em0 proto tcp to port 80 -> 10.0.0.2\n');
+    fails('pfctl', ['-nf', '/etc/b.pf'], 1, `/etc/b.pf:2: ${ORDER}\n${NOT_LOADED}`);
+    write('/etc/c.pf', 'set require-order no\ninclude "/etc/pf.d/filter.conf"\nrdr on em0 proto tcp to port 80 -> 10.0.0.2\n');
+    ok('pfctl', '-nf', '/etc/c.pf');
+  });
+
+  test('an include of a file that cannot be opened fails the file; an include is not allowed inside an inline anchor', () => {
+    write('/etc/a.pf', 'pass all\ninclude "/etc/pf.d/none.conf"\n');
+    fails('pfctl', ['-nf', '/etc/a.pf'], 1, `pfctl: /etc/pf.d/none.conf: No such file or directory\n/etc/a.pf:2: failed to include file /etc/pf.d/none.conf\n${NOT_LOADED}`);
+    write('/etc/pf.d/filter.conf', 'pass all\n');
+    write('/etc/b.pf', 'anchor "x" {\n  include "/etc/pf.d/filter.conf"\n}\n');
+    expect(sh('pfctl', ['-nf', '/etc/b.pf']).status).toBe(1);
+  });
+
   test('anchor names beginning with _ are refused on the command line', () => {
     write('/etc/a.pf', 'pass all\n');
     fails('pfctl', ['-a', 'x/_y', '-f', '/etc/a.pf'], 1, "pfctl: anchor names beginning with '_' cannot be modified from the command line\n");

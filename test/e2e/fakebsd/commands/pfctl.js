@@ -16,9 +16,19 @@ const USAGE = `usage: pfctl [-AdeghMmNnOPqRSrvz] [-a anchor] [-D macro=value] [-
 
 class PfError extends Error {}
 
+/** An included file as pushfile() opens it (fopen: relative to pfctl's working directory); null when it cannot. */
+function readIncluded(name) {
+  const real = hostPath(name);
+  try {
+    return fs.statSync(real).isFile() ? fs.readFileSync(real, 'utf8') : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Parse a file as pfctl -f does; throws a PfError with every error line. Returns the ruleset. */
 function parse(text, file, defines = {}, anchor = '') {
-  const { errors, ruleset } = parseRuleset(text, file, { defines, anchor });
+  const { errors, ruleset } = parseRuleset(text, file, { defines, anchor, include: readIncluded });
   if (errors.length) throw new PfError(errors.join('\n'));
   return ruleset;
 }

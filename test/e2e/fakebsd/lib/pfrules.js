@@ -5,6 +5,9 @@
 // (pass/block/match with the grammar's word order), antispoof, nat-/rdr-/anchor with inline
 // { } bodies, load anchor; and check_rulestate's category order. Rules come back structured
 // (lib/pfeval.js evaluates them) and as text (pfctl -s prints it).
+// `include "FILE"` splices FILE in as parse.y's pushfile does: one rulestate, one
+// require-order and one macro table across the files (they are parse.y globals), errors named
+// after the file they are in, and a file that cannot be opened fails the include.
 const { isIP } = require('net');
 
 const ORDER_ERROR = 'Rules must be in order: options, ethernet, normalization, queueing, translation, filtering';
@@ -245,7 +248,14 @@ function statement(c, macros, ctx) {
     if (!c.done()) throw new PfSyntax('syntax error');
     return { kind: 'load', anchor: ctx.anchor ? `${ctx.anchor}/${name}` : name, file };
   }
-  if (first === 'include') { c.next(); return { kind: 'include', file: c.next() }; }
+  if (first === 'include') {
+    // include: INCLUDE STRING; no check_rulestate of its own (the file's statements have theirs).
+    c.next();
+    if (!c.tokens[c.i] || c.tokens[c.i].t === 'punct' || c.tokens[c.i].t === 'nl') throw new PfSyntax('syntax error');
+    const file = c.next();
+    if (!c.done()) throw new PfSyntax('syntax error');
+    return { kind: 'include', file };
+  }
   if (first === 'set') {
     c.next();
     const opt = c.next();
@@ -342,11 +352,12 @@ function statement(c, macros, ctx) {
 }
 
 /**
- * Parse a ruleset text. Returns { errors: ['FILE:LINE: msg'...], ruleset } where the ruleset
+ * Parse a ruleset text. `include(name)` reads an included file (its text, or null when it
+ * cannot be opened; without it every include fails). Returns { errors: ['FILE:LINE: msg'...], ruleset } where the ruleset
  * is { options, scrub, nat, rules, tables, loads, inline: { name: ruleset } } with structured
  * rules. Like parse.y, parsing goes on after an error so every error is reported.
  */
-function parseRuleset(text, file, { defines = {}, anchor = '' } = {}) {
+function parseRuleset(text, file, { defines = {}, anchor = '', include = () => null } = {}) {
   let stmts;
   try {
     stmts = lex(text);
@@ -357,15 +368,44 @@ function parseRuleset(text, file, { defines = {}, anchor = '' } = {}) {
   }
   const errors = [];
   const rs = emptyRuleset();
-  runStatements(stmts, file, { ...defines }, anchor, rs, errors, false);
+  // parse_config: rulestate = PFCTL_STATE_NONE, require_order = 1, for each file pfctl parses.
+  const order = { rulestate: 0, requireOrder: true, include, depth: 0 };
+  runStatements(stmts, file, { ...defines }, anchor, rs, errors, false, order);
   return { errors, ruleset: rs };
+}
+
+// pushfile() has no depth limit; files include each other until fopen fails. The fake stops here.
+const MAX_INCLUDE_DEPTH = 32;
+
+/** `include "NAME"`: NAME's statements run in place, with the includer's order and macros. */
+function runInclude(name, file, line, macros, anchor, rs, errors, order) {
+  const text = order.depth < MAX_INCLUDE_DEPTH ? order.include(name) : null;
+  if (text === null || text === undefined) {
+    // pushfile: warn("%s", name), then yyerror("failed to include file %s").
+    errors.push(`pfctl: ${name}: ${order.depth < MAX_INCLUDE_DEPTH ? 'No such file or directory' : 'Too many open files'}`);
+    errors.push(`${file}:${line}: failed to include file ${name}`);
+    return;
+  }
+  let stmts;
+  try {
+    stmts = lex(text);
+  } catch (e) {
+    if (!(e instanceof PfSyntax)) throw e;
+    const [ln, msg] = e.message.split(/:(.*)/s);
+    errors.push(`${name}:${ln}: ${msg}`);
+    return;
+  }
+  order.depth++;
+  try {
+    runStatements(stmts, name, macros, anchor, rs, errors, false, order);
+  } finally {
+    order.depth--;
+  }
 }
 
 const emptyRuleset = () => ({ options: [], scrub: [], nat: [], rules: [], tables: {}, loads: [], inline: {} });
 
-function runStatements(stmts, file, macros, anchor, rs, errors, inlineBody) {
-  let rulestate = 0;
-  let requireOrder = true;
+function runStatements(stmts, file, macros, anchor, rs, errors, inlineBody, order) {
   for (const st of stmts) {
     try {
       const isMacroDef = st.tokens.length > 1 && st.tokens[0].t === 'word' && st.tokens[1].v === '=';
@@ -373,11 +413,13 @@ function runStatements(stmts, file, macros, anchor, rs, errors, inlineBody) {
       const body = inlineBodyOf(tokens);
       const r = statement(new Cursor(body ? body.head : tokens.filter((t) => t.t !== 'nl')), macros, { anchor });
       if (inlineBody && !['filter', 'anchor'].includes(r.kind)) throw new PfSyntax('syntax error');
-      if (r.requireOrder !== undefined) requireOrder = r.requireOrder;
+      if (r.requireOrder !== undefined) order.requireOrder = r.requireOrder;
+      // check_rulestate: a global, so an inline anchor's body and included files share it.
       if (r.state) {
-        if (requireOrder && rulestate > r.state) throw new PfSyntax(ORDER_ERROR);
-        rulestate = r.state;
+        if (order.requireOrder && order.rulestate > r.state) throw new PfSyntax(ORDER_ERROR);
+        order.rulestate = r.state;
       }
+      if (r.kind === 'include') { runInclude(r.file, file, st.line, macros, anchor, rs, errors, order); continue; }
       if (r.kind === 'set') rs.options.push(r);
       else if (r.kind === 'scrub') rs.scrub.push(r);
       else if (['nat', 'rdr', 'binat', 'nat-anchor', 'rdr-anchor', 'binat-anchor'].includes(r.kind)) rs.nat.push(r);
@@ -390,7 +432,7 @@ function runStatements(stmts, file, macros, anchor, rs, errors, inlineBody) {
         r.inline = true;
         const name = r.name || `_${Object.keys(rs.inline).length + 1}`;
         const sub = emptyRuleset();
-        runStatements(splitLines(body.inner, st.line), file, macros, anchor ? `${anchor}/${name}` : name, sub, errors, true);
+        runStatements(splitLines(body.inner, st.line), file, macros, anchor ? `${anchor}/${name}` : name, sub, errors, true, order);
         rs.inline[name] = sub;
         r.name = name;
       } else if (r.kind === 'anchor' && !r.name) throw new PfSyntax('anchors without explicit rules must specify a name');
