@@ -1,4 +1,7 @@
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import {
   PF_ANCHOR_ROOT, PF_HOOKS_AWK, PfConf, PfRuleset, pfAnchorCommands, pfAnchorFor, pfHookMarkers, renderPfAnchorRules, renderPfConf, renderPfHookLines,
 } from '../../lib/render/pfconf';
@@ -182,6 +185,72 @@ describe.each(AWKS)('hooks in an administrator pf.conf (PF_HOOKS_AWK under %s)',
     expect(hookLine(fixed)).toBe(2);
     expect(withoutBlock(fixed)).toBe(admin);
     expect(insert(fixed, '')).toBe(admin);
+  });
+
+  // parse.y orders only some `set` options; an include splices its file in, order and all.
+  describe('layouts parse.y accepts beyond the category order', () => {
+    let dir: string;
+    beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pfhooks-')); });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = (name: string, text: string) => { fs.writeFileSync(path.join(dir, name), text); return path.join(dir, name); };
+    /** The hooks go in, the admin's lines stay, the fake pfctl (parse.y's order, includes read) accepts it, a second run changes nothing. */
+    const accepted = (text: string): string[] => {
+      expect(() => fakeCheck(text)).not.toThrow();
+      const out = insert(text);
+      expect(withoutBlock(out)).toBe(text);
+      expect(() => fakeCheck(out)).not.toThrow();
+      expect(insert(out)).toBe(out);
+      return out.split('\n');
+    };
+    const placedAfter = (lines: string[]) => lines[lines.indexOf(begin) - 1];
+
+    test('set skip, timeout, limit, state-policy after the filter rules: the block stays after the translation', () => {
+      const lines = accepted('ext_if = "em0"\nset skip on lo0\nnat on $ext_if from 10.0.0.0/8 to any -> ($ext_if)\npass in all\n'
+        + 'set skip on lo1\nset timeout { tcp.established 3600, interval 10 }\nset limit states 20000\nset state-policy if-bound\n');
+      expect(placedAfter(lines)).toBe('nat on $ext_if from 10.0.0.0/8 to any -> ($ext_if)');
+    });
+
+    test('only filter rules, then late set options: the block goes before the first filter rule', () => {
+      const lines = accepted('block in all\npass out all\nset skip on lo0\nset limit { states 10000, frags 5000 }\n');
+      expect(lines.indexOf(begin)).toBe(0);
+    });
+
+    test('a pf.conf of includes: the block goes between the include of translation rules and the include of filter rules', () => {
+      const nat = file('nat.conf', 'nat on $ext from 10.0.0.0/8 to any -> ($ext)\nrdr pass on $ext proto tcp to port 8080 -> 10.0.0.2\n');
+      const filter = file('filter.conf', 'block in all\npass in on $ext proto tcp to port 22\n');
+      const opts = file('options.conf', 'set block-policy return\nset skip on lo0\nscrub in all\n');
+      const lines = accepted(`ext = "em0"\ninclude "${opts}"\ninclude "${nat}"\ninclude "${filter}"\nset limit states 20000\n`);
+      expect(placedAfter(lines)).toBe(`include "${nat}"`);
+    });
+
+    test('includes of filter rules only, and of options only', () => {
+      const filter = file('filter.conf', 'pass all\n');
+      expect(accepted(`include "${filter}"\nset timeout interval 10\n`).indexOf(begin)).toBe(0);
+      const opts = file('options.conf', 'set block-policy drop\n');
+      const lines = accepted(`include "${opts}"\ninclude "${filter}"\n`);
+      expect(placedAfter(lines)).toBe(`include "${opts}"`);
+    });
+
+    test('nested includes count at the line of the outer include', () => {
+      const nat = file('nat.conf', 'nat on em0 from 10.0.0.0/8 to any -> (em0)\n');
+      const outer = file('outer.conf', `set skip on lo0\ninclude "${nat}"\n`);
+      const lines = accepted(`include "${outer}"\npass all\n`);
+      expect(placedAfter(lines)).toBe(`include "${outer}"`);
+    });
+
+    test('an included file with both translation and filter rules: no place, the program says so (naming it) and prints nothing', () => {
+      const mixed = file('rules.conf', 'nat on em0 from 10.0.0.0/8 to any -> (em0)\npass all\n');
+      const text = `set skip on lo0\ninclude "${mixed}"\n`;
+      expect(() => fakeCheck(text)).not.toThrow();
+      const r = spawnSync(awk, [...(awk === 'busybox' ? ['awk'] : []), PF_HOOKS_AWK], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: renderPfHookLines().join('\n') } });
+      expect([r.status, r.stdout]).toEqual([3, '']);
+      expect(r.stderr).toContain(`line 2 includes ${mixed}, which holds both statements that must come before the hooks`);
+      expect(r.stderr).toMatch(/Split the included file in two .* the hooks go between them\n$/);
+      // Taking a block out needs no place: that still works.
+      expect(insert(text, '')).toBe(text);
+      // With the order check off (set require-order no), the block goes after it, and pfctl accepts that.
+      expect(placedAfter(accepted(`set require-order no\ninclude "${mixed}"\n`))).toBe(`include "${mixed}"`);
+    });
   });
 });
 
