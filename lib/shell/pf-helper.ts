@@ -100,7 +100,9 @@ do_pf_check() {
 # pf-hooks: ${PF_CONF} holds the hooks block for the anchors recorded in ${PF_STATE_DIR}/anchors
 # (none: no block), at the place PF_HOOKS_AWK finds, every other line as it was; the new file is
 # checked by pfctl before it replaces the old one, and the running main ruleset gets the hooks
-# (pfctl -f ${PF_CONF}) when it lacks them, or loses them when no anchor is left.
+# (pfctl -f ${PF_CONF}) when it lacks them, or loses them when no anchor is left. A file with
+# no place for the hooks (an included file holds both translation and filter rules), or one
+# pfctl rejects already, is left as it was, and the error says which it is.
 _pf_hooks() {
   records=${PF_STATE_DIR}/anchors
   block=
@@ -120,12 +122,19 @@ load anchor \\"$a\\" from \\"$f\\""
   fi
   tmp=$(mktemp ${PF_CONF}.cdktf.XXXXXX)
   cp -p ${PF_CONF} "$tmp"
-  BEGIN_LINE='${markers.begin}' END_LINE='${markers.end}' HOOKS="$block" awk "$(pf_hooks_awk)" ${PF_CONF} > "$tmp"
+  # From /, as boot's pfctl -f runs: a relative include in ${PF_CONF} names the same file.
+  if ! (cd / && BEGIN_LINE='${markers.begin}' END_LINE='${markers.end}' HOOKS="$block" awk "$(pf_hooks_awk)" ${PF_CONF} > "$tmp"); then
+    rm -f "$tmp"
+    die "no place in ${PF_CONF} where pfctl accepts the hooks of ${PF_ANCHOR_ROOT} (above); ${PF_CONF} is left as it was"
+  fi
   if cmp -s "$tmp" ${PF_CONF}; then
     rm -f "$tmp"
   else
-    if ! pfctl -n -f "$tmp"; then
+    if ! (cd / && pfctl -n -f "$tmp"); then
       rm -f "$tmp"
+      if [ -s ${PF_CONF} ] && ! (cd / && pfctl -n -f ${PF_CONF}) >/dev/null 2>&1; then
+        die "pfctl rejects ${PF_CONF} as it is, without the hooks of ${PF_ANCHOR_ROOT} (pfctl -n -f ${PF_CONF} says why); ${PF_CONF} is left as it was"
+      fi
       die "pfctl rejects ${PF_CONF} with the hooks of ${PF_ANCHOR_ROOT} (above); ${PF_CONF} is left as it was"
     fi
     if [ -n "$block" ]; then echo "==> ${PF_CONF}: hooks for ${PF_ANCHOR_ROOT}/* in place"; else echo "==> ${PF_CONF}: hooks removed"; fi
@@ -134,10 +143,10 @@ load anchor \\"$a\\" from \\"$f\\""
   if [ -z "$block" ] && [ -e "$created" ] && [ ! -s ${PF_CONF} ]; then rm -f ${PF_CONF} "$created"; fi
   if [ -n "$block" ] && ! pf_hooks_loaded; then
     echo "==> loading ${PF_CONF} with the hooks (pfctl -f ${PF_CONF})"
-    pfctl -f ${PF_CONF}
+    (cd / && pfctl -f ${PF_CONF})
   elif [ -z "$block" ] && pf_hooks_loaded; then
     echo "==> loading ${PF_CONF} without the hooks"
-    if [ -e ${PF_CONF} ]; then pfctl -f ${PF_CONF}; else pf_flush_main; fi
+    if [ -e ${PF_CONF} ]; then (cd / && pfctl -f ${PF_CONF}); else pf_flush_main; fi
   fi
 }
 
