@@ -97,6 +97,13 @@ do_pf_check() {
   if [ "$1" = - ]; then pfctl -n -f "$2"; else pfctl -a "$1" -n -f "$2"; fi
 }
 
+# ${PF_CONF} with the hooks block BLOCK placed by PF_HOOKS_AWK (empty: without it), on stdout;
+# exit 3 and the reason on stderr when no place in it lets pfctl accept the hooks. From /, as
+# boot's pfctl -f runs: a relative include in ${PF_CONF} names the same file.
+pf_hooks_placed() {
+  (cd / && BEGIN_LINE='${markers.begin}' END_LINE='${markers.end}' HOOKS="$1" awk "$(pf_hooks_awk)" ${PF_CONF})
+}
+
 # pf-hooks: ${PF_CONF} holds the hooks block for the anchors recorded in ${PF_STATE_DIR}/anchors
 # (none: no block), at the place PF_HOOKS_AWK finds, every other line as it was; the new file is
 # checked by pfctl before it replaces the old one, and the running main ruleset gets the hooks
@@ -122,8 +129,7 @@ load anchor \\"$a\\" from \\"$f\\""
   fi
   tmp=$(mktemp ${PF_CONF}.cdktf.XXXXXX)
   cp -p ${PF_CONF} "$tmp"
-  # From /, as boot's pfctl -f runs: a relative include in ${PF_CONF} names the same file.
-  if ! (cd / && BEGIN_LINE='${markers.begin}' END_LINE='${markers.end}' HOOKS="$block" awk "$(pf_hooks_awk)" ${PF_CONF} > "$tmp"); then
+  if ! pf_hooks_placed "$block" > "$tmp"; then
     rm -f "$tmp"
     die "no place in ${PF_CONF} where pfctl accepts the hooks of ${PF_ANCHOR_ROOT} (above); ${PF_CONF} is left as it was"
   fi
@@ -203,6 +209,11 @@ _pf_apply() {
   if ! pfctl -a "$anchor" -n -f "$tmp"; then
     rm -f "$tmp"
     die "pfctl rejects the rules of $anchor (above); nothing on the host changed"
+  fi
+  # The hooks must have a place in ${PF_CONF} before anything is armed or installed.
+  if [ -s ${PF_CONF} ] && ! pf_hooks_placed '${hooks.join('\n')}' > /dev/null; then
+    rm -f "$tmp"
+    die "no place in ${PF_CONF} where pfctl accepts the hooks of ${PF_ANCHOR_ROOT} (above); nothing on the host changed"
   fi
   if [ -f "$file" ] && cmp -s "$tmp" "$file" && [ ! -e "$(pf_record "$anchor" rolled-back)" ]; then
     rm -f "$tmp"
