@@ -399,6 +399,102 @@ describeOnFakeHost('PfNat on a host with no pf.conf and pf off', () => {
   }, 600_000);
 }, testMirrorDefect);
 
+/**
+ * Administrators' pf.conf layouts beyond pf.conf(5)'s category order that pfctl accepts
+ * (sbin/pfctl/parse.y): `set` options parse.y does not order after the filter rules, and a
+ * pf.conf made of `include` files (no category line in it at all). Each is seeded, loaded and
+ * enabled by hand; a PfNat is applied and destroyed; the file comes back byte for byte.
+ */
+const LATE_SETS_PF = 'ext_if = "em0"\nnat on $ext_if inet from 10.9.0.0/24 to any -> ($ext_if)\nblock in all\npass in on $ext_if proto tcp to port 22\npass out all\n'
+  + 'set skip on lo0\nset timeout { tcp.established 3600, interval 10 }\nset limit states 20000\nset state-policy if-bound\n';
+const PF_PIECES: Record<string, string> = {
+  '/etc/pf.d/options.conf': 'set skip on lo0\nset block-policy return\nscrub in all\n',
+  '/etc/pf.d/nat.conf': 'nat on $ext_if inet from 10.9.0.0/24 to any -> ($ext_if)\n',
+  '/etc/pf.d/filter.conf': 'block in all\npass in on $ext_if proto tcp to port 22\npass out all\n',
+  '/etc/pf.d/all.conf': 'nat on $ext_if inet from 10.9.0.0/24 to any -> ($ext_if)\npass in on $ext_if proto tcp to port 22\npass out all\n',
+};
+const INCLUDES_PF = '# the pieces are in /etc/pf.d\next_if = "em0"\ninclude "/etc/pf.d/options.conf"\ninclude "/etc/pf.d/nat.conf"\n'
+  + 'include "/etc/pf.d/filter.conf"\nset limit states 20000\n';
+/** One file holding both translation and filter rules: the hooks would have to go inside it. */
+const MIXED_INCLUDE_PF = 'ext_if = "em0"\nset skip on lo0\ninclude "/etc/pf.d/all.conf"\n';
+
+describeOnFakeHost('PfNat with an administrator pf.conf pfctl accepts out of pf.conf(5)\'s category order', () => {
+  let bench: Bench;
+  let pf: PfNat;
+  const hook = (kind: string) => `${kind} "${ROOT}/*"`;
+
+  beforeAll(async () => {
+    bench = await Bench.start();
+    const r = await bench.host.hostExec('mkdir -p /etc/pf.d');
+    expect(r.code).toBe(0);
+    for (const [p, text] of Object.entries(PF_PIECES)) bench.host.writeFile(p, text);
+    bench.synth(labApp({ jails: [] }, (lab) => {
+      pf = new PfNat(lab, 'nat', { host: lab.host, externalInterface: 'em0', natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24')] });
+    }));
+  }, 120_000);
+  afterAll(async () => {
+    await bench?.stop();
+  });
+
+  /** The admin's file seeded, loaded and pf enabled; returns their running nat and filter rules. */
+  const seed = async (conf: string) => {
+    bench.host.writeFile('/etc/pf.conf', conf);
+    const r = await bench.host.hostExec('pfctl -f /etc/pf.conf && { pfctl -s info | grep -q "^Status: Enabled" || pfctl -e; }');
+    expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
+    const main = pfState(bench).anchors[''];
+    return { nat: main.nat.map((x) => x.text), rules: main.rules.map((x) => x.text) };
+  };
+
+  /** Apply: the hooks after the line given, the admin's lines byte for byte, the hooks loaded around the admin's rules; destroy: all as before. */
+  const roundTrip = async (conf: string, hooksAfter: string) => {
+    const admin = await seed(conf);
+    expect(admin.nat.length).toBeGreaterThan(0);
+    const report = await bench.apply();
+    expectOk(report);
+    const lines = bench.host.readFile('/etc/pf.conf').split('\n');
+    const at = lines.indexOf(`# BEGIN ${ROOT} pf-anchors`);
+    expect(lines[at - 1]).toBe(hooksAfter);
+    expect(lines.slice(at + 1, at + 5)).toEqual([hook('nat-anchor'), hook('rdr-anchor'), hook('anchor'), `load anchor "${pf.anchor}" from "${pf.rulesFile}"`]);
+    expect(adminPfConf(bench.host)).toBe(conf);
+    // The admin's translation first, then ours; our filter anchor before the admin's filter rules (theirs keep the last word).
+    expect(loaded(bench, '')).toEqual([...admin.nat, hook('nat-anchor'), hook('rdr-anchor'), hook('anchor'), ...admin.rules]);
+    expect(loaded(bench, pf.anchor)).toEqual(['nat on em0 inet from 127.1.1.0/24 to any -> (em0)']);
+    expect(fakebsd.pfVerdict(bench.host.root, OPERATOR).blocked).toBe(false);
+    expectOk(await bench.destroy());
+    expect(bench.host.readFile('/etc/pf.conf')).toBe(conf);
+    expect(loaded(bench, '')).toEqual([...admin.nat, ...admin.rules]);
+    expect(pfState(bench).enabled).toBe(true); // the administrator enabled it, not the library
+    expect(bench.host.exists(`/var/db/${ROOT}/pf`)).toBe(false);
+  };
+
+  figures.scenario('9. set skip, timeout, limit and state-policy after the filter rules: the hooks go after the translation; destroy restores the file byte for byte', async () => {
+    await roundTrip(LATE_SETS_PF, 'nat on $ext_if inet from 10.9.0.0/24 to any -> ($ext_if)');
+  }, 600_000);
+
+  figures.scenario('10. a pf.conf made of includes: the hooks go between the include of translation rules and the include of filter rules', async () => {
+    await roundTrip(INCLUDES_PF, 'include "/etc/pf.d/nat.conf"');
+  }, 600_000);
+
+  figures.scenario('11. an included file with both translation and filter rules: the load fails, naming the file, and nothing changes', async () => {
+    await seed(MIXED_INCLUDE_PF);
+    const before = loaded(bench, '');
+    const report = await bench.apply();
+    expect(report.ok).toBe(false);
+    const failures = failureText(report);
+    expect(failures).toContain('line 3 includes /etc/pf.d/all.conf, which holds both statements that must come before the hooks');
+    // Found before anything is armed or installed: no rollback waits, no rules file, no hook.
+    expect(failures).toMatch(/no place in \/etc\/pf.conf where pfctl accepts the hooks of cdktf-freebsd-jails \(above\); nothing on the host changed/);
+    expect(bench.host.readFile('/etc/pf.conf')).toBe(MIXED_INCLUDE_PF);
+    expect(loaded(bench, '')).toEqual(before);
+    expect(loaded(bench, pf.anchor)).toEqual([]);
+    expect(bench.host.exists(pf.rulesFile)).toBe(false);
+    expect(bench.host.exists(`/var/db/${ROOT}/pf/${pf.anchor.replace('/', '_')}.armed`)).toBe(false);
+    expectOk(await bench.destroy());
+    expect(bench.host.readFile('/etc/pf.conf')).toBe(MIXED_INCLUDE_PF);
+    expect(bench.host.exists(`/var/db/${ROOT}/pf`)).toBe(false);
+  }, 600_000);
+}, testMirrorDefect);
+
 /** The PfNat's four create scripts (settings, claim, load, confirm) run again by hand: each succeeds and the host's state stays the same. */
 async function expectPfScriptsRerunChangeNothing(bench: Bench): Promise<void> {
   const before = bench.host.stateDigest();
