@@ -358,20 +358,25 @@ function statement(c, macros, ctx) {
  * rules. Like parse.y, parsing goes on after an error so every error is reported.
  */
 function parseRuleset(text, file, { defines = {}, anchor = '', include = () => null } = {}) {
-  let stmts;
-  try {
-    stmts = lex(text);
-  } catch (e) {
-    if (!(e instanceof PfSyntax)) throw e;
-    const [ln, msg] = e.message.split(/:(.*)/s);
-    return { errors: [`${file}:${ln}: ${msg}`], ruleset: emptyRuleset() };
-  }
+  const { stmts, error } = lexFile(text, file);
+  if (error) return { errors: [error], ruleset: emptyRuleset() };
   const errors = [];
   const rs = emptyRuleset();
   // parse_config: rulestate = PFCTL_STATE_NONE, require_order = 1, for each file pfctl parses.
   const order = { rulestate: 0, requireOrder: true, include, depth: 0 };
   runStatements(stmts, file, { ...defines }, anchor, rs, errors, false, order);
   return { errors, ruleset: rs };
+}
+
+/** FILE's statements, or its syntax error as `FILE:LINE: msg`. */
+function lexFile(text, file) {
+  try {
+    return { stmts: lex(text) };
+  } catch (e) {
+    if (!(e instanceof PfSyntax)) throw e;
+    const [ln, msg] = e.message.split(/:(.*)/s);
+    return { error: `${file}:${ln}: ${msg}` };
+  }
 }
 
 // pushfile() has no depth limit; files include each other until fopen fails. The fake stops here.
@@ -386,15 +391,8 @@ function runInclude(name, file, line, macros, anchor, rs, errors, order) {
     errors.push(`${file}:${line}: failed to include file ${name}`);
     return;
   }
-  let stmts;
-  try {
-    stmts = lex(text);
-  } catch (e) {
-    if (!(e instanceof PfSyntax)) throw e;
-    const [ln, msg] = e.message.split(/:(.*)/s);
-    errors.push(`${name}:${ln}: ${msg}`);
-    return;
-  }
+  const { stmts, error } = lexFile(text, name);
+  if (error) { errors.push(error); return; }
   order.depth++;
   try {
     runStatements(stmts, name, macros, anchor, rs, errors, false, order);
