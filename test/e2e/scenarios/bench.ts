@@ -26,7 +26,7 @@ export interface BenchOptions {
   readonly user?: string;
   /** Runs before sshd starts: the administrator's own state, host prerequisites. */
   readonly seed?: FakeHostOptions['seed'];
-  /** The host's release and kernel. Default 14.5-RELEASE-p1. */
+  /** The host's release and kernel. Default $FAKEBSD_RELEASE, else 14.5-RELEASE-p1. */
   readonly release?: string;
 }
 
@@ -53,7 +53,7 @@ export interface BenchSnapshot {
 
 export class Bench {
   public static async start(opts: BenchOptions = {}): Promise<Bench> {
-    const host = await startFakeHost({ fakebsd: { mirror: true, release: opts.release ?? '14.5-RELEASE-p1' }, seed: opts.seed });
+    const host = await startFakeHost({ fakebsd: { mirror: true, release: opts.release ?? process.env.FAKEBSD_RELEASE ?? '14.5-RELEASE-p1' }, seed: opts.seed });
     // What rc does at boot on FreeBSD: load the devfs rulesets of /etc/defaults/devfs.rules.
     const boot = await host.hostExec('service devfs start');
     if (boot.code !== 0) {
