@@ -3,6 +3,7 @@ import { provider } from '@cdktf/provider-null';
 import { Construct } from 'constructs';
 import { Elevation } from '../shell';
 import * as v from '../validate';
+import * as p from '../validate/props';
 import { constructsOfApp, earlierMatch } from './app-index';
 
 /** How scripts gain root on the host. */
@@ -133,6 +134,31 @@ export interface FreeBsdHostProps {
   readonly ownershipScope?: string;
 }
 
+/** What FreeBsdHostProps must be, for users of untyped languages. */
+const FREEBSD_HOST_PROPS: Record<string, p.Kind> = {
+  address: p.required(p.str('"192.0.2.10"')),
+  port: p.num('22'),
+  user: p.str('"root"'),
+  privateKeyPath: p.str('"/home/me/.ssh/id_ed25519"'),
+  hostKey: p.str('"ssh-ed25519 AAAA..."'),
+  insecureAcceptAnyHostKey: p.bool,
+  bastion: p.struct('BastionProps', {
+    address: p.required(p.str('"jump.example.org"')),
+    port: p.num('22'),
+    user: p.str('"root"'),
+    privateKeyPath: p.str('"/home/me/.ssh/id_ed25519"'),
+    hostKey: p.str('"ssh-ed25519 AAAA..."'),
+    insecureAcceptAnyHostKey: p.bool,
+  }, '{ address: "jump.example.org" }'),
+  privilege: p.oneOf('Privilege', Privilege),
+  // A FreeBsdRelease is what ZfsTemplate takes; the host takes its number.
+  release: p.str((given) => (typeof (given as any)?.version === 'string' ? `${JSON.stringify((given as any).version)} (the release's version)` : '"14.3"')),
+  jailRootDataset: p.str('"zroot/vm"'),
+  jailRootMountpoint: p.str('"/vm"'),
+  connectionTimeout: p.str('"2m"'),
+  ownershipScope: p.str('"my-app"'),
+};
+
 /** The id of the stack's one NullProvider when this library adds it. */
 const NULL_PROVIDER_ID = 'FreeBsdJailsNullProvider';
 
@@ -172,6 +198,7 @@ export class FreeBsdHost extends Construct {
     super(scope, id);
     const path = this.node.path;
     v.validated(path, 'construct path', () => v.fieldText(path));
+    p.checkProps(path, 'FreeBsdHost', props, FREEBSD_HOST_PROPS);
     const stack = TerraformStack.of(this);
     this.ownershipScope = props.ownershipScope === undefined
       ? v.validated(path, 'ownershipScope', () => {

@@ -15,6 +15,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { ownerMark, ScriptBuilder, SETTINGS_STATE_DIR } from '../shell';
 import * as v from '../validate';
+import * as p from '../validate/props';
 import { FreeBsdHost } from './host';
 import { ClaimKind, keepHostClaim } from './prune';
 import { HostStep, stepScripts } from './step';
@@ -106,6 +107,13 @@ export class HostSettings extends Construct {
 
   constructor(scope: Construct, id: string, props: HostSettingsProps) {
     super(scope, id);
+    p.checkProps(this.node.path, 'HostSettings', props, {
+      host: p.required(p.instanceOf(FreeBsdHost, 'new FreeBsdHost(scope, "host", { address: "192.0.2.10" })')),
+      rcConf: p.map(p.str(), '{ pf_enable: "YES" }'),
+      rcConfWords: p.map(p.list(p.str(), 'strings'), '{ cloned_interfaces: ["lo1"] }'),
+      sysctl: p.map(p.str(), '{ "net.inet.ip.forwarding": "1" }'),
+      description: p.str('"pf: pf_enable"'),
+    });
     const items = v.validated(this.node.path, 'settings', () => hostSettingItems(props));
     if (items.length === 0) throw new v.ValidationError(`${this.node.path}: invalid settings: none given`);
     this.stateFile = hostSettingsStateFile(ownerMark(props.host.ownershipScope, this.node.path));

@@ -13,6 +13,7 @@ import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { DevfsRuleSpec, DevfsRulesetSpec, devfsRuleArguments, devfsShowText, renderDevfsRuleset } from '../render/devfsrules';
 import { DEVFS_RULES_FILE, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
+import * as p from '../validate/props';
 import { accountName, devfsPathPattern, devfsRulesetName, fileModeOctal, ownDevfsRulesetNumber } from '../validate/net';
 import { devfsRulesetNumber, IDevfsRuleset } from './devfs';
 
@@ -146,6 +147,14 @@ export class DevfsRuleset extends Construct implements IDevfsRuleset {
   constructor(scope: Construct, id: string, props: DevfsRulesetProps) {
     super(scope, id);
     const at = this.node.path;
+    p.checkProps(at, 'DevfsRuleset', props, {
+      host: p.required(p.instanceOf(FreeBsdHost, 'new FreeBsdHost(scope, "host", { address: "192.0.2.10" })')),
+      rulesetName: p.required(p.str('"devfsrules_bpfjail"')),
+      rulesetNumber: p.required(p.num('10')),
+      includes: p.list(p.struct('IDevfsRuleset', { rulesetNumber: p.required(p.num('4')) }, 'JailDevfsRuleset.fromNumber(4)'), 'rulesets'),
+      unhide: p.list(p.str('"bpf*"'), 'path patterns'),
+      rules: p.list(p.instanceOf(DevfsRule, 'DevfsRule.unhide("tun*")'), 'DevfsRule objects'),
+    });
     this.host = props.host;
     this.rulesetName = v.validated(at, 'rulesetName', () => devfsRulesetName(props.rulesetName));
     this.rulesetNumber = v.validated(at, 'rulesetNumber', () => ownDevfsRulesetNumber(props.rulesetNumber));

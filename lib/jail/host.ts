@@ -5,6 +5,7 @@ import { ClaimKind, keepHostClaim } from '../host/prune';
 import { renderJailConfStatement } from '../render/jailconf';
 import { helperCall, ownerMark, ScriptBuilder } from '../shell';
 import * as v from '../validate';
+import * as p from '../validate/props';
 import { JailAddress } from './address';
 import { defaultStatements, JailDefaults } from './conf';
 export { JailDefaults } from './conf';
@@ -61,6 +62,11 @@ export class JailHost extends Construct {
     super(scope, id);
     const at = this.node.path;
     v.validated(at, 'construct path', () => v.fieldText(at));
+    p.checkProps(at, 'JailHost', props, {
+      host: p.required(p.instanceOf(FreeBsdHost, 'new FreeBsdHost(scope, "host", { address: "192.0.2.10" })')),
+      cloneInterfaces: p.list(p.str('"lo1"'), 'strings'),
+      defaults: p.struct('JailDefaults', {}, '{ mountDevfs: true }'),
+    });
     this.host = props.host;
     this.usesConfDir = this.host.supportsJailConfInclude;
     this.cloneInterfaces = (props.cloneInterfaces ?? ['lo1']).map((i) =>

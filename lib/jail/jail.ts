@@ -6,6 +6,7 @@ import { renderFstab } from '../render/fstab';
 import { renderHostsLines } from '../render/hosts';
 import { renderJailConfBlock } from '../render/jailconf';
 import * as v from '../validate';
+import * as p from '../validate/props';
 import { ZfsTemplate } from '../zfs';
 import { JailAddress } from './address';
 import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, literal, SysvIpc, TYPED_PARAMETERS } from './conf';
@@ -177,6 +178,7 @@ export class JailFromSnapshot extends Construct implements IJail {
     const at = this.node.path;
     // The path is the jail's ownership mark: prune reads it back from `zfs list -H` (tab-separated) and from line-based files.
     v.validated(at, 'construct path', () => v.fieldText(at));
+    p.checkProps(at, 'JailFromSnapshot', props, JAIL_PROPS);
     const jailHost = props.jailHost;
     const host = jailHost.host;
     this.host = host;
@@ -342,6 +344,43 @@ export class JailFromSnapshot extends Construct implements IJail {
     for (const u of this.updateSteps) step._dependOn(u);
   }
 }
+
+/** What JailFromSnapshotProps must be, for users of untyped languages. */
+const JAIL_PROPS: Record<string, p.Kind> = {
+  jailHost: p.required(p.instanceOf(JailHost, 'new JailHost(scope, "jails", { host })')),
+  name: p.str('"www"'),
+  template: p.instanceOf(ZfsTemplate, 'new ZfsTemplate(scope, "template", { host })'),
+  snapshot: p.str('"zroot/vm/tmpl/14.3@p3"'),
+  method: p.oneOf('JailCreationMethod', JailCreationMethod),
+  removalPolicy: p.oneOf('JailRemovalPolicy', JailRemovalPolicy),
+  start: p.bool,
+  addresses: p.list(p.instanceOf(JailAddress, (given) => `JailAddress.onInterface("lo1", ${typeof given === 'string' ? JSON.stringify(given) : '"127.1.1.1/32"'})`), 'JailAddress objects'),
+  hostsEntries: p.bool,
+  networks: p.list(p.implementing('IJailNetwork', 'bind', 'JailNetwork.vnet({ interfaces: [{ bridge, addresses: ["172.31.1.11/24"] }] })'), 'networks'),
+  allow: p.struct('JailAllow', {}, '{ setHostname: true }'),
+  sysvmsg: p.oneOf('SysvIpc', SysvIpc),
+  sysvsem: p.oneOf('SysvIpc', SysvIpc),
+  sysvshm: p.oneOf('SysvIpc', SysvIpc),
+  mountDevfs: p.bool,
+  mountFdescfs: p.bool,
+  mountProcfs: p.bool,
+  nullfsMounts: p.list(p.struct('JailNullfsMount', {
+    hostPath: p.required(p.str('"/usr/ports"')),
+    jailPath: p.required(p.str('"/usr/ports"')),
+    readOnly: p.bool,
+  }, '{ hostPath: "/usr/ports", jailPath: "/usr/ports" }'), 'JailNullfsMount structs'),
+  mounts: p.list(p.struct('JailMount', {
+    device: p.required(p.str('"tmpfs"')),
+    jailPath: p.required(p.str('"/tmp"')),
+    type: p.required(p.str('"tmpfs"')),
+    options: p.str('"rw,mode=1777"'),
+  }, '{ device: "tmpfs", jailPath: "/tmp", type: "tmpfs" }'), 'JailMount structs'),
+  devfsRuleset: p.struct('IDevfsRuleset', { rulesetNumber: p.required(p.num('4')) }, 'new DevfsRuleset(scope, "bpf", { ... }) or JailDevfsRuleset.fromNumber(4)'),
+  exec: p.struct('JailExecHooks', {}, '{ start: ["/bin/sh /etc/rc"] }'),
+  depend: p.list(p.instanceOf(JailFromSnapshot, 'new JailFromSnapshot(scope, "web", { jailHost, template })'), 'jails'),
+  parameters: p.list(p.instanceOf(JailParameter, 'JailParameter.set("host.hostname", "www.example.org")'), 'JailParameter objects'),
+  comment: p.str('"nullfs mount"'),
+};
 
 /** Host directories shown in the jail through nullfs (fstab entries and `mount` lines). */
 function nullfsDevices(mounts: ResolvedMounts): string[] {

@@ -3,6 +3,7 @@ import { hostSettingsStateFile, HostStep, stepScripts } from '../host';
 import { ClaimKind, keepHostClaim } from '../host/prune';
 import { helperCall, offlineAddLines, offlineFetchLines, ownerMark, pkgCall, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
+import * as p from '../validate/props';
 import { JailFromSnapshot } from './jail';
 import { mountPointLines } from './mounts';
 import { jailRunning, word } from './scripts';
@@ -65,6 +66,15 @@ export class JailPackages extends Construct {
   constructor(scope: Construct, id: string, props: JailPackagesProps) {
     super(scope, id);
     const at = this.node.path;
+    p.checkProps(at, 'JailPackages', props, {
+      jail: p.required(p.instanceOf(JailFromSnapshot, 'new JailFromSnapshot(scope, "web", { jailHost, template })')),
+      packages: p.required({ ...p.list(p.str('"git-lite"'), 'package names'), like: (given) => (typeof given === 'string' ? `[${JSON.stringify(given)}]` : '["git-lite", "vim-console"]') }),
+      update: p.bool,
+      upgrade: p.bool,
+      offline: p.bool,
+      offlineDirectory: p.str('"/var/cache/cdktf-freebsd-jails/pkg"'),
+      offlineMountPoint: p.str('"/mnt"'),
+    });
     const jail = props.jail;
     this.packages = props.packages.map((p) => v.validated(at, 'packages', () => packageName(p)));
     if (this.packages.length === 0) throw new v.ValidationError(`${at}: invalid packages: the list is empty`);

@@ -3,6 +3,7 @@ import { HostStep, stepScripts } from '../host';
 import { FreeBsdRelease } from '../release';
 import { freebsdUpdateCleanupLines, freebsdUpdateLines, helperCall, JAIL_STATE_DIR, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
+import * as p from '../validate/props';
 import { JailFromSnapshot } from './jail';
 import { jailRunning } from './scripts';
 
@@ -45,6 +46,12 @@ export class JailUpdate extends Construct {
   constructor(scope: Construct, id: string, props: JailUpdateProps) {
     super(scope, id);
     const at = this.node.path;
+    p.checkProps(at, 'JailUpdate', props, {
+      jail: p.required(p.instanceOf(JailFromSnapshot, 'new JailFromSnapshot(scope, "web", { jailHost, template })')),
+      targetRelease: p.instanceOf(FreeBsdRelease, p.releaseLike),
+      runId: p.str(),
+      restart: p.bool,
+    });
     const jail = props.jail;
     const target = props.targetRelease === undefined ? undefined : v.validated(at, 'targetRelease', () => v.release(props.targetRelease!.name));
     props.targetRelease?.annotateSupport(this);

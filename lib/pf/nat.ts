@@ -30,6 +30,7 @@ import { PF_CONF, PF_RULES_DIR } from '../shell/pf-helper';
 import { ScriptBuilder } from '../shell/script';
 import { shellQuote } from '../shell/quote';
 import * as v from '../validate';
+import * as p from '../validate/props';
 import { AddressFamily, interfaceName, ipAddress, network } from '../validate/net';
 
 /** How PfNat's rules reach pf. */
@@ -289,6 +290,47 @@ export interface PfNatProps {
   readonly rollbackSeconds?: number;
 }
 
+/** A PfPortRange, or what to write for the number given. */
+const portRange = p.instanceOf(PfPortRange, (given) => (typeof given === 'number' ? `PfPortRange.port(${given})` : 'PfPortRange.port(80) or PfPortRange.range(8000, 8010)'));
+const family = p.oneOf('JailAddressFamily', JailAddressFamily);
+const protocol = p.oneOf('PfProtocol', PfProtocol);
+
+/** What PfNatProps must be, for users of untyped languages: errors name the props as written (`portForwards[0].jail`). */
+const PF_NAT_PROPS: Record<string, p.Kind> = {
+  host: p.required(p.instanceOf(FreeBsdHost, 'new FreeBsdHost(scope, "host", { address: "192.0.2.10" })')),
+  externalInterface: p.required(p.str('"em0"')),
+  externalIpv6Address: p.str('"2001:db8::1"'),
+  natNetworks: p.list(p.instanceOf(PfNatNetwork, (given) => `PfNatNetwork.ipv4(${typeof given === 'string' ? JSON.stringify(given) : '"127.1.1.0/24"'})`), 'PfNatNetwork objects'),
+  portForwards: p.list(p.instanceOf(PfPortForward, 'PfPortForward.toJail(jail, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(80) })', {
+    jail: p.required(p.instanceOf(JailFromSnapshot, 'PfPortForward.toJail(new JailFromSnapshot(scope, "web", { jailHost, template }), { ... })')),
+    options: p.required(p.struct('PfPortForwardOptions', {
+      family: p.required(family),
+      ports: p.required(portRange),
+      protocol,
+      targetPort: p.num('8080'),
+      log: p.bool,
+      pass: p.bool,
+    }, '{ family: JailAddressFamily.IPV4, ports: PfPortRange.port(80) }')),
+  }), 'PfPortForward objects'),
+  filterRules: p.list(p.instanceOf(PfFilterRule, 'PfFilterRule.pass({ protocol: PfProtocol.TCP, ports: PfPortRange.port(22) })', {
+    options: p.struct('PfFilterRuleOptions', {
+      direction: p.oneOf('PfDirection', PfDirection),
+      log: p.bool,
+      quick: p.bool,
+      onExternalInterface: p.bool,
+      family,
+      protocol,
+      from: p.str('"10.0.0.0/8"'),
+      to: p.str('"127.1.1.1"'),
+      ports: portRange,
+    }, '{ protocol: PfProtocol.TCP, ports: PfPortRange.port(22) }'),
+  }), 'PfFilterRule objects'),
+  mode: p.oneOf('PfMode', PfMode),
+  skipInterfaces: p.list(p.str('"lo0"'), 'interface names'),
+  anchorName: p.str('"web"'),
+  rollbackSeconds: p.num('120'),
+};
+
 const familyWord = (f: JailAddressFamily): AddressFamily => (f === JailAddressFamily.IPV4 ? 'inet' : 'inet6');
 
 /** The notebook's macro names: XIF, JAILNET_V4, JAILNET_V6 (then _2, _3 ...), EXT_V6ADDR. */
@@ -331,6 +373,7 @@ export class PfNat extends Construct {
   constructor(scope: Construct, id: string, props: PfNatProps) {
     super(scope, id);
     const at = this.node.path;
+    p.checkProps(at, 'PfNat', props, PF_NAT_PROPS);
     const mode = props.mode ?? PfMode.ANCHOR;
     if (mode !== PfMode.ANCHOR && mode !== PfMode.WHOLE_FILE) throw new v.ValidationError(`${at}: invalid mode: ${JSON.stringify(mode)} is not a PfMode`);
     this.mode = mode;

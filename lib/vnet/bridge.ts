@@ -17,6 +17,7 @@ import { renderTopologyMermaid, renderVnetListing, TopologySwitch } from '../ren
 import { HOST_HELPER_PATH, ownerMark, ScriptBuilder, shellCommand } from '../shell';
 import { deriveMacAddress, vnetBridgeNodeName, vnetEpairHostSide } from '../shell/vnet';
 import * as v from '../validate';
+import * as p from '../validate/props';
 import * as net from '../validate/net';
 
 /** The switch's backend. */
@@ -175,6 +176,19 @@ export class VnetBridge extends Construct {
   constructor(scope: Construct, id: string, props: VnetBridgeProps) {
     super(scope, id);
     const at = this.node.path;
+    p.checkProps(at, 'VnetBridge', props, {
+      host: p.required(p.instanceOf(FreeBsdHost, 'new FreeBsdHost(scope, "host", { address: "192.0.2.10" })')),
+      name: p.str('"vi1"'),
+      mode: p.instanceOf(VnetBridgeMode, 'VnetBridgeMode.routed({ gateways: ["172.31.0.1/24"] }), VnetBridgeMode.bridged("em0") or VnetBridgeMode.switchOnly()', {
+        uplink: p.str('"em0"'),
+        routedOptions: p.struct('VnetRoutedOptions', {
+          gateways: p.required(p.list(p.str('"172.31.0.1/24"'), 'addresses')),
+          forwarding: p.bool,
+        }, '{ gateways: ["172.31.0.1/24"] }'),
+      }),
+      subnets: p.list(p.str('"172.31.1.0/24"'), 'networks'),
+      backend: p.oneOf('VnetBackend', VnetBackend),
+    });
     this.host = props.host;
     this.mode = props.mode ?? VnetBridgeMode.switchOnly();
     this.backend = props.backend ?? VnetBackend.NETGRAPH;

@@ -22,6 +22,7 @@ import {
   TEMPLATE_ROLE,
 } from '../shell';
 import * as v from '../validate';
+import * as p from '../validate/props';
 
 /** Where FreeBSD publishes release distribution sets. */
 export const DEFAULT_RELEASE_MIRROR = 'https://download.freebsd.org/releases';
@@ -153,6 +154,23 @@ export class ZfsTemplate extends Construct {
     const at = this.node.path;
     // The path is in the template's ownership mark, read back from `zfs get -H` (tab-separated).
     v.validated(at, 'construct path', () => v.fieldText(at));
+    p.checkProps(at, 'ZfsTemplate', props, {
+      host: p.required(p.instanceOf(FreeBsdHost, 'new FreeBsdHost(scope, "host", { address: "192.0.2.10" })')),
+      release: p.instanceOf(FreeBsdRelease, p.releaseLike),
+      name: p.str('"14.5"'),
+      templatesDatasetName: p.str('"tmpl"'),
+      arch: p.str('"amd64"'),
+      mirror: p.str(`"${DEFAULT_RELEASE_MIRROR}"`),
+      extraSets: p.list(p.str('"lib32"'), 'strings'),
+      digests: p.map(p.str('"<64 hex digits>"'), '{ base: "<64 hex digits>" }'),
+      copyLocaltime: p.bool,
+      rcConf: p.map(p.str(), '{ sshd_enable: "NO" }'),
+      replaceRcConfDefaults: p.bool,
+      disableAdjkerntz: p.bool,
+      portsSupport: p.bool,
+      freebsdUpdate: p.bool,
+      snapshotName: p.str('"p3"'),
+    });
     const host = props.host;
     this.host = host;
     const owner = ownerMark(host.ownershipScope, at);
