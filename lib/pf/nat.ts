@@ -399,7 +399,7 @@ export class PfNat extends Construct {
       throw new v.ValidationError(`${at}: invalid rollbackSeconds: ${seconds} must be a whole number of seconds from 10 to 3600`);
     }
     (props.skipInterfaces ?? []).forEach((i, n) => v.validated(at, `skipInterfaces[${n}]`, () => interfaceName(i)));
-    const ruleset = v.validated(at, 'rules', () => pfRuleset(props));
+    const ruleset = pfRuleset(at, props);
     this.pfConfText = renderPfConf(ruleset);
     this.rulesText = wholeFile ? this.pfConfText : renderPfAnchorRules(ruleset);
 
@@ -447,20 +447,23 @@ export class PfNat extends Construct {
   }
 }
 
-/** The typed props as the renderer's ruleset, in the notebook's macros. */
-function pfRuleset(props: PfNatProps): PfConf {
-  const macros: PfMacro[] = [{ name: 'XIF', value: interfaceName(props.externalInterface) }];
+/**
+ * The typed props as the renderer's ruleset, in the notebook's macros. Errors name the props as
+ * the user wrote them (`natNetworks[0]`, `portForwards[1].jail`), not the rules made of them.
+ */
+function pfRuleset(at: string, props: PfNatProps): PfConf {
+  const macros: PfMacro[] = [{ name: 'XIF', value: v.validated(at, 'externalInterface', () => interfaceName(props.externalInterface)) }];
   const v6 = props.externalIpv6Address;
   if (v6 !== undefined) {
-    ipAddress(v6, 'inet6');
+    v.validated(at, 'externalIpv6Address', () => ipAddress(v6, 'inet6'));
   }
   const count = { [JailAddressFamily.IPV4]: 0, [JailAddressFamily.IPV6]: 0 };
   const nat: PfNatRule[] = [];
-  for (const n of props.natNetworks ?? []) {
-    network(n.cidr, familyWord(n.family));
+  for (const [i, n] of (props.natNetworks ?? []).entries()) {
+    v.validated(at, `natNetworks[${i}]`, () => network(n.cidr, familyWord(n.family)));
     const macro = natMacroName(n.family, ++count[n.family]);
     macros.push({ name: macro, value: n.cidr });
-    if (n.family === JailAddressFamily.IPV6 && v6 === undefined) throw new v.ValidationError(`IPv6 NAT of ${n.cidr} needs externalIpv6Address`);
+    if (n.family === JailAddressFamily.IPV6 && v6 === undefined) throw new v.ValidationError(`${at}: invalid natNetworks[${i}]: IPv6 NAT of ${n.cidr} needs externalIpv6Address (the host's address it is translated to)`);
     nat.push({
       interface: '$XIF',
       family: familyWord(n.family),
@@ -472,13 +475,13 @@ function pfRuleset(props: PfNatProps): PfConf {
   const redirects: PfRedirectRule[] = (props.portForwards ?? []).map((f, i) => {
     const o = f.options;
     if (f.jail.host !== props.host) {
-      throw new v.ValidationError(`portForwards[${i}] goes to ${f.jail.node.path}, a jail of host ${f.jail.host.node.path}, and this PfNat is on host ${props.host.node.path}: `
+      throw new v.ValidationError(`${at}: invalid portForwards[${i}].jail: ${f.jail.node.path} is a jail of host ${f.jail.host.node.path}, and this PfNat is on host ${props.host.node.path}: `
         + 'a port forward reaches only jails of its own host (its rdr would send the traffic to an address that host does not have); '
         + `forward the port with a PfNat of ${f.jail.host.node.path}`);
     }
     const address = f.jail.addresses.find((a) => a.family === o.family);
-    if (!address) throw new v.ValidationError(`the port forward to ${f.jail.node.path} needs an ${o.family === JailAddressFamily.IPV4 ? 'IPv4' : 'IPv6'} address of that jail, and it has none`);
-    if (o.family === JailAddressFamily.IPV6 && v6 === undefined) throw new v.ValidationError(`the IPv6 port forward to ${f.jail.node.path} needs externalIpv6Address`);
+    if (!address) throw new v.ValidationError(`${at}: invalid portForwards[${i}].options.family: the port forward to ${f.jail.node.path} needs an ${o.family === JailAddressFamily.IPV4 ? 'IPv4' : 'IPv6'} address of that jail, and it has none`);
+    if (o.family === JailAddressFamily.IPV6 && v6 === undefined) throw new v.ValidationError(`${at}: invalid portForwards[${i}]: the IPv6 port forward to ${f.jail.node.path} needs externalIpv6Address`);
     return {
       interface: '$XIF',
       family: familyWord(o.family),
@@ -507,6 +510,18 @@ function pfRuleset(props: PfNatProps): PfConf {
     };
   });
   const ruleset = { macros, nat, redirects, filters, skipInterfaces: props.skipInterfaces };
-  validatePfRuleset(ruleset);
+  try {
+    validatePfRuleset(ruleset);
+  } catch (e) {
+    // The renderer numbers rules from 1 in its own words: here they are the props they came from.
+    if (!(e instanceof v.ValidationError)) throw e;
+    const m = /^(port forward|filter rule|nat rule) (\d+)( [a-z ]+)?: (.*)$/s.exec(e.message);
+    if (!m) throw new v.ValidationError(`${at}: invalid rules: ${e.message}`);
+    const prop = { 'port forward': 'portForwards', 'filter rule': 'filterRules', 'nat rule': 'natNetworks' }[m[1]]!;
+    const field = m[3]?.trim().replace(/^target port$/, 'targetPort').replace(/^target$/, 'jail');
+    const fields = ['ports', 'targetPort', 'from', 'to'];
+    const where = field && fields.includes(field) ? `.options.${field}` : field === 'jail' ? '.jail' : '';
+    throw new v.ValidationError(`${at}: invalid ${prop}[${Number(m[2]) - 1}]${where}: ${m[4]}`);
+  }
   return ruleset;
 }

@@ -116,19 +116,19 @@ describe('PfNat rules', () => {
       return () => new PfNat(l.stack, id, { host: l.host, externalInterface: 'em0', ...(typeof props === 'function' ? props(l) : props) });
     };
     const { h4, v4only, stack, host } = lab();
-    expect(make({ externalInterface: 'em0; rm -rf /' })).toThrow(/notebook\/bad: invalid rules: .*"em0; rm -rf \/"/);
-    expect(make({ natNetworks: [PfNatNetwork.ipv6('fd00:1:1:1::/64')] })).toThrow(/notebook\/bad: invalid rules: IPv6 NAT of fd00:1:1:1::\/64 needs externalIpv6Address/);
-    expect(make({ natNetworks: [PfNatNetwork.ipv4('127.1.1.1/24')] })).toThrow(/notebook\/bad: invalid rules: "127.1.1.1\/24" has host bits set/);
-    expect(make({ natNetworks: [PfNatNetwork.ipv4('fd00::/64')] })).toThrow(/notebook\/bad: invalid rules: "fd00::\/64" is not an IPv4 network/);
-    expect(make({ externalIpv6Address: '127.0.0.1' })).toThrow(/notebook\/bad: invalid rules: "127.0.0.1" is not an IPv6 address/);
+    expect(make({ externalInterface: 'em0; rm -rf /' })).toThrow(/notebook\/bad: invalid externalInterface: .*"em0; rm -rf \/"/);
+    expect(make({ natNetworks: [PfNatNetwork.ipv6('fd00:1:1:1::/64')] })).toThrow(/notebook\/bad: invalid natNetworks\[0\]: IPv6 NAT of fd00:1:1:1::\/64 needs externalIpv6Address/);
+    expect(make({ natNetworks: [PfNatNetwork.ipv4('127.1.1.1/24')] })).toThrow(/notebook\/bad: invalid natNetworks\[0\]: "127.1.1.1\/24" has host bits set/);
+    expect(make({ natNetworks: [PfNatNetwork.ipv4('fd00::/64')] })).toThrow(/notebook\/bad: invalid natNetworks\[0\]: "fd00::\/64" is not an IPv4 network/);
+    expect(make({ externalIpv6Address: '127.0.0.1' })).toThrow(/notebook\/bad: invalid externalIpv6Address: "127.0.0.1" is not an IPv6 address/);
     expect(() => new PfNat(stack, 'v6', { host, externalInterface: 'em0', externalIpv6Address: '2001:db8::1', portForwards: [PfPortForward.toJail(v4only, { family: JailAddressFamily.IPV6, ports: PfPortRange.port(80) })] }))
-      .toThrow(/notebook\/v6: invalid rules: the port forward to notebook\/h9 needs an IPv6 address of that jail, and it has none/);
+      .toThrow(/notebook\/v6: invalid portForwards\[0\]\.options\.family: the port forward to notebook\/h9 needs an IPv6 address of that jail, and it has none/);
     expect(() => new PfNat(stack, 'v6b', { host, externalInterface: 'em0', portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV6, ports: PfPortRange.port(80) })] }))
-      .toThrow(/notebook\/v6b: invalid rules: the IPv6 port forward to notebook\/h4 needs externalIpv6Address/);
-    expect(make((l) => ({ portForwards: [PfPortForward.toJail(l.h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.range(90, 80) })] }))).toThrow(/notebook\/bad: invalid rules: port forward 1 ports: "90:80" is a port range whose start is after its end/);
-    expect(make((l) => ({ portForwards: [PfPortForward.toJail(l.h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(70000) })] }))).toThrow(/notebook\/bad: invalid rules: port forward 1 ports: 70000 must be a port/);
-    expect(make({ filterRules: [PfFilterRule.pass({ ports: PfPortRange.port(22) })] })).toThrow(/notebook\/bad: invalid rules: filter rule 1: a port needs a protocol/);
-    expect(make({ filterRules: [PfFilterRule.pass({ from: '10.0.0.0/8', to: 'fd00::1' })] })).toThrow(/notebook\/bad: invalid rules: filter rule 1 to: "fd00::1" is not an IPv4 address/);
+      .toThrow(/notebook\/v6b: invalid portForwards\[0\]: the IPv6 port forward to notebook\/h4 needs externalIpv6Address/);
+    expect(make((l) => ({ portForwards: [PfPortForward.toJail(l.h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.range(90, 80) })] }))).toThrow(/notebook\/bad: invalid portForwards\[0\]\.options\.ports: "90:80" is a port range whose start is after its end/);
+    expect(make((l) => ({ portForwards: [PfPortForward.toJail(l.h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(70000) })] }))).toThrow(/notebook\/bad: invalid portForwards\[0\]\.options\.ports: 70000 must be a port/);
+    expect(make({ filterRules: [PfFilterRule.pass({ ports: PfPortRange.port(22) })] })).toThrow(/notebook\/bad: invalid filterRules\[0\]: a port needs a protocol/);
+    expect(make({ filterRules: [PfFilterRule.pass({ from: '10.0.0.0/8', to: 'fd00::1' })] })).toThrow(/notebook\/bad: invalid filterRules\[0\]\.options\.to: "fd00::1" is not an IPv4 address/);
     expect(make({ anchorName: 'a/b' })).toThrow(/notebook\/bad: invalid anchorName: "a\/b" must be one anchor name/);
     // A jail of another host of the same app: its address is not on this host.
     const other = new FreeBsdHost(stack, 'other-host', { address: '192.0.2.20', release: '14.3' });
@@ -136,7 +136,7 @@ describe('PfNat rules', () => {
       jailHost: new JailHost(stack, 'other-jails', { host: other }), snapshot: 'zroot/vm/tmpl/14.3@p3', addresses: [JailAddress.onInterface('lo1', '127.1.1.20/32')],
     });
     expect(() => new PfNat(stack, 'cross', { host, externalInterface: 'em0', portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(80) }), PfPortForward.toJail(elsewhere, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(443) })] }))
-      .toThrow('notebook/cross: invalid rules: portForwards[1] goes to notebook/far, a jail of host notebook/other-host, and this PfNat is on host notebook/host: a port forward reaches only jails of its own host');
+      .toThrow('notebook/cross: invalid portForwards[1].jail: notebook/far is a jail of host notebook/other-host, and this PfNat is on host notebook/host: a port forward reaches only jails of its own host');
     expect(make({ anchorName: '_hidden' })).toThrow(/notebook\/bad: invalid anchorName: .*_hidden/);
     expect(make({ rollbackSeconds: 5 })).toThrow(/notebook\/bad: invalid rollbackSeconds: 5 must be a whole number of seconds from 10 to 3600/);
   });
