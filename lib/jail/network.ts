@@ -218,6 +218,14 @@ class VnetNetwork implements IJailNetwork {
       check(what, () => net.ipAddress(router, family));
       const subnets = o.interfaces.flatMap((i) => (i.addresses ?? []).map((a) => net.networkOf(a)));
       if (!subnets.some((s) => net.inNetwork(router, s))) {
+        // An address outside its switch's subnet puts the router outside too: the address is the mistake to name.
+        o.interfaces.forEach((i, k) => (i.addresses ?? []).forEach((a, n) => {
+          const fam = i.bridge.subnets.filter((s) => net.familyOf(s) === net.familyOf(a));
+          if (fam.length > 0 && !fam.some((s) => net.inNetwork(a, s))) {
+            throw new ValidationError(`${at}: invalid interfaces[${k}].addresses[${n}]: ${a} on ${[...names][k]} is outside the subnets of switch ${i.bridge.node.path} (${fam.join(', ')}); `
+              + `give it an address in ${fam.join(' or ')}${fam.some((s) => net.inNetwork(router, s)) ? `, where its ${what} ${router} is` : ''}`);
+          }
+        }));
         throw new ValidationError(`${at}: invalid ${what}: the gateway ${router} is outside the subnets of the jail's interfaces (${subnets.join(', ') || 'none'})`);
       }
       start.push(family === 'inet' ? `${ROUTE} add default ${router}` : `${ROUTE} add -inet6 default ${router}`);

@@ -108,6 +108,18 @@ describe('props from untyped languages', () => {
   });
 });
 
+describe('a VNET jail\'s address outside its switch\'s subnet', () => {
+  test('is reported as the address, with the subnet, not as a wrong default router', () => {
+    const f = fixture();
+    const bad = () => new JailFromSnapshot(f.stack, 'r1', {
+      jailHost: f.jailHost,
+      template: f.template,
+      networks: [JailNetwork.vnet({ interfaces: [{ bridge: f.vi1, addresses: ['172.31.2.11/24'] }], defaultRouter: '172.31.1.1' })],
+    });
+    expect(bad).toThrow('stack/r1: invalid interfaces[0].addresses[0]: 172.31.2.11/24 on vi1_r1 is outside the subnets of switch stack/vi1 (172.31.1.0/24)');
+  });
+});
+
 test('PfNatNetwork and the other value classes still pass', () => {
   const f = fixture();
   expect(() => new PfNat(f.stack, 'nat', { host: f.host, externalInterface: 'em0', natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24')] })).not.toThrow();
