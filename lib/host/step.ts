@@ -2,7 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { resource } from '@cdktf/provider-null';
-import { Aspects, dependable, IAspect, IResolvable, IResolveContext, ISynthesisSession, TerraformStack, Token, Tokenization } from 'cdktf';
+import { Aspects, dependable, IAspect, IResolvable, IResolveContext, ISynthesisSession, ITerraformDependable, TerraformDataSource, TerraformModule, TerraformResource, TerraformStack, Token, Tokenization } from 'cdktf';
 // The per-construct synth hook (see lib/host/output.ts): not re-exported by cdktf's index.
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, IConstruct } from 'constructs';
@@ -30,7 +30,8 @@ export interface HostStepProps {
    */
   readonly destroy?: string[];
   /**
-   * Steps that must be applied before this one (and destroyed after it).
+   * Steps that must be applied before this one (and destroyed after it), other constructs and
+   * resources through `node.addDependency` on the step.
    * @default - none
    */
   readonly dependsOn?: HostStep[];
@@ -115,6 +116,14 @@ export function escapeTerraformTemplate(text: string): string {
  * The create script travels as one `inline` element: Terraform joins inline elements with
  * newlines anyway, and one string per step instead of one per line makes synthesis of large
  * apps about a third faster (cdktf resolves every string for tokens).
+ *
+ * Order with other constructs the constructs way: after `node.addDependency(other)` on the
+ * step, or on any construct above it (a JailPackages, a PfNat, a construct of the app), the
+ * step's null_resource lists in `depends_on` every resource, data source and module in the
+ * tree of `other`, be it one of this library's constructs or a resource of the app. A
+ * dependency on a construct that contains the step is refused at synth. On `nullResource`,
+ * `dependsOn` takes addresses (`null_resource.x`) and `fqn`s, both written as the static
+ * references Terraform requires.
  */
 export class HostStep extends Construct {
   /** The underlying null_resource (an escape hatch). */
@@ -384,7 +393,10 @@ class AddHostPruneStep implements IAspect {
  *   synthesized (so a later overrideLogicalId still counts). cdktf's own dependsOn makes two
  *   tokens per dependency, each capturing a full stack trace, and resolves them in every pass.
  *   A step in another stack still goes through cdktf's token, which records the cross-stack
- *   dependency. Entries a user sets on `dependsOn` (the escape hatch) come after the steps'.
+ *   dependency. Then the resources of every construct this one or a construct above it was
+ *   made to depend on with `node.addDependency` (cdktf itself writes nothing for those), then
+ *   the entries a user sets on `dependsOn` (the escape hatch), each made a static reference
+ *   (see userDependencyEntries); each address once.
  * - The step's own connection, lifecycle and provisioners (cdktf's types have no `when` on
  *   remote-exec) are written at once where addOverride writes, not through it: the stack's
  *   "//" metadata then lists as overrides only those a user made through `addOverride`.
@@ -419,6 +431,59 @@ class StepResource extends resource.Resource {
     return TerraformStack.of(d) === TerraformStack.of(this) ? d : dependable(d);
   }
 
+  /**
+   * The depends_on entries of construct dependencies: `node.addDependency` on this resource or
+   * on any construct above it, up to its stack (the stack's own dependencies are cdktf's, between
+   * stacks). Each names every resource, data source and module of the dependency's tree.
+   */
+  private nodeDependencyEntries(): string[] {
+    const stack = TerraformStack.of(this);
+    const entries: string[] = [];
+    for (let c: IConstruct | undefined = this; c && c !== stack; c = c.node.scope) {
+      for (const root of c.node.dependencies) entries.push(...this.treeEntries(root, c.node.path));
+    }
+    return entries;
+  }
+
+  /** The address of every Terraform element (resource, data source, module) in a construct's tree. */
+  private treeEntries(root: IConstruct, declaredOn: string): string[] {
+    for (let c: IConstruct | undefined = this; c; c = c.node.scope) {
+      // It would depend on itself: Terraform refuses the cycle, so say where it comes from.
+      if (c === root) throw new Error(`${declaredOn} depends on ${root.node.path}, which contains ${this.node.path}: a construct cannot wait for itself`);
+    }
+    const entries: string[] = [];
+    for (const c of root.node.findAll()) {
+      if (TerraformResource.isTerraformResource(c)) {
+        // This stack's resources by address, like the steps'; another stack's through cdktf's token.
+        entries.push(TerraformStack.of(c) === TerraformStack.of(this) ? `${c.terraformResourceType}.${c.friendlyUniqueId}` : dependable(c));
+      } else if (TerraformDataSource.isTerraformDataSource(c) || c instanceof TerraformModule) {
+        entries.push(dependable(c));
+      }
+    }
+    return entries;
+  }
+
+  /**
+   * A user's `dependsOn` entries as depends_on takes them: a static reference, never a template.
+   * `fqn`, the documented way, is a token that resolves to `${null_resource.x}` (a template);
+   * through `dependable` (what cdktf does with a resource config's dependsOn) it resolves to
+   * `null_resource.x`. A resource or any other construct (not a string, though the property's
+   * type says string) stands for its tree, as with node.addDependency: left as it is, cdktf
+   * would resolve the construct object as data and recurse through the tree until the call
+   * stack overflows.
+   */
+  private userDependencyEntries(values: unknown[]): string[] {
+    return values.flatMap((value): string[] => {
+      if (typeof value === 'string') {
+        if (Token.isUnresolved(value)) return [dependable({ fqn: value })];
+        return [/^\$\{([^{}]+)\}$/.exec(value)?.[1] ?? value];
+      }
+      if (Construct.isConstruct(value)) return this.treeEntries(value, this.node.path);
+      if (value !== null && typeof value === 'object' && typeof (value as ITerraformDependable).fqn === 'string') return [dependable(value as ITerraformDependable)];
+      throw new Error(`${this.node.path}: dependsOn takes addresses (like "null_resource.x", or a resource's fqn) or constructs, not ${JSON.stringify(value)}`);
+    });
+  }
+
   /** The step's own top-level attributes, under the overrides a user adds later. */
   public setStepAttributes(attributes: { [key: string]: unknown }): void {
     Object.assign(this.rawOverrides, attributes);
@@ -445,7 +510,10 @@ class StepResource extends resource.Resource {
   public get terraformMetaArguments(): { [name: string]: any } {
     const args = super.terraformMetaArguments;
     const steps = this.stepDependencies.map((d) => (typeof d === 'string' ? d : `${d.terraformResourceType}.${d.friendlyUniqueId}`));
-    const dependsOn = [...steps, ...(args.dependsOn ?? [])];
+    const dependsOn: string[] = [];
+    for (const entry of [...steps, ...this.nodeDependencyEntries(), ...this.userDependencyEntries(args.dependsOn ?? [])]) {
+      if (!dependsOn.includes(entry)) dependsOn.push(entry);
+    }
     // None (the host's helper step): no depends_on at all rather than an empty one.
     return { ...args, dependsOn: dependsOn.length ? dependsOn : undefined };
   }
