@@ -121,6 +121,12 @@ describe('node.addDependency becomes depends_on', () => {
   });
 });
 
+test('the other way round, the user\'s resource after one of ours: cdktf\'s config dependsOn with the step\'s resource (the README\'s way)', () => {
+  const l = lab();
+  new resource.Resource(l.stack, 'after', { dependsOn: [l.packages.step.nullResource] });
+  expect(nullResourceBlocks(l.stack).after.depends_on).toEqual(addressesOf(l.stack, l.packages));
+});
+
 describe('dependsOn on a step\'s null_resource', () => {
   test('a resource there (not a string, though the type says string) no longer overflows the call stack', () => {
     const l = lab();
@@ -175,12 +181,13 @@ if (!terraform.binary) console.warn(`SKIPPED: terraform validate of dependencies
     return out.diagnostics.filter((d) => d.severity === 'error').map((d) => d.summary);
   }
 
-  test('every way of ordering at once validates: addDependency both ways between ours, after a user\'s resource, fqn and resource in dependsOn', () => {
+  test('every way of ordering at once validates: addDependency both ways between ours, after a user\'s resource, fqn and resource in dependsOn, a user\'s resource after ours', () => {
     const l = lab();
     l.packages.node.addDependency(l.pf, l.step, l.mine);
     l.step.node.addDependency(l.template);
     l.pf.node.addDependency(l.jail);
     l.jail.configStep.nullResource.dependsOn = [l.mine.fqn, l.template.step.nullResource as unknown as string];
+    new resource.Resource(l.stack, 'after', { dependsOn: [l.packages.step.nullResource] });
     expect(validate(l.stack)).toEqual([]);
   }, 60_000);
 
