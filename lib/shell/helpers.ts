@@ -17,7 +17,6 @@ import {
   ROLE_PROPERTY,
   SHARED_PARENT_OWNER,
   RETIRED_ROLE,
-  ZFS_LOCK,
 } from './names';
 import { shellCommand, shellQuote, shellQuoteAlways } from './quote';
 
@@ -100,18 +99,6 @@ for ds in "$@"; do
 done`;
 
 /**
- * Ensure `root` (at `mountpoint`) and the chain of `descendants` exist (outermost first).
- */
-export function ensureParents(root: string, mountpoint: string, descendants: readonly string[]): string[] {
-  return underLock(ZFS_LOCK, ENSURE_PARENTS_PROGRAM, [root, mountpoint, ...descendants]);
-}
-
-/** Remove the given shared parents (innermost first) when empty. */
-export function pruneParents(innermostFirst: readonly string[]): string[] {
-  return underLock(ZFS_LOCK, PRUNE_PARENTS_PROGRAM, innermostFirst);
-}
-
-/**
  * Replace `path` atomically with what `producer` writes to "$tmp" (a temporary file in the
  * same directory, so mv is a rename), and only when that differs from the current content.
  * The old file's mode and owner are kept when it existed.
@@ -158,38 +145,6 @@ awk 'function block() { if (ENVIRON["CONTENT"] != "") print ENVIRON["BEGIN_LINE"
   !skip { print }
   END { if (!done) block() }' "$file" > "$tmp"
 if cmp -s "$tmp" "$file"; then rm -f "$tmp"; else mv -f "$tmp" "$file"; fi`;
-
-/** Ensure (or with empty content remove) a managed block in a shared file, under lockf. */
-export function managedBlock(file: string, blockId: string, content: string): string[] {
-  return underLock(file, MANAGED_BLOCK_PROGRAM, [file, blockId, content]);
-}
-
-/**
- * sysrc arguments: plain sysrc edits the variable where rc.conf(5) files set it (an admin's
- * /etc/rc.conf.local included); `-f FILE` only when a file is given.
- */
-function sysrcWords(file: string | undefined, ...args: string[]): string {
-  return shellCommand('sysrc', ...(file === undefined ? [] : ['-f', file]), ...args);
-}
-
-/** Add a word to a list variable of rc.conf (sysrc `+=` adds only when absent), under lockf. */
-export function sysrcAddWord(name: string, word: string, file?: string): string[] {
-  return [`lockf -k -t ${LOCK_TIMEOUT_SECONDS} ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}+=${word}`)}`];
-}
-
-/** Remove a word from a list variable of rc.conf, under lockf; absent words are fine. */
-export function sysrcRemoveWord(name: string, word: string, file?: string): string[] {
-  return [`lockf -k -t ${LOCK_TIMEOUT_SECONDS} ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}-=${word}`)}`];
-}
-
-/** Set an rc.conf variable only when its value differs, under lockf. */
-export function sysrcSet(name: string, value: string, file?: string): string[] {
-  return [
-    `if [ "$(${sysrcWords(file, '-n', '-i', name)})" != ${shellQuoteAlways(value)} ]; then`,
-    `  lockf -k -t ${LOCK_TIMEOUT_SECONDS} ${shellQuote(lockFileFor(file ?? '/etc/rc.conf'))} ${sysrcWords(file, `${name}=${value}`)}`,
-    'fi',
-  ];
-}
 
 /**
  * Set a dataset aside under `retiredParentWord` as `NAME-<UTC time>`: marked retired, never

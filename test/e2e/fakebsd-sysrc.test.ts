@@ -67,3 +67,12 @@ test('list words whatever their first character: jail_list gets "_x" as a word o
   expect(run('_rc_list_remove', 'jail_list', '_x').status).toBe(0);
   expect(rc('jail_list')).toBe('h1 h2');
 });
+
+test('a jail_list the administrator keeps in /etc/rc.conf.local is edited there, not shadowed by one in /etc/rc.conf', () => {
+  fs.writeFileSync(path.join(root, 'etc/rc.conf.local'), 'jail_list="db"\n');
+  expect(run('jail-list-add', 'web').status).toBe(0);
+  expect(fs.readFileSync(path.join(root, 'etc/rc.conf.local'), 'utf8')).toContain('jail_list="db web"');
+  expect(fs.readFileSync(path.join(root, 'etc/rc.conf'), 'utf8')).not.toContain('jail_list');
+  expect(run('_rc_list_remove', 'jail_list', 'db').status).toBe(0);
+  expect(fs.readFileSync(path.join(root, 'etc/rc.conf.local'), 'utf8')).toContain('jail_list="web"');
+});

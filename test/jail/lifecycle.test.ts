@@ -23,7 +23,7 @@ import { haveCommand, tempDir } from '../support/sh';
 import { createScript, destroyScript, isHostPruneStep, nullResources } from '../support/synth';
 import { RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART } from '../../lib/jail/conf';
 import { HOST_UNDO_PROGRAM } from '../../lib/jail/host';
-import { HOST_HELPER_PROGRAM, OFFLINE_FETCH_PROGRAM, sysrcAddWord, sysrcRemoveWord } from '../../lib/shell';
+import { HOST_HELPER_PROGRAM, OFFLINE_FETCH_PROGRAM } from '../../lib/shell';
 import { unmountUnderLines } from '../../lib/jail/scripts';
 import { jailStack, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
@@ -424,30 +424,5 @@ describe('resolv.conf hooks (host side, through /bin/sh -c as jail(8) runs them)
     expect(fs.existsSync(path.join(t.root, 'etc/resolv.conf'))).toBe(false);
     t = run(RESOLV_CONF_POSTSTOP, () => undefined);
     expect(t.r.status).toBe(0);
-  });
-});
-
-describe('jail_list edits go where the administrator keeps it', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const F = require('../e2e/fakebsd');
-  test('a jail_list in /etc/rc.conf.local is edited there, not shadowed by one in /etc/rc.conf', () => {
-    const root = tempDir('fakebsd-');
-    try {
-      F.initHost(root, { releases: ['14.3'] });
-      fs.writeFileSync(path.join(root, 'etc/rc.conf.local'), 'jail_list="db"\n');
-      const run = (cmd: string) => {
-        const words = cmd.split(' ').slice(4); // drop lockf -k -t 300 LOCKFILE
-        return F.run(root, words[1], words.slice(2).map((w: string) => w.replace(/^'|'$/g, '')));
-      };
-      const [add] = sysrcAddWord('jail_list', 'web');
-      expect(add).toMatch(/^lockf -k -t 300 \S+ sysrc jail_list\+=web$/);
-      expect(run(add).status).toBe(0);
-      expect(fs.readFileSync(path.join(root, 'etc/rc.conf.local'), 'utf8')).toContain('jail_list="db web"');
-      expect(fs.existsSync(path.join(root, 'etc/rc.conf')) ? fs.readFileSync(path.join(root, 'etc/rc.conf'), 'utf8') : '').not.toContain('jail_list');
-      expect(run(sysrcRemoveWord('jail_list', 'db')[0]).status).toBe(0);
-      expect(fs.readFileSync(path.join(root, 'etc/rc.conf.local'), 'utf8')).toContain('jail_list="web"');
-    } finally {
-      fs.rmSync(root, { recursive: true, force: true });
-    }
   });
 });

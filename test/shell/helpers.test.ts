@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, managedBlock, replaceFileIfChanged, writeFileIfChanged } from '../../lib/shell';
+import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, MANAGED_BLOCK_PROGRAM, replaceFileIfChanged, underLock, writeFileIfChanged } from '../../lib/shell';
 import { fakeLockfBin, sh, tempDir } from '../support/sh';
 
 const TRICKY = `line with 'single' and "double" quotes
@@ -131,7 +131,10 @@ describe('HOST_HELPER_INSTALL_PROGRAM: the helper step installs its upload unles
   });
 });
 
-describe('managedBlock', () => {
+/** The helper's block program under the file's lock, as its `_block` entry runs it. */
+const managedBlock = (file: string, id: string, content: string) => underLock(file, MANAGED_BLOCK_PROGRAM, [file, id, content]);
+
+describe('MANAGED_BLOCK_PROGRAM', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   beforeEach(() => {
