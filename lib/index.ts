@@ -1,4 +1,5 @@
 export * from './host';
+export * from './devfs';
 export * from './zfs';
 
 export * from './jail';

@@ -7,7 +7,7 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailVnetNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
 import { notebookHostProps, vnetBackend } from '../notebook/main';
 
 export class BridgedStack extends TerraformStack {
@@ -25,7 +25,7 @@ export class BridgedStack extends TerraformStack {
     this.jail = new JailFromSnapshot(this, 'b1', {
       jailHost,
       template,
-      networks: [JailNetwork.vnet({ interfaces: [{ bridge: this.uplink, addresses: ['192.168.1.11/24'] }], defaultRouter: '192.168.1.1' })],
+      networks: [new JailVnetNetwork({ interfaces: [{ bridge: this.uplink, addresses: ['192.168.1.11/24'] }], defaultRouter: '192.168.1.1' })],
     });
   }
 }

@@ -7,7 +7,7 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailVnetNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
 import { notebookHostProps, vnetBackend } from '../notebook/main';
 
 export class RoutedStack extends TerraformStack {
@@ -25,7 +25,7 @@ export class RoutedStack extends TerraformStack {
     this.jail = new JailFromSnapshot(this, 'v1', {
       jailHost,
       template,
-      networks: [JailNetwork.vnet({ interfaces: [{ bridge: this.network, addresses: ['172.31.0.11/24'] }], defaultRouter: '172.31.0.1' })],
+      networks: [new JailVnetNetwork({ interfaces: [{ bridge: this.network, addresses: ['172.31.0.11/24'] }], defaultRouter: '172.31.0.1' })],
     });
   }
 }

@@ -26,17 +26,7 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  DevfsRuleset,
-  FreeBsdHost,
-  FreeBsdRelease,
-  JailFromSnapshot,
-  JailHost,
-  JailNetwork,
-  JailPackages,
-  VnetBridge,
-  ZfsTemplate,
-} from '../../lib';
+import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailPackages, JailVnetNetwork, VnetBridge, ZfsTemplate } from '../../lib';
 import { notebookDevfsRulesets, notebookHostProps, vnetBackend } from '../notebook/main';
 
 /** One lab jail: its interfaces (switch, address), default router, forwarding, devfs ruleset. */
@@ -95,7 +85,7 @@ export class VnetLabStack extends TerraformStack {
         allow: { chflags: true, rawSockets: true },
         // The host's package cache, read-only: pkg add without a network.
         mounts: [{ device: '/var/cache/pkg', jailPath: '/mnt', type: 'nullfs', options: 'ro' }],
-        networks: [JailNetwork.vnet({
+        networks: [new JailVnetNetwork({
           interfaces: j.interfaces.map(([sw, address]) => ({ bridge: this.switches[sw], addresses: [address] })),
           defaultRouter: j.defaultRouter,
           forwarding: j.forwarding,

@@ -10,7 +10,7 @@ import * as p from '../validate/props';
 import { ZfsTemplate } from '../zfs';
 import { JailAddress } from './address';
 import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, literal, SysvIpc, TYPED_PARAMETERS } from './conf';
-import { IDevfsRuleset } from './devfs';
+import { IDevfsRuleset } from '../devfs/reference';
 import { JailHost } from './host';
 import { JailMount, JailNullfsMount, mountPointLines, ResolvedMounts, resolveMounts } from './mounts';
 import { ownerMark } from '../shell';
@@ -212,7 +212,7 @@ export class JailFromSnapshot extends Construct implements IJail {
     if (addressParameters.has('vnet') && (addressParameters.has('ip4.addr') || addressParameters.has('ip6.addr'))) {
       throw new v.ValidationError(`${at}: invalid addresses: aliased addresses (addresses, JailNetwork.aliases) are restrictions on the host's stack, `
         + 'and this jail has a stack of its own (a VNET network): jail(8) refuses both at once ("vnet jails cannot have IP address restrictions", '
-        + 'sys/kern/kern_jail.c). Give its addresses on its VNET interfaces (JailNetwork.vnet({ interfaces: [{ bridge, addresses: [...] }] })), '
+        + 'sys/kern/kern_jail.c). Give its addresses on its VNET interfaces (new JailVnetNetwork({ interfaces: [{ bridge, addresses: [...] }] })), '
         + 'not as addresses or JailNetwork.aliases');
     }
     // A network's commands in the jail (a VNET jail's addresses, routes, forwarding) run before
@@ -356,7 +356,7 @@ const JAIL_PROPS: Record<string, p.Kind> = {
   start: p.bool,
   addresses: p.list(p.instanceOf(JailAddress, (given) => `JailAddress.onInterface("lo1", ${typeof given === 'string' ? JSON.stringify(given) : '"127.1.1.1/32"'})`), 'JailAddress objects'),
   hostsEntries: p.bool,
-  networks: p.list(p.implementing('IJailNetwork', 'bind', 'JailNetwork.vnet({ interfaces: [{ bridge, addresses: ["172.31.1.11/24"] }] })'), 'networks'),
+  networks: p.list(p.implementing('IJailNetwork', 'bind', 'new JailVnetNetwork({ interfaces: [{ bridge, addresses: ["172.31.1.11/24"] }] })'), 'networks'),
   allow: p.struct('JailAllow', {}, '{ setHostname: true }'),
   sysvmsg: p.oneOf('SysvIpc', SysvIpc),
   sysvsem: p.oneOf('SysvIpc', SysvIpc),

@@ -6,7 +6,7 @@
 import { JailConfStatement } from '../render/jailconf';
 import * as v from '../validate';
 import { ALLOW_PARAMETERS, EXEC_HOOKS, expression, flag, JailAllow, JailExecHooks, literal, set, SysvIpc } from './conf';
-import { devfsRulesetNumber, IDevfsRuleset } from './devfs';
+import { devfsRulesetNumber, IDevfsRuleset } from '../devfs/reference';
 import { JailNetworkParameter } from './network';
 import { checkReferences } from './parameters';
 

@@ -145,7 +145,7 @@ interface EpairHostSide {
 const MAX_NETWORK_NAME = 12;
 
 /**
- * A virtual switch on a host that VNET jails attach to (`JailNetwork.vnet`). The netgraph
+ * A virtual switch on a host that VNET jails attach to (`JailVnetNetwork`). The netgraph
  * nodes and interfaces are made by the jails' hooks through the host helper and removed when
  * the last jail on the switch stops; this construct's step checks the kernel and, on destroy,
  * removes what is left of the switch.

@@ -5,9 +5,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-  DevfsRuleset, JailDevfsRuleset, JailFromSnapshot, JailNetwork, JailPackages, JailRemovalPolicy, PfNat, PfNatNetwork, VnetBridge,
-} from '../../lib';
+import { DevfsRuleset, JailDevfsRuleset, JailFromSnapshot, JailPackages, JailRemovalPolicy, JailVnetNetwork, PfNat, PfNatNetwork, VnetBridge } from '../../lib';
 import { HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, HOST_HELPER_SHA256 } from '../../lib/shell';
 import { CONTRACT_PLACEHOLDERS, CONTRACT_STACK } from './contract/app';
 import { clonedJails, labApp, LabStack } from './scenarios/apps';
@@ -109,7 +107,7 @@ function teamApp(stack: string, jails: number[], ruleset: number, net: string): 
     const bridge = new VnetBridge(lab, `sw${jails[0]}`, { host: lab.host });
     new JailFromSnapshot(lab, `v${jails[0]}`, {
       jailHost: lab.jailHost!, template: lab.template, removalPolicy: JailRemovalPolicy.DESTROY,
-      networks: [JailNetwork.vnet({ interfaces: [{ bridge, addresses: [`10.${jails[0]}.0.1/24`] }] })],
+      networks: [new JailVnetNetwork({ interfaces: [{ bridge, addresses: [`10.${jails[0]}.0.1/24`] }] })],
     });
   }, stack);
 }

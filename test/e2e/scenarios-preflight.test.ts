@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { JailHost, JailFromSnapshot, JailNetwork, VnetBridge } from '../../lib';
+import { JailFromSnapshot, JailHost, JailVnetNetwork, VnetBridge } from '../../lib';
 import { labApp, LabStack } from './scenarios/apps';
 import { Bench, describeOnFakeHost, failureText } from './scenarios/bench';
 import { expectOk } from './scenarios/expect';
@@ -26,7 +26,7 @@ const app = (vnet: boolean) => labApp({ jails: [] }, (lab: LabStack) => {
   new JailFromSnapshot(lab, 'v1', {
     jailHost,
     template: lab.template,
-    networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1, addresses: ['10.9.1.11/24'] }] })],
+    networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: ['10.9.1.11/24'] }] })],
   });
 });
 

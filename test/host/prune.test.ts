@@ -7,9 +7,7 @@
  */
 import { spawnSync } from 'child_process';
 import { TerraformStack, Testing } from 'cdktf';
-import {
-  DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, JailDevfsRuleset, JailFromSnapshot, JailHost, JailNetwork, JailPackages, PfMode, PfNat, PfNatNetwork, VnetBridge, ZfsTemplate,
-} from '../../lib';
+import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, JailDevfsRuleset, JailFromSnapshot, JailHost, JailPackages, JailVnetNetwork, PfMode, PfNat, PfNatNetwork, VnetBridge, ZfsTemplate } from '../../lib';
 import { createScript, isHostPruneStep, nullResources, SynthResource } from '../support/synth';
 
 interface Parts { pf?: boolean; whole?: boolean; devfs?: boolean; vnet?: boolean; packages?: boolean; settings?: boolean; odd?: boolean }
@@ -24,7 +22,7 @@ function build(parts: Parts) {
   if (parts.devfs) new DevfsRuleset(stack, 'bpf', { host, rulesetName: 'devfsrules_bpfjail', rulesetNumber: 10, includes: [JailDevfsRuleset.DEVFSRULES_JAIL], unhide: ['bpf*'] });
   if (parts.vnet) {
     const vi1 = new VnetBridge(stack, 'vi1', { host });
-    new JailFromSnapshot(stack, 'v1', { jailHost, template, networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1, addresses: ['10.9.0.1/24'] }] })] });
+    new JailFromSnapshot(stack, 'v1', { jailHost, template, networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: ['10.9.0.1/24'] }] })] });
   }
   if (parts.packages) new JailPackages(stack, 'pkgs', { jail: h1, packages: ['git-lite'], offline: true });
   if (parts.settings) new HostSettings(stack, 'mine', { host, sysctl: { 'net.inet.ip.forwarding': '1' } });

@@ -6,10 +6,7 @@
  * as the user wrote it (with the index of a list item), what was given and what to write instead.
  */
 import { Testing, TerraformStack } from 'cdktf';
-import {
-  DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, JailNetwork, JailPackages, JailUpdate,
-  PfNat, PfNatNetwork, PfPortForward, PfPortRange, VnetBridge, ZfsTemplate,
-} from '../../lib';
+import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, JailPackages, JailUpdate, JailVnetNetwork, PfNat, PfNatNetwork, PfPortForward, PfPortRange, VnetBridge, ZfsTemplate } from '../../lib';
 
 function fixture() {
   const stack = new TerraformStack(Testing.app(), 'stack');
@@ -49,7 +46,7 @@ const CASES: Array<[string, (f: Fixture) => unknown, string, string, string, str
   ['jail with a FreeBsdHost for jailHost', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.host, template: f.template } as any), 'stack/j', 'jailHost', 'the FreeBsdHost stack/host', 'new JailHost('],
   ['jail addresses a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, addresses: '127.1.1.2/32' } as any), 'stack/j', 'addresses', 'the string "127.1.1.2/32"', 'JailAddress.onInterface("lo1", "127.1.1.2/32")'],
   ['jail addresses of strings', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, addresses: ['127.1.1.2/32'] } as any), 'stack/j', 'addresses[0]', 'the string "127.1.1.2/32"', 'JailAddress.onInterface("lo1", "127.1.1.2/32")'],
-  ['jail networks a single network', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, networks: JailNetwork.vnet({ interfaces: [{ bridge: f.vi1 }] }) } as any), 'stack/j', 'networks', 'a VnetNetwork', '(a list, even of one)'],
+  ['jail networks a single network', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, networks: new JailVnetNetwork({ interfaces: [{ bridge: f.vi1 }] }) } as any), 'stack/j', 'networks', 'a JailVnetNetwork', '(a list, even of one)'],
   ['jail template a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: 'template' } as any), 'stack/j', 'template', 'the string "template"', 'new ZfsTemplate('],
   ['jail snapshot a number', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, snapshot: 3 } as any), 'stack/j', 'snapshot', 'the number 3', 'zroot/vm/tmpl/14.3@p3'],
   ['jail method unknown', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, method: 'copy' } as any), 'stack/j', 'method', 'the string "copy"', 'JailCreationMethod.CLONE'],
@@ -114,7 +111,7 @@ describe('a VNET jail\'s address outside its switch\'s subnet', () => {
     const bad = () => new JailFromSnapshot(f.stack, 'r1', {
       jailHost: f.jailHost,
       template: f.template,
-      networks: [JailNetwork.vnet({ interfaces: [{ bridge: f.vi1, addresses: ['172.31.2.11/24'] }], defaultRouter: '172.31.1.1' })],
+      networks: [new JailVnetNetwork({ interfaces: [{ bridge: f.vi1, addresses: ['172.31.2.11/24'] }], defaultRouter: '172.31.1.1' })],
     });
     expect(bad).toThrow('stack/r1: invalid interfaces[0].addresses[0]: 172.31.2.11/24 on vi1_r1 is outside the subnets of switch stack/vi1 (172.31.1.0/24)');
   });

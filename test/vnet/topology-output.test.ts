@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Manifest, Testing, TerraformStack } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { FreeBsdHost, JailNetwork, STEP_OUTLINES_FILE, VnetBridge, VnetBridgeMode } from '../../lib';
+import { FreeBsdHost, JailVnetNetwork, STEP_OUTLINES_FILE, VnetBridge, VnetBridgeMode } from '../../lib';
 import { jailStack, synthValidated } from '../jail/fixtures';
 import { NOTEBOOK_LAB_LISTING } from './notebook-lab';
 
@@ -37,7 +37,7 @@ describe('the listing as a Terraform output', () => {
     const { stack, host, jail } = jailStack();
     const vi0 = new VnetBridge(stack, 'vi0', { host, mode: VnetBridgeMode.routed({ gateways: ['172.31.0.1/24'] }) });
     // The output was made with the switch, before the jail existed.
-    jail('v1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24'] }], defaultRouter: '172.31.0.1' })] });
+    jail('v1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24'] }], defaultRouter: '172.31.0.1' })] });
     expect(JSON.parse(synthValidated(stack)).output.vnet_topology_host.value).toBe('vi0\n  - vi0 172.31.0.1/24\n  v1 vi0_v1 172.31.0.11/24\n');
   });
 

@@ -5,7 +5,7 @@
  */
 import { Testing, TerraformStack } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { FreeBsdHost, HOST_HELPER_PATH, HostSettings, JailAddress, JailNetwork, JailVnetInterface, VnetBackend, VnetBridge, VnetBridgeMode } from '../../lib';
+import { FreeBsdHost, HOST_HELPER_PATH, HostSettings, JailAddress, JailNetwork, JailVnetInterface, JailVnetNetwork, VnetBackend, VnetBridge, VnetBridgeMode } from '../../lib';
 import { deriveMacAddress } from '../../lib/shell/vnet';
 import { jailStack, synthValidated } from '../jail/fixtures';
 import { messageOf } from '../support/errors';
@@ -131,7 +131,7 @@ describe('switch shapes', () => {
   test('bridged: the physical interface is joined (notebook b1), the jail uses the host\'s router', () => {
     const { stack, host, jail } = jailStack();
     const em0 = new VnetBridge(stack, 'em0', { host, mode: VnetBridgeMode.bridged('em0'), subnets: ['192.168.1.0/24'] });
-    const b1 = jail('b1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: em0, addresses: ['192.168.1.11/24'] }], defaultRouter: '192.168.1.1' })] });
+    const b1 = jail('b1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: em0, addresses: ['192.168.1.11/24'] }], defaultRouter: '192.168.1.1' })] });
     synthValidated(stack);
     const p = readConf(b1.confText).b1;
     expect(p['vnet.interface']).toEqual(['em0_b1']);
@@ -147,7 +147,7 @@ describe('switch shapes', () => {
     const { stack, host, jail } = jailStack();
     const vi0 = new VnetBridge(stack, 'vi0', { host, mode: VnetBridgeMode.routed({ gateways: ['172.31.0.1/24', 'fd00:31::1/64'] }) });
     const vi9 = new VnetBridge(stack, 'vi9', { host, mode: VnetBridgeMode.routed({ gateways: ['172.31.9.1/24'] }) });
-    const v1 = jail('v1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24', 'fd00:31::11/64'] }], defaultRouter: '172.31.0.1', defaultRouter6: 'fd00:31::1' })] });
+    const v1 = jail('v1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24', 'fd00:31::11/64'] }], defaultRouter: '172.31.0.1', defaultRouter6: 'fd00:31::1' })] });
     synthValidated(stack);
     const p = readConf(v1.confText).v1;
     expect(p['exec.prestart']).toContain(`${HOST_HELPER_PATH} vnet-add vi0 vi0_v1 ${deriveMacAddress('192.0.2.10:22/vi0_v1')} routed ${vi0.gatewayMacAddress} 172.31.0.1/24 fd00:31::1/64`);
@@ -174,7 +174,7 @@ describe('switch shapes', () => {
     const { stack, host, jail } = jailStack();
     const a = new VnetBridge(stack, 'a', { host });
     const b = new VnetBridge(stack, 'b', { host });
-    const r = jail('r', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: a, addresses: ['10.0.1.1/24'] }, { bridge: b, addresses: ['fd00:b::1/64'] }], forwarding: true })] });
+    const r = jail('r', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: a, addresses: ['10.0.1.1/24'] }, { bridge: b, addresses: ['fd00:b::1/64'] }], forwarding: true })] });
     synthValidated(stack);
     expect(readConf(r.confText).r['exec.start'].slice(-3)).toEqual(['/sbin/sysctl net.inet.ip.forwarding=1', '/sbin/sysctl net.inet6.ip6.forwarding=1', '/bin/sh /etc/rc']);
   });
@@ -183,7 +183,7 @@ describe('switch shapes', () => {
     const make = (address: string) => {
       const { stack, jail } = jailStack({ address });
       const sw = new VnetBridge(stack, 'vi1', { host: stack.node.findChild('host') as FreeBsdHost });
-      return readConf(jail('r1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: sw, addresses: ['10.0.0.1/24'] }] })] }).confText).r1['exec.prestart'].find((c: string) => c.includes(' vnet-add '))!.split(' ')[4];
+      return readConf(jail('r1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: sw, addresses: ['10.0.0.1/24'] }] })] }).confText).r1['exec.prestart'].find((c: string) => c.includes(' vnet-add '))!.split(' ')[4];
     };
     expect(make('192.0.2.10')).toBe(make('192.0.2.10'));
     expect(make('192.0.2.10')).not.toBe(make('192.0.2.11'));
@@ -235,8 +235,8 @@ describe('the if_bridge backend (if_bridge(4) and epair(4), as jib)', () => {
     const { stack, host, jail } = jailStack();
     const em0 = new VnetBridge(stack, 'em0', { host, backend: VnetBackend.IF_BRIDGE, mode: VnetBridgeMode.bridged('em0'), subnets: ['192.168.1.0/24'] });
     const vi0 = new VnetBridge(stack, 'vi0', { host, backend: VnetBackend.IF_BRIDGE, mode: VnetBridgeMode.routed({ gateways: ['172.31.0.1/24'] }) });
-    const b1 = jail('b1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: em0, addresses: ['192.168.1.11/24'] }] })] });
-    const v1 = jail('v1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24'] }] })] });
+    const b1 = jail('b1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: em0, addresses: ['192.168.1.11/24'] }] })] });
+    const v1 = jail('v1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24'] }] })] });
     synthValidated(stack);
     const mac = (n: string) => deriveMacAddress(`192.0.2.10:22/${n}`);
     expect(readConf(b1.confText).b1['exec.prestart']).toContain(`${HOST_HELPER_PATH} vnet-epair-add em0 em0_b1 ${mac('em0_b1')} ${mac('em0_b1h')} bridged em0`);
@@ -247,10 +247,10 @@ describe('the if_bridge backend (if_bridge(4) and epair(4), as jib)', () => {
   test('an interface whose epair host side would pass 15 characters; a host side that is another jail\'s interface', () => {
     const { stack, host, jail } = jailStack();
     const vi1 = new VnetBridge(stack, 'vi1', { host, backend: VnetBackend.IF_BRIDGE });
-    expect(messageOf(() => jail('routerjail1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1, name: 'vi1_routerjail1' }] })] }))).toBe(
+    expect(messageOf(() => jail('routerjail1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, name: 'vi1_routerjail1' }] })] }))).toBe(
       'stack/routerjail1: invalid interface name: "vi1_routerjail1" is too long for switch stack/vi1 (if_bridge): its epair\'s host side "vi1_routerjail1h" would be longer than 15 characters (IFNAMSIZ)');
-    jail('r1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1 }] })] });
-    jail('r2', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1, name: 'vi1_r1h' }] })] });
+    jail('r1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1 }] })] });
+    jail('r2', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, name: 'vi1_r1h' }] })] });
     expect(messageOf(() => synthValidated(stack))).toContain('stack/r2: invalid interface: vi1_r1h is already on switch stack/vi1 for stack/r1');
   });
 });
@@ -260,7 +260,7 @@ describe('validation errors name the constructs', () => {
     const f = jailStack();
     const vi1 = new VnetBridge(f.stack, 'vi1', { host: f.host, subnets: ['172.31.1.0/24'] });
     const vi2 = new VnetBridge(f.stack, 'vi2', { host: f.host });
-    const vnet = (...interfaces: JailVnetInterface[]) => [JailNetwork.vnet({ interfaces })];
+    const vnet = (...interfaces: JailVnetInterface[]) => [new JailVnetNetwork({ interfaces })];
     return { ...f, vi1, vi2, vnet };
   }
 
@@ -284,7 +284,7 @@ describe('validation errors name the constructs', () => {
     expect(messageOf(() => jail('r3', { networks: [JailNetwork.aliases([JailAddress.onInterface('lo1', 'fd00:1::3/64')]), ...vnet({ bridge: vi1, addresses: ['172.31.1.3/24'] })] })))
       .toContain(message.replace('r2', 'r3'));
     expect(messageOf(() => jail('r4', { addresses: [JailAddress.onInterface('lo1', '127.1.1.4/32')], networks: vnet({ bridge: vi1, addresses: ['172.31.1.4/24'] }) })))
-      .toContain('JailNetwork.vnet({ interfaces: [{ bridge, addresses: [...] }] })');
+      .toContain('new JailVnetNetwork({ interfaces: [{ bridge, addresses: [...] }] })');
   });
 
   test('an address outside its switch\'s subnet', () => {
@@ -315,7 +315,7 @@ describe('validation errors name the constructs', () => {
 
   test('a default route outside the jail\'s subnets; a routed gateway outside the declared subnet', () => {
     const { stack, host, jail, vi1 } = lab();
-    expect(messageOf(() => jail('r1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1, addresses: ['172.31.1.11/24'] }], defaultRouter: '172.31.2.1' })] }))).toBe(
+    expect(messageOf(() => jail('r1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: ['172.31.1.11/24'] }], defaultRouter: '172.31.2.1' })] }))).toBe(
       'stack/r1: invalid defaultRouter: the gateway 172.31.2.1 is outside the subnets of the jail\'s interfaces (172.31.1.0/24)');
     expect(messageOf(() => new VnetBridge(stack, 'vi0', { host, mode: VnetBridgeMode.routed({ gateways: ['172.30.0.1/24'] }), subnets: ['172.31.0.0/24'] }))).toBe(
       'stack/vi0: invalid gateways: 172.30.0.1/24 is outside the switch\'s subnets 172.31.0.0/24');
@@ -339,11 +339,11 @@ describe('validation errors name the constructs', () => {
 
   test('one interface name twice in a jail; a switch of another host', () => {
     const { stack, jail, vi1 } = lab();
-    expect(messageOf(() => jail('r1', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1, name: 'a' }, { bridge: vi1, name: 'a' }] })] }))).toBe(
+    expect(messageOf(() => jail('r1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, name: 'a' }, { bridge: vi1, name: 'a' }] })] }))).toBe(
       'stack/r1: invalid interface name: a is given twice');
     const other = new FreeBsdHost(stack, 'other', { address: '192.0.2.20', release: '14.3' });
     const far = new VnetBridge(stack, 'far', { host: other });
-    expect(messageOf(() => jail('r2', { networks: [JailNetwork.vnet({ interfaces: [{ bridge: far }] })] }))).toBe(
+    expect(messageOf(() => jail('r2', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: far }] })] }))).toBe(
       'stack/r2: invalid vnet: switch stack/far is on host stack/other, the jail on stack/host');
   });
 
@@ -364,7 +364,7 @@ describe('validation errors name the constructs', () => {
 
   test('a jail with an empty vnet', () => {
     const { jail } = lab();
-    expect(messageOf(() => jail('r1', { networks: [JailNetwork.vnet({ interfaces: [] })] }))).toBe('stack/r1: invalid vnet: give at least one interface');
+    expect(messageOf(() => jail('r1', { networks: [new JailVnetNetwork({ interfaces: [] })] }))).toBe('stack/r1: invalid vnet: give at least one interface');
   });
 });
 

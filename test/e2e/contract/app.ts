@@ -11,10 +11,7 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import { notebookHostProps } from '../../../examples/notebook/main';
-import {
-  DevfsRuleset, FreeBsdHost, FreeBsdRelease, JailAddress, JailDevfsRuleset, JailFromSnapshot, JailHost, JailNetwork, JailPackages,
-  JailRemovalPolicy, PfNat, PfNatNetwork, VnetBridge, ZfsTemplate,
-} from '../../../lib';
+import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, JailAddress, JailDevfsRuleset, JailFromSnapshot, JailHost, JailPackages, JailRemovalPolicy, JailVnetNetwork, PfNat, PfNatNetwork, VnetBridge, ZfsTemplate } from '../../../lib';
 
 /** The stack's name, and so the ownership scope of the captured app. */
 export const CONTRACT_STACK = 'legacy';
@@ -38,7 +35,7 @@ export function contractApp(app: App, env: Record<string, string>, variant: Cont
   const vi1 = new VnetBridge(stack, 'vi1', { host });
   new JailFromSnapshot(stack, 'v1', {
     jailHost, template, removalPolicy: JailRemovalPolicy.DESTROY,
-    networks: [JailNetwork.vnet({ interfaces: [{ bridge: vi1, addresses: ['10.9.0.1/24'] }] })],
+    networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: ['10.9.0.1/24'] }] })],
   });
 }
 

@@ -15,7 +15,7 @@ import { DEVFS_RULES_FILE, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
 import { accountName, devfsPathPattern, devfsRulesetName, fileModeOctal, ownDevfsRulesetNumber } from '../validate/net';
-import { devfsRulesetNumber, IDevfsRuleset } from './devfs';
+import { devfsRulesetNumber, IDevfsRuleset } from './reference';
 
 /** Whether a rule hides or shows what it matches. */
 export enum DevfsVisibility {

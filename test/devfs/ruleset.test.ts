@@ -3,12 +3,12 @@ import { spawnSync } from 'child_process';
 import { Testing, TerraformStack } from 'cdktf';
 import { NotebookStack } from '../../examples/notebook/main';
 import { DevfsRule, DevfsRuleset, DevfsRulesetProps, DevfsVisibility, FreeBsdHost, JailAddress, JailDevfsRuleset } from '../../lib';
-import { devfsAccountChecks } from '../../lib/jail/devfs-ruleset';
+import { devfsAccountChecks } from '../../lib/devfs/ruleset';
 import { parseDevfsRules } from '../support/devfsrules';
 import { messageOf } from '../support/errors';
 import { createScript, destroyScript, nullResources } from '../support/synth';
-import { jailStack, synthValidated } from './fixtures';
-import { effectiveParameters, parseJailConf } from './jailconf-parser';
+import { jailStack, synthValidated } from '../jail/fixtures';
+import { effectiveParameters, parseJailConf } from '../jail/jailconf-parser';
 
 const bpf = (host: FreeBsdHost, extra: Partial<DevfsRulesetProps> = {}): DevfsRulesetProps => ({
   host, rulesetName: 'devfsrules_bpfjail', rulesetNumber: 10, includes: [JailDevfsRuleset.DEVFSRULES_JAIL], unhide: ['bpf*'], ...extra,
