@@ -7,7 +7,7 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailVnetNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailSource, JailVnetNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
 import { notebookHostProps, vnetBackend } from '../notebook/main';
 
 export class BridgedStack extends TerraformStack {
@@ -24,7 +24,7 @@ export class BridgedStack extends TerraformStack {
     this.uplink = new VnetBridge(this, 'em0', { host: this.host, mode: VnetBridgeMode.bridged('em0'), subnets: ['192.168.1.0/24'], backend: vnetBackend(env) });
     this.jail = new JailFromSnapshot(this, 'b1', {
       jailHost,
-      template,
+      source: JailSource.template(template),
       networks: [new JailVnetNetwork({ interfaces: [{ bridge: this.uplink, addresses: ['192.168.1.11/24'] }], defaultRouter: '192.168.1.1' })],
     });
   }

@@ -23,6 +23,7 @@ import {
   JailFromSnapshotProps,
   JailDevfsRuleset,
   JailHost,
+  JailSource,
   JailPackages,
   JailAddressFamily,
   PfNat,
@@ -44,7 +45,7 @@ export function notebookHostProps(env: NodeJS.ProcessEnv): FreeBsdHostProps {
     privateKeyPath: env.FREEBSD_KEY_PATH ?? '~/.ssh/id_ed25519',
     hostKey: env.FREEBSD_HOST_KEY || undefined,
     privilege: env.FREEBSD_PRIVILEGE ? (env.FREEBSD_PRIVILEGE as Privilege) : undefined,
-    release: env.FREEBSD_RELEASE ?? '14.5',
+    release: FreeBsdRelease.of(env.FREEBSD_RELEASE ?? '14.5'),
     // The notebook: zroot/vm mounted at /vm holds templates and jails.
     jailRootDataset: 'zroot/vm',
     jailRootMountpoint: '/vm',
@@ -109,7 +110,7 @@ export class NotebookStack extends TerraformStack {
     const jail = (n: number, method: JailCreationMethod, extra: Partial<JailFromSnapshotProps>) =>
       new JailFromSnapshot(this, `h${n}`, {
         jailHost: this.jailHost,
-        template: this.template,
+        source: JailSource.template(this.template),
         method,
         addresses: [JailAddress.onInterface('lo1', `127.1.1.${n}/32`), JailAddress.onInterface('lo1', `fd00:1:1:1::${n}/64`)],
         allow: { chflags: true, rawSockets: true },

@@ -7,7 +7,7 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailVnetNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailSource, JailVnetNetwork, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
 import { notebookHostProps, vnetBackend } from '../notebook/main';
 
 export class RoutedStack extends TerraformStack {
@@ -24,7 +24,7 @@ export class RoutedStack extends TerraformStack {
     this.network = new VnetBridge(this, 'vi0', { host: this.host, mode: VnetBridgeMode.routed({ gateways: ['172.31.0.1/24'] }) });
     this.jail = new JailFromSnapshot(this, 'v1', {
       jailHost,
-      template,
+      source: JailSource.template(template),
       networks: [new JailVnetNetwork({ interfaces: [{ bridge: this.network, addresses: ['172.31.0.11/24'] }], defaultRouter: '172.31.0.1' })],
     });
   }

@@ -26,7 +26,7 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailPackages, JailVnetNetwork, VnetBridge, ZfsTemplate } from '../../lib';
+import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailPackages, JailSource, JailVnetNetwork, VnetBridge, ZfsTemplate } from '../../lib';
 import { notebookDevfsRulesets, notebookHostProps, vnetBackend } from '../notebook/main';
 
 /** One lab jail: its interfaces (switch, address), default router, forwarding, devfs ruleset. */
@@ -81,7 +81,7 @@ export class VnetLabStack extends TerraformStack {
     this.jails = LAB_JAILS.map((j) =>
       new JailFromSnapshot(this, j.name, {
         jailHost: this.jailHost,
-        template: this.template,
+        source: JailSource.template(this.template),
         allow: { chflags: true, rawSockets: true },
         // The host's package cache, read-only: pkg add without a network.
         mounts: [{ device: '/var/cache/pkg', jailPath: '/mnt', type: 'nullfs', options: 'ro' }],

@@ -1,6 +1,7 @@
 import { Annotations, TerraformProvider, TerraformStack } from 'cdktf';
 import { provider } from '@cdktf/provider-null';
 import { Construct } from 'constructs';
+import { FreeBsdRelease } from '../release';
 import { Elevation } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
@@ -102,11 +103,11 @@ export interface FreeBsdHostProps {
    */
   readonly privilege?: Privilege;
   /**
-   * The host's FreeBSD release (like `14.3`), when known. Decides features such as
-   * `.include` in jail.conf (14.0 and later).
+   * The host's FreeBSD release (like `FreeBsdRelease.V14_5` or `FreeBsdRelease.of("14.3")`), when
+   * known. Decides features such as `.include` in jail.conf (14.0 and later).
    * @default - unknown: the oldest supported behaviour is assumed
    */
-  readonly release?: string;
+  readonly release?: FreeBsdRelease;
   /**
    * The ZFS dataset under which templates and jails live.
    * @default "zroot/vm"
@@ -151,8 +152,7 @@ const FREEBSD_HOST_PROPS: Record<string, p.Kind> = {
     insecureAcceptAnyHostKey: p.bool,
   }, '{ address: "jump.example.org" }'),
   privilege: p.oneOf('Privilege', Privilege),
-  // A FreeBsdRelease is what ZfsTemplate takes; the host takes its number.
-  release: p.str((given) => (typeof (given as any)?.version === 'string' ? `${JSON.stringify((given as any).version)} (the release's version)` : '"14.3"')),
+  release: p.instanceOf(FreeBsdRelease, p.releaseLike),
   jailRootDataset: p.str('"zroot/vm"'),
   jailRootMountpoint: p.str('"/vm"'),
   connectionTimeout: p.str('"2m"'),
@@ -183,8 +183,11 @@ export class FreeBsdHost extends Construct {
   public readonly bastion?: BastionProps;
   /** How scripts gain root. */
   public readonly privilege: Privilege;
-  /** The host's release (normalized like `14.3-RELEASE`), if known. */
-  public readonly release?: string;
+  /**
+   * The host's release, if known.
+   * @default - unknown
+   */
+  public readonly release?: FreeBsdRelease;
   /** The dataset under which templates and jails live, e.g. `zroot/vm`. */
   public readonly jailRootDataset: string;
   /** Mountpoint of the jail root dataset, e.g. `/vm`. */
@@ -245,7 +248,7 @@ export class FreeBsdHost extends Construct {
     if (this.privilege === Privilege.ROOT && this.user !== 'root') {
       throw new v.ValidationError(`${path}: invalid privilege: Privilege.ROOT needs user "root", got ${JSON.stringify(this.user)}; use SUDO or DOAS`);
     }
-    if (props.release !== undefined) this.release = v.validated(path, 'release', () => v.release(props.release!));
+    this.release = props.release;
     this.jailRootDataset = v.validated(path, 'jailRootDataset', () => v.datasetName(props.jailRootDataset ?? 'zroot/vm'));
     this.jailRootMountpoint = v.validated(path, 'jailRootMountpoint', () => v.absolutePath(props.jailRootMountpoint ?? '/vm'));
     this.connectionTimeout = v.validated(path, 'connectionTimeout', () => {
@@ -270,7 +273,7 @@ export class FreeBsdHost extends Construct {
 
   /** Whether the host's jail(8) reads `.include` (FreeBSD 14.0 and later). */
   public get supportsJailConfInclude(): boolean {
-    return this.release !== undefined && v.releaseVersion(this.release).major >= 14;
+    return this.release !== undefined && this.release.major >= 14;
   }
 }
 

@@ -7,6 +7,7 @@ import { helperCall, ownerMark, ScriptBuilder } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
 import { JailAddress } from './address';
+import { IJailHost } from './interfaces';
 import { defaultStatements, JailDefaults } from './conf';
 export { JailDefaults } from './conf';
 import { JAIL_CONF, JAIL_CONF_DIR } from './names';
@@ -28,7 +29,7 @@ export interface JailHostProps {
   readonly defaults?: JailDefaults;
 }
 
-/** What a jail tells its JailHost, for the cross-jail checks. @internal */
+/** What a jail tells its jail host, for the cross-jail checks. @internal */
 export interface RegisteredJail {
   readonly jailName: string;
   /** The jail's construct path (what errors name). */
@@ -43,7 +44,7 @@ export interface RegisteredJail {
  * Jails no longer in the app are removed by the host's prune step (lib/host/prune.ts), also
  * when this JailHost itself has left the app.
  */
-export class JailHost extends Construct {
+export class JailHost extends Construct implements IJailHost {
   /** The host. */
   public readonly host: FreeBsdHost;
   /** The defaults every jail on this host gets. */
@@ -56,7 +57,6 @@ export class JailHost extends Construct {
   public readonly step: HostStep;
   /** Where the host records the settings this JailHost holds (see HostSettings). */
   public readonly stateFile: string;
-  private readonly jails: RegisteredJail[] = [];
 
   constructor(scope: Construct, id: string, props: JailHostProps) {
     super(scope, id);
@@ -109,26 +109,22 @@ export class JailHost extends Construct {
       validate: () => {
         const other = earlierMatch(constructsOfApp(this.node.root, JailHost), this, (h) => h.host === this.host);
         if (!other) return [];
-        const names = new Map(other.jails.map((j) => [j.jailName, j.constructPath]));
+        const names = new Map(registeredJails(other).map((j) => [j.jailName, j.constructPath]));
         return [
           `${at}: invalid host: ${this.host.node.path} already has the JailHost ${other.node.path}; use one JailHost per host`,
-          ...this.jails.filter((j) => names.has(j.jailName)).map((j) =>
+          ...registeredJails(this).filter((j) => names.has(j.jailName)).map((j) =>
             `duplicate jail name ${JSON.stringify(j.jailName)} on host ${this.host.address}: ${names.get(j.jailName)} (${other.node.path}) and ${j.constructPath} (${at})`),
         ];
       },
     });
   }
 
-  /** Called by each jail on this host. @internal */
-  public _register(jail: RegisteredJail): void {
-    this.jails.push(jail);
-  }
 
   private clashes(): string[] {
     const errors: string[] = [];
     const seenName = new Map<string, string>();
     const seenIp = new Map<string, string>();
-    for (const j of this.jails) {
+    for (const j of registeredJails(this)) {
       const other = seenName.get(j.jailName);
       if (other) errors.push(`duplicate jail name ${JSON.stringify(j.jailName)} on host ${this.host.address}: ${other} and ${j.constructPath}`);
       seenName.set(j.jailName, j.constructPath);
@@ -140,6 +136,17 @@ export class JailHost extends Construct {
     }
     return errors;
   }
+}
+
+const jailsOfHost = new WeakMap<IJailHost, RegisteredJail[]>();
+
+/** Each jail tells its jail host of itself, for the checks across the host's jails. @internal */
+export function registerJail(jailHost: IJailHost, jail: RegisteredJail): void {
+  jailsOfHost.set(jailHost, [...registeredJails(jailHost), jail]);
+}
+
+function registeredJails(jailHost: IJailHost): RegisteredJail[] {
+  return jailsOfHost.get(jailHost) ?? [];
 }
 
 /** @internal */

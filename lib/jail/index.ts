@@ -1,9 +1,11 @@
 export { JailAddress, JailAddressFamily } from './address';
 export { JailAllow, JailExecHooks, SysvIpc } from './conf';
 export { JailDefaults, JailHost, JailHostProps } from './host';
+export { IJail, IJailHost } from './interfaces';
 export { JailCreationMethod, JailFromSnapshot, JailFromSnapshotProps, JailRemovalPolicy } from './jail';
 export { JailMount, JailNullfsMount } from './mounts';
-export { IJail, IJailNetwork, JailAliasesOptions, JailHostsEntry, JailNetwork, JailNetworkConfig, JailNetworkParameter } from './network';
+export { IJailNetwork, JailAliasesOptions, JailHostsEntry, JailNetwork, JailNetworkConfig, JailNetworkParameter } from './network';
 export { JailParameter } from './parameters';
+export { JailSource } from './source';
 export { JailPackages, JailPackagesProps } from './packages';
 export { JailUpdate, JailUpdateProps } from './update';

@@ -7,18 +7,21 @@ import { renderHostsLines } from '../render/hosts';
 import { renderJailConfBlock } from '../render/jailconf';
 import * as v from '../validate';
 import * as p from '../validate/props';
+import { FreeBsdRelease } from '../release';
 import { ZfsTemplate } from '../zfs';
 import { JailAddress } from './address';
 import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, literal, SysvIpc, TYPED_PARAMETERS } from './conf';
 import { IDevfsRuleset } from '../devfs/reference';
-import { JailHost } from './host';
+import { registerJail } from './host';
+import { IJail, IJailHost, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
 import { JailMount, JailNullfsMount, mountPointLines, ResolvedMounts, resolveMounts } from './mounts';
 import { ownerMark } from '../shell';
 import { jailName, MANAGED_FILE_MARKER } from './names';
-import { IJail, IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
+import { IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
 import { JailParameter } from './parameters';
 import { JailCreationMethod, JailRemovalPolicy } from './policy';
 import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDestroyScript, JailScriptInput } from './scripts';
+import { JailSource } from './source';
 import { jailStatements } from './statements';
 import { jailConfFile, jailFstabFile, jailTeardownWords } from './teardown';
 
@@ -26,23 +29,18 @@ export { JailCreationMethod, JailRemovalPolicy } from './policy';
 
 /** Properties of a jail made from a ZFS snapshot. */
 export interface JailFromSnapshotProps {
-  /** The host's jail settings. */
-  readonly jailHost: JailHost;
+  /** The host's jail settings (a JailHost). */
+  readonly jailHost: IJailHost;
   /**
    * The jail's name: `[A-Za-z0-9_]`, not all digits, at most 11 characters.
    * @default - the construct id
    */
   readonly name?: string;
   /**
-   * The template whose snapshot the jail is made from (give this or `snapshot`).
-   * @default - none: `snapshot` is used
+   * What the jail is made from: `JailSource.template(template)` (a template of this app: the
+   * jail is made again from each new snapshot of it) or `JailSource.snapshot("pool/ds@snap")`.
    */
-  readonly template?: ZfsTemplate;
-  /**
-   * A snapshot (`DATASET@NAME`) to make the jail from, when it is not a ZfsTemplate here.
-   * @default - the template's snapshot
-   */
-  readonly snapshot?: string;
+  readonly source: JailSource;
   /**
    * Clone (fast, shared blocks) or send/receive (independent copy). Changing it replaces
    * the dataset.
@@ -121,7 +119,7 @@ export interface JailFromSnapshotProps {
    * undefined jail"). There, boot order follows jail_list, in the order the jails were added.
    * @default - none
    */
-  readonly depend?: JailFromSnapshot[];
+  readonly depend?: IJail[];
   /**
    * Any other jail(8) parameter (unknown names are refused at synth).
    * @default - none
@@ -160,18 +158,17 @@ export class JailFromSnapshot extends Construct implements IJail {
   public readonly addresses: JailAddress[];
   /** The snapshot it is made from. */
   public readonly sourceSnapshot: string;
-  /** The release of the template, when made from a ZfsTemplate. */
-  public readonly release?: string;
+  /**
+   * The release of its userland: the template's, when made from one.
+   * @default - unknown (made from a snapshot)
+   */
+  public readonly release?: FreeBsdRelease;
   /** The rendered jail block (what jail(8) reads). */
   public readonly confText: string;
   /** The step that makes the dataset. */
   public readonly datasetStep: HostStep;
   /** The step that writes the configuration and starts the jail. */
   public readonly configStep: HostStep;
-  /** Steps that update the jail's base system and restart it (JailUpdate). */
-  private readonly updateSteps: HostStep[] = [];
-  /** Steps that run pkg in the jail (JailPackages). */
-  private readonly packagesSteps: HostStep[] = [];
 
   constructor(scope: Construct, id: string, props: JailFromSnapshotProps) {
     super(scope, id);
@@ -183,17 +180,16 @@ export class JailFromSnapshot extends Construct implements IJail {
     const host = jailHost.host;
     this.host = host;
     this.name = v.validated(at, 'name', () => jailName(props.name ?? id));
-    if ((props.template === undefined) === (props.snapshot === undefined)) {
-      throw new v.ValidationError(`${at}: invalid source: give exactly one of template and snapshot`);
+    const template = props.source.sourceTemplate;
+    if (template && template.host !== host) {
+      throw new v.ValidationError(`${at}: invalid source: the template ${template.node.path} is on host ${template.host.node.path}, the jail on ${host.node.path}`);
     }
-    if (props.template && props.template.host !== host) {
-      throw new v.ValidationError(`${at}: invalid template: ${props.template.node.path} is on host ${props.template.host.node.path}, the jail on ${host.node.path}`);
-    }
-    this.sourceSnapshot = props.template?.snapshot ?? v.validated(at, 'snapshot', () => v.snapshotName(props.snapshot!));
-    this.release = props.template?.release;
+    this.sourceSnapshot = template?.snapshot ?? v.validated(at, 'source', () => v.snapshotName(props.source.sourceSnapshot!));
+    this.release = template?.release;
     this.datasetName = `${host.jailRootDataset}/${this.name}`;
     this.path = `${host.jailRootMountpoint}/${this.name}`;
-    this.confFile = jailConfFile(this.name, jailHost.usesConfDir);
+    const usesConfDir = host.supportsJailConfInclude;
+    this.confFile = jailConfFile(this.name, usesConfDir);
     const networks = [
       ...(props.addresses && props.addresses.length > 0 ? [JailNetwork.aliases(props.addresses, { hostsEntries: props.hostsEntries })] : []),
       ...(props.networks ?? []),
@@ -229,7 +225,7 @@ export class JailFromSnapshot extends Construct implements IJail {
         fstabFile: this.fstabFile,
         mountLines: mounts.mountLines.map((m) => [m.device, m.mountPoint, m.type, m.options, '0', '0'].join(' ')),
         depend: depend.map((d) => d.name),
-        usesConfDir: jailHost.usesConfDir,
+        usesConfDir,
       }),
       ...(props.parameters ?? []).map((p) => {
         if (TYPED_PARAMETERS.includes(p.name)) {
@@ -258,7 +254,7 @@ export class JailFromSnapshot extends Construct implements IJail {
     const fstabText = this.fstabFile ? renderFstab(mounts.fstab, `${MANAGED_FILE_MARKER.slice(2)}: ${at}.`) : '';
 
     const owner = ownerMark(host.ownershipScope, at);
-    jailHost._register({ jailName: this.name, constructPath: at, addresses: this.addresses });
+    registerJail(jailHost, { jailName: this.name, constructPath: at, addresses: this.addresses });
     // The host's prune step removes jails of its scope whose owner the app no longer keeps.
     keepHostClaim(host, ClaimKind.JAIL, owner, this);
     // <root>/NAME must not be the templates' parent dataset (`tmpl` by default) of this host.
@@ -278,7 +274,7 @@ export class JailFromSnapshot extends Construct implements IJail {
       method: props.method ?? JailCreationMethod.CLONE,
       removalPolicy: props.removalPolicy ?? JailRemovalPolicy.RETAIN,
       confFile: this.confFile,
-      usesConfDir: jailHost.usesConfDir,
+      usesConfDir,
       confText: this.confText,
       fstabFile: this.fstabFile,
       fstabText,
@@ -290,13 +286,13 @@ export class JailFromSnapshot extends Construct implements IJail {
       start: props.start ?? true,
       jailRootDataset: host.jailRootDataset,
       jailRootMountpoint: host.jailRootMountpoint,
-      teardownWords: jailTeardownWords(this.name, jailHost.usesConfDir, this.path, host.jailRootMountpoint),
+      teardownWords: jailTeardownWords(this.name, usesConfDir, this.path, host.jailRootMountpoint),
     };
     this.datasetStep = new HostStep(this, 'dataset', {
       host,
       description: `jail dataset ${this.datasetName} from ${this.sourceSnapshot} (${input.method})`,
       ...stepScripts(datasetCreateScript(input), datasetDestroyScript(input)),
-      dependsOn: [jailHost.step, ...(props.template ? [props.template.step] : [])],
+      dependsOn: [jailHost.step, ...(template ? [template.step] : [])],
     });
     // After the host's prune: a removed jail with this one's name or addresses is gone first.
     pruneHostBefore(host, this.datasetStep);
@@ -319,38 +315,16 @@ export class JailFromSnapshot extends Construct implements IJail {
       },
     });
   }
-
-  /**
-   * `step` updates the jail and restarts it (a JailUpdate): every step that runs pkg in the jail
-   * goes after it, whichever was made first. Run side by side, pkg found the jail gone in the
-   * middle of the restart ("jail_getid: jail not found"); and packages belong on the updated base.
-   * A jail's updates run one after another, in the order they were made: side by side they
-   * shared the jail's freebsd-update work directory and restarted the jail under each other. @internal
-   */
-  public _addUpdateStep(step: HostStep): void {
-    for (const u of this.updateSteps) step._dependOn(u);
-    this.updateSteps.push(step);
-    for (const p of this.packagesSteps) p._dependOn(step);
-  }
-
-  /**
-   * `step` runs pkg in the jail (a JailPackages): after every update of the jail, and after the
-   * jail's earlier JailPackages (side by side they shared the jail's pkg database and an offline
-   * one unmounted the other's repository in the middle of its `pkg add`). @internal
-   */
-  public _addPackagesStep(step: HostStep): void {
-    for (const p of this.packagesSteps) step._dependOn(p);
-    this.packagesSteps.push(step);
-    for (const u of this.updateSteps) step._dependOn(u);
-  }
 }
 
 /** What JailFromSnapshotProps must be, for users of untyped languages. */
 const JAIL_PROPS: Record<string, p.Kind> = {
-  jailHost: p.required(p.instanceOf(JailHost, 'new JailHost(scope, "jails", { host })')),
+  jailHost: p.required(p.shaped('IJailHost', ['host', 'defaults', 'step'], 'new JailHost(scope, "jails", { host })')),
   name: p.str('"www"'),
-  template: p.instanceOf(ZfsTemplate, 'new ZfsTemplate(scope, "template", { host })'),
-  snapshot: p.str('"zroot/vm/tmpl/14.3@p3"'),
+  source: p.required(p.instanceOf(JailSource, 'JailSource.template(template) or JailSource.snapshot("zroot/vm/tmpl/14.5@p1")', {
+    sourceTemplate: p.shaped('IZfsTemplate', ['host', 'snapshot', 'step'], 'new ZfsTemplate(scope, "template", { host })'),
+    sourceSnapshot: p.str('"zroot/vm/tmpl/14.5@p1"'),
+  })),
   method: p.oneOf('JailCreationMethod', JailCreationMethod),
   removalPolicy: p.oneOf('JailRemovalPolicy', JailRemovalPolicy),
   start: p.bool,
@@ -377,7 +351,7 @@ const JAIL_PROPS: Record<string, p.Kind> = {
   }, '{ device: "tmpfs", jailPath: "/tmp", type: "tmpfs" }'), 'JailMount structs'),
   devfsRuleset: p.struct('IDevfsRuleset', { rulesetNumber: p.required(p.num('4')) }, 'new DevfsRuleset(scope, "bpf", { ... }) or JailDevfsRuleset.fromNumber(4)'),
   exec: p.struct('JailExecHooks', {}, '{ start: ["/bin/sh /etc/rc"] }'),
-  depend: p.list(p.instanceOf(JailFromSnapshot, 'new JailFromSnapshot(scope, "web", { jailHost, template })'), 'jails'),
+  depend: p.list(p.shaped('IJail', JAIL_MEMBERS, JAIL_LIKE), 'jails'),
   parameters: p.list(p.instanceOf(JailParameter, 'JailParameter.set("host.hostname", "www.example.org")'), 'JailParameter objects'),
   comment: p.str('"nullfs mount"'),
 };

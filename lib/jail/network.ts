@@ -6,20 +6,10 @@
  * the first implementation; a VNET jail's network (JailVnetNetwork) is in lib/vnet, beside its
  * switches.
  */
-import { IConstruct } from 'constructs';
-import { FreeBsdHost, HostStep } from '../host';
+import { HostStep } from '../host';
 import { validated, ValidationError } from '../validate';
 import { JailAddress, JailAddressFamily } from './address';
-
-/** What a network sees of the jail it is bound to. */
-export interface IJail extends IConstruct {
-  /** The jail's name. */
-  readonly name: string;
-  /** The jail's root on the host, like `/vm/h1`. */
-  readonly path: string;
-  /** The host. */
-  readonly host: FreeBsdHost;
-}
+import { IJail } from './interfaces';
 
 /** One jail.conf statement a network sets (values are literal text, quoted on rendering). */
 export interface JailNetworkParameter {

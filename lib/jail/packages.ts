@@ -4,14 +4,15 @@ import { ClaimKind, keepHostClaim } from '../host/prune';
 import { helperCall, offlineAddLines, offlineFetchLines, ownerMark, pkgCall, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { JailFromSnapshot } from './jail';
+import { addPackagesStep } from './inside';
+import { IJail, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
 import { mountPointLines } from './mounts';
 import { jailRunning, word } from './scripts';
 
 /** Properties of packages installed into a jail. */
 export interface JailPackagesProps {
   /** The jail (it must be running). */
-  readonly jail: JailFromSnapshot;
+  readonly jail: IJail;
   /** Package names, like `git-lite` and `vim-console`. */
   readonly packages: string[];
   /**
@@ -67,7 +68,7 @@ export class JailPackages extends Construct {
     super(scope, id);
     const at = this.node.path;
     p.checkProps(at, 'JailPackages', props, {
-      jail: p.required(p.instanceOf(JailFromSnapshot, 'new JailFromSnapshot(scope, "web", { jailHost, template })')),
+      jail: p.required(p.shaped('IJail', JAIL_MEMBERS, JAIL_LIKE)),
       packages: p.required({ ...p.list(p.str('"git-lite"'), 'package names'), like: (given) => (typeof given === 'string' ? `[${JSON.stringify(given)}]` : '["git-lite", "vim-console"]') }),
       update: p.bool,
       upgrade: p.bool,
@@ -140,6 +141,6 @@ export class JailPackages extends Construct {
       // A recreated dataset has none of the packages: install them again.
       replaceOn: { dataset: jail.datasetStep.contentHash },
     });
-    jail._addPackagesStep(this.step);
+    addPackagesStep(jail, this.step);
   }
 }

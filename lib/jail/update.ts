@@ -4,13 +4,14 @@ import { FreeBsdRelease } from '../release';
 import { freebsdUpdateCleanupLines, freebsdUpdateLines, helperCall, JAIL_STATE_DIR, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { JailFromSnapshot } from './jail';
+import { addUpdateStep } from './inside';
+import { IJail, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
 import { jailRunning } from './scripts';
 
 /** Properties of a jail's system update. */
 export interface JailUpdateProps {
   /** The jail. */
-  readonly jail: JailFromSnapshot;
+  readonly jail: IJail;
   /**
    * Upgrade to this release (like `FreeBsdRelease.V15_1`), with `freebsd-update -r`. A
    * release past its end of life gets a synth-time warning.
@@ -47,7 +48,7 @@ export class JailUpdate extends Construct {
     super(scope, id);
     const at = this.node.path;
     p.checkProps(at, 'JailUpdate', props, {
-      jail: p.required(p.instanceOf(JailFromSnapshot, 'new JailFromSnapshot(scope, "web", { jailHost, template })')),
+      jail: p.required(p.shaped('IJail', JAIL_MEMBERS, JAIL_LIKE)),
       targetRelease: p.instanceOf(FreeBsdRelease, p.releaseLike),
       runId: p.str(),
       restart: p.bool,
@@ -83,6 +84,6 @@ export class JailUpdate extends Construct {
       // A recreated dataset has none of the updates: apply them again.
       replaceOn: { dataset: jail.datasetStep.contentHash, ...(runId ? { run_id: runId } : {}) },
     });
-    jail._addUpdateStep(this.step);
+    addUpdateStep(jail, this.step);
   }
 }

@@ -21,7 +21,7 @@ import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { HostSettings } from '../host/settings';
 import { HostStep, stepScripts } from '../host/step';
 import { JailAddressFamily } from '../jail/address';
-import { JailFromSnapshot } from '../jail/jail';
+import { IJail, JAIL_MEMBERS } from '../jail/interfaces';
 import {
   PfConf, PfFilterRule as PfFilterRuleText, PfMacro, PfNatRule, PfPorts, PfRedirectRule, pfAnchorFor, renderPfAnchorRules, renderPfConf, validatePfRuleset,
 } from '../render/pfconf';
@@ -145,16 +145,16 @@ export class PfPortForward {
    * Forward to `jail`: its address of `options.family` (from the jail's networks) is the target,
    * so the forward follows the jail and is never a copied string.
    */
-  public static toJail(jail: JailFromSnapshot, options: PfPortForwardOptions): PfPortForward {
+  public static toJail(jail: IJail, options: PfPortForwardOptions): PfPortForward {
     return new PfPortForward(jail, options);
   }
 
   /** The jail. */
-  public readonly jail: JailFromSnapshot;
+  public readonly jail: IJail;
   /** The forward's options. */
   public readonly options: PfPortForwardOptions;
 
-  private constructor(jail: JailFromSnapshot, options: PfPortForwardOptions) {
+  private constructor(jail: IJail, options: PfPortForwardOptions) {
     this.jail = jail;
     this.options = options;
   }
@@ -302,7 +302,7 @@ const PF_NAT_PROPS: Record<string, p.Kind> = {
   externalIpv6Address: p.str('"2001:db8::1"'),
   natNetworks: p.list(p.instanceOf(PfNatNetwork, (given) => `PfNatNetwork.ipv4(${typeof given === 'string' ? JSON.stringify(given) : '"127.1.1.0/24"'})`), 'PfNatNetwork objects'),
   portForwards: p.list(p.instanceOf(PfPortForward, 'PfPortForward.toJail(jail, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(80) })', {
-    jail: p.required(p.instanceOf(JailFromSnapshot, 'PfPortForward.toJail(new JailFromSnapshot(scope, "web", { jailHost, template }), { ... })')),
+    jail: p.required(p.shaped('IJail', JAIL_MEMBERS, 'PfPortForward.toJail(new JailFromSnapshot(scope, "web", { jailHost, source }), { ... })')),
     options: p.required(p.struct('PfPortForwardOptions', {
       family: p.required(family),
       ports: p.required(portRange),

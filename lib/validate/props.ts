@@ -132,6 +132,18 @@ export function implementing(interfaceName: string, method: string, like: string
   };
 }
 
+/**
+ * An object that implements an interface of properties (IJail, IZfsTemplate): every member in
+ * `members` is there. What constructs accept by interface, checked for untyped languages.
+ */
+export function shaped(interfaceName: string, members: string[], like: string): Kind {
+  return {
+    what: `an ${interfaceName}`,
+    like: () => like,
+    is: (x) => typeof x === 'object' && x !== null && members.every((m) => (x as any)[m] !== undefined),
+  };
+}
+
 /** A list of `item`s (`items` names them in the plural: `strings`, `JailAddress objects`). */
 export function list(item: Kind, items: string): Kind {
   return {

@@ -2,7 +2,8 @@
  * A VNET jail's network, beside the switches it attaches jails to: the jail side of a
  * VnetBridge (lib/jail's IJailNetwork, bound by the jail).
  */
-import { IJail, IJailNetwork, JailNetworkConfig } from '../jail/network';
+import { IJail } from '../jail/interfaces';
+import { IJailNetwork, JailNetworkConfig } from '../jail/network';
 import { deriveMacAddress } from '../shell/vnet';
 import { ValidationError } from '../validate';
 import * as net from '../validate/net';

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
 import { pruneHostBefore } from '../host/prune';
@@ -121,6 +121,20 @@ export interface ZfsTemplateProps {
   readonly snapshotName?: string;
 }
 
+/** A template jails are made from (ZfsTemplate), as JailSource.template takes it. */
+export interface IZfsTemplate extends IConstruct {
+  /** The host. */
+  readonly host: FreeBsdHost;
+  /** The release extracted into it. */
+  readonly release: FreeBsdRelease;
+  /** The template dataset, like `zroot/vm/tmpl/14.3`. */
+  readonly datasetName: string;
+  /** The full snapshot, like `zroot/vm/tmpl/14.3@p3`: what jails are made from. */
+  readonly snapshot: string;
+  /** The step that builds the template: jails made from it come after it. */
+  readonly step: HostStep;
+}
+
 /**
  * A jail template: a ZFS dataset with a FreeBSD release extracted and prepared, and a
  * snapshot of it that jails are cloned or copied from (the notebook's "Creating a Template").
@@ -133,11 +147,11 @@ export interface ZfsTemplateProps {
  * source is this template are re-made from the new snapshot, their old datasets handled by
  * their removal policy (RETAIN by default).
  */
-export class ZfsTemplate extends Construct {
+export class ZfsTemplate extends Construct implements IZfsTemplate {
   /** The host. */
   public readonly host: FreeBsdHost;
-  /** The normalized release, like `14.3-RELEASE`. */
-  public readonly release: string;
+  /** The release extracted into it. */
+  public readonly release: FreeBsdRelease;
   /** The template dataset, like `zroot/vm/tmpl/14.3`. */
   public readonly datasetName: string;
   /** Where the template is mounted, like `/vm/tmpl/14.3`. */
@@ -174,17 +188,13 @@ export class ZfsTemplate extends Construct {
     const host = props.host;
     this.host = host;
     const owner = ownerMark(host.ownershipScope, at);
-    const release = props.release ?? DEFAULT_TEMPLATE_RELEASE;
-    this.release = v.validated(at, 'release', () => v.release(release.name));
-    release.annotateSupport(this);
-    if (host.release !== undefined) {
-      const mine = v.releaseVersion(this.release);
-      const hosts = v.releaseVersion(host.release);
-      if (mine.major > hosts.major || (mine.major === hosts.major && mine.minor > hosts.minor)) {
-        throw new v.ValidationError(`${at}: invalid release: ${JSON.stringify(this.release)} is newer than the host's ${host.release}; a jail's userland may not be newer than the host's kernel`);
-      }
+    this.release = props.release ?? DEFAULT_TEMPLATE_RELEASE;
+    this.release.annotateSupport(this);
+    const hosts = host.release;
+    if (hosts !== undefined && (this.release.major > hosts.major || (this.release.major === hosts.major && this.release.minor > hosts.minor))) {
+      throw new v.ValidationError(`${at}: invalid release: ${JSON.stringify(this.release.name)} is newer than the host's ${hosts.name}; a jail's userland may not be newer than the host's kernel`);
     }
-    const shortRelease = this.release.replace(/-RELEASE$/, '');
+    const shortRelease = this.release.version;
     const name = v.validated(at, 'name', () => v.snapshotShortName(props.name ?? shortRelease));
     const templatesName = v.validated(at, 'templatesDatasetName', () => v.snapshotShortName(props.templatesDatasetName ?? 'tmpl'));
     const arch = v.validated(at, 'arch', () => v.arch(props.arch ?? 'amd64'));
@@ -207,7 +217,7 @@ export class ZfsTemplate extends Construct {
     const templatesDataset = `${host.jailRootDataset}/${templatesName}`;
     this.datasetName = `${templatesDataset}/${name}`;
     this.path = `${host.jailRootMountpoint}/${templatesName}/${name}`;
-    const setsUrl = `${mirror}/${v.ARCH_PATHS[arch]}/${this.release}`;
+    const setsUrl = `${mirror}/${v.ARCH_PATHS[arch]}/${this.release.name}`;
     const options = {
       copyLocaltime: props.copyLocaltime ?? true,
       disableAdjkerntz: props.disableAdjkerntz ?? true,
@@ -215,7 +225,7 @@ export class ZfsTemplate extends Construct {
       freebsdUpdate: props.freebsdUpdate ?? true,
     };
     // What the template is, not where it is downloaded from: a mirror change is no new template.
-    const inputs = JSON.stringify({ release: this.release, arch, sets, digests, rcConfText, options, dataset: this.datasetName });
+    const inputs = JSON.stringify({ release: this.release.name, arch, sets, digests, rcConfText, options, dataset: this.datasetName });
     this.snapshotName = v.validated(at, 'snapshotName', () =>
       v.snapshotShortName(props.snapshotName ?? `t${createHash('sha256').update(inputs).digest('hex').slice(0, 8)}`),
     );
@@ -244,7 +254,7 @@ export class ZfsTemplate extends Construct {
       helperCall('dataset-create', this.datasetName, owner, TEMPLATE_ROLE, host.jailRootDataset, host.jailRootMountpoint, templatesDataset),
       helperCall('dataset-mounted', this.datasetName, this.path),
     );
-    create.action(`release sets ${sets.join(', ')} of ${this.release} extracted into ${this.path}`, ...this.extractionLines(ds, mnt, setsUrl, sets, digests));
+    create.action(`release sets ${sets.join(', ')} of ${this.release.name} extracted into ${this.path}`, ...this.extractionLines(ds, mnt, setsUrl, sets, digests));
     if (options.copyLocaltime) {
       create.action('copying /etc/localtime from the host',
         'if [ -e /etc/localtime ]; then',
@@ -305,7 +315,7 @@ export class ZfsTemplate extends Construct {
 
     this.step = new HostStep(this, 'build', {
       host,
-      description: `ZFS template ${this.snapshot} (FreeBSD ${this.release} ${arch})`,
+      description: `ZFS template ${this.snapshot} (FreeBSD ${this.release.name} ${arch})`,
       ...stepScripts(create, destroy),
     });
     // After the host's prune, as every step that makes datasets under the jail root: unordered,

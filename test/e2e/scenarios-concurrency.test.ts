@@ -5,7 +5,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DevfsRuleset, JailDevfsRuleset, JailFromSnapshot, JailPackages, JailRemovalPolicy, JailVnetNetwork, PfNat, PfNatNetwork, VnetBridge } from '../../lib';
+import { DevfsRuleset, JailDevfsRuleset, JailFromSnapshot, JailPackages, JailRemovalPolicy, JailSource, JailVnetNetwork, PfNat, PfNatNetwork, VnetBridge } from '../../lib';
 import { HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, HOST_HELPER_SHA256 } from '../../lib/shell';
 import { CONTRACT_PLACEHOLDERS, CONTRACT_STACK } from './contract/app';
 import { clonedJails, labApp, LabStack } from './scenarios/apps';
@@ -106,7 +106,7 @@ function teamApp(stack: string, jails: number[], ruleset: number, net: string): 
     new PfNat(lab, 'nat', { host: lab.host, externalInterface: 'em0', anchorName: stack, natNetworks: [PfNatNetwork.ipv4(net)] });
     const bridge = new VnetBridge(lab, `sw${jails[0]}`, { host: lab.host });
     new JailFromSnapshot(lab, `v${jails[0]}`, {
-      jailHost: lab.jailHost!, template: lab.template, removalPolicy: JailRemovalPolicy.DESTROY,
+      jailHost: lab.jailHost!, source: JailSource.template(lab.template!), removalPolicy: JailRemovalPolicy.DESTROY,
       networks: [new JailVnetNetwork({ interfaces: [{ bridge, addresses: [`10.${jails[0]}.0.1/24`] }] })],
     });
   }, stack);

@@ -10,9 +10,7 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { notebookHostProps } from '../../examples/notebook/main';
-import {
-  DevfsRule, DevfsRuleset, DevfsVisibility, FreeBsdHost, FreeBsdRelease, JailAddress, JailCreationMethod, JailDevfsRuleset, JailFromSnapshot, JailHost, ZfsTemplate,
-} from '../../lib';
+import { DevfsRule, DevfsRuleset, DevfsVisibility, FreeBsdHost, FreeBsdRelease, JailAddress, JailCreationMethod, JailDevfsRuleset, JailFromSnapshot, JailHost, JailSource, ZfsTemplate } from '../../lib';
 import { AppBuilder, Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectCreateScriptsRerunIdle, expectJail, expectJailGone, expectOk, expectSecondApplyIdle } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
@@ -48,7 +46,7 @@ class DevfsStack extends TerraformStack {
       rules: [DevfsRule.path('tun*', { visibility: DevfsVisibility.UNHIDE, group: 'operator', mode: '0660' })],
     });
     new JailFromSnapshot(this, 'h1', {
-      jailHost, template, method: JailCreationMethod.CLONE,
+      jailHost, source: JailSource.template(template), method: JailCreationMethod.CLONE,
       addresses: [JailAddress.onInterface('lo1', '127.1.1.1/32')],
       devfsRuleset: bpf,
     });

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { JailFromSnapshot, JailHost, JailVnetNetwork, VnetBridge } from '../../lib';
+import { JailFromSnapshot, JailHost, JailSource, JailVnetNetwork, VnetBridge } from '../../lib';
 import { labApp, LabStack } from './scenarios/apps';
 import { Bench, describeOnFakeHost, failureText } from './scenarios/bench';
 import { expectOk } from './scenarios/expect';
@@ -25,7 +25,7 @@ const app = (vnet: boolean) => labApp({ jails: [] }, (lab: LabStack) => {
   const vi1 = new VnetBridge(lab, 'vi1', { host: lab.host });
   new JailFromSnapshot(lab, 'v1', {
     jailHost,
-    template: lab.template,
+    source: JailSource.template(lab.template),
     networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: ['10.9.1.11/24'] }] })],
   });
 });

@@ -14,7 +14,7 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { notebookHostProps } from '../../examples/notebook/main';
-import { DevfsRuleset, FreeBsdHost, JailDevfsRuleset, JailFromSnapshot, JailPackages, JailRemovalPolicy, JailVnetNetwork, PfMode, PfNat, PfNatNetwork, VnetBridge } from '../../lib';
+import { DevfsRuleset, FreeBsdHost, JailDevfsRuleset, JailFromSnapshot, JailPackages, JailRemovalPolicy, JailSource, JailVnetNetwork, PfMode, PfNat, PfNatNetwork, VnetBridge } from '../../lib';
 import { LabStack, labApp } from './scenarios/apps';
 import { AppBuilder, Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectJail, expectJailGone, expectOk, expectSecondApplyIdle } from './scenarios/expect';
@@ -58,7 +58,7 @@ function firstApp(x: Extras): AppBuilder {
     if (x.vnet) {
       const vi1 = new VnetBridge(lab, 'vi1', { host: lab.host });
       new JailFromSnapshot(lab, 'v1', {
-        jailHost: lab.jailHost!, template: lab.template, removalPolicy: JailRemovalPolicy.DESTROY,
+        jailHost: lab.jailHost!, source: JailSource.template(lab.template), removalPolicy: JailRemovalPolicy.DESTROY,
         networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: ['10.9.0.1/24'] }] })],
       });
     }

@@ -9,18 +9,7 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { notebookHostProps } from '../../examples/notebook/main';
-import {
-  FreeBsdHost,
-  FreeBsdRelease,
-  JailAddress,
-  JailCreationMethod,
-  JailFromSnapshot,
-  JailHost,
-  JailPackages,
-  JailRemovalPolicy,
-  JailUpdate,
-  ZfsTemplate,
-} from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailAddress, JailCreationMethod, JailFromSnapshot, JailHost, JailPackages, JailRemovalPolicy, JailSource, JailUpdate, ZfsTemplate } from '../../lib';
 import { Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectOk, expectSecondApplyIdle } from './scenarios/expect';
 import { datasets, rawState, runningJails } from './scenarios/view';
@@ -38,12 +27,12 @@ class UpdateStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, env: Record<string, string>) {
     super(scope, id);
-    const host = new FreeBsdHost(this, 'host', { ...notebookHostProps(env), release: '15.1' });
+    const host = new FreeBsdHost(this, 'host', { ...notebookHostProps(env), release: FreeBsdRelease.of('15.1') });
     this.template = new ZfsTemplate(this, 'template', { host, release: FreeBsdRelease.V14_3, snapshotName: 'p3' });
     const jailHost = new JailHost(this, 'jails', { host });
     const jail = (n: number) => new JailFromSnapshot(this, `h${n}`, {
       jailHost,
-      template: this.template,
+      source: JailSource.template(this.template),
       method: JailCreationMethod.CLONE,
       removalPolicy: JailRemovalPolicy.DESTROY,
       addresses: [JailAddress.onInterface('lo1', `127.1.1.${n}/32`)],

@@ -9,7 +9,7 @@
  * the second is refused at its switch step and the first app's switch is untouched.
  */
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { HOST_HELPER_PATH, JailFromSnapshot, JailRemovalPolicy, JailVnetNetwork, VnetBackend, VnetBridge } from '../../lib';
+import { HOST_HELPER_PATH, JailFromSnapshot, JailRemovalPolicy, JailSource, JailVnetNetwork, VnetBackend, VnetBridge } from '../../lib';
 import { labApp, LabStack } from './scenarios/apps';
 import { NOTEBOOK_LAB_LISTING } from '../vnet/notebook-lab';
 import { Bench, describeOnFakeHost } from './scenarios/bench';
@@ -128,7 +128,7 @@ labScenario('if_bridge', '-if_bridge');
 function vnetJailOnVi1(lab: LabStack, name: string, address: string) {
   const vi1 = new VnetBridge(lab, 'vi1', { host: lab.host, backend: VnetBackend.IF_BRIDGE });
   new JailFromSnapshot(lab, name, {
-    jailHost: lab.jailHost!, template: lab.template, removalPolicy: JailRemovalPolicy.DESTROY,
+    jailHost: lab.jailHost!, source: JailSource.template(lab.template), removalPolicy: JailRemovalPolicy.DESTROY,
     networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: [address] }] })],
   });
 }

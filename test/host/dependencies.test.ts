@@ -13,17 +13,17 @@ import * as path from 'path';
 import { resource } from '@cdktf/provider-null';
 import { Testing, TerraformResource, TerraformStack } from 'cdktf';
 import { DependencyGroup, IConstruct } from 'constructs';
-import { FreeBsdHost, FreeBsdRelease, HostStep, JailFromSnapshot, JailHost, JailPackages, PfNat, PfNatNetwork, ZfsTemplate } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, HostStep, JailFromSnapshot, JailHost, JailPackages, JailSource, PfNat, PfNatNetwork, ZfsTemplate } from '../../lib';
 import { nullProvider } from '../e2e/provider/launch';
 import { terraformBinary, terraformEnv } from '../support/terraform';
 
 /** A stack with one of each: host, template, jail host, jail, packages, PF NAT, a user's HostStep and a user's null_resource. */
 function lab() {
   const stack = new TerraformStack(Testing.app(), 'stack');
-  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.3', insecureAcceptAnyHostKey: true });
+  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: FreeBsdRelease.of('14.3'), insecureAcceptAnyHostKey: true });
   const template = new ZfsTemplate(stack, 'template', { host, snapshotName: 'p3', release: FreeBsdRelease.of('14.3') });
   const jailHost = new JailHost(stack, 'jails', { host });
-  const jail = new JailFromSnapshot(stack, 'h1', { jailHost, template });
+  const jail = new JailFromSnapshot(stack, 'h1', { jailHost, source: JailSource.template(template) });
   const packages = new JailPackages(stack, 'packages', { jail, packages: ['git-lite'] });
   const pf = new PfNat(stack, 'pf', { host, externalInterface: 'em0', natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24')] });
   const step = new HostStep(stack, 'mystep', { host, description: 'a step of the user', create: ['true'] });

@@ -7,22 +7,22 @@
  */
 import { spawnSync } from 'child_process';
 import { TerraformStack, Testing } from 'cdktf';
-import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, JailDevfsRuleset, JailFromSnapshot, JailHost, JailPackages, JailVnetNetwork, PfMode, PfNat, PfNatNetwork, VnetBridge, ZfsTemplate } from '../../lib';
+import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, JailDevfsRuleset, JailFromSnapshot, JailHost, JailPackages, JailSource, JailVnetNetwork, PfMode, PfNat, PfNatNetwork, VnetBridge, ZfsTemplate } from '../../lib';
 import { createScript, isHostPruneStep, nullResources, SynthResource } from '../support/synth';
 
 interface Parts { pf?: boolean; whole?: boolean; devfs?: boolean; vnet?: boolean; packages?: boolean; settings?: boolean; odd?: boolean }
 
 function build(parts: Parts) {
   const stack = new TerraformStack(Testing.app(), 'lab');
-  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.3' });
+  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: FreeBsdRelease.of('14.3') });
   const template = new ZfsTemplate(stack, 'template', { host, snapshotName: 'p3', release: FreeBsdRelease.V14_3 });
   const jailHost = new JailHost(stack, 'jails', { host });
-  const h1 = new JailFromSnapshot(stack, 'h1', { jailHost, template });
+  const h1 = new JailFromSnapshot(stack, 'h1', { jailHost, source: JailSource.template(template) });
   if (parts.pf) new PfNat(stack, parts.odd ? "nat 'x' $y" : 'nat', { host, externalInterface: 'em0', natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24')], mode: parts.whole ? PfMode.WHOLE_FILE : undefined });
   if (parts.devfs) new DevfsRuleset(stack, 'bpf', { host, rulesetName: 'devfsrules_bpfjail', rulesetNumber: 10, includes: [JailDevfsRuleset.DEVFSRULES_JAIL], unhide: ['bpf*'] });
   if (parts.vnet) {
     const vi1 = new VnetBridge(stack, 'vi1', { host });
-    new JailFromSnapshot(stack, 'v1', { jailHost, template, networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: ['10.9.0.1/24'] }] })] });
+    new JailFromSnapshot(stack, 'v1', { jailHost, source: JailSource.template(template), networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: ['10.9.0.1/24'] }] })] });
   }
   if (parts.packages) new JailPackages(stack, 'pkgs', { jail: h1, packages: ['git-lite'], offline: true });
   if (parts.settings) new HostSettings(stack, 'mine', { host, sysctl: { 'net.inet.ip.forwarding': '1' } });

@@ -28,7 +28,7 @@ describe('FreeBsdHost', () => {
     [{ address: 'h', user: 'Bad User' }, /invalid user: "Bad User"/],
     [{ address: 'h', privateKeyPath: '-----BEGIN OPENSSH PRIVATE KEY-----' }, /never the key itself/],
     [{ address: 'h', hostKey: 'not a key' }, /invalid hostKey/],
-    [{ address: 'h', release: '12.4' }, /invalid release: "12.4"/],
+    [{ address: 'h', release: '12.4' }, /invalid release: the string "12.4" must be a FreeBsdRelease, like FreeBsdRelease.of\("12.4"\)/],
     [{ address: 'h', jailRootDataset: 'zroot//vm' }, /invalid jailRootDataset/],
     [{ address: 'h', jailRootMountpoint: 'vm' }, /invalid jailRootMountpoint: "vm"/],
     [{ address: 'h', user: 'deploy', privilege: Privilege.ROOT }, /Privilege.ROOT needs user "root"/],

@@ -1,21 +1,21 @@
 /** Issue 10, synth half: clashes between constructs and values the host side cannot carry, with the exact messages. */
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { FreeBsdHost, FreeBsdRelease, JailAddress, JailAllow, JailFromSnapshot, JailHost, JailParameter, JailPackages, ZfsTemplate } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailAddress, JailAllow, JailFromSnapshot, JailHost, JailPackages, JailParameter, JailSource, ZfsTemplate } from '../../lib';
 import { messageOf } from '../support/errors';
 import { jailStack, synthValidated } from './fixtures';
 
 describe('one of each per host', () => {
   test('two FreeBsdHosts with one address and port: named both', () => {
     const { stack } = jailStack();
-    new FreeBsdHost(stack, 'again', { address: '192.0.2.10', release: '14.3' });
+    new FreeBsdHost(stack, 'again', { address: '192.0.2.10', release: FreeBsdRelease.of('14.3') });
     expect(messageOf(() => synthValidated(stack))).toContain(
       'stack/again: invalid address: 192.0.2.10 port 22 is already the host stack/host; use one FreeBsdHost per host');
   });
 
   test('the same address on another port is another sshd: accepted', () => {
     const { stack } = jailStack();
-    new FreeBsdHost(stack, 'other', { address: '192.0.2.10', port: 2222, release: '14.3' });
+    new FreeBsdHost(stack, 'other', { address: '192.0.2.10', port: 2222, release: FreeBsdRelease.of('14.3') });
     expect(() => synthValidated(stack)).not.toThrow();
   });
 
@@ -33,7 +33,7 @@ describe('one of each per host', () => {
     const { stack, host, template, jail } = jailStack();
     jail('www');
     const second = new JailHost(stack, 'jails2', { host });
-    new JailFromSnapshot(stack, 'www2', { jailHost: second, template, name: 'www' });
+    new JailFromSnapshot(stack, 'www2', { jailHost: second, source: JailSource.template(template), name: 'www' });
     const message = messageOf(() => synthValidated(stack));
     expect(message).toContain('stack/jails2: invalid host: stack/host already has the JailHost stack/jails; use one JailHost per host');
     expect(message).toContain('duplicate jail name "www" on host 192.0.2.10: stack/www (stack/jails) and stack/www2 (stack/jails2)');
@@ -49,7 +49,7 @@ describe('one of each per host', () => {
   test('templates of two releases, and of one release on two hosts, are accepted', () => {
     const { stack, host } = jailStack();
     new ZfsTemplate(stack, 'template2', { host, snapshotName: 'p4', release: FreeBsdRelease.of('14.2') });
-    const other = new FreeBsdHost(stack, 'host2', { address: '192.0.2.11', release: '14.3' });
+    const other = new FreeBsdHost(stack, 'host2', { address: '192.0.2.11', release: FreeBsdRelease.of('14.3') });
     new ZfsTemplate(stack, 'template3', { host: other, snapshotName: 'p3', release: FreeBsdRelease.of('14.3') });
     expect(() => synthValidated(stack)).not.toThrow();
   });
@@ -88,7 +88,7 @@ describe('values the host side cannot carry', () => {
   test('a control character in a parent construct is refused on the jail too', () => {
     const { stack, jailHost, template } = jailStack();
     const parent = new Construct(stack, 'team\tA');
-    expect(messageOf(() => new JailFromSnapshot(parent, 'www', { jailHost, template }))).toBe(
+    expect(messageOf(() => new JailFromSnapshot(parent, 'www', { jailHost, source: JailSource.template(template) }))).toBe(
       'stack/team\tA/www: invalid construct path: "stack/team\\tA/www" must not contain tabs, newlines or other control characters (the host reads it back from tab-separated lines)');
   });
 });
@@ -96,7 +96,7 @@ describe('values the host side cannot carry', () => {
 describe('errors blame the construct whose prop is wrong', () => {
   test('a bad defaults.consoleLog is reported on the JailHost', () => {
     const stack = new TerraformStack(Testing.app(), 'stack');
-    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.3' });
+    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: FreeBsdRelease.of('14.3') });
     expect(messageOf(() => new JailHost(stack, 'jails', { host, defaults: { consoleLog: '/var/log/a\nb' } }))).toBe(
       'stack/jails: invalid defaults: "/var/log/a\\nb" must be a single line without control characters');
     expect(messageOf(() => new JailHost(stack, 'jails2', { host, defaults: { consoleLog: '/var/log/$' } }))).toContain('stack/jails2: invalid defaults: "/var/log/$" has a $');

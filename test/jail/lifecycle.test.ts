@@ -12,6 +12,7 @@ import {
   JailDevfsRuleset,
   JailHost,
   JailFromSnapshot,
+  JailSource,
   JailPackages,
   JailParameter,
   JailRemovalPolicy,
@@ -96,7 +97,7 @@ describe('removal policy', () => {
 });
 
 test('FreeBSD 13: a managed block per jail inside /etc/jail.conf, no include', () => {
-  const { stack, jail, jailHost } = jailStack({ release: '13.5' });
+  const { stack, jail, jailHost } = jailStack({ release: FreeBsdRelease.of('13.5') });
   const j = jail('old', { addresses: [JailAddress.existing('192.0.2.50')] });
   expect(jailHost.usesConfDir).toBe(false);
   expect(j.confFile).toBe('/etc/jail.conf');
@@ -112,9 +113,9 @@ test('FreeBSD 13: a managed block per jail inside /etc/jail.conf, no include', (
 test('several hosts in one stack: each has its own settings, prune and jails', () => {
   const stack = new TerraformStack(require('cdktf').Testing.app(), 'multi');
   for (const n of [1, 2]) {
-    const host = new FreeBsdHost(stack, `host${n}`, { address: `192.0.2.${n}`, release: '14.3' });
+    const host = new FreeBsdHost(stack, `host${n}`, { address: `192.0.2.${n}`, release: FreeBsdRelease.of('14.3') });
     const jailHost = new JailHost(stack, `jails${n}`, { host });
-    new JailFromSnapshot(stack, `j${n}`, { jailHost, name: 'same', snapshot: 'zroot/vm/tmpl/14.3@p3', addresses: [JailAddress.onInterface('lo1', '127.1.1.1/32')] });
+    new JailFromSnapshot(stack, `j${n}`, { jailHost, name: 'same', source: JailSource.snapshot('zroot/vm/tmpl/14.3@p3'), addresses: [JailAddress.onInterface('lo1', '127.1.1.1/32')] });
   }
   expect(() => synthValidated(stack)).not.toThrow();
   const prunes = nullResources(stack, { withHostPrune: true }).filter(isHostPruneStep);
@@ -185,7 +186,7 @@ test('the host prune removes jail datasets of this ownership scope (compared exa
 
 test('removing the JailHost with its jails from the app still prunes them: the host prune keeps no jail', () => {
   const stack = new TerraformStack(require('cdktf').Testing.app(), 'gone');
-  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.1', release: '14.3' });
+  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.1', release: FreeBsdRelease.of('14.3') });
   new HostSettings(stack, 'settings', { host, rcConf: { sshd_enable: 'YES' } });
   const r = nullResources(stack, { withHostPrune: true }).find(isHostPruneStep)!;
   expect(createScript(r)).toContain(`"$cfj" jail-prune 'gone' 'zroot/vm' '/vm' '/etc/jail.conf.d'\n`);
@@ -221,7 +222,7 @@ test('escape hatch, exec hooks with +=, depend, mounts and devfs_ruleset render 
 
 test('depend: written in a shared /etc/jail.conf (13.x), not in per-jail files; the config steps are ordered either way', () => {
   for (const [release, written] of [['13.5', true], ['14.3', false]] as const) {
-    const { stack, jail } = jailStack({ release });
+    const { stack, jail } = jailStack({ release: FreeBsdRelease.of(release) });
     const db = jail('db');
     const app = jail('app', { depend: [db] });
     const p = effectiveParameters(parseJailConf(app.confText), 'app');
@@ -240,7 +241,7 @@ describe('all scripts of a rich configuration pass sh -n and shellcheck', () => 
   new JailUpdate(stack, 'update', { jail: h });
   new JailUpdate(stack, 'upgrade', { jail: h, targetRelease: FreeBsdRelease.V15_0, runId: '2026-11-01' });
   void template;
-  const old = jailStack({ release: '13.5' });
+  const old = jailStack({ release: FreeBsdRelease.of('13.5') });
   old.jail('legacy');
   const scripts = [...allScripts(stack), ...allScripts(old.stack)];
   const dir = tempDir();

@@ -1,5 +1,5 @@
 /** Every synth-time error names the construct and the value. */
-import { JailAddress, JailDevfsRuleset, JailParameter } from '../../lib';
+import { JailAddress, JailDevfsRuleset, JailParameter, JailSource } from '../../lib';
 import { jailStack, synthValidated } from './fixtures';
 
 describe('jail names', () => {
@@ -139,11 +139,10 @@ describe('parameters', () => {
     expect(() => jail('q', { devfsRuleset: JailDevfsRuleset.fromNumber(-1) })).toThrow(/devfsRuleset -1/);
   });
 
-  test('exactly one source', () => {
+  test('a source is required, and a snapshot is checked', () => {
     const { jail } = jailStack();
-    expect(() => jail('s', { template: undefined })).toThrow(/stack\/s: invalid source: give exactly one of template and snapshot/);
-    expect(() => jail('t', { snapshot: 'zroot/x@y' })).toThrow(/exactly one/);
-    expect(() => jail('u', { template: undefined, snapshot: 'zroot/x' })).toThrow(/stack\/u: invalid snapshot: "zroot\/x" must be DATASET@SNAPSHOT/);
+    expect(() => jail('s', { source: undefined })).toThrow(/stack\/s: invalid source: missing; JailFromSnapshot requires it: give a JailSource, like JailSource.template\(template\)/);
+    expect(() => jail('u', { source: JailSource.snapshot('zroot/x') })).toThrow(/stack\/u: invalid source: "zroot\/x" must be DATASET@SNAPSHOT/);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { Testing } from 'cdktf';
 import { NotebookStack } from '../../examples/notebook/main';
-import { FreeBsdHost, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, PfDirection, PfFilterRule, PfMode, PfNat, PfNatNetwork, PfPortForward, PfPortRange, PfProtocol } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, JailSource, PfDirection, PfFilterRule, PfMode, PfNat, PfNatNetwork, PfPortForward, PfPortRange, PfProtocol } from '../../lib';
 import { NOTEBOOK_PF_CONF } from '../support/notebook-pf';
 import { checkOrder, parsePf, rulesOf } from '../support/pfparse';
 
@@ -18,7 +18,7 @@ const notebook = () => new NotebookStack(Testing.app(), 'notebook', { FREEBSD_HO
 function lab() {
   const stack = new NotebookStack(Testing.app(), 'notebook', { FREEBSD_HOST: '192.0.2.10' });
   const v4only = new JailFromSnapshot(stack, 'h9', {
-    jailHost: stack.jailHost, template: stack.template, addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')],
+    jailHost: stack.jailHost, source: JailSource.template(stack.template), addresses: [JailAddress.onInterface('lo1', '127.1.1.9/32')],
   });
   return { stack, host: stack.host, h4: stack.jails[3], v4only };
 }
@@ -131,9 +131,9 @@ describe('PfNat rules', () => {
     expect(make({ filterRules: [PfFilterRule.pass({ from: '10.0.0.0/8', to: 'fd00::1' })] })).toThrow(/notebook\/bad: invalid filterRules\[0\]\.options\.to: "fd00::1" is not an IPv4 address/);
     expect(make({ anchorName: 'a/b' })).toThrow(/notebook\/bad: invalid anchorName: "a\/b" must be one anchor name/);
     // A jail of another host of the same app: its address is not on this host.
-    const other = new FreeBsdHost(stack, 'other-host', { address: '192.0.2.20', release: '14.3' });
+    const other = new FreeBsdHost(stack, 'other-host', { address: '192.0.2.20', release: FreeBsdRelease.of('14.3') });
     const elsewhere = new JailFromSnapshot(stack, 'far', {
-      jailHost: new JailHost(stack, 'other-jails', { host: other }), snapshot: 'zroot/vm/tmpl/14.3@p3', addresses: [JailAddress.onInterface('lo1', '127.1.1.20/32')],
+      jailHost: new JailHost(stack, 'other-jails', { host: other }), source: JailSource.snapshot('zroot/vm/tmpl/14.3@p3'), addresses: [JailAddress.onInterface('lo1', '127.1.1.20/32')],
     });
     expect(() => new PfNat(stack, 'cross', { host, externalInterface: 'em0', portForwards: [PfPortForward.toJail(h4, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(80) }), PfPortForward.toJail(elsewhere, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(443) })] }))
       .toThrow('notebook/cross: invalid portForwards[1].jail: notebook/far is a jail of host notebook/other-host, and this PfNat is on host notebook/host: a port forward reaches only jails of its own host');

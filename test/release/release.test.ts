@@ -1,7 +1,7 @@
 // FreeBsdRelease: the release table with end-of-life dates (FREEBSD.md, "Releases and updates"),
 // the synth-time warning past end of life, and a default that is a supported release.
 import { App, Testing, TerraformStack } from 'cdktf';
-import { DEFAULT_TEMPLATE_RELEASE, FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailUpdate, ZfsTemplate } from '../../lib';
+import { DEFAULT_TEMPLATE_RELEASE, FreeBsdHost, FreeBsdRelease, JailFromSnapshot, JailHost, JailSource, JailUpdate, ZfsTemplate } from '../../lib';
 import { NotebookStack } from '../../examples/notebook/main';
 
 /** A pinned host key: an unpinned host warns of that too (test/host/host-key.test.ts). */
@@ -45,13 +45,13 @@ describe('FreeBsdRelease', () => {
     expect(DEFAULT_TEMPLATE_RELEASE).toBe(FreeBsdRelease.V14_5);
     expect(DEFAULT_TEMPLATE_RELEASE.isPastEndOfLife(new Date('2026-12-01T00:00:00Z'))).toBe(false);
     const stack = new TerraformStack(Testing.app(), 'test');
-    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.5' });
-    expect(new ZfsTemplate(stack, 'template', { host }).release).toBe('14.5-RELEASE');
+    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: FreeBsdRelease.of('14.5') });
+    expect(new ZfsTemplate(stack, 'template', { host }).release).toBe(FreeBsdRelease.V14_5);
   });
 
   test('a template of a release past its end of life synthesizes with a warning naming the release and the date', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
-    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', hostKey: HOST_KEY, release: '14.5' });
+    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', hostKey: HOST_KEY, release: FreeBsdRelease.of('14.5') });
     new ZfsTemplate(stack, 'old', { host, release: FreeBsdRelease.V14_3 });
     new ZfsTemplate(stack, 'current', { host, release: FreeBsdRelease.V14_5 });
     const warnings = messages(stack).filter((m) => m.level === '@cdktf/warn');
@@ -72,9 +72,9 @@ describe('FreeBsdRelease', () => {
 
   test('a JailUpdate to a release past its end of life warns too', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
-    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', hostKey: HOST_KEY, release: '15.1' });
+    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', hostKey: HOST_KEY, release: FreeBsdRelease.of('15.1') });
     const template = new ZfsTemplate(stack, 'template', { host, release: FreeBsdRelease.V14_5 });
-    const jail = new JailFromSnapshot(stack, 'h1', { jailHost: new JailHost(stack, 'jails', { host }), template });
+    const jail = new JailFromSnapshot(stack, 'h1', { jailHost: new JailHost(stack, 'jails', { host }), source: JailSource.template(template) });
     new JailUpdate(stack, 'up', { jail, targetRelease: FreeBsdRelease.V15_0 });
     expect(messages(stack).filter((m) => m.level === '@cdktf/warn').map((m) => m.path)).toEqual(['test/up']);
   });
@@ -82,7 +82,7 @@ describe('FreeBsdRelease', () => {
 
 test('the notebook synthesizes with a supported default release and no warning', () => {
   const stack = new NotebookStack(Testing.app(), 'notebook', { FREEBSD_HOST: '192.0.2.10', FREEBSD_HOST_KEY: HOST_KEY });
-  expect(stack.template.release).toBe('14.5-RELEASE');
-  expect(FreeBsdRelease.of(stack.template.release).isPastEndOfLife(new Date())).toBe(false);
+  expect(stack.template.release.name).toBe('14.5-RELEASE');
+  expect(stack.template.release.isPastEndOfLife(new Date())).toBe(false);
   expect(messages(stack)).toEqual([]);
 });

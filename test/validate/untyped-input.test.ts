@@ -6,14 +6,14 @@
  * as the user wrote it (with the index of a list item), what was given and what to write instead.
  */
 import { Testing, TerraformStack } from 'cdktf';
-import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, JailPackages, JailUpdate, JailVnetNetwork, PfNat, PfNatNetwork, PfPortForward, PfPortRange, VnetBridge, ZfsTemplate } from '../../lib';
+import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, JailPackages, JailSource, JailUpdate, JailVnetNetwork, PfNat, PfNatNetwork, PfPortForward, PfPortRange, VnetBridge, ZfsTemplate } from '../../lib';
 
 function fixture() {
   const stack = new TerraformStack(Testing.app(), 'stack');
-  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.3', insecureAcceptAnyHostKey: true });
+  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: FreeBsdRelease.of('14.3'), insecureAcceptAnyHostKey: true });
   const template = new ZfsTemplate(stack, 'template', { host, snapshotName: 'p3', release: FreeBsdRelease.V14_3 });
   const jailHost = new JailHost(stack, 'jails', { host });
-  const web = new JailFromSnapshot(stack, 'web', { jailHost, template, addresses: [JailAddress.onInterface('lo1', '127.1.1.1/32')] });
+  const web = new JailFromSnapshot(stack, 'web', { jailHost, source: JailSource.template(template), addresses: [JailAddress.onInterface('lo1', '127.1.1.1/32')] });
   const vi1 = new VnetBridge(stack, 'vi1', { host, subnets: ['172.31.1.0/24'] });
   return { stack, host, template, jailHost, web, vi1 };
 }
@@ -26,7 +26,7 @@ const CASES: Array<[string, (f: Fixture) => unknown, string, string, string, str
   ['FreeBsdHost without address', (f) => new FreeBsdHost(f.stack, 'h', {} as any), 'stack/h', 'address', 'missing', 'a string'],
   ['FreeBsdHost address a number', (f) => new FreeBsdHost(f.stack, 'h', { address: 42 } as any), 'stack/h', 'address', 'the number 42', 'like "192.0.2.10"'],
   ['FreeBsdHost port a string', (f) => new FreeBsdHost(f.stack, 'h', { address: '192.0.2.11', port: '2222' } as any), 'stack/h', 'port', 'the string "2222"', 'like 2222'],
-  ['FreeBsdHost release a FreeBsdRelease', (f) => new FreeBsdHost(f.stack, 'h', { address: '192.0.2.11', release: FreeBsdRelease.V14_3 } as any), 'stack/h', 'release', 'a FreeBsdRelease', '"14.3"'],
+  ['FreeBsdHost release a string', (f) => new FreeBsdHost(f.stack, 'h', { address: '192.0.2.11', release: '14.3' } as any), 'stack/h', 'release', 'the string "14.3"', 'FreeBsdRelease.of("14.3")'],
   ['FreeBsdHost privilege unknown', (f) => new FreeBsdHost(f.stack, 'h', { address: '192.0.2.11', user: 'op', privilege: 'sudoo' } as any), 'stack/h', 'privilege', 'the string "sudoo"', 'Privilege.SUDO'],
   ['FreeBsdHost bastion a string', (f) => new FreeBsdHost(f.stack, 'h', { address: '192.0.2.11', bastion: 'jump.example.org' } as any), 'stack/h', 'bastion', 'the string "jump.example.org"', '{ address:'],
   ['FreeBsdHost bastion without address', (f) => new FreeBsdHost(f.stack, 'h', { address: '192.0.2.11', bastion: { port: 22 } } as any), 'stack/h', 'bastion.address', 'missing', 'BastionProps requires it'],
@@ -42,19 +42,20 @@ const CASES: Array<[string, (f: Fixture) => unknown, string, string, string, str
   ['ZfsTemplate digests a string', (f) => new ZfsTemplate(f.stack, 't', { host: f.host, release: FreeBsdRelease.V14_3, digests: 'ab'.repeat(32) } as any), 'stack/t', 'digests', 'the string "abab', '{ base:'],
   ['ZfsTemplate rcConf value a number', (f) => new ZfsTemplate(f.stack, 't', { host: f.host, release: FreeBsdRelease.V14_3, rcConf: { sshd_enable: 1 } } as any), 'stack/t', 'rcConf.sshd_enable', 'the number 1', '"1"'],
   // JailFromSnapshot
-  ['jail without jailHost', (f) => new JailFromSnapshot(f.stack, 'j', { template: f.template } as any), 'stack/j', 'jailHost', 'missing', 'new JailHost('],
-  ['jail with a FreeBsdHost for jailHost', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.host, template: f.template } as any), 'stack/j', 'jailHost', 'the FreeBsdHost stack/host', 'new JailHost('],
-  ['jail addresses a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, addresses: '127.1.1.2/32' } as any), 'stack/j', 'addresses', 'the string "127.1.1.2/32"', 'JailAddress.onInterface("lo1", "127.1.1.2/32")'],
-  ['jail addresses of strings', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, addresses: ['127.1.1.2/32'] } as any), 'stack/j', 'addresses[0]', 'the string "127.1.1.2/32"', 'JailAddress.onInterface("lo1", "127.1.1.2/32")'],
-  ['jail networks a single network', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, networks: new JailVnetNetwork({ interfaces: [{ bridge: f.vi1 }] }) } as any), 'stack/j', 'networks', 'a JailVnetNetwork', '(a list, even of one)'],
-  ['jail template a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: 'template' } as any), 'stack/j', 'template', 'the string "template"', 'new ZfsTemplate('],
-  ['jail snapshot a number', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, snapshot: 3 } as any), 'stack/j', 'snapshot', 'the number 3', 'zroot/vm/tmpl/14.3@p3'],
-  ['jail method unknown', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, method: 'copy' } as any), 'stack/j', 'method', 'the string "copy"', 'JailCreationMethod.CLONE'],
-  ['jail removalPolicy unknown', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, removalPolicy: 'delete' } as any), 'stack/j', 'removalPolicy', 'the string "delete"', 'JailRemovalPolicy.DESTROY'],
-  ['jail depend a jail', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, depend: f.web } as any), 'stack/j', 'depend', 'the JailFromSnapshot stack/web', '(a list, even of one)'],
-  ['jail name a number', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, name: 7 } as any), 'stack/j', 'name', 'the number 7', 'like "www"'],
-  ['jail start a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, start: 'yes' } as any), 'stack/j', 'start', 'the string "yes"', 'true or false'],
-  ['jail nullfsMounts item without jailPath', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, template: f.template, nullfsMounts: [{ hostPath: '/usr/ports' }] } as any), 'stack/j', 'nullfsMounts[0].jailPath', 'missing', 'JailNullfsMount requires it'],
+  ['jail without jailHost', (f) => new JailFromSnapshot(f.stack, 'j', { source: JailSource.template(f.template) } as any), 'stack/j', 'jailHost', 'missing', 'new JailHost('],
+  ['jail with a FreeBsdHost for jailHost', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.host, source: JailSource.template(f.template) } as any), 'stack/j', 'jailHost', 'the FreeBsdHost stack/host', 'new JailHost('],
+  ['jail addresses a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), addresses: '127.1.1.2/32' } as any), 'stack/j', 'addresses', 'the string "127.1.1.2/32"', 'JailAddress.onInterface("lo1", "127.1.1.2/32")'],
+  ['jail addresses of strings', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), addresses: ['127.1.1.2/32'] } as any), 'stack/j', 'addresses[0]', 'the string "127.1.1.2/32"', 'JailAddress.onInterface("lo1", "127.1.1.2/32")'],
+  ['jail networks a single network', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), networks: new JailVnetNetwork({ interfaces: [{ bridge: f.vi1 }] }) } as any), 'stack/j', 'networks', 'a JailVnetNetwork', '(a list, even of one)'],
+  ['jail template a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template('template' as any) } as any), 'stack/j', 'source.sourceTemplate', 'the string "template"', 'new ZfsTemplate('],
+  ['jail source a template', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: f.template } as any), 'stack/j', 'source', 'the ZfsTemplate stack/template', 'JailSource.template(template)'],
+  ['jail snapshot a number', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.snapshot(3 as any) } as any), 'stack/j', 'source.sourceSnapshot', 'the number 3', 'zroot/vm/tmpl/14.5@p1'],
+  ['jail method unknown', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), method: 'copy' } as any), 'stack/j', 'method', 'the string "copy"', 'JailCreationMethod.CLONE'],
+  ['jail removalPolicy unknown', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), removalPolicy: 'delete' } as any), 'stack/j', 'removalPolicy', 'the string "delete"', 'JailRemovalPolicy.DESTROY'],
+  ['jail depend a jail', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), depend: f.web } as any), 'stack/j', 'depend', 'the JailFromSnapshot stack/web', '(a list, even of one)'],
+  ['jail name a number', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), name: 7 } as any), 'stack/j', 'name', 'the number 7', 'like "www"'],
+  ['jail start a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), start: 'yes' } as any), 'stack/j', 'start', 'the string "yes"', 'true or false'],
+  ['jail nullfsMounts item without jailPath', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), nullfsMounts: [{ hostPath: '/usr/ports' }] } as any), 'stack/j', 'nullfsMounts[0].jailPath', 'missing', 'JailNullfsMount requires it'],
   // JailPackages
   ['packages without jail', (f) => new JailPackages(f.stack, 'p', { packages: ['git-lite'] } as any), 'stack/p', 'jail', 'missing', 'new JailFromSnapshot('],
   ['packages without packages', (f) => new JailPackages(f.stack, 'p', { jail: f.web } as any), 'stack/p', 'packages', 'missing', '["git-lite", "vim-console"]'],
@@ -110,7 +111,7 @@ describe('a VNET jail\'s address outside its switch\'s subnet', () => {
     const f = fixture();
     const bad = () => new JailFromSnapshot(f.stack, 'r1', {
       jailHost: f.jailHost,
-      template: f.template,
+      source: JailSource.template(f.template),
       networks: [new JailVnetNetwork({ interfaces: [{ bridge: f.vi1, addresses: ['172.31.2.11/24'] }], defaultRouter: '172.31.1.1' })],
     });
     expect(bad).toThrow('stack/r1: invalid interfaces[0].addresses[0]: 172.31.2.11/24 on vi1_r1 is outside the subnets of switch stack/vi1 (172.31.1.0/24)');

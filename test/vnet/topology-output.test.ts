@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Manifest, Testing, TerraformStack } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { FreeBsdHost, JailVnetNetwork, STEP_OUTLINES_FILE, VnetBridge, VnetBridgeMode } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailVnetNetwork, STEP_OUTLINES_FILE, VnetBridge, VnetBridgeMode } from '../../lib';
 import { jailStack, synthValidated } from '../jail/fixtures';
 import { NOTEBOOK_LAB_LISTING } from './notebook-lab';
 
@@ -43,9 +43,9 @@ describe('the listing as a Terraform output', () => {
 
   test('one output per host with switches, each with its own host\'s switches; none for a host without', () => {
     const stack = new TerraformStack(Testing.app(), 'two');
-    const a = new FreeBsdHost(stack, 'alpha', { address: '192.0.2.10', release: '14.3' });
-    const b = new FreeBsdHost(stack, 'beta.lab', { address: '192.0.2.11', release: '14.3' });
-    new FreeBsdHost(stack, 'plain', { address: '192.0.2.12', release: '14.3' });
+    const a = new FreeBsdHost(stack, 'alpha', { address: '192.0.2.10', release: FreeBsdRelease.of('14.3') });
+    const b = new FreeBsdHost(stack, 'beta.lab', { address: '192.0.2.11', release: FreeBsdRelease.of('14.3') });
+    new FreeBsdHost(stack, 'plain', { address: '192.0.2.12', release: FreeBsdRelease.of('14.3') });
     new VnetBridge(stack, 'vi1', { host: a, mode: VnetBridgeMode.routed({ gateways: ['172.31.1.1/24'] }) });
     new VnetBridge(stack, 'vi2', { host: a, mode: VnetBridgeMode.routed({ gateways: ['172.31.2.1/24'] }) });
     new VnetBridge(stack, 'vb', { host: b, mode: VnetBridgeMode.routed({ gateways: ['172.31.1.1/24'] }) });

@@ -5,7 +5,7 @@
  */
 import { Testing, TerraformStack } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { FreeBsdHost, HOST_HELPER_PATH, HostSettings, JailAddress, JailNetwork, JailVnetInterface, JailVnetNetwork, VnetBackend, VnetBridge, VnetBridgeMode } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, HOST_HELPER_PATH, HostSettings, JailAddress, JailNetwork, JailVnetInterface, JailVnetNetwork, VnetBackend, VnetBridge, VnetBridgeMode } from '../../lib';
 import { deriveMacAddress } from '../../lib/shell/vnet';
 import { jailStack, synthValidated } from '../jail/fixtures';
 import { messageOf } from '../support/errors';
@@ -308,7 +308,7 @@ describe('validation errors name the constructs', () => {
 
   test('the same subnets on switches of different hosts are fine', () => {
     const { stack } = lab();
-    const other = new FreeBsdHost(stack, 'other', { address: '192.0.2.20', release: '14.3' });
+    const other = new FreeBsdHost(stack, 'other', { address: '192.0.2.20', release: FreeBsdRelease.of('14.3') });
     new VnetBridge(stack, 'vi1b', { host: other, name: 'vi1', subnets: ['172.31.1.0/24'] });
     expect(() => synthValidated(stack)).not.toThrow();
   });
@@ -341,7 +341,7 @@ describe('validation errors name the constructs', () => {
     const { stack, jail, vi1 } = lab();
     expect(messageOf(() => jail('r1', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, name: 'a' }, { bridge: vi1, name: 'a' }] })] }))).toBe(
       'stack/r1: invalid interface name: a is given twice');
-    const other = new FreeBsdHost(stack, 'other', { address: '192.0.2.20', release: '14.3' });
+    const other = new FreeBsdHost(stack, 'other', { address: '192.0.2.20', release: FreeBsdRelease.of('14.3') });
     const far = new VnetBridge(stack, 'far', { host: other });
     expect(messageOf(() => jail('r2', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: far }] })] }))).toBe(
       'stack/r2: invalid vnet: switch stack/far is on host stack/other, the jail on stack/host');
@@ -370,6 +370,6 @@ describe('validation errors name the constructs', () => {
 
 test('a stack without VNET has no switch steps', () => {
   const stack = new TerraformStack(Testing.app(), 'plain');
-  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.3' });
+  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: FreeBsdRelease.of('14.3') });
   expect(VnetBridge.listing(host)).toBe('');
 });

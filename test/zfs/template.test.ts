@@ -23,7 +23,7 @@ describe('ZfsTemplate', () => {
     expect(template.datasetName).toBe('zroot/vm/tmpl/14.3');
     expect(template.path).toBe('/vm/tmpl/14.3');
     expect(template.snapshot).toBe('zroot/vm/tmpl/14.3@p3');
-    expect(template.release).toBe('14.3-RELEASE');
+    expect(template.release).toBe(FreeBsdRelease.V14_3);
   });
 
   test('the script does the notebook\'s nine steps in order', () => {
@@ -112,8 +112,8 @@ describe('ZfsTemplate', () => {
   });
 
   test('a template newer than the host release is refused; the mirror is not part of the template identity', () => {
-    expect(() => build({ release: FreeBsdRelease.of('15.0') }, { release: '14.3' })).toThrow(/test\/template: invalid release: "15.0-RELEASE" is newer than the host's 14.3-RELEASE/);
-    expect(build({ release: FreeBsdRelease.of('13.5') }, { release: '14.3' }).template.release).toBe('13.5-RELEASE');
+    expect(() => build({ release: FreeBsdRelease.of('15.0') }, { release: FreeBsdRelease.of('14.3') })).toThrow(/test\/template: invalid release: "15.0-RELEASE" is newer than the host's 14.3-RELEASE/);
+    expect(build({ release: FreeBsdRelease.of('13.5') }, { release: FreeBsdRelease.of('14.3') }).template.release.name).toBe('13.5-RELEASE');
     expect(build({ mirror: 'http://mirror.local/releases' }).template.snapshotName).toBe(build().template.snapshotName);
   });
 
@@ -125,7 +125,7 @@ describe('ZfsTemplate', () => {
 
   test('the template step runs after the host\'s prune step, as every step that makes datasets under the jail root', () => {
     const stack = new TerraformStack(Testing.app(), 'test');
-    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: '14.3' });
+    const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', release: FreeBsdRelease.of('14.3') });
     new ZfsTemplate(stack, 'template', { host, release: FreeBsdRelease.V14_3 });
     const all = nullResources(stack, { withHostPrune: true });
     const prune = all.find(isHostPruneStep)!;

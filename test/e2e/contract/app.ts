@@ -11,7 +11,7 @@
  */
 import { App, TerraformStack } from 'cdktf';
 import { notebookHostProps } from '../../../examples/notebook/main';
-import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, JailAddress, JailDevfsRuleset, JailFromSnapshot, JailHost, JailPackages, JailRemovalPolicy, JailVnetNetwork, PfNat, PfNatNetwork, VnetBridge, ZfsTemplate } from '../../../lib';
+import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, JailAddress, JailDevfsRuleset, JailFromSnapshot, JailHost, JailPackages, JailRemovalPolicy, JailSource, JailVnetNetwork, PfNat, PfNatNetwork, VnetBridge, ZfsTemplate } from '../../../lib';
 
 /** The stack's name, and so the ownership scope of the captured app. */
 export const CONTRACT_STACK = 'legacy';
@@ -23,7 +23,7 @@ export function contractApp(app: App, env: Record<string, string>, variant: Cont
   const template = new ZfsTemplate(stack, 'template', { host, release: FreeBsdRelease.V14_3, snapshotName: 'p3', name: '14.3legacy' });
   const jailHost = new JailHost(stack, 'jails', { host });
   const jail = (n: number, removalPolicy: JailRemovalPolicy) => new JailFromSnapshot(stack, `h${n}`, {
-    jailHost, template, removalPolicy,
+    jailHost, source: JailSource.template(template), removalPolicy,
     addresses: [JailAddress.onInterface('lo1', `127.1.1.${n}/32`)],
   });
   const h1 = jail(1, JailRemovalPolicy.DESTROY);
@@ -34,7 +34,7 @@ export function contractApp(app: App, env: Record<string, string>, variant: Cont
   new PfNat(stack, 'nat', { host, externalInterface: 'em0', anchorName: 'legacy', natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24')] });
   const vi1 = new VnetBridge(stack, 'vi1', { host });
   new JailFromSnapshot(stack, 'v1', {
-    jailHost, template, removalPolicy: JailRemovalPolicy.DESTROY,
+    jailHost, source: JailSource.template(template), removalPolicy: JailRemovalPolicy.DESTROY,
     networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi1, addresses: ['10.9.0.1/24'] }] })],
   });
 }

@@ -6,19 +6,7 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { NotebookStack, notebookHostProps } from '../../../examples/notebook/main';
-import {
-  FreeBsdHost,
-  FreeBsdHostProps,
-  FreeBsdRelease,
-  JailAddress,
-  JailCreationMethod,
-  JailFromSnapshot,
-  JailFromSnapshotProps,
-  JailHost,
-  JailRemovalPolicy,
-  ZfsTemplate,
-  ZfsTemplateProps,
-} from '../../../lib';
+import { FreeBsdHost, FreeBsdHostProps, FreeBsdRelease, JailAddress, JailCreationMethod, JailFromSnapshot, JailFromSnapshotProps, JailHost, JailRemovalPolicy, JailSource, ZfsTemplate, ZfsTemplateProps } from '../../../lib';
 import { AppBuilder } from './bench';
 
 export { NotebookStack };
@@ -64,7 +52,7 @@ export class LabStack extends TerraformStack {
       this.jails.push(new JailFromSnapshot(this, props.ids?.[j.n] ?? `h${j.n}`, {
         jailHost: this.jailHost,
         name: `h${j.n}`,
-        template: this.template,
+        source: JailSource.template(this.template),
         method: j.method ?? JailCreationMethod.CLONE,
         removalPolicy: props.removalPolicy,
         addresses: [JailAddress.onInterface('lo1', `127.1.1.${j.n}/32`), JailAddress.onInterface('lo1', `fd00:1:1:1::${j.n}/64`)],

@@ -1,0 +1,45 @@
+/**
+ * The order of the steps that change what is inside one jail (its base system, its packages):
+ * kept per jail, whichever construct made them and in whichever order, so any IJail can have them.
+ */
+import { HostStep } from '../host';
+import { IJail } from './interfaces';
+
+interface InsideSteps {
+  readonly updates: HostStep[];
+  readonly packages: HostStep[];
+}
+
+const stepsOfJail = new WeakMap<IJail, InsideSteps>();
+
+function insideSteps(jail: IJail): InsideSteps {
+  let steps = stepsOfJail.get(jail);
+  if (!steps) stepsOfJail.set(jail, (steps = { updates: [], packages: [] }));
+  return steps;
+}
+
+/**
+ * `step` updates the jail and restarts it (a JailUpdate): every step that runs pkg in the jail
+ * goes after it, whichever was made first. Run side by side, pkg found the jail gone in the
+ * middle of the restart ("jail_getid: jail not found"); and packages belong on the updated base.
+ * A jail's updates run one after another, in the order they were made: side by side they
+ * shared the jail's freebsd-update work directory and restarted the jail under each other.
+ */
+export function addUpdateStep(jail: IJail, step: HostStep): void {
+  const s = insideSteps(jail);
+  for (const u of s.updates) step._dependOn(u);
+  s.updates.push(step);
+  for (const p of s.packages) p._dependOn(step);
+}
+
+/**
+ * `step` runs pkg in the jail (a JailPackages): after every update of the jail, and after the
+ * jail's earlier JailPackages (side by side they shared the jail's pkg database and an offline
+ * one unmounted the other's repository in the middle of its `pkg add`).
+ */
+export function addPackagesStep(jail: IJail, step: HostStep): void {
+  const s = insideSteps(jail);
+  for (const p of s.packages) step._dependOn(p);
+  s.packages.push(step);
+  for (const u of s.updates) step._dependOn(u);
+}
