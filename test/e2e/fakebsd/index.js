@@ -34,6 +34,8 @@ const COMMANDS = {
   'freebsd-version': ['/bin/freebsd-version'],
   sha256: ['/sbin/sha256'],
   daemon: ['/usr/sbin/daemon'],
+  rctl: ['/usr/bin/rctl'],
+  cpuset: ['/usr/bin/cpuset'],
 };
 
 /** Commands whose module exists (the table may name some still being written). */
@@ -80,7 +82,9 @@ function withRoot(root, fn) {
  * (patch levels the fake update server offers: { '14.3-RELEASE': 5 }), now (the clock
  * freebsd-update compares end-of-life dates with, e.g. '2026-12-01T00:00:00Z'), ifaces (extra),
  * kernelFeatures (the kernel's FEATURE()s, default ['vimage'] as GENERIC: [] is a kernel without
- * VIMAGE), missingModules (modules with no .ko to load, like ['ng_bridge']).
+ * VIMAGE; GENERIC also has 'racct' and 'rctl'), missingModules (modules with no .ko to load, like
+ * ['ng_bridge']), cpus (CPUs the host has, default 4), loaderConf (text of /boot/loader.conf,
+ * read as the host's last boot did: `loaderConf: 'kern.racct.enable="1"\n'`).
  */
 function initHost(root, opts = {}) {
   return withRoot(root, () => {
@@ -101,7 +105,8 @@ function initHost(root, opts = {}) {
       fs.writeFileSync(p, text);
     }
     fs.mkdirSync(hostPath('/var/db/freebsd-update'), { recursive: true });
-    for (const d of ['/var/run', '/var/log', '/tmp', '/etc', '/usr/local/etc']) fs.mkdirSync(hostPath(d), { recursive: true });
+    for (const d of ['/var/run', '/var/log', '/tmp', '/etc', '/usr/local/etc', '/boot']) fs.mkdirSync(hostPath(d), { recursive: true });
+    if (opts.loaderConf !== undefined) fs.writeFileSync(hostPath('/boot/loader.conf'), opts.loaderConf);
     State.update((s) => {
       if (opts.release) s.host.release = opts.release;
       s.host.kernel = opts.kernel || opts.release || s.host.kernel;
@@ -110,6 +115,8 @@ function initHost(root, opts = {}) {
       if (opts.ifaces) Object.assign(s.ifaces, opts.ifaces);
       if (opts.kernelFeatures) s.host.features = [...opts.kernelFeatures]; // a custom kernel: [] has no VIMAGE
       if (opts.missingModules) s.host.missingModules = [...opts.missingModules];
+      if (opts.cpus) s.host.cpus = opts.cpus;
+      require('./lib/loader').boot(s);
     });
     return { mirror };
   });
@@ -190,7 +197,42 @@ function pfVerdict(root, connection) {
   return require('./lib/pfeval').evaluateConnection(readState(root), connection);
 }
 
+/**
+ * A reboot of the fake host, as rc does one: rc.shutdown stops every jail (`service jail
+ * stop`), the kernel's run-time state goes (rctl rules, sysctl values set at run time), the
+ * kernel takes its tunables from the loader's files again, rc.d/sysctl applies
+ * /etc/sysctl.conf, and rc.d/jail starts the jails (`service jail start`). Interfaces, mounts
+ * and pf are kept as they are (the fake does not replay netif, mountcritlocal or pf at boot).
+ * Returns the two service runs ({ stop, start }, spawnSync results).
+ */
+function reboot(root) {
+  const stop = run(root, 'service', ['jail', 'stop'], { log: false });
+  updateState(root, (s) => {
+    // What rc.d/jail did not stop (jail_enable=NO) dies with the kernel, without its hooks.
+    for (const j of Object.values(s.jails.running)) {
+      delete s.jails.running[j.jid];
+      s.mounts = s.mounts.filter((m) => m.jail !== j.name);
+      for (const ifc of Object.values(s.ifaces)) if (ifc.vnet === j.name) Object.assign(ifc, { vnet: null, inet: [], inet6: [] });
+    }
+    // A dataset mounted from inside a jail is not mounted at boot (zfs mount -a skips jailed ones).
+    const Z = require('./lib/zfsdata');
+    for (const d of Object.values(s.zfs.datasets)) if (d.mounted && d.inJail) Z.unmount(s, d, { keepDir: true });
+    s.rctl = { rules: [] };
+    for (const k of Object.keys(s.sysctl)) if (!k.startsWith('jail:')) delete s.sysctl[k];
+    const conf = path.join(root, 'etc/sysctl.conf');
+    if (fs.existsSync(conf)) {
+      for (const line of fs.readFileSync(conf, 'utf8').split('\n')) {
+        const m = /^\s*([A-Za-z0-9_.%-]+)\s*=\s*"?([^"#]*?)"?\s*(#.*)?$/.exec(line);
+        if (m) s.sysctl[m[1]] = m[2];
+      }
+    }
+    withRoot(root, () => require('./lib/loader').boot(s));
+  });
+  const start = run(root, 'service', ['jail', 'start'], { log: false });
+  return { stop, start };
+}
+
 module.exports = {
-  COMMANDS, SCRIPT, implemented, installShims, initHost, buildMirror, run, seedDataset,
+  reboot, COMMANDS, SCRIPT, implemented, installShims, initHost, buildMirror, run, seedDataset,
   setFault, clearFaults, readCommandsLog, readState, updateState, withRoot, pfVerdict,
 };

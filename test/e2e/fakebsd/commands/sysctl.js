@@ -16,6 +16,7 @@ const READONLY = (s) => ({
   'kern.securelevel': '-1',
   'kern.bootfile': '/boot/kernel/kernel',
   'hw.machine': s.host.arch,
+  'hw.ncpu': String(s.host.cpus ?? 4),
   'security.jail.jailed': process.env.FAKEBSD_JAIL ? '1' : '0',
   'security.jail.vnet': process.env.FAKEBSD_JAIL ? '1' : '0',
 });
@@ -35,10 +36,21 @@ function writable(s) {
   return { ...WRITABLE, ...(major >= 15 ? { 'net.link.bridge.member_ifaddrs': '0' } : {}) };
 }
 
+/**
+ * Loader tunables read-only at run time (CTLFLAG_RDTUN), with the value the kernel booted with:
+ * kern.racct.enable (sys/kern/kern_racct.c, SYSCTL_BOOL ... CTLFLAG_RDTUN) exists only in a
+ * kernel with options RACCT (its FEATURE(racct)).
+ */
+function tunables(s) {
+  const L = require('../lib/loader');
+  const features = s.host.features ?? ['vimage'];
+  return features.includes('racct') ? { 'kern.racct.enable': L.tunable(s, 'kern.racct.enable') } : {};
+}
+
 /** The value of oid NAME on the host (the jail's view under FAKEBSD_JAIL), or undefined. */
 function value(s, name) {
   const scope = process.env.FAKEBSD_JAIL ? `jail:${process.env.FAKEBSD_JAIL}:` : '';
-  return READONLY(s)[name] ?? s.sysctl[scope + name] ?? writable(s)[name];
+  return READONLY(s)[name] ?? tunables(s)[name] ?? s.sysctl[scope + name] ?? writable(s)[name];
 }
 
 function main(argv) {
@@ -59,6 +71,12 @@ function main(argv) {
       if (eq < 0) { out(g.has('n') ? `${cur}\n` : `${name}: ${cur}\n`); continue; }
       const v = a.slice(eq + 1);
       if (name in ro) { err(`sysctl: oid '${name}' is read only\n`); status = 1; continue; }
+      // sbin/sysctl/sysctl.c parse(): an oid without CTLFLAG_WR but with CTLFLAG_TUN.
+      if (name in tunables(s)) {
+        err(`sysctl: oid '${name}' is a read only tunable\nsysctl: Tunable values are set in /boot/loader.conf\n`);
+        status = 1;
+        continue;
+      }
       if (/^\d+$/.test(writable(s)[name]) && !/^-?\d+$/.test(v)) { err(`sysctl: invalid integer '${v}'\n`); status = 1; continue; }
       s.sysctl[scope + name] = v;
       if (!g.has('q')) out(g.has('n') ? `${v}\n` : `${name}: ${cur} -> ${v}\n`);

@@ -162,7 +162,12 @@ function defaults() {
     // features: the kernel's FEATURE()s (sys/sys/sysctl.h: each one compiled in is a read-only
     // kern.features.NAME = 1, absent otherwise): GENERIC's that scripts read. missingModules:
     // modules whose .ko is in neither /boot/kernel nor /boot/modules (kldload fails on them).
-    host: { release: '14.3-RELEASE-p5', kernel: '14.3-RELEASE-p5', arch: 'amd64', hostname: 'fakebsd', features: ['vimage'], missingModules: [] },
+    // cpus: CPUs the kernel found (hw.ncpu, the root cpuset). tunables: loader tunables as the
+    // kernel took them at its last boot (lib/loader.js); a loader.conf edit shows after a reboot.
+    host: {
+      release: '14.3-RELEASE-p5', kernel: '14.3-RELEASE-p5', arch: 'amd64', hostname: 'fakebsd',
+      features: ['vimage', 'racct', 'rctl'], missingModules: [], cpus: 4, tunables: {},
+    },
     zfs: { nextGuid: 1, datasets: {} },
     jails: { nextJid: 1, running: {} },
     ifaces: { lo0: { inet: ['127.0.0.1/8'], inet6: ['::1/128'], up: true, kind: 'loopback' }, em0: { inet: ['192.0.2.10/24'], inet6: [], up: true, kind: 'ether', hwcaps: EM0_CAPS, caps: EM0_CAPS } },
@@ -175,6 +180,8 @@ function defaults() {
     ng: { nodes: {}, nextId: 1 },
     pkg: { roots: {} },
     update: {},
+    // rctl(8) rules, kernel state (lib/racct.js): none after a boot.
+    rctl: { rules: [] },
   };
 }
 
