@@ -2,7 +2,8 @@
 // jexec(8): every command is recorded in the jail's state. Only a few are actually
 // run, against the jail's root, because the fake has no chroot with real binaries:
 // true, false, echo, hostname, cat/test/ls on jail paths, freebsd-version, and the
-// shims sysrc (as -R root), pkg (as -j jail), ifconfig/route/sysctl (vnet view).
+// shims sysrc (as -R root), pkg (as -j jail), ifconfig/route/sysctl (vnet view), zfs (the
+// datasets attached to the jail).
 // Anything else fails with status 127, so a test notices what the fake cannot do.
 const fs = require('fs');
 const path = require('path');
@@ -70,6 +71,7 @@ function main(argv) {
     }
     case 'sysrc': return shim('sysrc', ['-R', j.path, ...args]);
     case 'pkg': return shim('pkg', ['-j', j.name, ...args]);
+    case 'zfs': return shim('zfs', args, { FAKEBSD_JAIL: j.name }); // the jail's view: its attached datasets
     case 'ifconfig': case 'route': case 'sysctl':
       return shim(base, args, j.vnet ? { FAKEBSD_JAIL: j.name } : {});
     default:

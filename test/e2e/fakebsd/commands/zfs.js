@@ -1,6 +1,12 @@
 'use strict';
-// zfs(8): datasets, snapshots, clones, send/receive, properties. Messages and
-// exit statuses follow OpenZFS as shipped with FreeBSD 13-15 (usage errors exit 2).
+// zfs(8): datasets, snapshots, clones, send/receive, properties, jail/unjail. Messages and
+// exit statuses follow OpenZFS as shipped with FreeBSD 13-15 (cmd/zfs/zfs_main.c,
+// lib/libzfs; usage errors exit 2). Property values are checked as zfs_valid_proplist does
+// (sizes through zfs_nicestrtonum, recordsize a power of 2 from 512B, compression's list)
+// and quotas as the kernel does (dsl_dir_set_quota: not below what is used).
+// In a jail (FAKEBSD_JAIL, as jexec runs it) zfs sees the datasets attached to the jail
+// (zfs jail, or jail(8)'s zfs.dataset) with their children and may mount jailed ones under
+// the jail's root when the jail allows it (allow.mount, allow.mount.zfs, enforce_statfs < 2).
 const fs = require('fs');
 const path = require('path');
 const { out, fail, readStdin, writeFd, dbDir } = require('../lib/host');
@@ -23,6 +29,8 @@ const USAGE = {
   unmount: '\tunmount [-fu] <-a | filesystem|mountpoint>',
   send: '\tsend [-DLPbcehnpsvw] [-i|-I snapshot] <snapshot>',
   receive: '\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ...\n\t    <filesystem|volume|snapshot>',
+  jail: '\tjail <jailid|jailname> <filesystem>',
+  unjail: '\tunjail <jailid|jailname> <filesystem>',
 };
 USAGE.umount = USAGE.unmount;
 USAGE.recv = USAGE.receive;
@@ -72,12 +80,54 @@ function checkProp(name, k, v, isSnapshot) {
   if (def.values && !def.values.includes(v)) {
     return `cannot set property for '${name}': '${k}' must be one of '${def.values.join(' | ')}'`;
   }
+  if (def.valid && !def.valid(v)) return `cannot set property for '${name}': '${k}' must be one of '${def.valuesText}'`;
+  if (def.size) {
+    if (def.zeroIsNone && v === 'none') return null;
+    const { bytes, error } = Z.parseSize(v);
+    if (error) return `cannot set property for '${name}': ${error}`;
+    if (k === 'recordsize' && (bytes < 512 || bytes > Z.MAX_RECORDSIZE || (bytes & (bytes - 1)) !== 0)) {
+      return `cannot set property for '${name}': '${k}' must be power of 2 from 512B to ${Z.nicebytes(Z.MAX_RECORDSIZE)}`;
+    }
+  }
   return null;
+}
+
+/** A checked value as the kernel stores it: sizes in bytes ("none" is 0). */
+function stored(k, v) {
+  const def = Z.NATIVE[k];
+  if (!def || !def.size) return v;
+  return v === 'none' ? '0' : String(Z.parseSize(v).bytes);
+}
+
+/** Values given with -o or set, stored; a quota or reservation of 0 is no local value at all. */
+function applyProps(rec, props) {
+  for (const [k, v] of Object.entries(props)) {
+    const val = stored(k, v);
+    if (Z.NATIVE[k] && Z.NATIVE[k].zeroIsNone && val === '0') delete rec.props[k];
+    else rec.props[k] = val;
+  }
+}
+
+/** dsl_dir_set_quota / dsl_dataset_set_refquota / reservations: ENOSPC, worded by zfs_prop_set_list. */
+function checkSpace(s, rec, k, v) {
+  const bytes = Number(stored(k, v));
+  if (!bytes) return null;
+  const prefix = `cannot set property for '${rec.name}': `;
+  if (k === 'quota' && bytes < Z.usedBytes(s, rec, 'used')) return prefix + 'size is less than current used or reserved space';
+  if (k === 'refquota' && bytes < Z.usedBytes(s, rec, 'referenced')) return prefix + 'size is less than current used or reserved space';
+  if ((k === 'reservation' || k === 'refreservation') && bytes > Number(Z.prop(s, rec, 'available').value)) return prefix + 'size is greater than available space';
+  return null;
+}
+
+/** zfs_is_mountable: a jailed dataset is never mounted on the host (only from inside its jail). */
+function autoMounts(s, rec) {
+  return Z.prop(s, rec, 'canmount').value === 'on' && !['none', 'legacy'].includes(Z.prop(s, rec, 'mountpoint').value)
+    && Z.prop(s, rec, 'jailed').value !== 'on';
 }
 
 function mustExist(s, name, what = 'open') {
   const rec = Z.get(s, name);
-  if (!rec) fail(1, `cannot ${what} '${name}': dataset does not exist`);
+  if (!rec || (JAIL && !visible(s, jailOf(s), name))) fail(1, `cannot ${what} '${name}': dataset does not exist`);
   return rec;
 }
 
@@ -93,7 +143,7 @@ function remounting(s, names, fn) {
   const after = remount.map((r) => Z.get(s, r.name) || r).filter((r) => s.zfs.datasets[r.name] === r);
   after.sort((a, b) => Z.prop(s, a, 'mountpoint').value.length - Z.prop(s, b, 'mountpoint').value.length);
   for (const r of after) {
-    if (Z.prop(s, r, 'canmount').value !== 'on') continue;
+    if (Z.prop(s, r, 'canmount').value !== 'on' || Z.prop(s, r, 'jailed').value === 'on') continue;
     const e = Z.mount(s, r);
     if (e) fail(1, e);
   }
@@ -136,9 +186,9 @@ function createParents(s, par) {
 
 function createFs(s, name, props, noMount) {
   const rec = Z.newRecord(s, name, 'filesystem');
-  rec.props = { ...props };
+  applyProps(rec, props);
   fs.mkdirSync(Z.dataDir(rec), { recursive: true });
-  if (!noMount && Z.prop(s, rec, 'canmount').value === 'on' && !['none', 'legacy'].includes(Z.prop(s, rec, 'mountpoint').value)) {
+  if (!noMount && autoMounts(s, rec)) {
     const e = Z.mount(s, rec);
     if (e) {
       Z.destroyOne(s, name);
@@ -164,8 +214,14 @@ function parseTypes(sub, t) {
   return types;
 }
 
+/** select(), in a jail only what the jail sees. */
+function select(s, sub, operands, how) {
+  const recs = selectAll(s, sub, operands, how);
+  return JAIL ? recs.filter((r) => visible(s, jailOf(s), r.name)) : recs;
+}
+
 /** Datasets selected by operands, -r, -d and -t, in zfs's order (parents, then snapshots, then children). */
-function select(s, sub, operands, { recurse, depth, types, snapsOfOperand }) {
+function selectAll(s, sub, operands, { recurse, depth, types, snapsOfOperand }) {
   const result = [];
   const seen = new Set();
   const add = (rec) => {
@@ -279,11 +335,11 @@ function set(argv) {
     for (const name of targets) {
       const rec = mustExist(s, name);
       for (const [k, v] of Object.entries(props)) {
-        const e = checkProp(name, k, v, rec.type === 'snapshot');
+        const e = checkProp(name, k, v, rec.type === 'snapshot') || (Z.NATIVE[k] ? checkSpace(s, rec, k, v) : null);
         if (e) fail(1, e);
       }
-      const affectsMount = 'mountpoint' in props;
-      const apply = () => { Object.assign(rec.props, props); if (rec.received) for (const k of Object.keys(props)) delete rec.received[k]; };
+      const affectsMount = 'mountpoint' in props || 'jailed' in props;
+      const apply = () => { applyProps(rec, props); if (rec.received) for (const k of Object.keys(props)) delete rec.received[k]; };
       if (affectsMount && rec.type === 'filesystem') remounting(s, [name, ...Z.descendants(s, name)], () => { apply(); });
       else apply();
     }
@@ -296,12 +352,17 @@ function inherit(argv) {
   const [p, ...targets] = g.args;
   if (!Z.isKnownProp(p)) usage('inherit', `invalid property '${p}'`);
   if (Z.READONLY.includes(p)) fail(1, `'${p}' property is read-only`);
+  // zfs_do_inherit: a property that is not inheritable is refused, quotas with a hint.
+  if (Z.NATIVE[p] && !Z.NATIVE[p].inherit && !g.has('S')) {
+    const hint = Z.NATIVE[p].zeroIsNone ? `use 'zfs set ${p}=none' to clear\nuse 'zfs inherit -S ${p}' to revert to received value\n` : '';
+    fail(1, `'${p}' property cannot be inherited\n${hint}`);
+  }
   State.update((s) => {
     for (const name of targets) {
       mustExist(s, name);
       const names = g.has('r') ? [name, ...Z.descendants(s, name)] : [name];
       const apply = () => names.forEach((n) => { delete Z.get(s, n).props[p]; });
-      if (p === 'mountpoint') remounting(s, [name, ...Z.descendants(s, name)], apply);
+      if (p === 'mountpoint' || p === 'jailed') remounting(s, [name, ...Z.descendants(s, name)], apply);
       else apply();
     }
   });
@@ -347,9 +408,9 @@ function clone(argv) {
       createParents(s, par);
     }
     const rec = Z.newRecord(s, target, 'filesystem', { origin: snap });
-    rec.props = { ...props };
+    applyProps(rec, props);
     T.copyTree(Z.dataDir(src), Z.dataDir(rec));
-    if (Z.prop(s, rec, 'canmount').value === 'on' && !['none', 'legacy'].includes(Z.prop(s, rec, 'mountpoint').value)) {
+    if (autoMounts(s, rec)) {
       const e = Z.mount(s, rec);
       if (e) fail(1, e + '\nfilesystem successfully created, but not mounted');
     }
@@ -463,17 +524,20 @@ function renameKey(s, from, to) {
 // ---------------------------------------------------------------- mount / unmount
 function mount(argv) {
   const g = opts('mount', argv, 'aflvOo:');
+  if (JAIL) return jailMount(g);
   State.update((s) => {
     if (g.args.length === 0 && !g.has('a')) {
       for (const r of Object.values(s.zfs.datasets).filter((d) => d.mounted).sort((a, b) => a.name.localeCompare(b.name))) out(`${r.name.padEnd(24)}  ${r.mountedAt}\n`);
       return;
     }
     const targets = g.has('a')
-      ? Object.values(s.zfs.datasets).filter((d) => d.type === 'filesystem' && !d.mounted && Z.prop(s, d, 'canmount').value === 'on' && !['none', 'legacy'].includes(Z.prop(s, d, 'mountpoint').value))
+      ? Object.values(s.zfs.datasets).filter((d) => d.type === 'filesystem' && !d.mounted && autoMounts(s, d))
       : g.args.map((n) => mustExist(s, n));
     targets.sort((a, b) => a.name.length - b.name.length);
     for (const r of targets) {
       if (r.type !== 'filesystem') fail(1, `cannot mount '${r.name}': not a filesystem`);
+      // share_mount_one: a jailed dataset named on the host's command line.
+      if (Z.prop(s, r, 'jailed').value === 'on') fail(1, `cannot mount '${r.name}': dataset is exported to a local zone`);
       const e = Z.mount(s, r);
       if (e) fail(1, e);
     }
@@ -564,13 +628,13 @@ function receive(argv, sub) {
       rec.props[k] = v;
       rec.received[k] = true;
     }
-    Object.assign(rec.props, props);
+    applyProps(rec, props);
     for (const k of Object.keys(props)) delete rec.received[k];
     T.untarTree(tar, Z.dataDir(rec));
     const snapRec = Z.newRecord(s, `${target}@${targetSnap}`, 'snapshot');
     snapRec.props = { ...(header.snapProps || {}) };
     T.copyTree(Z.dataDir(rec), Z.dataDir(snapRec));
-    if (!g.has('u') && Z.prop(s, rec, 'canmount').value === 'on' && !['none', 'legacy'].includes(Z.prop(s, rec, 'mountpoint').value)) {
+    if (!g.has('u') && autoMounts(s, rec)) {
       const e = Z.mount(s, rec);
       if (e) fail(1, e);
     }
@@ -578,10 +642,75 @@ function receive(argv, sub) {
   if (g.has('v')) out(`received ${Z.nicenum(tar.length)} stream\n`);
 }
 
+// ---------------------------------------------------------------- jail / unjail
+// zfs_do_jail_impl (cmd/zfs/zfs_main.c), zfs_jail (lib/libzfs/os/freebsd/libzfs_compat.c) and
+// zone_dataset_attach/detach (module/os/freebsd/spl/spl_zone.c): the jail must run, the
+// dataset be a filesystem; attaching twice is EEXIST, detaching what is not attached ENOENT.
+// The jailed property is not checked here: it decides what the jail may do with the dataset.
+// A jail's datasets are kept on its record and go with it when it is removed.
+function jailCmd(argv, attach) {
+  const sub = attach ? 'jail' : 'unjail';
+  const g = opts(sub, argv, '');
+  if (g.args.length < 2) usage(sub, 'missing argument(s)');
+  if (g.args.length > 2) usage(sub, 'too many arguments');
+  const [want, name] = g.args;
+  State.update((s) => {
+    const j = State.findJail(s, want);
+    if (!j) usage(sub, 'invalid jail id or name');
+    const rec = mustExist(s, name);
+    if (rec.type === 'snapshot') fail(1, `cannot ${sub} '${name}': snapshots can not be jailed`);
+    const list = j.zfsDatasets || [];
+    if (attach) {
+      if (list.includes(name)) fail(1, `cannot jail '${name}': pool or dataset exists`);
+      j.zfsDatasets = [...list, name];
+    } else {
+      if (!list.includes(name)) fail(1, `cannot unjail '${name}': no such pool or dataset`);
+      j.zfsDatasets = list.filter((d) => d !== name);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- inside a jail
+const JAIL = process.env.FAKEBSD_JAIL || null;
+
+/** zone_dataset_visible: attached datasets and their descendants (writable), their ancestors (read only). */
+function visible(s, j, name) {
+  const attached = j.zfsDatasets || [];
+  return attached.some((d) => name === d || name.startsWith(d + '/') || name.startsWith(d + '@') || d.startsWith(name + '/'));
+}
+const jailOf = (s) => Object.values(s.jails.running).find((x) => x.name === JAIL);
+
+/** zfs mount in a jail: vfs_domount's PRIV_VFS_MOUNT (prison_priv_check) and zfs_mount's allow.mount.zfs. */
+function jailMount(g) {
+  State.update((s) => {
+    const j = jailOf(s);
+    if (g.args.length === 0 && !g.has('a')) {
+      for (const r of Object.values(s.zfs.datasets).filter((d) => d.mounted && d.inJail === JAIL)) out(`${r.name.padEnd(24)}  ${path.posix.relative(j.path, r.mountedAt) ? '/' + path.posix.relative(j.path, r.mountedAt) : '/'}\n`);
+      return;
+    }
+    const names = g.has('a') ? Object.keys(s.zfs.datasets).filter((n) => !Z.isSnap(n) && visible(s, j, n) && (j.zfsDatasets || []).some((d) => n === d || n.startsWith(d + '/'))) : g.args;
+    const one = (p) => (j.params[p] || [])[0];
+    const allowed = ['allow.mount', 'allow.mount.zfs'].every((p) => one(p) !== undefined && one(p) !== 'false' && one(p) !== '0') && Number(one('enforce_statfs') ?? 2) < 2;
+    for (const n of names) {
+      const rec = Z.get(s, n);
+      if (!rec || !visible(s, j, n)) fail(1, `cannot open '${n}': dataset does not exist`);
+      if (g.has('a') && (rec.mounted || !['on'].includes(Z.prop(s, rec, 'canmount').value) || Z.prop(s, rec, 'jailed').value !== 'on')) continue;
+      if (Z.prop(s, rec, 'jailed').value !== 'on') fail(1, `cannot mount '${n}': permission denied`);
+      if (!allowed) fail(1, `cannot mount '${n}': Insufficient privileges`);
+      const mp = Z.prop(s, rec, 'mountpoint').value;
+      if (['none', 'legacy'].includes(mp)) continue;
+      const e = Z.mount(s, rec, path.posix.join(j.path, mp));
+      if (e) fail(1, e);
+      rec.inJail = JAIL;
+    }
+  });
+}
+
 const SUBCOMMANDS = {
   create, list, get, set, inherit, snapshot, snap: snapshot, clone, destroy, rename, mount,
   unmount: (a) => unmount(a, 'unmount'), umount: (a) => unmount(a, 'umount'),
   send, receive: (a) => receive(a, 'receive'), recv: (a) => receive(a, 'recv'),
+  jail: (a) => jailCmd(a, true), unjail: (a) => jailCmd(a, false),
 };
 
 function main(argv) {

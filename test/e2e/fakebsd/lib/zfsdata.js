@@ -9,11 +9,17 @@ const T = require('./tree');
 
 const POOL = 'zroot';
 
-// Native properties: default value and whether children inherit it.
+// compression's values as zfs_prop.c lists them (zprop_values, shown in the refusal).
+const COMPRESSION_VALUES = 'on | off | lzjb | gzip | gzip-[1-9] | zle | lz4 | zstd | zstd-[1-19] | zstd-fast | zstd-fast-[1-10,20,30,40,50,60,70,80,90,100,500,1000]';
+const isCompression = (v) => ['on', 'off', 'lzjb', 'gzip', 'zle', 'lz4', 'zstd', 'zstd-fast'].includes(v)
+  || /^gzip-[1-9]$/.test(v) || /^zstd-([1-9]|1[0-9])$/.test(v) || /^zstd-fast-([1-9]|10|[2-9]0|100|500|1000)$/.test(v);
+
+// Native properties: default value and whether children inherit it. size: a byte count
+// (stored as digits, printed as zfs_nicebytes does unless -p).
 const NATIVE = {
   mountpoint: { inherit: true },
   canmount: { def: 'on', inherit: false, values: ['on', 'off', 'noauto'] },
-  compression: { def: 'off', inherit: true },
+  compression: { def: 'off', inherit: true, valid: isCompression, valuesText: COMPRESSION_VALUES },
   atime: { def: 'on', inherit: true, values: ['on', 'off'] },
   readonly: { def: 'off', inherit: true, values: ['on', 'off'] },
   exec: { def: 'on', inherit: true, values: ['on', 'off'] },
@@ -21,16 +27,57 @@ const NATIVE = {
   devices: { def: 'on', inherit: true, values: ['on', 'off'] },
   checksum: { def: 'on', inherit: true },
   sync: { def: 'standard', inherit: true, values: ['standard', 'always', 'disabled'] },
-  recordsize: { def: '128K', inherit: true },
+  recordsize: { def: '131072', inherit: true, size: true },
   snapdir: { def: 'hidden', inherit: true, values: ['hidden', 'visible'] },
   jailed: { def: 'off', inherit: true, values: ['on', 'off'] },
   dedup: { def: 'off', inherit: true },
   copies: { def: '1', inherit: true, values: ['1', '2', '3'] },
-  quota: { def: 'none', inherit: false },
-  refquota: { def: 'none', inherit: false },
-  reservation: { def: 'none', inherit: false },
-  refreservation: { def: 'none', inherit: false },
+  quota: { def: '0', inherit: false, size: true, zeroIsNone: true },
+  refquota: { def: '0', inherit: false, size: true, zeroIsNone: true },
+  reservation: { def: '0', inherit: false, size: true, zeroIsNone: true },
+  refreservation: { def: '0', inherit: false, size: true, zeroIsNone: true },
 };
+// The largest block a pool takes: OpenZFS 2.2 (FreeBSD 14.0 on) raised zfs_max_recordsize's
+// default from 1M to 16M (openzfs/zfs#13302); SPA_MINBLOCKSIZE is 512.
+const MAX_RECORDSIZE = 16 * 1024 * 1024;
+
+/**
+ * zfs_nicestrtonum (lib/libzfs/libzfs_util.c): "1G", "1.5g", "512", "1GB", "1GiB" to bytes.
+ * Returns { bytes } or { error } with libzfs's wording.
+ */
+function parseSize(v) {
+  if (!/^[0-9.]/.test(v)) return { error: `bad numeric value '${v}'` };
+  const m = /^([0-9]*\.?[0-9]*)(.*)$/.exec(v);
+  const num = Number(m[1]);
+  if (m[1] === '.' || !Number.isFinite(num)) return { error: `bad numeric value '${v}'` };
+  const suf = m[2];
+  let shift = 0;
+  if (suf !== '') {
+    const i = 'BKMGTPEZ'.indexOf(suf[0].toUpperCase());
+    const tail = suf.slice(1).toUpperCase();
+    if (i < 0 || !(tail === '' || (suf[0].toUpperCase() !== 'B' && (tail === 'B' || tail === 'IB')))) return { error: `invalid numeric suffix '${suf}'` };
+    shift = 10 * i;
+  }
+  if (!m[1].includes('.') && suf === '' && !/^\d+$/.test(m[1])) return { error: `bad numeric value '${v}'` };
+  const bytes = num * 2 ** shift;
+  if (bytes >= 2 ** 64) return { error: 'numeric value is too large' };
+  return { bytes: Math.floor(bytes) };
+}
+
+/** zfs_nicebytes: 1024-based, exact multiples without decimals, else at most 5 characters. */
+function nicebytes(n) {
+  n = Number(n);
+  const units = ['B', 'K', 'M', 'G', 'T', 'P', 'E'];
+  let i = 0;
+  while (i < units.length - 1 && n >= 1024 ** (i + 1)) i++;
+  if (i === 0) return `${n}B`;
+  if (n % 1024 ** i === 0) return `${n / 1024 ** i}${units[i]}`;
+  for (let p = 2; p >= 0; p--) {
+    const str = `${(n / 1024 ** i).toFixed(p)}${units[i]}`;
+    if (str.length <= 5 || p === 0) return str;
+  }
+  return String(n);
+}
 // Read-only statistics, computed on demand.
 const READONLY = ['type', 'creation', 'used', 'available', 'referenced', 'compressratio', 'mounted', 'origin', 'name', 'guid', 'createtxg', 'written', 'logicalused', 'clones'];
 
@@ -131,11 +178,24 @@ function statValue(s, rec, p) {
     case 'origin': return rec.origin || '-';
     case 'mounted': return rec.type === 'snapshot' ? '-' : rec.mounted ? 'yes' : 'no';
     case 'compressratio': return '1.00x';
-    case 'available': return rec.type === 'snapshot' ? '-' : String(100 * 2 ** 30);
+    case 'available': return rec.type === 'snapshot' ? '-' : String(available(s, rec));
     case 'clones': return rec.type === 'snapshot' ? clonesOf(s, rec.name).join(',') || '' : '-';
     case 'used': case 'referenced': case 'logicalused': case 'written': return String(usedBytes(s, rec, p));
     default: return '-';
   }
+}
+
+/** Free space as the dataset sees it: the pool's, capped by its own and its ancestors' quotas. */
+function available(s, rec) {
+  let avail = 100 * 2 ** 30;
+  for (let cur = rec; cur; cur = get(s, parentName(cur.name) || '')) {
+    for (const [q, over] of [['quota', 'used'], ['refquota', 'referenced']]) {
+      if (q === 'refquota' && cur !== rec) continue;
+      const quota = Number(cur.props[q] || 0);
+      if (quota > 0) avail = Math.min(avail, Math.max(0, quota - usedBytes(s, cur, over)));
+    }
+  }
+  return avail;
 }
 
 function usedBytes(s, rec, p) {
@@ -173,12 +233,17 @@ function display(s, rec, p, parsable) {
   if (parsable) return { value, source };
   if (['used', 'available', 'referenced', 'logicalused', 'written'].includes(p) && value !== '-') return { value: nicenum(value), source };
   if (p === 'creation') return { value: ctimeString(Number(value)), source };
+  const def = NATIVE[p];
+  if (def && def.size && /^\d+$/.test(value)) return { value: def.zeroIsNone && value === '0' ? 'none' : nicebytes(value), source };
   return { value, source };
 }
 
-/** Mount a filesystem at its mountpoint: its data directory moves there. Returns an error message or null. */
-function mount(s, rec) {
-  const mp = prop(s, rec, 'mountpoint').value;
+/**
+ * Mount a filesystem at its mountpoint (or at `at`, a host path: a jail's root joined with the
+ * mountpoint): its data directory moves there. Returns an error message or null.
+ */
+function mount(s, rec, at) {
+  const mp = at || prop(s, rec, 'mountpoint').value;
   if (rec.mounted) return `cannot mount '${rec.name}': filesystem already mounted`;
   if (mp === 'none' || mp === 'legacy') return `cannot mount '${rec.name}': ${mp === 'none' ? 'no mountpoint set' : "legacy mountpoint"}`;
   if (prop(s, rec, 'canmount').value === 'off') return `cannot mount '${rec.name}': 'canmount' property is set to 'off'`;
@@ -209,6 +274,7 @@ function unmount(s, rec, { keepDir = true } = {}) {
   if (keepDir) fs.mkdirSync(here, { recursive: true });
   rec.mounted = false;
   rec.mountedAt = null;
+  delete rec.inJail;
   return null;
 }
 
@@ -242,5 +308,5 @@ function destroyOne(s, name) {
 module.exports = {
   POOL, NATIVE, READONLY, isUserProp, isKnownProp, parentName, isSnap, fsOfSnap, validName,
   newRecord, initPool, get, dataDir, children, descendants, snapshotsOf, clonesOf, prop, display,
-  nicenum, mount, unmount, freezeInto, destroyOne,
+  nicenum, mount, unmount, freezeInto, destroyOne, parseSize, nicebytes, usedBytes, MAX_RECORDSIZE,
 };
