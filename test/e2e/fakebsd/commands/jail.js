@@ -12,8 +12,10 @@
 // -rc restarts (usr.sbin/jail/jail.c, JF_RESTART: stop with the configuration's parameters,
 // then create; a jail that is not running is "not found" and nothing is started).
 // Host-side hooks (exec.prepare, exec.prestart, exec.created, exec.poststart,
-// exec.prestop, exec.poststop, exec.release) really run through /bin/sh -c; commands
-// inside the jail (exec.start, exec.stop, command) are recorded in the state.
+// exec.prestop, exec.poststop, exec.release) really run through /bin/sh -c, in the order of
+// startcommands/stopcommands in usr.sbin/jail/jail.c; commands inside the jail (exec.start,
+// exec.stop, command) are recorded in the state. zfs.dataset (15.x) runs `zfs jail` after
+// exec.created; the jail's cpuset and attached datasets go with its record when it is removed.
 // Mounts, addresses and vnet interfaces are checked and recorded as jail(8) would do them.
 const fs = require('fs');
 const path = require('path');
@@ -167,6 +169,10 @@ function create(name, params, opts) {
       if (isTrue(p, 'vnet') && ['ip4.addr', 'ip6.addr'].some((k) => (p[k] || []).some((x) => x.trim()))) {
         throw new Exit(1, `jail: ${name}: vnet jails cannot have IP address restrictions\n`);
       }
+      // kern_jail_set: enforce_statfs outside 0..2 is EINVAL with no message of its own, which
+      // libjail's jailparam_set words as "jail_set: Invalid argument".
+      const es = one(p, 'enforce_statfs');
+      if (es !== undefined && !/^[0-2]$/.test(es.trim())) throw new Exit(1, `jail: ${name}: jail_set: Invalid argument\n`);
       const id = s.jails.nextJid++;
       s.jails.running[id] = {
         jid: id, name, path: jpath, hostname: one(p, 'host.hostname') || name, params: p,
@@ -178,6 +184,13 @@ function create(name, params, opts) {
     });
     const fail2 = (msg) => { stopJail(name, p, { ...opts, hooks: false }); throw new Exit(1, msg); };
     if (!runHooks(name, p, 'exec.created', opts.q)) fail2('');
+    // zfs.dataset (15.0 on): after exec.created and before vnet.interface and exec.start
+    // (startcommands in usr.sbin/jail/jail.c), one `zfs jail JID DATASET` each, so the jail's
+    // rc can mount them; one that fails fails the start.
+    for (const ds of (p['zfs.dataset'] || []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean)) {
+      const r = spawnSync(process.execPath, [SCRIPT, 'zfs', 'jail', String(jid), ds], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, FAKEBSD_NESTED_IN: 'jail' } });
+      if (r.status !== 0) fail2(`jail: ${name}: /sbin/zfs jail ${jid} ${ds}: failed\n`);
+    }
     const vnetErr = State.update((s) => {
       for (const ifn of (p['vnet.interface'] || []).flatMap((x) => x.split(','))) {
         if (!s.ifaces[ifn] || s.ifaces[ifn].vnet) return `ifconfig: interface ${ifn} does not exist\njail: ${name}: vnet.interface: failed\n`;

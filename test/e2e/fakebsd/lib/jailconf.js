@@ -35,8 +35,19 @@ function canonical(name) {
   return { name, negated: false };
 }
 
-/** Is this a parameter jail(8) accepts on this host? (allow.mount.<fs> needs the fs module.) */
-function known(name, kld) {
+/**
+ * Pseudo-parameters newer than a release: zfs.dataset came with FreeBSD 15.0 (jail(8): "add
+ * support for ZFS datasets", commit e0dfe185cbca, which bumped __FreeBSD_version for jail
+ * managers); an older jail(8) takes it for an unknown parameter.
+ */
+const SINCE = { 'zfs.dataset': 15 };
+
+/**
+ * Is this a parameter jail(8) accepts on this host? (allow.mount.<fs> needs the fs module;
+ * release is the host's major version, the newest when not given.)
+ */
+function known(name, kld, release = Infinity) {
+  if (SINCE[name] && release < SINCE[name]) return false;
   if (PARAMS.includes(name)) return true;
   const m = /^allow\.mount\.([a-z]+)$/.exec(name);
   if (m) return MOUNT_FS.includes(m[1]) && kld.includes(m[1]);
@@ -246,7 +257,7 @@ function jailsOf(stmts) {
  * Final parameters of one jail: { params: { name: [values] }, vars }. Throws ConfError
  * (message without the "jail: " prefix) for unknown parameters and variable errors.
  */
-function resolveJail(name, stmts, { kld = [], check = true } = {}) {
+function resolveJail(name, stmts, { kld = [], check = true, release } = {}) {
   const params = { name: [name] };
   const vars = {};
   // How each parameter was last written (`jail -e` prints that spelling, and a bare one without "=").
@@ -259,7 +270,7 @@ function resolveJail(name, stmts, { kld = [], check = true } = {}) {
       continue;
     }
     const { name: pname, negated } = canonical(st.name);
-    if (check && !known(pname, kld)) throw new ConfError(`${name}: unknown parameter: ${st.name}`);
+    if (check && !known(pname, kld, release)) throw new ConfError(`${name}: unknown parameter: ${st.name}`);
     if (pname === 'name') continue;
     spelled[pname] = st.name;
     bare[pname] = st.op === null;
@@ -299,7 +310,7 @@ function load(realFile, displayFile, { release, kld, hostPath, text }) {
   const { order, jails } = jailsOf(stmts);
   return {
     order,
-    get: (name) => (jails[name] ? resolveJail(name, jails[name].stmts, { kld }) : null),
+    get: (name) => (jails[name] ? resolveJail(name, jails[name].stmts, { kld, release }) : null),
     // As `jail -e` sees a jail: parameter names are not checked (nothing is imported).
     show: (name) => resolveJail(name, jails[name].stmts, { kld, check: false }),
   };
