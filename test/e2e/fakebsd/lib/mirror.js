@@ -74,6 +74,7 @@ function setContents(rel) {
       'etc/hosts': '::1\t\t\tlocalhost localhost.my.domain\n127.0.0.1\t\tlocalhost localhost.my.domain\n',
       'etc/rc': { text: '#!/bin/sh\n# fakebsd: jails\' rc is recorded, never run\nexit 0\n', mode: 0o555 },
       'etc/rc.shutdown': { text: '#!/bin/sh\nexit 0\n', mode: 0o555 },
+      ...require('./passwd').baseFiles(),
       'etc/defaults/': '',
       'etc/defaults/rc.conf': 'cron_enable="YES"\nsendmail_enable="NO"\nsyslogd_flags="-s"\nrc_conf_files="/etc/rc.conf /etc/rc.conf.local"\n',
       'COPYRIGHT': `FreeBSD ${rel} (fakebsd test mirror)\n`,
