@@ -36,6 +36,8 @@ const COMMANDS = {
   daemon: ['/usr/sbin/daemon'],
   rctl: ['/usr/bin/rctl'],
   cpuset: ['/usr/bin/cpuset'],
+  pw: ['/usr/sbin/pw'],
+  nc: ['/usr/bin/nc'],
 };
 
 /** Commands whose module exists (the table may name some still being written). */
@@ -232,7 +234,19 @@ function reboot(root) {
   return { stop, start };
 }
 
+/**
+ * Stops every daemon the jails' rc.d scripts started and the jails' network namespace
+ * (lib/jailnet.js). Tests on a temporary root call it; in the rig the host's pid namespace
+ * takes them down with it.
+ */
+function stopServices(root) {
+  return withRoot(root, () => {
+    require('./lib/rcsubr').stopAllDaemons();
+    require('./lib/jailnet').teardown();
+  });
+}
+
 module.exports = {
   reboot, COMMANDS, SCRIPT, implemented, installShims, initHost, buildMirror, run, seedDataset,
-  setFault, clearFaults, readCommandsLog, readState, updateState, withRoot, pfVerdict,
+  setFault, clearFaults, readCommandsLog, readState, updateState, withRoot, pfVerdict, stopServices,
 };

@@ -1,10 +1,17 @@
 'use strict';
-// fetch(1), offline: URLs under the test mirror's baseUrl (var/db/fakebsd/mirror.json)
-// are served from its directory; anything else fails as an unreachable host would.
+// fetch(1) (usr.bin/fetch/fetch.c, lib/libfetch), offline: URLs under the test mirror's baseUrl
+// (var/db/fakebsd/mirror.json) are served from its directory. http://ADDR[:PORT]/PATH with ADDR
+// an IP address is a real GET from the jails' network (lib/jailnet.js), where every running
+// jail's addresses are: a health check of a jail's service. libfetch's messages: an HTTP status
+// other than 2xx is "fetch: URL: REASON" (its reason phrase), a refused connection "fetch: URL:
+// Connection refused", -T SECS (default 120) "fetch: URL: Operation timed out"; exit 1.
+// Other hosts fail as an unreachable host would ("No address record").
 const fs = require('fs');
 const path = require('path');
 const { out, err, fail, hostPath, dbDir, writeFd } = require('../lib/host');
 const { getopt } = require('../lib/getopt');
+const net = require('net');
+const Net = require('../lib/jailnet');
 
 const USAGE = 'usage: fetch [-146AadFlMmnPpqRrsUv] [-B bytes] [--bind-address=host]\n       [-i file] [-N file] [-o file] [-S bytes] [-T seconds] [-w seconds] URL ...';
 
@@ -36,6 +43,26 @@ function resolve(url) {
   fail(1, `fetch: ${url}: No address record`);
 }
 
+const REASONS = { ECONNREFUSED: 'Connection refused', ETIMEDOUT: 'Operation timed out', ENETUNREACH: 'Network is unreachable', EHOSTUNREACH: 'No route to host', ECONNRESET: 'Connection reset by peer' };
+
+/** http://IP[:PORT]/... that no mirror serves: a jail's address. */
+function jailUrl(url) {
+  let u;
+  try { u = new URL(url); } catch { return null; }
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  if (!net.isIP(host) || mirrors().some((m) => url.startsWith(m.baseUrl))) return null;
+  return u;
+}
+
+/** The body of a GET from the jails' network, or throws fetch's error. */
+function getFromJail(url, u, timeoutSecs) {
+  if (u.protocol !== 'http:') fail(1, `fakebsd: fetch ${u.protocol}// to a jail is not implemented by the fake`);
+  const r = Net.connect({ url, timeoutMs: timeoutSecs * 1000 });
+  if (!r.ok) fail(1, `fetch: ${url}: ${REASONS[r.error] || r.error}`);
+  if (r.status < 200 || r.status > 299) fail(1, `fetch: ${url}: ${r.reason}`);
+  return Buffer.from(r.body, 'base64');
+}
+
 function main(argv) {
   const g = getopt(argv, '146AadFlMmnPpqRrsUvB:i:N:o:S:T:w:', { prog: 'fetch', usage: USAGE, permute: true });
   if (g.args.length === 0) fail(1, USAGE);
@@ -46,16 +73,17 @@ function main(argv) {
   }
   let status = 0;
   for (const url of g.args) {
-    let src;
+    let data;
     try {
-      src = resolve(url);
+      const ju = jailUrl(url);
+      if (ju && process.env.FAKEBSD_JAIL && outOpt !== '-') fail(1, 'fakebsd: fetch inside a jail writes only to standard output (-o -)');
+      data = ju ? getFromJail(url, ju, g.has('T') ? Number(g.get('T')) : 120) : fs.readFileSync(resolve(url));
     } catch (e) {
       if (e.code === undefined) throw e;
       err(e.message);
       status = 1;
       continue;
     }
-    const data = fs.readFileSync(src);
     if (g.has('s')) { out(data.length + '\n'); continue; }
     const name = path.posix.basename(url.split('?')[0]) || 'fetch.out';
     if (outOpt === '-') { writeFd(1, data); continue; }

@@ -27,6 +27,8 @@ const J = require('../lib/jailconf');
 const R = require('../lib/release');
 const D = require('../lib/devfsrules');
 const { setAddr } = require('./ifconfig');
+const { stopJailDaemons } = require('../lib/rcsubr');
+const Net = require('../lib/jailnet');
 
 const SCRIPT = path.join(__dirname, '..', 'fakebsd.js');
 
@@ -244,6 +246,9 @@ function stopJail(name, params, opts) {
   const hooks = opts.hooks !== false;
   const p = params;
   if (hooks && !runHooks(name, p, 'exec.prestop', opts.q)) throw new Exit(1, '');
+  // Removing a jail kills its processes (kern_jail.c prison_remove): the daemons its rc.d
+  // scripts started go, and its addresses leave the jails' network (lib/jailnet.js).
+  stopJailDaemons(name);
   State.update((s) => {
     const j = Object.values(s.jails.running).find((x) => x.name === name);
     if (!j) return;
@@ -265,6 +270,7 @@ function stopJail(name, params, opts) {
       for (const k of Object.keys(s.sysctl)) if (k.startsWith(`jail:${name}:`)) delete s.sysctl[k];
     }
   });
+  Net.sync();
   if (hooks && !runHooks(name, p, 'exec.poststop', opts.q)) throw new Exit(1, '');
   if (opts.R) return;
   State.update((s) => {

@@ -1,9 +1,12 @@
 'use strict';
-// jexec(8): every command is recorded in the jail's state. Only a few are actually
-// run, against the jail's root, because the fake has no chroot with real binaries:
-// true, false, echo, hostname, cat/test/ls on jail paths, freebsd-version, and the
-// shims sysrc (as -R root), pkg (as -j jail), ifconfig/route/sysctl (vnet view), zfs (the
-// datasets attached to the jail).
+// jexec(8) (usr.sbin/jexec/jexec.c): every command is recorded in the jail's state. Only a few
+// are actually run, against the jail's root, because the fake has no chroot with real binaries:
+// true, false, echo, hostname, cat/test/ls on jail paths, freebsd-version, and the shims
+// sysrc and pw (as -R root), pkg (as -j jail), ifconfig/route/sysctl (vnet view), service
+// (the jail's rc.d scripts: what `service -j` runs, and a health check's `jexec J service NAME
+// status`), nc and fetch (they connect from the jails' network, lib/jailnet.js), zfs (the datasets
+// attached to the jail).
+// A jail that is not running: "jexec: jail "NAME" not found" (jail_getid's message), exit 1.
 // Anything else fails with status 127, so a test notices what the fake cannot do.
 const fs = require('fs');
 const path = require('path');
@@ -70,6 +73,9 @@ function main(argv) {
       return 0;
     }
     case 'sysrc': return shim('sysrc', ['-R', j.path, ...args]);
+    case 'pw': return shim('pw', ['-R', j.path, ...args]);
+    case 'service': return shim('service', args, { FAKEBSD_JAIL: j.name });
+    case 'nc': case 'fetch': return shim(base, args, { FAKEBSD_JAIL: j.name });
     case 'pkg': return shim('pkg', ['-j', j.name, ...args]);
     case 'zfs': return shim('zfs', args, { FAKEBSD_JAIL: j.name }); // the jail's view: its attached datasets
     case 'ifconfig': case 'route': case 'sysctl':

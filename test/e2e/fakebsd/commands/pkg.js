@@ -1,6 +1,8 @@
 'use strict';
 // pkg(8) (freebsd/pkg) against a tiny repository (var/db/fakebsd/pkgrepo.json or the built-in one).
-// Installed packages are recorded per root (host "/", a jail's path, or -r ROOT).
+// Installed packages are recorded per root (host "/", a jail's path, or -r ROOT); the server
+// packages (lib/srvpkgs.js: nginx, uwsgi-py311, postgresql17-server) also install their rc.d
+// scripts and configuration files there, and delete removes them.
 // `pkg -j NAME install` needs the jail to have a network: etc/resolv.conf inside it
 // and no `offline` flag on the jail in the state.
 // - ABI: the running system's (with -j the jail's userland: FreeBSD:MAJOR:amd64), or
@@ -25,6 +27,7 @@ const { getopt } = require('../lib/getopt');
 const State = require('../lib/state');
 const M = require('../lib/mounts');
 const R = require('../lib/release');
+const SP = require('../lib/srvpkgs');
 
 const REPO = {
   'indexinfo': { version: '0.3.1', deps: [] },
@@ -37,6 +40,7 @@ const REPO = {
   'git-lite': { version: '2.47.1', deps: ['expat', 'gettext-runtime'] },
   'vim-console': { version: '9.1.0', deps: ['gettext-runtime'] },
   'pkg': { version: '1.21.3', deps: [] },
+  ...require('../lib/srvpkgs').REPO,
 };
 const USAGE = 'Usage: pkg [-v] [-d] [-l] [-N] [-j <jail name or id>|-c <chroot path>|-r <rootdir>] [-C <configuration file>] [-R <repo config dir>] [-o var=value] [-4|-6] <command> [<args>]';
 
@@ -137,6 +141,7 @@ function main(argv) {
       if (!todo.length) { out(`${label}The most recent versions of packages are already installed\n`); return 0; }
       if (!o.has('n')) {
         record(todo);
+        for (const n of todo) SP.install(n, hostPath(root));
         for (const n of todo) out(`${label}Installing ${n}-${r[n].version}...\n${label}Extracting ${n}-${r[n].version}: 100%\n`);
       }
       return 0;
@@ -204,6 +209,7 @@ function main(argv) {
           add(path.posix.join(dir, cand), depth + 1);
         }
         State.update((st) => { (st.pkg.roots[root] = st.pkg.roots[root] || {})[meta.name] = meta.version; });
+        SP.install(meta.name, hostPath(root));
         out(`${label}${depth ? '`-- ' : ''}Extracting ${meta.name}-${meta.version}: 100%\n`);
       };
       for (const p of o.args) add(p, 0);
@@ -253,6 +259,7 @@ function main(argv) {
       for (const n of o.args) if (!(n in db)) fail(1, `${label}No packages matched for pattern '${n}'`);
       if (!confirmed(o.has('y'), '\nProceed with deinstalling packages? ')) return 1;
       State.update((s) => { for (const n of o.args) delete s.pkg.roots[root][n]; });
+      for (const n of o.args) SP.remove(n, hostPath(root));
       return 0;
     }
     default: fail(1, `pkg: unknown command: ${cmd}\n${USAGE}`);

@@ -1,5 +1,6 @@
 'use strict';
-// service(8) for the rc.d scripts the library drives: jail, devfs, pf, netif.
+// service(8), after usr.sbin/service/service.sh, for the rc.d scripts the library drives on the
+// host (jail, devfs, pf, netif) and for the rc.d scripts inside jails (-j, lib/rcsubr.js).
 // rc.subr's rules apply: without NAME_enable=YES, start/stop print "Cannot 'start' ..."
 // and exit 0; the one* verbs skip that check (etc/rc.subr). rc.d/jail picks its file the
 // way current libexec/rc/rc.d/jail does and reports failures without failing itself.
@@ -7,6 +8,8 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { out, err, fail, hostPath } = require('../lib/host');
+const { getopt } = require('../lib/getopt');
+const RCS = require('../lib/rcsubr');
 const State = require('../lib/state');
 const RC = require('../lib/rcconf');
 const D = require('../lib/devfsrules');
@@ -31,9 +34,26 @@ function shim(name, args) {
   return spawnSync(process.execPath, [SCRIPT, name, ...args], { encoding: 'utf8', env: { ...process.env, FAKEBSD_NESTED_IN: 'service' } });
 }
 
+// usr.sbin/service/service.sh: `-j JAIL` runs `jexec -l JAIL /usr/sbin/service` with the other
+// options and the arguments; inside a jail (FAKEBSD_JAIL, set by jexec) the script comes from
+// the jail's /etc/rc.d or /usr/local/etc/rc.d and runs as rc.subr runs it (lib/rcsubr.js);
+// -e lists the enabled scripts, -l every script. Not found: the two lines on stdout, exit 1.
+const USAGE_LINES = (me) => ['', 'Usage:', `${me} [-j <jail name or id>] -e`, `${me} [-j <jail name or id>] -R`, `${me} [-j <jail name or id>] [-v] -l | -r`,
+  `${me} [-j <jail name or id>] [-v] <rc.d script> start|stop|etc.`, `${me} -h`, '', '-j\tPerform actions within the named jail', '-e\tShow services that are enabled',
+  '-R\tStop and start enabled /usr/local/etc/rc.d services', '-l\tList all scripts in /etc/rc.d and /usr/local/etc/rc.d', '-r\tShow the results of boot time rcorder', '-v\tVerbose', ''].join('\n') + '\n';
+
 function main(argv) {
-  if (argv.length && argv[0].startsWith('-')) fail(1, `fakebsd: service ${argv[0]} is not implemented by the fake`);
-  if (argv.length < 2) fail(1, 'usage: service [-j <jail name or id>] [-rRv] <rc.d script> start|stop|etc.\n       service -e\n       service -l | -r\n       service -R');
+  const g = getopt(argv, 'j:ehlrRv', { prog: 'service', usage: USAGE_LINES('service').trimEnd() });
+  if (g.has('h')) { out(USAGE_LINES('service')); return 0; }
+  if (g.has('j')) {
+    const carried = ['e', 'l', 'r', 'R', 'v'].filter((f) => g.has(f)).map((f) => `-${f}`);
+    return spawnSync(process.execPath, [SCRIPT, 'jexec', '-l', g.get('j'), '/usr/sbin/service', ...carried, ...g.args],
+      { stdio: 'inherit', env: { ...process.env, FAKEBSD_NESTED_IN: 'service' } }).status;
+  }
+  if (process.env.FAKEBSD_JAIL) return inJail(process.env.FAKEBSD_JAIL, g);
+  if (g.opts.length) fail(1, `fakebsd: service -${g.opts[0][0]} is not implemented by the fake on the host`);
+  argv = g.args;
+  if (argv.length < 2) { out(USAGE_LINES('service')); return 1; }
   const [name, verbArg, ...names] = argv;
   const svc = SERVICES[name];
   if (!svc) fail(1, `${name} does not exist in /etc/rc.d or the local startup\ndirectories (/usr/local/etc/rc.d), or is not executable`);
@@ -49,6 +69,25 @@ function main(argv) {
     return 0;
   }
   return { jail: jailService, devfs: devfsService, pf: pfService, netif: netifService }[name](verb, names, conf);
+}
+
+/** service inside a running jail: its own rc.d scripts (lib/rcsubr.js). */
+function inJail(jailName, g) {
+  const j = State.read((s) => State.findJail(s, jailName));
+  if (!j) fail(1, `fakebsd: service: jail ${jailName} is not running`);
+  const jr = RCS.jailRoot(j);
+  if (g.has('R') || g.has('r')) fail(1, `fakebsd: service -${g.has('R') ? 'R' : 'r'} is not implemented by the fake`);
+  if (g.has('e')) { for (const f of RCS.enabledScripts(jr)) out(`${f}\n`); return 0; }
+  if (g.has('l')) { for (const f of RCS.listScripts(jr)) out(`${f}\n`); return 0; }
+  if (g.args.length < 2) { out(USAGE_LINES('service')); return 1; }
+  const [name, verb, ...extra] = g.args;
+  const script = RCS.findScript(jr, name);
+  if (!script) {
+    out(`${name} does not exist in /etc/rc.d or the local startup\ndirectories (${RCS.LOCAL_STARTUP}), or is not executable\n`);
+    return 1;
+  }
+  if (g.has('v')) out(`${name} is located in ${path.posix.dirname(script)}\n`);
+  return RCS.run(jr, script, verb, extra);
 }
 
 // ---------------------------------------------------------------- jail

@@ -2,6 +2,7 @@
 // Fault injection for the e2e: var/db/fakebsd/faults.json holds
 //   {"failAt": k}                         fail the k-th shim invocation from now, once
 //   {"zfs clone": {"failOnCall": n}}      fail the n-th invocation whose words start with "zfs clone", once
+//                                         (any shim: "service -j", "pw useradd", "nc -z", "jexec web")
 //   {"freebsd-update": {"promptOnCall": n}}
 //                                         the n-th such invocation first asks a question on its
 //                                         controlling terminal, as freebsd-update's upgrade_merge
