@@ -1,6 +1,6 @@
 'use strict';
-// sysrc(8): read and edit rc.conf(5) files. Output format and statuses follow
-// usr.sbin/sysrc/sysrc: "name: old -> new", "sysrc: unknown variable 'x'", -c/-x/-i/-e/-n.
+// sysrc(8): read and edit rc.conf(5) files, the host's or (-j JAIL, -R DIR) another root's.
+// Output format and statuses follow usr.sbin/sysrc/sysrc: "name: old -> new", "sysrc: unknown variable 'x'", -c/-x/-i/-e/-n.
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
@@ -57,14 +57,22 @@ function main(argv) {
     fail(1, 'fakebsd: sysrc -a/-A/-l/-L/-s/-X/-F/-d/-D/-E are not implemented by the fake');
   }
   if (g.args.length === 0) fail(1, USAGE);
-  // -j jail / -R dir: the same edit against another root.
+  // -j jail / -R dir: the same edit against another root. sysrc re-runs itself through
+  // `jexec JAIL /bin/sh` (-j wins over -R) or `chroot DIR /bin/sh` (-R; a DIR that is the root
+  // of a running jail goes through jexec); their refusals are jexec's and chroot(8)'s.
   let rootReal = hostPath('/');
+  if (g.has('j') && !g.get('j')) fail(1, "sysrc: Missing or null argument to `-j' flag");
+  if (g.has('R') && !g.get('R')) fail(1, "sysrc: Missing or null argument to `-R' flag");
   if (g.has('j')) {
     const name = g.get('j');
     const j = State.read((s) => State.findJail(s, name));
-    if (!j) fail(1, `jexec: jail_getid: jail "${name}" not found`);
+    if (!j) fail(1, `jexec: jail "${name}" not found`);
     rootReal = hostPath(j.path);
-  } else if (g.has('R')) rootReal = hostPath(g.get('R'));
+  } else if (g.has('R')) {
+    rootReal = hostPath(g.get('R'));
+    if (!fs.existsSync(rootReal)) fail(1, `chroot: ${g.get('R')}: No such file or directory`);
+    if (!fs.statSync(rootReal).isDirectory()) fail(1, `chroot: ${g.get('R')}: Not a directory`);
+  }
   const inRoot = (p) => (g.has('j') || g.has('R') ? path.join(rootReal, p) : hostPath(p));
 
   const defaults = defaultsFor(rootReal);
