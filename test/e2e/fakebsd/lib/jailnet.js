@@ -55,7 +55,7 @@ function ensure() {
   const k = State.update((s) => {
     const live = liveKeeper(s);
     if (live) return live;
-    s.net = { keeper: startKeeper(), addrs: [] };
+    s.net = { keeper: startKeeper() };
     return s.net.keeper;
   });
   return `/proc/${k.pid}/ns/net`;
@@ -100,7 +100,14 @@ function inNet(netns, cmd, args, opts = {}) {
 function sync({ create = false } = {}) {
   const netns = create ? ensure() : existing();
   if (!netns) return null;
-  const want = State.read((s) => wantedAddrs(s));
+  // Under the state's lock: ten provisioners at once may start services; two that both
+  // found an address missing would both add it, and the second `ip` would fail.
+  State.update((s) => apply(netns, wantedAddrs(s)));
+  return netns;
+}
+
+/** Makes lo's addresses (but 127.0.0.1 and ::1) exactly `want`. */
+function apply(netns, want) {
   const r = inNet(netns, IP, ['-o', 'addr', 'show', 'dev', 'lo']);
   const have = new Set();
   for (const line of (r.stdout || '').split('\n')) {
@@ -108,13 +115,12 @@ function sync({ create = false } = {}) {
     if (m && m[1] !== '127.0.0.1' && m[1] !== '::1') have.add(m[1]);
   }
   const batch = [];
-  for (const a of want) if (!have.has(a)) batch.push(a.includes(':') ? `-6 addr add ${a}/128 dev lo nodad` : `addr add ${a}/32 dev lo`);
-  for (const a of have) if (!want.has(a)) batch.push(a.includes(':') ? `-6 addr del ${a}/128 dev lo` : `addr del ${a}/32 dev lo`);
+  for (const a of want) if (!have.has(a)) batch.push(a.includes(':') ? `addr add ${a}/128 dev lo nodad` : `addr add ${a}/32 dev lo`);
+  for (const a of have) if (!want.has(a)) batch.push(a.includes(':') ? `addr del ${a}/128 dev lo` : `addr del ${a}/32 dev lo`);
   if (batch.length) {
     const b = inNet(netns, IP, ['-force', '-batch', '-'], { input: batch.join('\n') + '\n' });
     if (b.status !== 0) throw new Error(`fakebsd: setting the jails' addresses failed: ${b.stderr}`);
   }
-  return netns;
 }
 
 /** Kills the keeper (tests on a temporary root; the rig's pid namespace does this itself). */
