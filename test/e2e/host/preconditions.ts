@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-/** Debian paths; CI installs: openssh-server openssh-client tcsh sudo util-linux attr. */
+/** Debian paths; CI installs: openssh-server openssh-client tcsh sudo util-linux attr iproute2. */
 export const BINARIES = {
   sshd: '/usr/sbin/sshd',
   ssh: '/usr/bin/ssh',
@@ -20,12 +20,14 @@ export const BINARIES = {
   setpriv: '/usr/bin/setpriv',
   /** Marks a copied overlay layer's own directories opaque (FakeHost.snapshot). */
   setfattr: '/usr/bin/setfattr',
+  /** The jails' network namespace: their addresses on its loopback (fakebsd/lib/jailnet.js). */
+  ip: '/usr/sbin/ip',
   node: '/usr/bin/node',
 } as const;
 
 const APT_PACKAGE: Record<keyof typeof BINARIES, string> = {
   sshd: 'openssh-server', ssh: 'openssh-client', scp: 'openssh-client', sshKeygen: 'openssh-client',
-  tcsh: 'tcsh', sudo: 'sudo', unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', setfattr: 'attr',
+  tcsh: 'tcsh', sudo: 'sudo', unshare: 'util-linux', nsenter: 'util-linux', setpriv: 'util-linux', setfattr: 'attr', ip: 'iproute2',
   node: 'nodejs (the shims run /usr/bin/node)',
 };
 

@@ -17,7 +17,7 @@ const { dbDir, sleepMs } = require('./host');
 
 const NSENTER = '/usr/bin/nsenter';
 const UNSHARE = '/usr/bin/unshare';
-const IP = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => fs.existsSync(p)) || '/usr/sbin/ip';
+const IP = '/usr/sbin/ip'; // Debian's iproute2 (test/e2e/host/preconditions.ts checks it)
 
 /** Identity of a process's network namespace ("net:[4026532...]"), or null when it is gone. */
 function netnsOf(pid) {
