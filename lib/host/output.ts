@@ -5,15 +5,10 @@
  * every construct bound (a listing made at construction would miss later jails). Like
  * HostStep, this is lib/host's: the construct layers describe, lib/host makes the Terraform.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { ISynthesisSession, Lazy, TerraformOutput, TerraformStack } from 'cdktf';
-// Not re-exported by cdktf's index, but the per-construct synth hook TerraformAsset uses: run by
-// StackSynthesizer.synthesize after validation, leaves first, with the session's folder
-// (checked in cdktf 0.21, the version this library peers with).
-import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
+import { Lazy, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { FreeBsdHost } from './host';
+import { writeAtSynth } from './synth-hook';
 
 /** One report of a host: its Terraform output and its file. @internal */
 export interface HostReportProps {
@@ -65,14 +60,7 @@ export class HostReport extends Construct {
     if (props.filePrefix !== undefined && props.fileContent !== undefined) {
       const fileName = `${props.filePrefix}-${hostPart}${props.fileExtension ?? ''}`;
       this.fileName = fileName;
-      const content = props.fileContent;
-      addCustomSynthesis(this, {
-        onSynthesize: (session: ISynthesisSession) => {
-          const dir = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
-          fs.mkdirSync(dir, { recursive: true });
-          fs.writeFileSync(path.join(dir, fileName), content());
-        },
-      });
+      writeAtSynth(this, stack, fileName, props.fileContent);
     }
   }
 }

@@ -1,14 +1,11 @@
 import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as path from 'path';
 import { resource } from '@cdktf/provider-null';
-import { Aspects, dependable, IAspect, IResolvable, IResolveContext, ISynthesisSession, ITerraformDependable, TerraformDataSource, TerraformModule, TerraformResource, TerraformStack, Token, Tokenization } from 'cdktf';
-// The per-construct synth hook (see lib/host/output.ts): not re-exported by cdktf's index.
-import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
+import { Aspects, dependable, IAspect, IResolvable, IResolveContext, ITerraformDependable, TerraformDataSource, TerraformModule, TerraformResource, TerraformStack, Token, Tokenization } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, HOST_HELPER_SHA256, HOST_HELPER_UPLOAD_PREFIX, HOST_HELPER_USERS_FILE, HOST_HELPER_VERSION, LIBRARY_NAME, renderScript, ScriptBuilder, shellQuote, underLock } from '../shell';
 import { FreeBsdHost } from './host';
 import { HOST_PRUNE_STEP_ID, hostPrunePlan } from './prune';
+import { writeAtSynth } from './synth-hook';
 
 /** One change on a host: a create script, an optional destroy script, and its order. */
 export interface HostStepProps {
@@ -272,14 +269,10 @@ class StepOutlines extends Construct {
 
   private constructor(stack: TerraformStack) {
     super(stack, StepOutlines.ID);
-    addCustomSynthesis(this, {
-      onSynthesize: (session: ISynthesisSession) => {
-        const dir = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory);
-        fs.mkdirSync(dir, { recursive: true });
-        const steps: Record<string, unknown> = {};
-        for (const [r, o] of this.entries) steps[`${r.terraformResourceType}.${r.friendlyUniqueId}`] = { path: r.node.scope!.node.path, ...o };
-        fs.writeFileSync(path.join(dir, STEP_OUTLINES_FILE), JSON.stringify({ version: 1, steps }, null, 2) + '\n');
-      },
+    writeAtSynth(this, stack, STEP_OUTLINES_FILE, () => {
+      const steps: Record<string, unknown> = {};
+      for (const [r, o] of this.entries) steps[`${r.terraformResourceType}.${r.friendlyUniqueId}`] = { path: r.node.scope!.node.path, ...o };
+      return JSON.stringify({ version: 1, steps }, null, 2) + '\n';
     });
   }
 
@@ -308,13 +301,7 @@ class HostHelperAsset extends Construct {
 
   private constructor(stack: TerraformStack) {
     super(stack, HostHelperAsset.ID);
-    addCustomSynthesis(this, {
-      onSynthesize: (session: ISynthesisSession) => {
-        const file = path.join(session.outdir, session.manifest.forStack(stack).workingDirectory, HOST_HELPER_ASSET);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, HOST_HELPER_PROGRAM, { mode: 0o755 });
-      },
-    });
+    writeAtSynth(this, stack, HOST_HELPER_ASSET, () => HOST_HELPER_PROGRAM, 0o755);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The import graph of lib/: no cycles (type-only imports included: they still tie modules
- * together for the reader), and the pure layers (lib/shell, lib/render, lib/validate) import
- * nothing from cdktf, constructs or the construct layers.
+ * together for the reader); the pure layers (lib/shell, lib/render, lib/validate) import nothing from
+ * cdktf, constructs or the construct layers; and no module but one reaches into cdktf's private
+ * modules.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -78,5 +79,10 @@ describe('lib/ import graph', () => {
       expect({ [rel]: deps.packages.filter((p) => p === 'cdktf' || p === 'constructs' || p.startsWith('@cdktf/')) }).toEqual({ [rel]: [] });
       expect({ [rel]: deps.local.map((d) => path.relative(LIB, d)).filter((d) => !/^(shell|render|validate)\//.test(d)) }).toEqual({ [rel]: [] });
     }
+  });
+
+  test('only lib/host/synth-hook.ts imports a private module of cdktf', () => {
+    const privateImports = [...g].flatMap(([m, deps]) => deps.packages.filter((p) => /^cdktf\/lib\//.test(p)).map((p) => `${path.relative(LIB, m)}: ${p}`));
+    expect(privateImports).toEqual(['host/synth-hook: cdktf/lib/synthesize/synthesizer']);
   });
 });
