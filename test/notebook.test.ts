@@ -5,7 +5,7 @@
 import { Testing } from 'cdktf';
 import 'cdktf/lib/testing/adapters/jest'; // types of toBeValidTerraform
 import { NotebookStack } from '../examples/notebook/main';
-import { Resource } from '@cdktf/provider-null/lib/resource';
+import { HostStep } from '../lib';
 import { NullProvider, nullProvider } from './e2e/provider/launch';
 import { terraformBinary, terraformEnv } from './support/terraform';
 
@@ -49,8 +49,8 @@ if (!terraform.binary) console.warn(`SKIPPED: toBeValidTerraform, toPlanSuccessf
 
   test('the matchers check against the double\'s schema: an argument null_resource does not have is invalid', () => {
     const stack = new NotebookStack(Testing.app(), 'notebook', ENV);
-    const step = stack.node.findAll().find((c) => c instanceof Resource) as Resource;
-    step.addOverride('no_such_argument', 'x');
+    const step = stack.node.findAll().find((c) => c instanceof HostStep) as HostStep;
+    step.nullResource.addOverride('no_such_argument', 'x');
     expect(Testing.fullSynth(stack)).not.toBeValidTerraform();
   }, 120_000);
 });

@@ -1,11 +1,11 @@
 import { Annotations, TerraformProvider, TerraformStack } from 'cdktf';
-import { provider } from '@cdktf/provider-null';
 import { Construct } from 'constructs';
 import { FreeBsdRelease } from '../release';
 import { Elevation } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
 import { constructsOfApp, earlierMatch } from './app-index';
+import { NullProvider } from './null-provider';
 
 /** How scripts gain root on the host. */
 export enum Privilege {
@@ -311,5 +311,5 @@ function hostKeyChoice(host: FreeBsdHost, prefix: string, address: string, port:
 function ensureNullProvider(stack: TerraformStack): void {
   // Compared by resource type, not class: the app may load its own copy of the provider package.
   const existing = stack.node.children.find((c) => c instanceof TerraformProvider && c.terraformResourceType === 'null');
-  if (!existing) new provider.NullProvider(stack, NULL_PROVIDER_ID, {});
+  if (!existing) new NullProvider(stack, NULL_PROVIDER_ID);
 }

@@ -1,9 +1,9 @@
 import * as crypto from 'crypto';
-import { resource } from '@cdktf/provider-null';
 import { Aspects, dependable, IAspect, IResolvable, IResolveContext, ITerraformDependable, TerraformDataSource, TerraformModule, TerraformResource, TerraformStack, Token, Tokenization } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PATH, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, HOST_HELPER_SHA256, HOST_HELPER_UPLOAD_PREFIX, HOST_HELPER_USERS_FILE, HOST_HELPER_VERSION, LIBRARY_NAME, renderScript, ScriptBuilder, shellQuote, underLock } from '../shell';
 import { FreeBsdHost } from './host';
+import { NullResource, NullResourceConfig } from './null-provider';
 import { HOST_PRUNE_STEP_ID, hostPrunePlan } from './prune';
 import { writeAtSynth } from './synth-hook';
 
@@ -124,7 +124,7 @@ export function escapeTerraformTemplate(text: string): string {
  */
 export class HostStep extends Construct {
   /** The underlying null_resource (an escape hatch). */
-  public readonly nullResource: resource.Resource;
+  public readonly nullResource: TerraformResource;
   /** The host the step runs on. */
   public readonly host: FreeBsdHost;
   /** The rendered create script, as uploaded. */
@@ -176,7 +176,7 @@ export class HostStep extends Construct {
     this.node.defaultChild = this.nullResource;
     // The claim id is no trigger: a new claim (the helper step replaced) must not replace every step.
     let create = escapeTerraformTemplate(this.createScript);
-    if (create.includes(SCOPE_CLAIM_ID)) create = create.split(SCOPE_CLAIM_ID).join(isHelperStep ? '${self.id}' : hostHelperStep(host).nullResource.id);
+    if (create.includes(SCOPE_CLAIM_ID)) create = create.split(SCOPE_CLAIM_ID).join(isHelperStep ? '${self.id}' : hostHelperStep(host).nullResource.getStringAttribute('id'));
     const provisioners: unknown[] = [{ 'remote-exec': { inline: [create] } }];
     if (isHelperStep) {
       // The helper travels as a file of the stack's synth folder, not as script text: one
@@ -265,7 +265,7 @@ class StepOutlines extends Construct {
     return existing instanceof StepOutlines ? existing : new StepOutlines(stack);
   }
 
-  private readonly entries: [resource.Resource, StepOutline][] = [];
+  private readonly entries: [TerraformResource, StepOutline][] = [];
 
   private constructor(stack: TerraformStack) {
     super(stack, StepOutlines.ID);
@@ -276,7 +276,7 @@ class StepOutlines extends Construct {
     });
   }
 
-  public add(stepResource: resource.Resource, outline: StepOutline): void {
+  public add(stepResource: TerraformResource, outline: StepOutline): void {
     this.entries.push([stepResource, outline]);
   }
 }
@@ -397,24 +397,24 @@ class AddHostPruneStep implements IAspect {
  *   a step's scripts and connection are plain text, so there is nothing in them to
  *   prepare. The block written, and every token in it, is the same.
  */
-class StepResource extends resource.Resource {
-  private readonly stepDependencies: (resource.Resource | string)[];
+class StepResource extends NullResource {
+  private readonly stepDependencies: (TerraformResource | string)[];
   /** The first path component of every addOverride a user made. */
   private readonly userOverrides = new Set<string>();
 
-  constructor(scope: Construct, id: string, config: resource.ResourceConfig, dependencies: resource.Resource[]) {
+  constructor(scope: Construct, id: string, config: NullResourceConfig, dependencies: TerraformResource[]) {
     super(scope, id, config);
     this.stepDependencies = dependencies.map((d) => this.dependencyEntry(d));
   }
 
   /** One more step this one depends on (HostStep._dependOn). */
-  public _addStepDependency(d: resource.Resource): void {
+  public _addStepDependency(d: TerraformResource): void {
     const entry = this.dependencyEntry(d);
     if (!this.stepDependencies.includes(entry)) this.stepDependencies.push(entry);
   }
 
   /** A step of this stack by address; one in another stack through cdktf's token (it records the cross-stack dependency). */
-  private dependencyEntry(d: resource.Resource): resource.Resource | string {
+  private dependencyEntry(d: TerraformResource): TerraformResource | string {
     return TerraformStack.of(d) === TerraformStack.of(this) ? d : dependable(d);
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { readFileSync, rmSync, statSync } from 'fs';
 import { join } from 'path';
-import { resource } from '@cdktf/provider-null';
+import { provider, resource } from '@cdktf/provider-null';
 import { Testing, TerraformStack } from 'cdktf';
 import { spawnSync } from 'child_process';
 import { FreeBsdHost, HOST_HELPER_ASSET, HostStep, Privilege, STEP_OUTLINES_FILE, stepScripts } from '../../lib';
@@ -20,6 +20,14 @@ describe('FreeBsdHost', () => {
     new HostStep(s, 'sa', { host: a, description: 'a', create: ['true'] });
     new HostStep(s, 'sb', { host: b, description: 'b', create: ['true'] });
     expect(synthJson(s).provider.null).toHaveLength(1);
+  });
+
+  test('uses the app\'s own null provider (@cdktf/provider-null) instead of adding one', () => {
+    const s = stack();
+    new provider.NullProvider(s, 'mine', { alias: 'mine' });
+    const host = new FreeBsdHost(s, 'a', { address: '192.0.2.1' });
+    new HostStep(s, 'sa', { host, description: 'a', create: ['true'] });
+    expect(synthJson(s).provider.null).toEqual([{ alias: 'mine' }]);
   });
 
   test.each([
@@ -148,8 +156,9 @@ describe('HostStep', () => {
     const b = new TerraformStack(app, 'b');
     const source = new HostStep(a, 'source', { host: new FreeBsdHost(a, 'host', { address: '192.0.2.10' }), description: 'source', create: ['true'] });
     const step = new HostStep(b, 'step', { host: new FreeBsdHost(b, 'other', { address: '192.0.2.11' }), description: 'step', create: ['true'] });
-    step.nullResource.addOverride('triggers.source_id', source.nullResource.id);
-    new resource.Resource(b, 'by_hand', { triggers: { source_id: source.nullResource.id } });
+    const idToken = source.nullResource.getStringAttribute('id');
+    step.nullResource.addOverride('triggers.source_id', idToken);
+    new resource.Resource(b, 'by_hand', { triggers: { source_id: idToken } });
     app.synth();
     const read = (name: string) => JSON.parse(readFileSync(join(app.outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
     const byName = (json: any, prefix: string) => Object.entries<any>(json.resource.null_resource).find(([name]) => name.startsWith(prefix))![1];

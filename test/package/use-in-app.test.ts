@@ -126,7 +126,7 @@ describe('the README\'s "Use it in your app", on the packed library', () => {
     }
     expect(install).toContain(` cdktf-cli@${PKG.devDependencies['cdktf-cli']}`);
     const appPkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
-    expect(Object.keys(appPkg.dependencies).sort()).toEqual(['@cdktf/provider-null', 'cdktf', 'cdktf-freebsd-jails', 'constructs']);
+    expect(Object.keys(appPkg.dependencies).sort()).toEqual(['cdktf', 'cdktf-freebsd-jails', 'constructs']);
     expect(Object.keys(appPkg.devDependencies)).toEqual(['tsx']);
   });
 
