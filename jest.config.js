@@ -16,4 +16,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 60000,
   setupFilesAfterEnv: ['<rootDir>/test/setup.js'],
+  // FLAVOUR=cdktn: the same tests on the cdktn flavour's build (test/support/flavour-resolver.js).
+  ...(process.env.FLAVOUR ? { resolver: '<rootDir>/test/support/flavour-resolver.js' } : {}),
 };
