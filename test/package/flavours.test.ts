@@ -7,12 +7,19 @@
  * framework's version in the stack's metadata, and how each framework lays out an empty
  * object (cdktf 0.21 writes `{` and `}` on two lines, cdktn `{}`).
  *
+ * Then the packed flavour goes where a user's app has it: installed by the README's cdktn
+ * `npm` lines into a fresh app outside the repository, with the README's main.ts, its imports
+ * changed as the README says, type-checked against the packed declarations and synthesized.
+ *
  * Builds the flavour itself (npm ci in flavours/cdktn/.build, jsii): needs the npm registry or
  * npm's cache.
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { HOST_HELPER_ASSET } from '../../lib/host/step';
+import { HOST_HELPER_PROGRAM } from '../../lib/shell/helper';
+import { childEnv, readmeSection, run } from '../support/readme-app';
 import { tempDir } from '../support/sh';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -121,4 +128,48 @@ describe('the cdktn flavour, built from this tree', () => {
       }
     }
   }, 120_000);
+
+  test('packed and installed by the README\'s cdktn lines, it runs the README\'s app with two names changed', () => {
+    const section = readmeSection();
+    const install = section.sh.find((b) => b.includes('cdktn-freebsd-jails'))!;
+    const imports = section.ts.find((b) => b.includes("from 'cdktn'"))!;
+    const mainTs = section.ts[0];
+    // The README's claim: the cdktn app's imports are the cdktf app's with cdktf made cdktn.
+    const cdktfImports = mainTs.split('\n').filter((l) => l.startsWith('import '));
+    expect(cdktfImports.map((l) => l.replace(/'cdktf/g, "'cdktn")).join('\n')).toBe(imports.trim());
+
+    const app = path.join(out, 'my-jails');
+    fs.mkdirSync(app);
+    const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', out], { cwd: PACKAGE, env: childEnv() }))[0];
+    expect(packed.name).toBe('cdktn-freebsd-jails');
+    run('npm', ['init', '-y'], { cwd: app, env: childEnv() });
+    for (const line of install.split('\n').filter((l) => l.startsWith('npm '))) {
+      // The packed tarball stands in for the registry's package; the CLI is not installed (the
+      // app command below is what `cdktn synth` runs).
+      const words = line.split(/\s+/).filter((w) => w !== '' && !w.startsWith('cdktn-cli@'))
+        .map((w) => (w === 'cdktn-freebsd-jails' ? path.join(out, packed.filename) : w));
+      run('npm', [...words.slice(1), '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, env: childEnv() });
+    }
+    const appPkg = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8'));
+    expect(Object.keys(appPkg.dependencies).sort()).toEqual(['cdktn', 'cdktn-freebsd-jails', 'constructs']);
+    fs.writeFileSync(path.join(app, 'cdktf.json'), section.json[0]);
+    fs.writeFileSync(path.join(app, 'main.ts'), mainTs.split('\n').filter((l) => !l.startsWith('import ')).join('\n').replace(/^/, `${imports.trim()}\n`));
+
+    const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+    run(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', 'main.ts'], { cwd: app, env: childEnv() });
+    const config = JSON.parse(section.json[0]);
+    const env = childEnv({ PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH}`, CDKTF_OUTDIR: config.output });
+    run('/bin/sh', ['-c', config.app], { cwd: app, env });
+
+    const stackDir = path.join(app, config.output, 'stacks', 'jails');
+    const tf = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
+    expect(tf['//'].metadata.version).toBe(cdktnVersion);
+    expect(Object.keys(tf.resource.null_resource).map((n) => n.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'host_helper_resource', 'host_prune_resource', 'jail-host_settings_resource',
+      'template_build_resource', 'www_config_resource', 'www_dataset_resource',
+    ]);
+    expect(fs.readFileSync(path.join(stackDir, HOST_HELPER_ASSET), 'utf8')).toBe(HOST_HELPER_PROGRAM);
+    const resolved = run(process.execPath, ['-p', 'require.resolve("cdktn-freebsd-jails")'], { cwd: app, env: childEnv() }).trim();
+    expect(resolved).toBe(path.join(fs.realpathSync(app), 'node_modules', 'cdktn-freebsd-jails', 'lib', 'index.js'));
+  }, 240_000);
 });

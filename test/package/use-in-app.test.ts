@@ -12,11 +12,12 @@
  * the repository's cdktf CLI (the same version range) for the app's own `cdktf-cli`, whose
  * install alone would take longer than the rest of the test.
  */
-import { spawnSync, SpawnSyncOptions, SpawnSyncReturns } from 'child_process';
+import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HOST_HELPER_ASSET } from '../../lib/host/step';
 import { HOST_HELPER_PROGRAM } from '../../lib/shell/helper';
+import { childEnv, readmeSection, run } from '../support/readme-app';
 import { tempDir } from '../support/sh';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -28,39 +29,6 @@ const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
  * and npm 11 runs no install script that would build one.
  */
 const CLI_STARTS = Number(process.versions.node.split('.')[0]) <= 22;
-
-/** The README's "Use it in your app": its text and its code blocks by language, in order. */
-function readmeSection(): { text: string; sh: string[]; json: string[]; ts: string[] } {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('\n## Use it in your app\n');
-  if (start < 0) throw new Error('README.md has no "## Use it in your app" section');
-  const end = readme.indexOf('\n## ', start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  const blocks: Record<string, string[]> = { sh: [], json: [], ts: [] };
-  for (const m of section.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)) blocks[m[1]]?.push(m[2]);
-  return { text: section, sh: blocks.sh, json: blocks.json, ts: blocks.ts };
-}
-
-/**
- * The environment of the npm and cdktf children: without the npm_* variables of an enclosing
- * `npm test` (npm_config_local_prefix would point npm at this repository instead of the app).
- */
-function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!/^npm_/i.test(k) && k !== 'INIT_CWD') env[k] = v;
-  }
-  return { ...env, CHECKPOINT_DISABLE: '1', ...extra };
-}
-
-/** Runs a command; throws with its output when it fails. Returns stdout. */
-function run(command: string, args: string[], options: SpawnSyncOptions): string {
-  const r = spawnSync(command, args, { encoding: 'utf8', stdio: 'pipe', ...options });
-  if (r.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} (in ${options.cwd}) failed: ${r.error ?? `exit ${r.status}`}\n${r.stdout}\n${r.stderr}`);
-  }
-  return String(r.stdout);
-}
 
 /** A synthesized null_resource, as much of it as the test reads. */
 interface NullResource {
