@@ -17,7 +17,7 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { HOST_HELPER_ASSET } from '../../lib/host/step';
+import { HOST_HELPER_ASSET } from '../../lib/host/helper-asset';
 import { HOST_HELPER_PROGRAM } from '../../lib/shell/helper';
 import { childEnv, readmeSection, run } from '../support/readme-app';
 import { tempDir } from '../support/sh';
