@@ -138,7 +138,10 @@ describe('switch shapes', () => {
     expect(p['exec.prestart']).toContain(`${HOST_HELPER_PATH} vnet-add em0 em0_b1 ${deriveMacAddress('192.0.2.10:22/em0_b1')} bridged em0`);
     // The network first, then rc (its services start with the network up).
     expect(p['exec.start']).toEqual(['/sbin/ifconfig em0_b1 192.168.1.11/24', '/sbin/route add default 192.168.1.1', '/bin/sh /etc/rc']);
-    expect(em0.step).toBeDefined();
+    // The jail's configuration waits for its switch.
+    const config = JSON.parse(synthValidated(stack)).resource.null_resource;
+    const b1Config = Object.entries<any>(config).find(([k]) => k.startsWith('b1_config'))![1];
+    expect(b1Config.depends_on).toContain(`null_resource.${em0.step.nullResource.friendlyUniqueId}`);
     expect(host.node.tryFindChild('vnet-forwarding-inet')).toBeUndefined();
     expect(VnetBridge.mermaid(host)).toContain('if_em0[/"em0 (host uplink)"/] --- sw_em0');
   });
