@@ -9,13 +9,23 @@
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
-import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
+import { defineHostKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { DevfsRuleSpec, DevfsRulesetSpec, devfsRuleArguments, devfsShowText, renderDevfsRuleset } from '../render/devfsrules';
 import { DEVFS_RULES_FILE, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
 import { accountName, devfsPathPattern, devfsRulesetName, fileModeOctal, ownDevfsRulesetNumber } from '../validate/net';
 import { devfsRulesetNumber, IDevfsRuleset } from './reference';
+
+/** devfs rulesets, kept by number. */
+const DEVFS_RULESET_KIND = defineHostKind({
+  name: 'devfs-ruleset',
+  claims: 'devfs rulesets',
+  title: 'devfs rulesets',
+  pruneAction: 'devfs-ruleset-prune',
+  pruneOrder: 30,
+  constructs: ['DevfsRuleset'],
+});
 
 /** Whether a rule hides or shows what it matches. */
 export enum DevfsVisibility {
@@ -209,7 +219,7 @@ export class DevfsRuleset extends Construct implements IDevfsRuleset {
     // Taken out of the app, its block and loaded rules are removed by the host's prune step
     // (its block "devfs ruleset N of SCOPE" is the claim), which runs first: a ruleset with a
     // removed one's name would be refused while the old block is there.
-    keepHostClaim(this.host, ClaimKind.DEVFS_RULESET, String(this.rulesetNumber), this);
+    keepHostClaim(this.host, DEVFS_RULESET_KIND, String(this.rulesetNumber), this);
     pruneHostBefore(this.host, this.step);
   }
 

@@ -28,21 +28,52 @@
  * name would be refused while the old claim is there).
  */
 import { IConstruct } from 'constructs';
-import { helperCall, helperCallWords, JAIL_CONF, JAIL_CONF_DIR, ScriptBuilder, shellQuoteAlways } from '../shell';
+import { helperCall, helperCallWords, ScriptBuilder, shellQuoteAlways } from '../shell';
 import { FreeBsdHost } from './host';
 
-/** What the host prune step removes when the app no longer has it. @internal */
-export enum ClaimKind {
-  /** Jails (JailFromSnapshot): kept by the owner mark on their datasets. */
-  JAIL = 'jail',
-  /** pf anchors and whole-file pf.conf (PfNat): kept by owner mark. */
-  PF = 'pf',
-  /** devfs rulesets (DevfsRuleset): kept by ruleset number. */
-  DEVFS_RULESET = 'devfs-ruleset',
-  /** VNET switches (VnetBridge): kept by owner mark. */
-  VNET = 'vnet',
-  /** Host settings (HostSettings, JailHost, offline JailPackages): kept by state file. */
-  HOST_SETTINGS = 'host-settings',
+/**
+ * A kind of thing that constructs make or claim on a host and that the host prune step removes
+ * once the app no longer has it, declared once by the module of its construct
+ * (`defineHostKind`): the prune step's action for it, the keep-lists and the docs' table follow
+ * from the declaration. @internal
+ */
+export interface HostKind {
+  /** Its name, like `pf`: one declaration per name. */
+  readonly name: string;
+  /** What its claims are, plural, in the prune step's log: `pf anchors and whole-file pf.conf`. */
+  readonly claims: string;
+  /**
+   * How the prune removes one, when the log should say: `teardown, then the dataset by its removal policy`.
+   * @default - not said
+   */
+  readonly how?: string;
+  /** The same, short, in the prune step's title: `claimed pf anchors`. */
+  readonly title: string;
+  /** The helper action that removes the claims of a scope that are not kept: `pf-prune`. */
+  readonly pruneAction: string;
+  /** Its arguments between the scope and the keys kept (a jail's root dataset and mountpoint). */
+  readonly pruneArguments?: (host: FreeBsdHost) => string[];
+  /**
+   * Its place in the prune step: lower first. Jails go first (a switch goes only once the jails
+   * on it are gone); host settings last (what other kinds' removals may still need).
+   */
+  readonly pruneOrder: number;
+  /** The constructs that claim it, for the docs: `PfNat`. */
+  readonly constructs: string[];
+}
+
+const HOST_KINDS = new Map<string, HostKind>();
+
+/** Declares a host-side kind (once, where its construct is defined). @internal */
+export function defineHostKind(kind: HostKind): HostKind {
+  if (HOST_KINDS.has(kind.name)) throw new Error(`host kind ${kind.name} is declared twice`);
+  HOST_KINDS.set(kind.name, kind);
+  return kind;
+}
+
+/** Every declared host-side kind, in prune order. @internal */
+export function hostKinds(): HostKind[] {
+  return [...HOST_KINDS.values()].sort((a, b) => a.pruneOrder - b.pruneOrder || a.name.localeCompare(b.name));
 }
 
 /** Id of the prune step under each FreeBsdHost. @internal */
@@ -61,7 +92,7 @@ interface Kept { readonly key: string; readonly by: IConstruct }
 /** What a host's prune step needs, gathered while the tree is built. */
 class HostPrune {
   public step?: OrderedStep;
-  public readonly kept = new Map<ClaimKind, Kept[]>();
+  public readonly kept = new Map<HostKind, Kept[]>();
   public readonly before: OrderedStep[] = [];
 }
 
@@ -77,7 +108,7 @@ function pruneOf(host: FreeBsdHost): HostPrune {
 }
 
 /** `by` (a construct of the app) keeps its claim `key` of `kind` on `host`. @internal */
-export function keepHostClaim(host: FreeBsdHost, kind: ClaimKind, key: string, by: IConstruct): void {
+export function keepHostClaim(host: FreeBsdHost, kind: HostKind, key: string, by: IConstruct): void {
   const p = pruneOf(host);
   p.kept.set(kind, [...(p.kept.get(kind) ?? []), { key, by }]);
 }
@@ -96,7 +127,7 @@ function inTree(c: IConstruct): boolean {
 }
 
 /** The keep-list of one kind: sorted and without repeats, so only a real change changes the step. */
-function keys(p: HostPrune, kind: ClaimKind): string[] {
+function keys(p: HostPrune, kind: HostKind): string[] {
   return [...new Set((p.kept.get(kind) ?? []).filter((k) => inTree(k.by)).map((k) => k.key))].sort();
 }
 
@@ -112,24 +143,20 @@ export interface HostPrunePlan {
 export function hostPrunePlan(host: FreeBsdHost, scopeClaimId: string): HostPrunePlan {
   const p = pruneOf(host);
   const scope = host.ownershipScope;
-  const jails = keys(p, ClaimKind.JAIL);
-  const pf = keys(p, ClaimKind.PF);
-  const devfs = keys(p, ClaimKind.DEVFS_RULESET);
-  const vnet = keys(p, ClaimKind.VNET);
-  const settings = keys(p, ClaimKind.HOST_SETTINGS);
+  const kinds = hostKinds();
   const create = new ScriptBuilder('prune')
     .action(`checking that this Terraform state holds the ownership scope ${scope}`,
       '# shellcheck disable=SC2016 # Terraform puts the claim id in place of the expression',
-      helperCallWords('claim-check', shellQuoteAlways(scope), `'${scopeClaimId}'`))
-    .action(`jails of the scope ${scope} no longer in the app (${jails.length} kept): teardown, then the dataset by its removal policy`,
-      helperCall('jail-prune', scope, host.jailRootDataset, host.jailRootMountpoint, host.supportsJailConfInclude ? JAIL_CONF_DIR : JAIL_CONF, ...jails))
-    .action(`pf anchors and whole-file pf.conf of the scope ${scope} no longer in the app (${pf.length} kept)`, helperCall('pf-prune', scope, ...pf))
-    .action(`devfs rulesets of the scope ${scope} no longer in the app (${devfs.length} kept)`, helperCall('devfs-ruleset-prune', scope, ...devfs))
-    .action(`VNET switches of the scope ${scope} no longer in the app (${vnet.length} kept)`, helperCall('vnet-prune', scope, ...vnet))
-    .action(`host settings of the scope ${scope} no longer in the app (${settings.length} kept)`, helperCall('settings-prune', scope, ...settings));
+      helperCallWords('claim-check', shellQuoteAlways(scope), `'${scopeClaimId}'`));
+  for (const kind of kinds) {
+    const kept = keys(p, kind);
+    create.action(`${kind.claims} of the scope ${scope} no longer in the app (${kept.length} kept)${kind.how ? `: ${kind.how}` : ''}`,
+      helperCall(kind.pruneAction, scope, ...(kind.pruneArguments?.(host) ?? []), ...kept));
+  }
+  const titles = kinds.map((k) => k.title);
   return {
     create,
-    description: 'prune jails, claimed pf anchors, devfs rulesets, VNET switches and host settings no longer in the app',
+    description: `prune ${titles.length > 1 ? `${titles.slice(0, -1).join(', ')} and ${titles[titles.length - 1]}` : titles.join('')} no longer in the app`,
     made: (step) => {
       p.step = step;
       for (const s of p.before) s._dependOn(step);

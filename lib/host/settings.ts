@@ -17,8 +17,21 @@ import { ownerMark, ScriptBuilder, SETTINGS_STATE_DIR } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
 import { FreeBsdHost } from './host';
-import { ClaimKind, keepHostClaim } from './prune';
+import { defineHostKind, keepHostClaim } from './prune';
 import { HostStep, stepScripts } from './step';
+
+/**
+ * Host settings, kept by their state files (which name no owner); pruned last, as
+ * `settings-undo` does: only changes no other owner holds. @internal
+ */
+export const HOST_SETTINGS_KIND = defineHostKind({
+  name: 'host-settings',
+  claims: 'host settings',
+  title: 'host settings',
+  pruneAction: 'settings-prune',
+  pruneOrder: 50,
+  constructs: ['HostSettings', 'JailHost', 'JailPackages (offline)'],
+});
 
 /** Directory of the settings records of HostSettings constructs. */
 export const HOST_SETTINGS_STATE_DIR = SETTINGS_STATE_DIR;
@@ -124,6 +137,6 @@ export class HostSettings extends Construct {
     const destroy = new ScriptBuilder(description).banner('undoing only the recorded changes').helper('settings-undo', this.stateFile);
     this.step = new HostStep(this, 'apply', { host: props.host, description, ...stepScripts(create, destroy) });
     // Taken out of the app (with the construct that needs them), undone by the host prune step.
-    keepHostClaim(props.host, ClaimKind.HOST_SETTINGS, this.stateFile, this);
+    keepHostClaim(props.host, HOST_SETTINGS_KIND, this.stateFile, this);
   }
 }

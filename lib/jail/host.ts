@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { FreeBsdHost, HostSettingItem, hostSettingsStateFile, HostStep, settingsApplyArgs, stepScripts } from '../host';
+import { FreeBsdHost, HOST_SETTINGS_KIND, HostSettingItem, hostSettingsStateFile, HostStep, settingsApplyArgs, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
-import { ClaimKind, keepHostClaim } from '../host/prune';
+import { keepHostClaim } from '../host/prune';
 import { renderJailConfStatement } from '../render/jailconf';
 import { helperCall, ownerMark, ScriptBuilder } from '../shell';
 import * as v from '../validate';
@@ -100,7 +100,7 @@ export class JailHost extends Construct implements IJailHost {
       .action('undoing what was changed for settings no other owner holds: rc.conf, interfaces, the include, files and directories',
         helperCall('settings-undo', this.stateFile));
     this.step = new HostStep(this, 'settings', { host: this.host, description: 'jail host settings', ...stepScripts(create, destroy) });
-    keepHostClaim(this.host, ClaimKind.HOST_SETTINGS, this.stateFile, this);
+    keepHostClaim(this.host, HOST_SETTINGS_KIND, this.stateFile, this);
 
     this.node.addValidation({ validate: () => this.clashes() });
     // One JailHost per host: its settings (jail_list, cloned_interfaces, the include) and the checks

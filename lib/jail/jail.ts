@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostStep, stepScripts } from '../host';
 import { constructsOfApp } from '../host/app-index';
-import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
+import { defineHostKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { renderFstab } from '../render/fstab';
 import { renderHostsLines } from '../render/hosts';
 import { renderJailConfBlock } from '../render/jailconf';
@@ -16,7 +16,7 @@ import { registerJail } from './host';
 import { IJail, IJailHost, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
 import { JailMount, JailNullfsMount, mountPointLines, ResolvedMounts, resolveMounts } from './mounts';
 import { ownerMark } from '../shell';
-import { jailName, MANAGED_FILE_MARKER } from './names';
+import { JAIL_CONF, JAIL_CONF_DIR, jailName, MANAGED_FILE_MARKER } from './names';
 import { IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
 import { JailParameter } from './parameters';
 import { JailCreationMethod, JailRemovalPolicy } from './policy';
@@ -26,6 +26,18 @@ import { jailStatements } from './statements';
 import { jailConfFile, jailFstabFile, jailTeardownWords } from './teardown';
 
 export { JailCreationMethod, JailRemovalPolicy } from './policy';
+
+/** Jails, kept by the owner mark on their datasets; pruned first (a switch goes once its jails are gone). */
+const JAIL_KIND = defineHostKind({
+  name: 'jail',
+  claims: 'jails',
+  how: 'teardown, then the dataset by its removal policy',
+  title: 'jails',
+  pruneAction: 'jail-prune',
+  pruneArguments: (host) => [host.jailRootDataset, host.jailRootMountpoint, host.supportsJailConfInclude ? JAIL_CONF_DIR : JAIL_CONF],
+  pruneOrder: 10,
+  constructs: ['JailFromSnapshot'],
+});
 
 /** Properties of a jail made from a ZFS snapshot. */
 export interface JailFromSnapshotProps {
@@ -256,7 +268,7 @@ export class JailFromSnapshot extends Construct implements IJail {
     const owner = ownerMark(host.ownershipScope, at);
     registerJail(jailHost, { jailName: this.name, constructPath: at, addresses: this.addresses });
     // The host's prune step removes jails of its scope whose owner the app no longer keeps.
-    keepHostClaim(host, ClaimKind.JAIL, owner, this);
+    keepHostClaim(host, JAIL_KIND, owner, this);
     // <root>/NAME must not be the templates' parent dataset (`tmpl` by default) of this host.
     this.node.addValidation({
       validate: () => {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { hostSettingsStateFile, HostStep, stepScripts } from '../host';
-import { ClaimKind, keepHostClaim } from '../host/prune';
+import { HOST_SETTINGS_KIND, hostSettingsStateFile, HostStep, stepScripts } from '../host';
+import { keepHostClaim } from '../host/prune';
 import { helperCall, offlineAddLines, offlineFetchLines, ownerMark, pkgCall, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
@@ -114,7 +114,7 @@ export class JailPackages extends Construct {
       const offline = { jailName: name, jailPath: jail.path, directory: dir, mountPoint: inJail, stateFile };
       // Taken out of the app, its hold on the package directories is given up by the host prune
       // step (settings-undo, as its destroy), so the last holder's removal still removes them.
-      keepHostClaim(jail.host, ClaimKind.HOST_SETTINGS, stateFile, this);
+      keepHostClaim(jail.host, HOST_SETTINGS_KIND, stateFile, this);
       destroy = new ScriptBuilder('packages').action(`removing the package directories under ${dir} made for this step, unless other steps still hold them`,
         helperCall('settings-undo', stateFile));
       b.action(`fetching the missing packages on the host into ${dir}, adding them in jail ${name} (offline)`,

@@ -17,7 +17,7 @@
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { FreeBsdHost } from '../host/host';
-import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
+import { defineHostKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { HostSettings } from '../host/settings';
 import { HostStep, stepScripts } from '../host/step';
 import { JailAddressFamily } from '../jail/address';
@@ -32,6 +32,16 @@ import { shellQuote } from '../shell/quote';
 import * as v from '../validate';
 import * as p from '../validate/props';
 import { AddressFamily, interfaceName, ipAddress, network } from '../validate/net';
+
+/** pf anchors and whole-file pf.conf, kept by owner mark. */
+const PF_KIND = defineHostKind({
+  name: 'pf',
+  claims: 'pf anchors and whole-file pf.conf',
+  title: 'claimed pf anchors',
+  pruneAction: 'pf-prune',
+  pruneOrder: 20,
+  constructs: ['PfNat'],
+});
 
 /** How PfNat's rules reach pf. */
 export enum PfMode {
@@ -416,7 +426,7 @@ export class PfNat extends Construct {
     // Taken out of the app, its anchor (or pf.conf) is removed by the host's prune step, which
     // runs first: a PfNat that claims a removed one's anchor, or an anchor-mode PfNat in place of
     // a whole-file one, would be refused while the old claim is there.
-    keepHostClaim(props.host, ClaimKind.PF, owner, this);
+    keepHostClaim(props.host, PF_KIND, owner, this);
     pruneHostBefore(props.host, this.claimStep);
 
     const description = wholeFile ? `pf rules of the whole ${PF_CONF}` : `pf rules of anchor ${this.anchor}`;

@@ -11,7 +11,7 @@
 import { Construct } from 'constructs';
 import { FreeBsdHost, HostSettings, HostStep, stepScripts } from '../host';
 import { constructsOfApp, earlierMatch } from '../host/app-index';
-import { ClaimKind, keepHostClaim, pruneHostBefore } from '../host/prune';
+import { defineHostKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { hostReport } from '../host/output';
 import { renderTopologyMermaid, renderVnetListing, TopologySwitch } from '../render/topology';
 import { HOST_HELPER_PATH, ownerMark, ScriptBuilder, shellCommand } from '../shell';
@@ -19,6 +19,16 @@ import { deriveMacAddress, vnetBridgeNodeName, vnetEpairHostSide } from '../shel
 import * as v from '../validate';
 import * as p from '../validate/props';
 import * as net from '../validate/net';
+
+/** VNET switches, kept by owner mark; pruned after the jails on them. */
+const VNET_KIND = defineHostKind({
+  name: 'vnet',
+  claims: 'VNET switches',
+  title: 'VNET switches',
+  pruneAction: 'vnet-prune',
+  pruneOrder: 40,
+  constructs: ['VnetBridge'],
+});
 
 /** The switch's backend. */
 export enum VnetBackend {
@@ -254,7 +264,7 @@ export class VnetBridge extends Construct {
     // Taken out of the app, what is left of the switch and its claim are removed by the host's
     // prune step (after it prunes the jails on it), which runs first: a switch of a removed one's name would
     // be refused while the old claim is there.
-    keepHostClaim(this.host, ClaimKind.VNET, owner, this);
+    keepHostClaim(this.host, VNET_KIND, owner, this);
     pruneHostBefore(this.host, this.step);
 
     this.node.addValidation({ validate: () => this.crossChecks() });
