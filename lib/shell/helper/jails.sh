@@ -1,0 +1,145 @@
+# shellcheck shell=sh disable=SC2034,SC2154,SC3043
+# A module of the host helper (header.sh sets its globals; SC3043 and SC2034: see there).
+
+############################################################ JAILS
+# Jails started, stopped and torn down the way boot does it (rc.d/jail).
+
+# Whatever is mounted strictly under directory $1 (nullfs, devfs, ...) unmounted, deepest first.
+# The directory itself is left alone: it is the jail's own dataset, which mount -p lists there
+# too; zfs destroy or the retirement deal with it.
+unmount_under() {
+  local m
+  mount -p | awk -v d="$1" 'index($2, d "/") == 1 { print $2 }' | sort -r | while read -r m; do
+    echo "==> unmounting $m"
+    umount -f "$m"
+  done
+}
+
+running() {
+  jls -j "$1" >/dev/null 2>&1
+}
+
+# boot's own path (rc.d/jail reads the configuration as at boot). It reports
+# a failed start on stdout and exits 0, so jls decides.
+do_jail_start_usage="jail-start NAME"
+do_jail_start_descr="jail NAME runs, started the way boot starts it (service jail start)"
+do_jail_start() {
+  if running "$1"; then echo "==> jail $1 runs"; return 0; fi
+  echo "==> starting jail $1 (service jail start $1)"
+  service jail start "$1" || true
+  running "$1" || die "jail $1 did not start (see the output of service jail start above; jls -j $1: $(jls -j "$1" 2>&1 >/dev/null))"
+}
+
+# onestop works even when jail_enable was turned off since.
+do_jail_stop_usage="jail-stop NAME"
+do_jail_stop_descr="jail NAME is stopped (service jail onestop, then jail -r)"
+do_jail_stop() {
+  running "$1" || return 0
+  echo "==> stopping jail $1"
+  service jail onestop "$1" || true
+  # Without a configuration jail(8) removes the jail by name alone.
+  if running "$1"; then jail -r "$1"; fi
+}
+
+# no jail NAME runs from anywhere but PATH.
+do_jail_check_usage="jail-check NAME PATH"
+do_jail_check_descr="no jail NAME runs from anywhere but PATH"
+do_jail_check() {
+  local p
+  running "$1" || return 0
+  p=$(jls -j "$1" path)
+  [ "$p" = "$2" ] || die "a jail named $1 runs from $p, not $2; refusing to touch it"
+}
+
+# NAME in jail_list, after the administrator's jails that boot started
+# while it was empty. An empty jail_list makes rc.d/jail start every jail of /etc/jail.conf
+# (jail -f /etc/jail.conf -c); a listed name restricts boot to the listed jails. So the first
+# name added to an empty jail_list comes after those jails of the administrator's
+# (admin_boot_jails), added for them and recorded in the shared settings changes under the
+# JailHost's setting "rc-list jail_list": its last owner takes them out again (rc_list_filled).
+# Under the rc.conf lock.
+do_jail_list_add_usage="jail-list-add NAME"
+do_jail_list_add_descr="NAME in jail_list, after the administrator's jails that boot started while it was empty"
+do_jail_list_add() {
+  do_locked /etc/rc.conf "$self" _jail_list_add "$1"
+}
+
+_jail_list_add() {
+  local jl_admin jl_changes jl_record jl_w
+  if [ -z "$(sysrc -n -i jail_list || :)" ]; then
+    if jl_admin=$(admin_boot_jails); then
+      jl_admin=$(printf '%s\n' "$jl_admin" | grep -vxF -e "$1" | tr '\n' ' ')
+      jl_admin=${jl_admin% }
+      if [ -n "$jl_admin" ]; then
+        echo "==> jail_list was empty, so boot started every jail of /etc/jail.conf: listing the administrator's jails first ($jl_admin); they leave it again with the last JailHost"
+        jl_changes="$SETTINGS_STATE_DIR"/"$SETTINGS_CHANGES_FILE_NAME"
+        jl_record="rc-list jail_list - rc_list_filled jail_list $jl_admin"
+        mkdir -p "$SETTINGS_STATE_DIR"
+        grep -qsxF -e "$jl_record" "$jl_changes" || printf '%s\n' "$jl_record" >> "$jl_changes"
+        for jl_w in $jl_admin; do rc_list_add jail_list "$jl_w"; done
+      fi
+    else
+      echo "warning: jail_list was empty (boot started every jail in /etc/jail.conf) and jail -e could not list them; from now on only listed jails start at boot" >&2
+    fi
+  fi
+  rc_list_add jail_list "$1"
+}
+
+# The administrator's jails that rc.d/jail starts at boot while jail_list is empty, one a line in
+# the order of /etc/jail.conf: jail(8) -e of /etc/jail.conf without this library's blocks (its
+# jails' blocks, its .include of $JAIL_CONF_DIR), less any jail whose $JAIL_CONF_DIR/NAME.conf
+# this library wrote (an .include of the administrator's reaches those too). A jail rc.d/jail
+# cannot find by a jail_list word (a name with a dot, blanks or quotes; a jid) is warned about.
+# Fails when jail(8) cannot list them (a syntax error; no -e).
+admin_boot_jails() {
+  local ab_conf ab_tab ab_list ab_name name ab_first
+  [ -f "$JAIL_CONF" ] || return 0
+  ab_conf=$(awk -v b="$BLOCK_BEGIN " -v e="$BLOCK_END " 'index($0, b) == 1 { skip = 1 } !skip { print } index($0, e) == 1 { skip = 0 }' "$JAIL_CONF")
+  printf '%s\n' "$ab_conf" | grep -Eq '[{]|^[[:space:]]*[.]include' || return 0
+  ab_tab=$(printf '\t')
+  ab_list=$(printf '%s\n' "$ab_conf" | jail -f - -e "$ab_tab") || return 1
+  printf '%s\n' "$ab_list" | cut -f 1 | while IFS= read -r ab_first; do
+    [ -n "$ab_first" ] || continue
+    ab_name=${ab_first#name=}
+    case "$ab_first" in
+      name=[A-Za-z0-9_]*) case "$ab_name" in *[!A-Za-z0-9_-]*) ab_name= ;; esac ;;
+      *) ab_name= ;;
+    esac
+    if [ -z "$ab_name" ]; then
+      echo "warning: the jail of $JAIL_CONF shown as $ab_first cannot be named in jail_list: it no longer starts at boot" >&2
+      continue
+    fi
+    if head -n 1 "$JAIL_CONF_DIR/$ab_name.conf" 2>/dev/null | grep -qF "$MANAGED_FILE_MARKER"; then continue; fi
+    printf '%s\n' "$ab_name"
+  done
+}
+
+do_jail_restart_usage="jail-restart NAME"
+do_jail_restart_descr="jail NAME restarted (service jail restart) and running"
+do_jail_restart() {
+  echo "==> restarting jail $1 (service jail restart $1)"
+  service jail restart "$1" || true
+  running "$1" || die "jail $1 did not start again (see the output of service jail restart above; jls -j $1: $(jls -j "$1" 2>&1 >/dev/null))"
+}
+
+# the jail stopped, its recorded network teardown run, what
+# is mounted under PATH unmounted, CONF removed (if managed; its block if CONF is
+# /etc/jail.conf), FSTAB (if managed), its /etc/hosts block and jail_list word removed.
+do_jail_teardown_usage="jail-teardown NAME CONF PATH FSTAB"
+do_jail_teardown_descr="jail NAME stopped, its network teardown run, mounts under PATH gone, CONF, FSTAB, hosts block and jail_list word removed"
+do_jail_teardown() {
+  local name conf path fstab teardown
+  name=$1 conf=$2 path=$3 fstab=$4
+  do_jail_stop "$name"
+  teardown="$JAIL_STATE_DIR/$name.teardown"
+  if [ -f "$teardown" ]; then
+    echo "==> network teardown of jail $name"
+    /bin/sh "$teardown"
+    rm -f "$teardown"
+  fi
+  unmount_under "$path"
+  if [ "$conf" = "$JAIL_CONF" ]; then do_block "$JAIL_CONF" "jail $name" ''; else do_remove_managed_file "$conf"; fi
+  do_remove_managed_file "$fstab"
+  do_block /etc/hosts "jail $name" ''
+  do_locked /etc/rc.conf "$self" _rc_list_remove jail_list "$name"
+}
