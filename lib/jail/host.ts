@@ -148,6 +148,3 @@ export function registerJail(jailHost: IJailHost, jail: RegisteredJail): void {
 function registeredJails(jailHost: IJailHost): RegisteredJail[] {
   return jailsOfHost.get(jailHost) ?? [];
 }
-
-/** @internal */
-export { HOST_UNDO_PROGRAM } from '../shell';

@@ -17,7 +17,6 @@ import { JAIL_CONF } from './names';
 import { JailCreationMethod, JailRemovalPolicy } from './policy';
 import { jailDatasetRemoveLine, jailTeardownLine, JailTeardownWords } from './teardown';
 
-export { unmountUnderLines } from '../shell';
 
 /** Quote a value as one sh word. */
 export const word = shellQuote;

@@ -26,7 +26,7 @@ import {
   PfConf, PfFilterRule as PfFilterRuleText, PfMacro, PfNatRule, PfPorts, PfRedirectRule, pfAnchorFor, renderPfAnchorRules, renderPfConf, validatePfRuleset,
 } from '../render/pfconf';
 import { ownerMark } from '../shell/names';
-import { PF_CONF, PF_RULES_DIR } from '../shell/pf-helper';
+import { PF_CONF, PF_RULES_DIR } from '../shell/names';
 import { ScriptBuilder } from '../shell/script';
 import { shellQuote } from '../shell/quote';
 import * as v from '../validate';

@@ -8,7 +8,7 @@
  * - whole-file mode: a pf.conf in pf.conf(5)'s category order, for hosts the library owns.
  * A value written `$NAME` refers to a macro; it is validated as what it expands to.
  */
-import { BLOCK_BEGIN, BLOCK_END, LIBRARY_NAME } from '../shell/names';
+import { PF_ANCHOR_ROOT } from '../shell/names';
 import { shellCommand, shellQuote } from '../shell/quote';
 import { ValidationError } from '../validate';
 import {
@@ -95,7 +95,6 @@ export interface PfConf extends PfRuleset {
 }
 
 /** The anchor every hook points at (the library's name); each app's rules live in a child anchor of it. */
-export const PF_ANCHOR_ROOT = LIBRARY_NAME;
 
 /** The path an owner's rules are loaded into: `cdktf-freebsd-jails/NAME`. */
 export function pfAnchorFor(name: string): string {
@@ -287,176 +286,8 @@ export function renderPfConf(conf: PfConf): string {
 
 // ---------------------------------------------------------------- hooks in the host's pf.conf
 
-/** The three hooks that make pf evaluate every anchor under PF_ANCHOR_ROOT. */
-export function renderPfHookLines(root: string = PF_ANCHOR_ROOT): string[] {
-  pfAnchorPath(root);
-  return [`nat-anchor "${root}/*"`, `rdr-anchor "${root}/*"`, `anchor "${root}/*"`];
-}
 
-/**
- * awk (POSIX; FreeBSD's one-true-awk) that prints /etc/pf.conf with the managed block
- * ENVIRON["BEGIN_LINE"] ENVIRON["HOOKS"] ENVIRON["END_LINE"] placed where pfctl accepts it,
- * every other line as it was. An earlier block of ours is taken out first, so a file the
- * administrator rearranged converges. With HOOKS empty the block is only removed.
- *
- * Where (sbin/pfctl/parse.y): statements are found as parse.y reads them (`#` comments outside
- * quotes, `\` continuations, `{ }` lists and inline anchors spanning lines), and each gets the
- * state check_rulestate gives it: options (only the `set` options parse.y orders: reassemble,
- * optimization, loginterface, block-policy, fail-policy, fingerprints, debug), ether, scrub,
- * altq/queue, nat/rdr/binat and their anchors, filtering (pass, block, match, antispoof,
- * anchor). Other `set` options (skip, timeout, limit, state-policy, ...), macros, tables and
- * `load anchor` have no state and may stand anywhere, after filter rules too. `include "FILE"`
- * is read as pushfile splices it in (relative paths from the working directory, as pfctl
- * opens them): its statements count at the include line. The block goes right after the last
- * statement that must precede translation or is translation (or an unordered `set` before
- * any filter rule); without one, right before the first filter statement; without either, at
- * the end. Translation is first-match and filtering last-match, so the administrator's own
- * rules keep precedence. When pfctl would reject the block there (a `set require-order`
- * toggle), the nearest place it accepts is taken. When it accepts none (an included file
- * holds both translation and filter rules: the hooks would have to go inside it), the program
- * prints why on stderr and exits 3, leaving the file to its owner.
- */
-export const PF_HOOKS_AWK = String.raw`
-function scan(s,    i, c, q, out) {
-  # Strip a comment outside quotes, count braces, note a trailing backslash.
-  q = ""; out = ""
-  for (i = 1; i <= length(s); i++) {
-    c = substr(s, i, 1)
-    if (q != "") { if (c == q) q = ""; out = out c; continue }
-    if (c == "\"" || c == "'") { q = c; out = out c; continue }
-    if (c == "#") break
-    if (c == "{") depth++
-    if (c == "}") depth--
-    out = out c
-  }
-  cont = (out ~ /\\[ \t]*$/)
-  if (cont) sub(/\\[ \t]*$/, "", out)
-  return out
-}
-# A whole statement, as parse.y's check_rulestate sees it: sets cls (0: no check; 1 options
-# (only the set options parse.y orders), 2 ether, 3 scrub, 4 altq/queue, 5 translation,
-# 6 filtering), ro (set require-order: 0 or 1, else -1), inc (the file of an include) and
-# uset (a set option parse.y does not order).
-function classify(s,    w, n, k) {
-  cls = 0; ro = -1; inc = ""; uset = 0
-  n = split(s, w, /[ \t]+/)
-  k = 1
-  if (w[1] == "" && n > 1) k = 2
-  if (s ~ /^[ \t]*[A-Za-z0-9_]+[ \t]*=/) return
-  if (w[k] == "set") {
-    if (w[k + 1] ~ /^(reassemble|optimization|loginterface|block-policy|fail-policy|fingerprints|debug)$/) cls = 1
-    else if (w[k + 1] == "require-order") ro = (w[k + 2] == "no") ? 0 : 1
-    else uset = 1
-    return
-  }
-  if (w[k] == "include") {
-    inc = s
-    sub(/^[ \t]*include[ \t]+/, "", inc)
-    if (inc ~ /^"/) { inc = substr(inc, 2); sub(/".*$/, "", inc) }
-    else if (inc ~ /^'/) { inc = substr(inc, 2); sub(/'.*$/, "", inc) }
-    else sub(/[ \t].*$/, "", inc)
-    return
-  }
-  if (w[k] == "no") k++
-  if (w[k] == "ether") cls = 2
-  else if (w[k] == "scrub") cls = 3
-  else if (w[k] == "altq" || w[k] == "queue") cls = 4
-  else if (w[k] ~ /^(nat|rdr|binat)(-anchor)?$/) cls = 5
-  else if (w[k] ~ /^(pass|block|match|antispoof|anchor)$/) cls = 6
-}
-# Record the check_rulestate events of the statement ending on line POS of pf.conf.
-function event(pos) {
-  if (cls) { ne++; etype[ne] = "s"; eval[ne] = cls; epos[ne] = pos }
-  if (ro >= 0) { ne++; etype[ne] = "r"; eval[ne] = ro; epos[ne] = pos }
-}
-# The statements of an included FILE, as pushfile splices them in at line POS of pf.conf.
-function include(file, pos, lvl,    l, t, s, instmt, sd, sc, rc) {
-  if (lvl > 16 || (file in reading)) { broken = 1; return }
-  reading[file] = 1
-  sd = depth; sc = cont
-  depth = 0; cont = 0; instmt = 0; s = ""
-  while ((rc = (getline l < file)) > 0) {
-    t = scan(l)
-    if (!instmt) { if (t ~ /^[ \t]*$/) continue; s = t } else s = s " " t
-    instmt = (cont || depth > 0)
-    if (!instmt) {
-      classify(s)
-      if (inc != "") include(inc, pos, lvl + 1)
-      else event(pos)
-    }
-  }
-  if (rc < 0) broken = 1
-  close(file)
-  delete reading[file]
-  depth = sd; cont = sc
-}
-# Would pfctl accept the events with the hooks block (nat-anchor, rdr-anchor: translation;
-# anchor: filtering) after line P (P < 0: without the block)? check_rulestate, event by event.
-function accepts(p,    k, rs, req, done) {
-  rs = 0; req = 1; done = (p < 0)
-  for (k = 1; k <= ne; k++) {
-    if (!done && epos[k] > p) { if (req && rs > 5) return 0; rs = 6; done = 1 }
-    if (etype[k] == "r") req = eval[k]
-    else { if (req && rs > eval[k]) return 0; rs = eval[k] }
-  }
-  if (!done) { if (req && rs > 5) return 0 }
-  return 1
-}
-{ line[NR] = $0 }
-END {
-  n = 0; skip = 0
-  for (i = 1; i <= NR; i++) {
-    if (line[i] == ENVIRON["BEGIN_LINE"]) { skip = 1; continue }
-    if (skip) { if (line[i] == ENVIRON["END_LINE"]) skip = 0; continue }
-    keep[++n] = line[i]
-  }
-  if (ENVIRON["HOOKS"] == "") { for (i = 1; i <= n; i++) print keep[i]; exit 0 }
-  depth = 0; cont = 0; instmt = 0; after = 0; before = 0; ne = 0; nends = 0; broken = 0
-  for (i = 1; i <= n; i++) {
-    text = scan(keep[i])
-    if (!instmt) { if (text ~ /^[ \t]*$/) continue; stmt = text; first = i } else stmt = stmt " " text
-    instmt = (cont || depth > 0)
-    if (instmt) continue
-    classify(stmt)
-    u = uset
-    ends[++nends] = i
-    e0 = ne
-    if (inc != "") { incfile[i] = inc; include(inc, i, 1) } else event(i)
-    lo = 0; hi = 0
-    for (k = e0 + 1; k <= ne; k++) if (etype[k] == "s") { if (eval[k] <= 5) lo = 1; else hi = 1 }
-    if (hi && before == 0) before = first
-    if (lo || (u && before == 0)) after = i
-    mixed[i] = (lo && hi)
-  }
-  at = after ? after : (before ? before - 1 : n)
-  # The place preferred, else the nearest later, else the nearest earlier one pfctl accepts. A
-  # file pfctl rejects already (or that includes a file that cannot be read) keeps the preferred
-  # place: the check of the result reports it.
-  if (!broken && accepts(-1) && !accepts(at)) {
-    found = 0
-    for (j = 1; j <= nends && !found; j++) if (ends[j] > at && accepts(ends[j])) { found = 1; to = ends[j] }
-    for (j = nends; j >= 1 && !found; j--) if (ends[j] < at && accepts(ends[j])) { found = 1; to = ends[j] }
-    if (!found && accepts(0)) { found = 1; to = 0 }
-    if (!found) {
-      why = ""
-      for (i = 1; i <= n; i++) if (mixed[i]) why = why sprintf("line %d includes %s, which holds both statements that must come before the hooks (options, normalization, queueing, translation) and filter rules, which must come after them; ", i, incfile[i])
-      print why "pfctl would reject the hooks on any line of this file. Split the included file in two (up to its last translation rule, then from its first filter rule) and include both, one after the other: the hooks go between them" | "cat 1>&2"
-      exit 3
-    }
-    at = to
-  }
-  for (i = 0; i <= n; i++) {
-    if (i > 0) print keep[i]
-    if (i == at) print ENVIRON["BEGIN_LINE"] "\n" ENVIRON["HOOKS"] "\n" ENVIRON["END_LINE"]
-  }
-}
-`;
 
-/** The marker lines of the hooks' managed block: the same `# BEGIN cdktf-freebsd-jails ID` form as every managed block. */
-export function pfHookMarkers(blockId = 'pf-anchors'): { begin: string; end: string } {
-  if (!/^[A-Za-z0-9_.-]+$/.test(blockId)) throw new ValidationError(`${JSON.stringify(blockId)} is not a block id`);
-  return { begin: `${BLOCK_BEGIN} ${blockId}`, end: `${BLOCK_END} ${blockId}` };
-}
 
 // ---------------------------------------------------------------- pfctl command lines
 

@@ -3,7 +3,6 @@ export * from './names';
 export * from './script';
 export * from './helpers';
 export * from './helper';
-export * from './host-settings';
 export * from './freebsd-update';
 export * from './offline-packages';
 export * from './vnet';

@@ -100,3 +100,12 @@ export const FREEBSD_UPDATE_WORKDIR_ROOT = `${STATE_DIR}/freebsd-update`;
 export const REMOVAL_DESTROY = 'destroy';
 /** REMOVAL_PROPERTY value: the dataset is set aside (JailRemovalPolicy.RETAIN). */
 export const REMOVAL_RETAIN = 'retain';
+
+/** The pf anchor every anchor of this library is loaded under (pf.conf's hooks name `ROOT/*`). */
+export const PF_ANCHOR_ROOT = LIBRARY_NAME;
+/** Records of the helper's pf actions: the anchors in the hooks block, armed rollbacks, saved rules. */
+export const PF_STATE_DIR = `${STATE_DIR}/pf`;
+/** Where anchors' rules files live (read at boot through the `load anchor` lines). */
+export const PF_RULES_DIR = `/usr/local/etc/${LIBRARY_NAME}/pf`;
+/** The host's pf.conf. */
+export const PF_CONF = '/etc/pf.conf';

@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { PF_HOOKS_AWK, pfAnchorFor, pfHookMarkers, renderPfHookLines } from '../../lib/render/pfconf';
+import { pfAnchorFor } from '../../lib/render/pfconf';
+import { pfHookLines, pfHookMarkers, pfHooksAwk } from '../support/helper';
 import { F, shimsAt } from './fakebsd-support';
 
 let root: string;
@@ -30,7 +31,7 @@ const ssh = (from = '198.51.100.7') => F.pfVerdict(root, { from, to: '192.0.2.10
 /** The host's pf.conf with the library's hooks put in by the renderer's awk program. */
 function hook(text: string): string {
   const { begin, end } = pfHookMarkers();
-  const r = spawnSync('awk', [PF_HOOKS_AWK], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: renderPfHookLines().join('\n') } });
+  const r = spawnSync('awk', [pfHooksAwk()], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: pfHookLines().join('\n') } });
   return r.stdout;
 }
 

@@ -6,7 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 
 import { NOTEBOOK_DEVFS_RULESETS, devfsLoadCommands, devfsShowText, renderDevfsRuleset } from '../../lib/render/devfsrules';
-import { PF_HOOKS_AWK, pfAnchorCommands, pfAnchorFor, pfHookMarkers, renderPfAnchorRules, renderPfHookLines } from '../../lib/render/pfconf';
+import { pfAnchorCommands, pfAnchorFor, renderPfAnchorRules } from '../../lib/render/pfconf';
+import { pfHookLines, pfHookMarkers, pfHooksAwk } from '../support/helper';
 import { F, shimsAt } from './fakebsd-support';
 
 let root: string;
@@ -28,7 +29,7 @@ const ADMIN_PF = 'ext_if = "em0"\nset skip on lo0\nblock in all\npass in on $ext
 
 function hook(text: string): string {
   const { begin, end } = pfHookMarkers();
-  const r = spawnSync('awk', [PF_HOOKS_AWK], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: renderPfHookLines().join('\n') } });
+  const r = spawnSync('awk', [pfHooksAwk()], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: pfHookLines().join('\n') } });
   return r.stdout;
 }
 

@@ -15,7 +15,8 @@ import { expectJail, expectOk } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
 import { hostsEntries, jailConf, rcWords, runningJails } from './scenarios/view';
 import { escapeTerraformTemplate, HOST_HELPER_DIR, HOST_HELPER_PATH } from '../../lib';
-import { HOST_HELPER_PROGRAM, HOST_HELPER_USERS_FILE, lockFileFor, writeFileIfChanged } from '../../lib/shell';
+import { HOST_HELPER_PROGRAM, HOST_HELPER_USERS_FILE, lockFileFor } from '../../lib/shell';
+import { writeFileIfChanged } from '../support/helper';
 
 /* eslint-disable-next-line @typescript-eslint/no-require-imports */
 const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));

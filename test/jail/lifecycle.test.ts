@@ -23,9 +23,8 @@ import { allScripts } from '../support/scripts';
 import { haveCommand, tempDir } from '../support/sh';
 import { createScript, destroyScript, isHostPruneStep, nullResources } from '../support/synth';
 import { RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART } from '../../lib/jail/conf';
-import { HOST_UNDO_PROGRAM } from '../../lib/jail/host';
 import { HOST_HELPER_PROGRAM, OFFLINE_FETCH_PROGRAM } from '../../lib/shell';
-import { unmountUnderLines } from '../../lib/jail/scripts';
+import { helperFunctions } from '../support/helper';
 import { jailStack, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
 
@@ -68,7 +67,7 @@ describe('step split', () => {
     // hosts block, jail_list word; test/shell/host-helper.test.ts and the e2e suite run it).
     expect(d).toContain('"$cfj" jail-teardown web /etc/jail.conf.d/web.conf /vm/web /vm/web.fstab');
     expect(HOST_HELPER_PROGRAM).toContain('service jail onestop "$1"');
-    expect(HOST_HELPER_PROGRAM).toContain(`head -n 1 "$1" | grep -qF '# Managed by cdktf-freebsd-jails'; then rm -f "$1"`);
+    expect(HOST_HELPER_PROGRAM).toContain(`head -n 1 "$1" | grep -qF "$MANAGED_FILE_MARKER"; then rm -f "$1"`);
     expect(HOST_HELPER_PROGRAM).toContain(`do_block /etc/hosts "jail $name" ''`);
     expect(HOST_HELPER_PROGRAM).toContain('do_locked /etc/rc.conf "$self" _rc_list_remove jail_list "$name"');
     expect(d).not.toContain('sysrc -f');
@@ -107,7 +106,7 @@ test('FreeBSD 13: a managed block per jail inside /etc/jail.conf, no include', (
   expect(c).toContain(`"$cfj" jail-start 'old'`);
   // CONF /etc/jail.conf: jail-teardown removes the jail's block there, not the file.
   expect(script(stack, 'old_config', 'destroy')).toContain('"$cfj" jail-teardown old /etc/jail.conf /vm/old /vm/old.fstab');
-  expect(HOST_HELPER_PROGRAM).toContain(`if [ "$conf" = /etc/jail.conf ]; then do_block /etc/jail.conf "jail $name" ''`);
+  expect(HOST_HELPER_PROGRAM).toContain(`if [ "$conf" = "$JAIL_CONF" ]; then do_block "$JAIL_CONF" "jail $name" ''`);
 });
 
 test('several hosts in one stack: each has its own settings, prune and jails', () => {
@@ -180,8 +179,8 @@ test('the host prune removes jail datasets of this ownership scope (compared exa
   const dataset = nullResources(stack).find((x) => x.name.startsWith('keep1_dataset'))!;
   expect(dataset.depends_on).toContain(`null_resource.${r.name}`);
   // The helper's action: the jail role, an owner of the scope (exactly) that is not kept.
-  expect(HOST_HELPER_PROGRAM).toContain('zfs list -H -o name,cdktf-freebsd-jails:owner,cdktf-freebsd-jails:role,cdktf-freebsd-jails:jail,cdktf-freebsd-jails:removal -r -d 1 -t filesystem "$jp_root"');
-  expect(HOST_HELPER_PROGRAM).toContain('[ "$jp_role" = jail ] || continue\n    owner_pruned "$jp_scope" "$jp_owner" "$@" || continue');
+  expect(HOST_HELPER_PROGRAM).toContain('zfs list -H -o name,"$OWNER_PROPERTY","$ROLE_PROPERTY","$JAIL_NAME_PROPERTY","$REMOVAL_PROPERTY" -r -d 1 -t filesystem "$jp_root"');
+  expect(HOST_HELPER_PROGRAM).toContain('[ "$jp_role" = "$JAIL_ROLE" ] || continue\n    owner_pruned "$jp_scope" "$jp_owner" "$@" || continue');
 });
 
 test('removing the JailHost with its jails from the app still prunes them: the host prune keeps no jail', () => {
@@ -326,7 +325,7 @@ describe('unmounting under the jail root', () => {
       'mount() { printf \'zroot/vm/h1\\t/vm/h1\\tzfs\\trw\\t0 0\\n/srv\\t/vm/h1/srv\\tnullfs\\tro\\t0 0\\ndevfs\\t/vm/h1/dev\\tdevfs\\trw\\t0 0\\n/x\\t/vm/h10\\tnullfs\\tro\\t0 0\\n\'; }',
       'umount() { echo "umount $*"; }',
     ];
-    const r = spawnSync('sh', ['-c', [...fake, ...unmountUnderLines('/vm/h1')].join('\n')], { encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', [helperFunctions(), ...fake, 'unmount_under /vm/h1'].join('\n')], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('umount'))).toEqual(['umount -f /vm/h1/srv', 'umount -f /vm/h1/dev']);
   });
@@ -341,9 +340,9 @@ describe('unmounting under the jail root', () => {
     expect(mountAt).toBeLessThan(c.indexOf('mkdir'));
     expect(mountAt).toBeLessThan(c.indexOf('jail-start'));
     const d = script(stack, 'web_config', 'destroy');
-    // jail-teardown unmounts under its PATH argument with unmountUnderLines (tested above).
+    // jail-teardown unmounts under its PATH argument with unmount_under (tested above).
     expect(d).toContain('"$cfj" jail-teardown web /etc/jail.conf.d/web.conf /vm/web ');
-    expect(HOST_HELPER_PROGRAM).toContain(unmountUnderLines('"$path"')[0]);
+    expect(HOST_HELPER_PROGRAM).toMatch(/^do_jail_teardown\(\) \{\n(?: .*\n)*  unmount_under "\$path"\n/m);
   });
 });
 
@@ -357,7 +356,7 @@ describe('jail host settings', () => {
       `ifconfig() { if [ "$#" = 1 ]; then printf '%b' ${JSON.stringify(ifconfigOutput)}; else echo "ifconfig $*"; fi; }`,
       'sysrc() { :; }',
     ].join('\n');
-    return spawnSync('sh', ['-c', `${fake}\n${HOST_UNDO_PROGRAM}`, 'sh', state], { encoding: 'utf8' });
+    return spawnSync('sh', ['-c', `${helperFunctions()}${fake}\n_settings_undo "$1"`, 'sh', state], { encoding: 'utf8' });
   };
 
   test('undo destroys a created interface without addresses', () => {

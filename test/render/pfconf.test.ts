@@ -3,8 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  PF_ANCHOR_ROOT, PF_HOOKS_AWK, PfConf, PfRuleset, pfAnchorCommands, pfAnchorFor, pfHookMarkers, renderPfAnchorRules, renderPfConf, renderPfHookLines,
+  PfConf, PfRuleset, pfAnchorCommands, pfAnchorFor, renderPfAnchorRules, renderPfConf,
 } from '../../lib/render/pfconf';
+import { PF_ANCHOR_ROOT } from '../../lib/shell/names';
+import { pfHookLines, pfHookMarkers, pfHooksAwk } from '../support/helper';
 import { NOTEBOOK_PF_CONF } from '../support/notebook-pf';
 import { checkOrder, parsePf, rulesOf } from '../support/pfparse';
 
@@ -100,9 +102,9 @@ describe('anchor mode', () => {
     expect(() => fakeCheck(text)).not.toThrow();
   });
 
-  test('anchors live under the library root; hooks point at all of them', () => {
+  test('anchors live under the library root; the helper hooks point at all of them', () => {
     expect(pfAnchorFor('web')).toBe(`${PF_ANCHOR_ROOT}/web`);
-    expect(renderPfHookLines()).toEqual([
+    expect(pfHookLines()).toEqual([
       'nat-anchor "cdktf-freebsd-jails/*"',
       'rdr-anchor "cdktf-freebsd-jails/*"',
       'anchor "cdktf-freebsd-jails/*"',
@@ -128,11 +130,11 @@ describe('anchor mode', () => {
  */
 const AWKS = ['awk', 'original-awk', 'busybox'].filter((a) => spawnSync('sh', ['-c', `command -v ${a}`]).status === 0);
 
-describe.each(AWKS)('hooks in an administrator pf.conf (PF_HOOKS_AWK under %s)', (awk) => {
+describe.each(AWKS)('hooks in an administrator pf.conf (pfHooksAwk() under %s)', (awk) => {
   const { begin, end } = pfHookMarkers();
-  const block = [begin, ...renderPfHookLines(), end];
-  const insert = (text: string, hooks = renderPfHookLines().join('\n')): string => {
-    const r = spawnSync(awk, [...(awk === 'busybox' ? ['awk'] : []), PF_HOOKS_AWK], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: hooks } });
+  const block = [begin, ...pfHookLines(), end];
+  const insert = (text: string, hooks = pfHookLines().join('\n')): string => {
+    const r = spawnSync(awk, [...(awk === 'busybox' ? ['awk'] : []), pfHooksAwk()], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: hooks } });
     if (r.status !== 0) throw new Error(r.stderr);
     return r.stdout;
   };
@@ -242,7 +244,7 @@ describe.each(AWKS)('hooks in an administrator pf.conf (PF_HOOKS_AWK under %s)',
       const mixed = file('rules.conf', 'nat on em0 from 10.0.0.0/8 to any -> (em0)\npass all\n');
       const text = `set skip on lo0\ninclude "${mixed}"\n`;
       expect(() => fakeCheck(text)).not.toThrow();
-      const r = spawnSync(awk, [...(awk === 'busybox' ? ['awk'] : []), PF_HOOKS_AWK], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: renderPfHookLines().join('\n') } });
+      const r = spawnSync(awk, [...(awk === 'busybox' ? ['awk'] : []), pfHooksAwk()], { input: text, encoding: 'utf8', env: { ...process.env, BEGIN_LINE: begin, END_LINE: end, HOOKS: pfHookLines().join('\n') } });
       expect([r.status, r.stdout]).toEqual([3, '']);
       expect(r.stderr).toContain(`line 2 includes ${mixed}, which holds both statements that must come before the hooks`);
       expect(r.stderr).toMatch(/Split the included file in two .* the hooks go between them\n$/);

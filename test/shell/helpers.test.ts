@@ -2,7 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, MANAGED_BLOCK_PROGRAM, replaceFileIfChanged, underLock, writeFileIfChanged } from '../../lib/shell';
+import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, underLock } from '../../lib/shell';
+import { replaceFileIfChanged, writeFileIfChanged } from '../support/helper';
 import { fakeLockfBin, sh, tempDir } from '../support/sh';
 
 const TRICKY = `line with 'single' and "double" quotes
@@ -131,15 +132,17 @@ describe('HOST_HELPER_INSTALL_PROGRAM: the helper step installs its upload unles
   });
 });
 
-/** The helper's block program under the file's lock, as its `_block` entry runs it. */
-const managedBlock = (file: string, id: string, content: string) => underLock(file, MANAGED_BLOCK_PROGRAM, [file, id, content]);
+/** The helper ($HELPER) runs its `_block` entry under the file's lock, as its `block` action does. */
+const managedBlock = (file: string, id: string, content: string) => underLock(file, 'exec "$HELPER" _block "$@"', [file, id, content]);
 
-describe('MANAGED_BLOCK_PROGRAM', () => {
+describe('the helper\'s managed blocks (_block)', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   beforeEach(() => {
     dir = tempDir();
-    env = { PATH: `${fakeLockfBin(dir)}:${process.env.PATH}` };
+    const helper = path.join(dir, 'helper-1');
+    fs.writeFileSync(helper, HOST_HELPER_PROGRAM, { mode: 0o755 });
+    env = { PATH: `${fakeLockfBin(dir)}:${process.env.PATH}`, HELPER: helper };
   });
   const run = (file: string, id: string, content: string) => sh(managedBlock(file, id, content).join('\n'), env);
 

@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEVFS_RULES_FILE, HOST_HELPER_PROGRAM, PRUNE_STATE_DIR, SCRIPT_PATH, SETTINGS_CHANGES_FILE_NAME, SETTINGS_STATE_DIR, STATE_DIR, VNET_CLAIM_DIR } from '../../lib/shell';
-import { PF_CONF, PF_RULES_DIR, PF_STATE_DIR } from '../../lib/shell/pf-helper';
+import { PF_CONF, PF_RULES_DIR, PF_STATE_DIR } from '../../lib/shell/names';
 import { haveCommand, tempDir } from '../support/sh';
 
 /** Logging stand-ins; each answers only what the actions ask. */
