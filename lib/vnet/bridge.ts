@@ -230,7 +230,12 @@ export class VnetBridge extends Construct {
         'fi');
     if (this.backend === VnetBackend.IF_BRIDGE) ifBridgeModules(create, this.bridgeNodeName);
     else netgraphModules(create, this.bridgeNodeName, uplink !== undefined);
-    if (uplink) create.action(`uplink ${uplink}`, `ifconfig ${shellCommand(uplink)} >/dev/null || { echo ${shellCommand(`error: the uplink ${uplink} does not exist on this host`)} >&2; exit 1; }`);
+    // if_bridge: the helper's vnet-uplink-check (the check vnet-epair-add makes again at each
+    // jail's start): the uplink exists and, where FreeBSD 15 keeps IP addresses off if_bridge
+    // members (net.link.bridge.member_ifaddrs=0 by default; bridge(4)), has none. Refused here,
+    // before any jail.
+    if (uplink && this.backend === VnetBackend.IF_BRIDGE) create.helper('vnet-uplink-check', uplink);
+    else if (uplink) create.action(`uplink ${uplink}`, `ifconfig ${shellCommand(uplink)} >/dev/null || { echo ${shellCommand(`error: the uplink ${uplink} does not exist on this host`)} >&2; exit 1; }`);
     // if_bridge turns LRO off on its members and keeps TSO and checksum offload only where every
     // member has them (if_bridge.c BRIDGE_IFCAPS_STRIP, BRIDGE_IFCAPS_MASK); ng_ether hands
     // ng_bridge the host's frames as the stack left them for the card, so the operator is told.
@@ -238,15 +243,6 @@ export class VnetBridge extends Construct {
       create.action(`uplink ${uplink}: offloads netgraph bridging cannot use`,
         `if ifconfig ${shellCommand(uplink)} | awk '$1 ~ /^options=/' | grep -Eq '[<,](TXCSUM|TXCSUM_IPV6|TSO4|TSO6|LRO)[,>]'; then`,
         `  echo ${shellCommand(`warning: ${at}: ${uplink} has checksum offload, TSO or LRO on (ifconfig ${uplink}: options=). if_bridge turns them off on its members; ng_bridge does not, so the host's own packets to jails on this switch arrive with checksums left for the card to compute (and are dropped) and LRO merges what the jails receive. Turn them off for this switch: ifconfig ${uplink} -txcsum -txcsum6 -tso -lro, and the same words in ifconfig_${uplink.replace(/[.:]/g, '_')} in /etc/rc.conf. The library leaves ${uplink} as it is`)} >&2`,
-        'fi');
-    }
-    // FreeBSD 15 keeps IP addresses off if_bridge members (net.link.bridge.member_ifaddrs=0 by
-    // default; bridge(4)): refused here, before any jail, rather than at each jail's start.
-    if (uplink && this.backend === VnetBackend.IF_BRIDGE) {
-      create.action(`uplink ${uplink} without IP addresses where bridge members may have none`,
-        `if [ "$(sysctl -n net.link.bridge.member_ifaddrs 2>/dev/null || :)" = 0 ] && ifconfig ${shellCommand(uplink)} | grep -Eq '^[[:space:]]+inet6? '; then`,
-        `  echo ${shellCommand(`error: ${at}: the uplink ${uplink} has IP addresses, and this host keeps addresses off bridge members (sysctl net.link.bridge.member_ifaddrs=0, the default since FreeBSD 15.0; bridge(4)). Use backend VnetBackend.NETGRAPH (the switch hangs off ${uplink}'s ng_ether node and ${uplink} stays as it is), or move the host's addresses from ${uplink} to a bridge of the host's own configuration, or set net.link.bridge.member_ifaddrs=1 in /etc/sysctl.conf (deprecated, to be removed in FreeBSD 16)`)} >&2`,
-        '  exit 1',
         'fi');
     }
     // The switch's name on the host is this construct's: another app's switch of that name is refused here.

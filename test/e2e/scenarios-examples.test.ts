@@ -148,8 +148,9 @@ describeOnFakeHost('scenario 11: examples/bridged on if_bridge on FreeBSD 15, em
       expect(report.ok).toBe(false);
       const output = report.failures.map((f) => f.output).join('\n').replace(/\r/g, '');
       expect(report.failures.map((f) => f.address)).toEqual(['null_resource.em0_switch_resource_61D19AF1']);
-      expect(output).toContain('error: bridged/em0: the uplink em0 has IP addresses, and this host keeps addresses off bridge members (sysctl net.link.bridge.member_ifaddrs=0');
-      expect(output).toContain('Use backend VnetBackend.NETGRAPH');
+      expect(output).toContain('helper-1: error: the uplink em0 has IP addresses (inet ');
+      expect(output).toContain('and this kernel keeps addresses off bridge members (net.link.bridge.member_ifaddrs=0');
+      expect(output).toContain('Use the netgraph backend (VnetBackend.NETGRAPH');
       expect(runningJails(bench.host)).toEqual([]);
       // No bridge, no epair; em0 as it was (lo1 is the JailHost's, made before the switch).
       const after = rawState(bench.host).ifaces;

@@ -85,18 +85,20 @@ describe('examples/vnet-lab is the notebook\'s lab', () => {
   });
 });
 
-test.each([VnetBackend.IF_BRIDGE, VnetBackend.NETGRAPH])('a bridged %s switch: on if_bridge the step refuses an uplink with addresses where bridge members may have none (FreeBSD 15); on netgraph it warns of offloads', (backend) => {
+test.each([VnetBackend.IF_BRIDGE, VnetBackend.NETGRAPH])('a bridged %s switch: on if_bridge the step has the helper check the uplink (FreeBSD 15 refuses one with addresses); on netgraph it warns of offloads', (backend) => {
   const stack = new BridgedStack(Testing.app(), 'bridged', { ...ENV, VNET_BACKEND: backend });
   const r = JSON.parse(Testing.synth(stack)).resource.null_resource;
   const script = r[Object.keys(r).find((k) => k.startsWith('em0_switch'))!].provisioner[0]['remote-exec'].inline.join('\n');
-  const check = 'if [ "$(sysctl -n net.link.bridge.member_ifaddrs 2>/dev/null || :)" = 0 ] && ifconfig em0 | grep -Eq \'^[[:space:]]+inet6? \'; then';
+  const check = `"$cfj" vnet-uplink-check 'em0'`;
   if (backend === VnetBackend.IF_BRIDGE) {
     expect(script).toContain(check);
-    expect(script).toContain('error: bridged/em0: the uplink em0 has IP addresses');
+    // The rule is the helper's alone (vnet-epair-add makes the same check at each jail's start).
+    expect(script).not.toContain('member_ifaddrs');
     // Before the switch is claimed: a refused switch leaves nothing behind.
     expect(script.indexOf(check)).toBeLessThan(script.indexOf('vnet-claim'));
     expect(script).not.toContain('-txcsum');
   } else {
+    expect(script).not.toContain('vnet-uplink-check');
     expect(script).not.toContain('member_ifaddrs');
     expect(script).toContain("if ifconfig em0 | awk '$1 ~ /^options=/' | grep -Eq '[<,](TXCSUM|TXCSUM_IPV6|TSO4|TSO6|LRO)[,>]'; then");
     expect(script).toContain('warning: bridged/em0: em0 has checksum offload, TSO or LRO on');
