@@ -1,5 +1,5 @@
 /**
- * The host helper's admin_boot_jails (lib/shell/helper.ts), run by /bin/sh against the fake
+ * The host helper's admin_boot_jails (lib/shell/helper/jails.sh), run by /bin/sh against the fake
  * host's jail(8) and files: which jails of the administrator's rc.d/jail starts at boot while
  * jail_list is empty. jail-list-add lists exactly these before the first managed jail; the
  * scenarios of test/e2e/scenarios-jail-list.test.ts run it whole over SSH.
@@ -9,22 +9,21 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BLOCK_BEGIN, BLOCK_END, HOST_HELPER_PROGRAM, MANAGED_FILE_MARKER } from '../../lib/shell';
+import { helperFunctions } from '../support/helper';
 import { F, shimsAt } from './fakebsd-support';
 
 let root: string;
 const { write } = shimsAt(() => root);
 
-/** admin_boot_jails of the helper, its /etc/jail.conf* paths moved under the fake root. */
+/** admin_boot_jails of the helper, its JAIL_CONF and JAIL_CONF_DIR moved under the fake root. */
 function adminBootJails(): { status: number; stdout: string; stderr: string; jailCalls: number } {
-  const start = HOST_HELPER_PROGRAM.indexOf('\nadmin_boot_jails() {\n');
-  const fn = HOST_HELPER_PROGRAM.slice(start, HOST_HELPER_PROGRAM.indexOf('\n}\n', start) + 3);
-  expect(fn).toContain('jail -f - -e');
+  expect(HOST_HELPER_PROGRAM).toMatch(/^admin_boot_jails\(\) \{\n(?:.*\n)*?.*jail -f - -e/m);
   const bin = path.join(root, '.bin');
   fs.mkdirSync(bin, { recursive: true });
   fs.writeFileSync(path.join(bin, 'jail'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(__dirname, 'fakebsd', 'fakebsd.js'))} jail "$@"\n`, { mode: 0o755 });
-  const script = `set -eu\n${fn.split('/etc/jail.conf').join(`${root}/etc/jail.conf`)}\nadmin_boot_jails\n`;
+  const script = `${helperFunctions()}JAIL_CONF=${root}/etc/jail.conf JAIL_CONF_DIR=${root}/etc/jail.conf.d PATH=${bin}:$PATH\nadmin_boot_jails\n`;
   const before = F.readCommandsLog(root).length;
-  const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, FAKEBSD_ROOT: root, PATH: `${bin}:${process.env.PATH}` } });
+  const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, FAKEBSD_ROOT: root } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, jailCalls: F.readCommandsLog(root).length - before };
 }
 
