@@ -490,7 +490,7 @@ _pf_remove() {
   rm -f "$file"
   # Its directory, and the library's directory above it, when nothing else is in them.
   rmdir "${file%/*}" 2>/dev/null || :
-  rmdir "$PF_RULES_DIR" 2>/dev/null || :
+  rmdir "${PF_RULES_DIR%/*}" 2>/dev/null || :
   [ -d "$PF_STATE_DIR" ] || return 0
   # The claim goes last: a run that fails half way leaves it, so the prune (or the destroy run
   # again) still finds the anchor.
