@@ -1,6 +1,7 @@
 /**
  * The import graph of lib/: no cycles (type-only imports included: they still tie modules
- * together for the reader); the pure layers (lib/shell, lib/render, lib/validate) import nothing from
+ * together for the reader); the areas of lib/ in one order of layers, each importing only the
+ * layers below it; the pure layers (lib/shell, lib/render, lib/validate) import nothing from
  * cdktf, constructs or the construct layers; and no module but one reaches into cdktf's private
  * modules.
  */
@@ -81,8 +82,47 @@ describe('lib/ import graph', () => {
     }
   });
 
+  test('every area imports only areas below it in LAYERS', () => {
+    expect(layerViolations(g)).toEqual([]);
+  });
+
+  test('the layer check finds an upward and a sideways import', () => {
+    const g2 = new Map([
+      [path.join(LIB, 'shell', 'a'), { local: [path.join(LIB, 'render', 'b')], packages: [] }],
+      [path.join(LIB, 'render', 'b'), { local: [path.join(LIB, 'shell', 'c')], packages: [] }],
+      [path.join(LIB, 'nowhere', 'd'), { local: [], packages: [] }],
+    ]);
+    expect(layerViolations(g2)).toEqual(['shell/a imports render/b (render is above shell)', 'nowhere/d is in no layer: add its area to LAYERS']);
+  });
+
   test('only lib/host/synth-hook.ts imports a private module of cdktf', () => {
     const privateImports = [...g].flatMap(([m, deps]) => deps.packages.filter((p) => /^cdktf\/lib\//.test(p)).map((p) => `${path.relative(LIB, m)}: ${p}`));
     expect(privateImports).toEqual(['host/synth-hook: cdktf/lib/synthesize/synthesizer']);
   });
 });
+
+/**
+ * The areas of lib/, lowest first: an area imports only areas before it here (and itself).
+ * validate: synth-time checks; shell: POSIX sh and the host helper; render: the text of the
+ * host's files; release: FreeBSD releases; host: FreeBsdHost, HostStep and prune; then the
+ * constructs, each on the ones it builds on; '.' is lib/index.ts.
+ */
+const LAYERS = ['validate', 'shell', 'render', 'release', 'host', 'zfs', 'devfs', 'jail', 'vnet', 'pf', '.'];
+
+/** Imports from a module to an area above its own, and modules in no layer. */
+function layerViolations(g: Map<string, { local: string[] }>): string[] {
+  const areaOf = (m: string) => path.dirname(path.relative(LIB, m)).split(path.sep)[0];
+  const found: string[] = [];
+  for (const [m, deps] of g) {
+    const from = LAYERS.indexOf(areaOf(m));
+    if (from < 0) {
+      found.push(`${path.relative(LIB, m)} is in no layer: add its area to LAYERS`);
+      continue;
+    }
+    for (const d of deps.local) {
+      const to = LAYERS.indexOf(areaOf(d));
+      if (to > from) found.push(`${path.relative(LIB, m)} imports ${path.relative(LIB, d)} (${areaOf(d)} is above ${areaOf(m)})`);
+    }
+  }
+  return found;
+}
