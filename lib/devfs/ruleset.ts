@@ -24,6 +24,7 @@ const DEVFS_RULESET_KIND = defineHostKind({
   title: 'devfs rulesets',
   pruneAction: 'devfs-ruleset-prune',
   pruneOrder: 30,
+  helperModule: 'devfs.sh',
   constructs: ['DevfsRuleset'],
 });
 

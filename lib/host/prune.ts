@@ -58,6 +58,11 @@ export interface HostKind {
    * on it are gone); host settings last (what other kinds' removals may still need).
    */
   readonly pruneOrder: number;
+  /**
+   * The helper's module (lib/shell/helper/) that holds its actions, its prune action among them:
+   * `pf.sh`. The helper joins every module of that folder.
+   */
+  readonly helperModule: string;
   /** The constructs that claim it, for the docs: `PfNat`. */
   readonly constructs: string[];
 }

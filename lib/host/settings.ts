@@ -30,6 +30,7 @@ export const HOST_SETTINGS_KIND = defineHostKind({
   title: 'host settings',
   pruneAction: 'settings-prune',
   pruneOrder: 50,
+  helperModule: 'settings.sh',
   constructs: ['HostSettings', 'JailHost', 'JailPackages (offline)'],
 });
 

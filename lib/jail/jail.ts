@@ -36,6 +36,7 @@ const JAIL_KIND = defineHostKind({
   pruneAction: 'jail-prune',
   pruneArguments: (host) => [host.jailRootDataset, host.jailRootMountpoint, host.supportsJailConfInclude ? JAIL_CONF_DIR : JAIL_CONF],
   pruneOrder: 10,
+  helperModule: 'jails.sh',
   constructs: ['JailFromSnapshot'],
 });
 

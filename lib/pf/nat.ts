@@ -40,6 +40,7 @@ const PF_KIND = defineHostKind({
   title: 'claimed pf anchors',
   pruneAction: 'pf-prune',
   pruneOrder: 20,
+  helperModule: 'pf.sh',
   constructs: ['PfNat'],
 });
 

@@ -84,14 +84,20 @@ export function noTtyCall(seconds: number, ...words: string[]): string {
   return helperCallWords(HOST_HELPER_NO_TTY, String(seconds), ...words);
 }
 
-/**
- * The helper's source files (lib/shell/helper/, shipped in the package), in the order they are
- * joined: the header with the globals, the modules, then main with the dispatch, which runs last.
- */
-export const HOST_HELPER_FILES = ['header', 'common', 'files', 'zfs', 'settings', 'jails', 'devfs', 'vnet', 'pf', 'prune', 'main'].map((m) => `${m}.sh`);
-
 /** The directory of the helper's source files. */
 export const HOST_HELPER_SOURCE_DIR = path.join(__dirname, 'helper');
+
+/**
+ * The helper's source files (lib/shell/helper/, shipped in the package), in the order they are
+ * joined: the header with the globals, every module (a new kind's file is one more, found here),
+ * then main with the dispatch, which runs last. Modules only define functions, so their order
+ * is the sorted one.
+ */
+export const HOST_HELPER_FILES = [
+  'header.sh',
+  ...fs.readdirSync(HOST_HELPER_SOURCE_DIR).filter((f) => f.endsWith('.sh') && f !== 'header.sh' && f !== 'main.sh').sort(),
+  'main.sh',
+];
 
 /** The header's line that the revision is stamped on. */
 const REVISION_LINE = /^HELPER_REVISION=0$/m;

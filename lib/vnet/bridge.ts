@@ -27,6 +27,7 @@ const VNET_KIND = defineHostKind({
   title: 'VNET switches',
   pruneAction: 'vnet-prune',
   pruneOrder: 40,
+  helperModule: 'vnet.sh',
   constructs: ['VnetBridge'],
 });
 

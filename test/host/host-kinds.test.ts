@@ -7,6 +7,7 @@ import * as path from 'path';
 import { TerraformStack, Testing } from 'cdktf';
 import { FreeBsdHost, FreeBsdRelease, HostSettings } from '../../lib';
 import { defineHostKind, hostKinds, hostPrunePlan } from '../../lib/host/prune';
+import { HOST_HELPER_FILES, HOST_HELPER_SOURCE_DIR } from '../../lib/shell/helper';
 
 const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -38,6 +39,16 @@ describe('host-side kinds', () => {
     const lines = hostPrunePlan(host, "CLAIM").create.body().filter((l) => l.startsWith('"$cfj" '));
     expect(lines.map((l) => l.split(' ')[1])).toEqual(['claim-check', ...hostKinds().map((k) => k.pruneAction)]);
     expect(lines.every((l) => l.split(' ')[2] === "'kinds'")).toBe(true);
+  });
+
+  test("each kind's prune action is an action of its helper module, which the helper joins", () => {
+    for (const kind of hostKinds()) {
+      expect(HOST_HELPER_FILES).toContain(kind.helperModule);
+      const text = fs.readFileSync(path.join(HOST_HELPER_SOURCE_DIR, kind.helperModule), 'utf8');
+      const fn = `do_${kind.pruneAction.replace(/-/g, '_')}`;
+      expect({ kind: kind.name, usage: new RegExp(`^${fn}_usage="${kind.pruneAction} SCOPE `, 'm').test(text), fn: new RegExp(`^${fn}\\(\\) \\{`, 'm').test(text) })
+        .toEqual({ kind: kind.name, usage: true, fn: true });
+    }
   });
 
   test('a kind is declared once', () => {

@@ -85,3 +85,28 @@ _devfs_ruleset_remove() {
     rm -f "$DEVFS_RULES_FILE" "$DEVFS_RULES_CREATED"
   fi
 }
+
+# every block "devfs ruleset N of SCOPE" of
+# $DEVFS_RULES_FILE whose N is none of NUMBER unloaded and removed, as its destroy does
+# (devfs-ruleset-remove SCOPE N). Under the $DEVFS_RULES_FILE lock.
+do_devfs_ruleset_prune_usage="devfs-ruleset-prune SCOPE [NUMBER...]"
+do_devfs_ruleset_prune_descr="every devfs ruleset block of SCOPE whose number is none of NUMBER removed"
+do_devfs_ruleset_prune() {
+  do_locked "$DEVFS_RULES_FILE" "$self" _devfs_ruleset_prune "$@"
+}
+_devfs_ruleset_prune() {
+  local dp_scope dp_found dp_num
+  dp_scope=$1
+  shift
+  [ -f "$DEVFS_RULES_FILE" ] || return 0
+  dp_found=$(awk -v b="$BLOCK_BEGIN devfs ruleset " -v s=" of $dp_scope" '
+    index($0, b) == 1 && length($0) > length(b) + length(s) && substr($0, length($0) - length(s) + 1) == s {
+      n = substr($0, length(b) + 1, length($0) - length(b) - length(s))
+      if (n ~ /^[0-9]+$/) print n
+    }' "$DEVFS_RULES_FILE")
+  for dp_num in $dp_found; do
+    if in_list "$dp_num" "$@"; then continue; fi
+    echo "==> pruning devfs ruleset $dp_num of $dp_scope: no longer in the app"
+    _devfs_ruleset_remove "$dp_scope" "$dp_num"
+  done
+}

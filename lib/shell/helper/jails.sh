@@ -143,3 +143,34 @@ do_jail_teardown() {
   do_block /etc/hosts "jail $name" ''
   do_locked /etc/rc.conf "$self" _rc_list_remove jail_list "$name"
 }
+
+# every jail dataset directly under ROOT
+# (mounted at MOUNTPOINT) whose owner is of SCOPE and none of OWNER torn down as its destroy does
+# (jail-teardown with CONF/NAME.conf, or its block when CONF is $JAIL_CONF, and
+# MOUNTPOINT/NAME.fstab), then destroyed or retired by its recorded removal policy
+# (jail-dataset-remove). A dataset without the jail role, an owner of SCOPE and a jail name
+# property that is a jail name is never touched. Under no lock of its own: the teardown takes the
+# lock of each file it changes.
+do_jail_prune_usage="jail-prune SCOPE ROOT MOUNTPOINT CONF [OWNER...]"
+do_jail_prune_descr="every jail dataset under ROOT of an owner of SCOPE that is none of OWNER torn down and removed by its policy"
+do_jail_prune() {
+  local jp_scope jp_root jp_mount jp_conf jp_rows jp_tab jp_path jp_file jp_ds jp_owner jp_role jp_name jp_removal
+  jp_scope=$1 jp_root=$2 jp_mount=$3 jp_conf=$4
+  shift 4
+  exists "$jp_root" || return 0
+  jp_rows=$(zfs list -H -o name,"$OWNER_PROPERTY","$ROLE_PROPERTY","$JAIL_NAME_PROPERTY","$REMOVAL_PROPERTY" -r -d 1 -t filesystem "$jp_root")
+  jp_tab=$(printf '	')
+  # fd 3: the commands in the loop must not read the rows from stdin.
+  while IFS=$jp_tab read -r jp_ds jp_owner jp_role jp_name jp_removal <&3; do
+    [ "$jp_role" = "$JAIL_ROLE" ] || continue
+    owner_pruned "$jp_scope" "$jp_owner" "$@" || continue
+    case "$jp_name" in '' | *[!A-Za-z0-9_]*) echo "skipping $jp_ds: bad jail name property" >&2; continue ;; esac
+    echo "==> pruning jail $jp_name ($jp_ds, owner $jp_owner, removal ${jp_removal:-retain}): no longer in the app"
+    jp_path=$(zfs get -H -o value mountpoint "$jp_ds")
+    if [ "$jp_conf" = "$JAIL_CONF" ]; then jp_file=$jp_conf; else jp_file=$jp_conf/$jp_name.conf; fi
+    do_jail_teardown "$jp_name" "$jp_file" "$jp_path" "$jp_mount/$jp_name.fstab"
+    do_jail_dataset_remove "$jp_ds" "$jp_root" "$jp_mount" "$jp_name"
+  done 3<<EOF
+$jp_rows
+EOF
+}

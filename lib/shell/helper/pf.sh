@@ -657,3 +657,32 @@ _pf_conf_remove() {
   done
   rmdir "$PF_STATE_DIR" 2>/dev/null || :
 }
+
+# every pf anchor and whole-file $PF_CONF claimed by an owner of
+# SCOPE that is none of OWNER removed, as its destroy does (pf-remove ANCHOR FILE OWNER,
+# pf-conf-remove OWNER). Under the $PF_CONF lock.
+do_pf_prune_usage="pf-prune SCOPE [OWNER...]"
+do_pf_prune_descr="every anchor and whole-file $PF_CONF of an owner of SCOPE that is none of OWNER removed"
+do_pf_prune() {
+  do_locked "$PF_CONF" "$self" _pf_prune "$@"
+}
+_pf_prune() {
+  local pp_owner pp_anchor pp_file pp_base
+  for pp_base in $(pruned_claims "$PF_STATE_DIR" "$@"); do
+    pp_owner=$(cat "$PF_STATE_DIR"/"$pp_base".owner)
+    if [ "$pp_base" = "$(printf '%s' "$PF_CONF" | tr / _)" ]; then
+      echo "==> pruning $PF_CONF written whole by $pp_owner: no longer in the app"
+      _pf_conf_remove "$pp_owner"
+      continue
+    fi
+    case "$pp_base" in
+      "${PF_ANCHOR_ROOT}"_?*) pp_anchor="$PF_ANCHOR_ROOT"/${pp_base#"${PF_ANCHOR_ROOT}"_} ;;
+      *) echo "skipping $PF_STATE_DIR/$pp_base.owner: not the record of an anchor of $PF_ANCHOR_ROOT" >&2; continue ;;
+    esac
+    # The rules file as the hooks block lists it; never applied: where pf-apply would write it.
+    pp_file=$(awk -v a="$pp_anchor" '$1 == a { print $2; exit }' "$PF_STATE_DIR"/anchors 2>/dev/null) || pp_file=
+    [ -n "$pp_file" ] || pp_file="$PF_RULES_DIR"/${pp_anchor#"$PF_ANCHOR_ROOT"/}.conf
+    echo "==> pruning pf anchor $pp_anchor of $pp_owner: no longer in the app"
+    _pf_remove "$pp_anchor" "$pp_file" "$pp_owner"
+  done
+}

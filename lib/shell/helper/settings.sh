@@ -189,3 +189,37 @@ _settings_undo() {
   fi
   if [ -d "$dir" ] && [ -z "$(ls -A "$dir")" ]; then rmdir "$dir"; fi
 }
+
+# the host settings of every state file that the last run for
+# SCOPE kept ($PRUNE_STATE_DIR/SCOPE.settings) and that is none of STATE undone, as its destroy
+# does (settings-undo STATE: only changes no other owner holds); then the STATEs are what SCOPE
+# keeps. A state file names no owner (its name is a digest of the owner mark), so only those this
+# scope's own earlier runs recorded are ever touched: none on the first run. Under the rc.conf
+# lock, like settings-apply and settings-undo.
+do_settings_prune_usage="settings-prune SCOPE [STATE...]"
+do_settings_prune_descr="the state files the last run for SCOPE kept that are none of STATE undone; then STATE are what SCOPE keeps"
+do_settings_prune() {
+  do_locked "/etc/rc.conf" "$self" _settings_prune "$@"
+}
+_settings_prune() {
+  local sp_scope sp_record sp_state
+  sp_scope=$1
+  shift
+  sp_record="$PRUNE_STATE_DIR"/$sp_scope.settings
+  if [ -f "$sp_record" ]; then
+    while IFS= read -r sp_state; do
+      case "$sp_state" in "$SETTINGS_STATE_DIR"/*.state) ;; *) continue ;; esac
+      if in_list "$sp_state" "$@" || [ ! -f "$sp_state" ]; then continue; fi
+      echo "==> pruning host settings $sp_state of $sp_scope: no longer in the app"
+      "$self" _settings_undo "$sp_state"
+    done < "$sp_record"
+  fi
+  if [ $# -eq 0 ]; then
+    rm -f "$sp_record"
+    rmdir "$PRUNE_STATE_DIR" 2>/dev/null || :
+    return 0
+  fi
+  mkdir -p "$PRUNE_STATE_DIR"
+  printf '%s\n' "$@" > "$sp_record.new"
+  if cmp -s "$sp_record.new" "$sp_record"; then rm -f "$sp_record.new"; else mv -f "$sp_record.new" "$sp_record"; fi
+}

@@ -419,3 +419,22 @@ vnet_list_line() {
       printf " %s/%d", $2, n }
     $1 == "inet6" && $2 !~ /^fe80/ { printf " %s/%s", $2, $4 }')"
 }
+
+# every switch claimed by an owner of SCOPE that is none of OWNER
+# released, as its destroy does (vnet-release NET OWNER BACKEND; the backend is the one whose
+# NETbr exists: an ng_bridge node, else if_bridge). Run after the jails on it are gone: a switch
+# with a jail interface left keeps its nodes, and only its claim goes. Under the VNET lock.
+do_vnet_prune_usage="vnet-prune SCOPE [OWNER...]"
+do_vnet_prune_descr="every switch of an owner of SCOPE that is none of OWNER released"
+do_vnet_prune() {
+  do_locked "$VNET_LOCK" "$self" _vnet_prune "$@"
+}
+_vnet_prune() {
+  local vp_owner vp_backend vp_net
+  for vp_net in $(pruned_claims "$VNET_CLAIM_DIR" "$@"); do
+    vp_owner=$(cat "$VNET_CLAIM_DIR"/"$vp_net".owner)
+    if ngctl info "$vp_net"br: >/dev/null 2>&1; then vp_backend=netgraph; else vp_backend=if_bridge; fi
+    echo "==> pruning switch $vp_net of $vp_owner ($vp_backend): no longer in the app"
+    _vnet_release "$vp_net" "$vp_owner" "$vp_backend"
+  done
+}
