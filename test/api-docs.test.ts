@@ -24,3 +24,30 @@ test('API.md is current', () => {
   }
   expect(generated).toContain('### ZfsTemplate');
 }, 120000);
+
+/**
+ * The docs of the public API name only what every jsii language sees: a module-level constant of
+ * the TypeScript package (DEFAULT_RELEASE_MIRROR) is no member of any class in Python, Java, C#
+ * or Go, so a doc that names one names nothing there. Enum members and static members are
+ * written with their class (`FreeBsdRelease.V14_5`) and are fine.
+ */
+test('no public doc names a TypeScript-only constant', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const lib = require('../lib');
+  const constants = new Set(Object.keys(lib).filter((k) => /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/.test(k) && typeof lib[k] !== 'function'));
+  expect(constants.has('DEFAULT_RELEASE_MIRROR')).toBe(true);
+  const assembly = JSON.parse(fs.readFileSync(path.join(root, '.jsii'), 'utf8'));
+  const found: string[] = [];
+  for (const [fqn, type] of Object.entries<any>(assembly.types)) {
+    const docs: [string, Record<string, string>][] = [[fqn, type.docs ?? {}],
+      ...[...(type.properties ?? []), ...(type.methods ?? [])].map((m: any): [string, Record<string, string>] => [`${fqn}.${m.name}`, m.docs ?? {}])];
+    for (const [where, d] of docs) {
+      for (const text of Object.values(d)) {
+        for (const m of String(text).matchAll(/(?<![A-Za-z0-9_.])[A-Z][A-Z0-9]*_[A-Z0-9_]+\b/g)) {
+          if (constants.has(m[0])) found.push(`${where}: ${m[0]}`);
+        }
+      }
+    }
+  }
+  expect(found).toEqual([]);
+});

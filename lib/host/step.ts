@@ -42,7 +42,7 @@ export interface HostStepProps {
   readonly replaceOn?: { [key: string]: string };
   /**
    * The titles of the create script's actions (ScriptBuilder.outline), recorded for summaries
-   * (`npm start`) in the stack's STEP_OUTLINES_FILE.
+   * (`npm start`) in the stack's synth folder (cdktf-freebsd-jails-steps.json).
    * @default - no outline
    */
   readonly createOutline?: string[];

@@ -68,7 +68,7 @@ export interface JailNetworkConfig {
   /**
    * sh lines that undo the attachment, run on the host after the jail stopped, whichever way
    * the jail goes (its configuration's destroy, its dataset's destroy, prune): the jail's
-   * configuration step records them on the host (JAIL_STATE_DIR/NAME.teardown) and the
+   * configuration step records them on the host (/var/db/cdktf-freebsd-jails/jails/NAME.teardown) and the
    * helper's jail-teardown runs them. They must be idempotent. Values in them are quoted by
    * the network.
    * @default - none

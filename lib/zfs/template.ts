@@ -46,7 +46,7 @@ export interface ZfsTemplateProps {
   /**
    * FreeBSD release of the template, like `FreeBsdRelease.V14_5` or `FreeBsdRelease.of('14.5')`
    * (13.x, 14.x, 15.x). A release past its end of life gets a synth-time warning.
-   * @default DEFAULT_TEMPLATE_RELEASE (a supported release when this library version was made)
+   * @default FreeBsdRelease.V14_5 (supported when this library version was made; it changes only with a library version)
    */
   readonly release?: FreeBsdRelease;
   /**
@@ -67,7 +67,7 @@ export interface ZfsTemplateProps {
   /**
    * Base URL of the releases tree; sets are fetched from
    * `<mirror>/<TARGET>/<TARGET_ARCH>/<release>/<set>.txz`.
-   * @default DEFAULT_RELEASE_MIRROR
+   * @default "https://download.freebsd.org/releases"
    */
   readonly mirror?: string;
   /**
