@@ -6,6 +6,7 @@
 import { HostStep } from '../host';
 import { ValidationError } from '../validate';
 import { MAX_DEVFS_RULESET } from '../validate/net';
+import * as p from '../validate/props';
 
 /** Highest devfs ruleset number: one constant for references and the rulesets the library defines. */
 export { MAX_DEVFS_RULESET };
@@ -34,6 +35,7 @@ export class JailDevfsRuleset {
    * would see all of /dev.
    */
   public static fromNumber(rulesetNumber: number): IDevfsRuleset {
+    p.checkArgs('JailDevfsRuleset.fromNumber', [['rulesetNumber', rulesetNumber, p.required(p.num('4'))]]);
     return { rulesetNumber };
   }
 

@@ -68,11 +68,13 @@ export interface DevfsRuleOptions {
 export class DevfsRule {
   /** `add path PATTERN unhide`. */
   public static unhide(path: string): DevfsRule {
+    p.checkArgs('DevfsRule.unhide', [['path', path, p.required(p.str('"bpf*"'))]]);
     return new DevfsRule({ path, visibility: 'unhide' });
   }
 
   /** `add path PATTERN hide`. */
   public static hide(path: string): DevfsRule {
+    p.checkArgs('DevfsRule.hide', [['path', path, p.required(p.str('"bpf*"'))]]);
     return new DevfsRule({ path, visibility: 'hide' });
   }
 
@@ -87,6 +89,7 @@ export class DevfsRule {
    * At least one option is required.
    */
   public static path(path: string, options: DevfsRuleOptions): DevfsRule {
+    p.checkArgs('DevfsRule.path', [['path', path, p.required(p.str('"bpf*"'))], ['options', options, p.required(p.struct('DevfsRuleOptions', {}, '{ visibility: DevfsVisibility.UNHIDE }'))]]);
     return new DevfsRule({ path, visibility: options.visibility, user: options.user, group: options.group, mode: options.mode });
   }
 

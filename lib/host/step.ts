@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import { Aspects, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { HOST_HELPER_INSTALL_PROGRAM, HOST_HELPER_PATH, HOST_HELPER_REVISION, HOST_HELPER_SHA256, HOST_HELPER_UPLOAD_PREFIX, HOST_HELPER_USERS_FILE, HOST_HELPER_VERSION, renderScript, ScriptBuilder, shellQuote, underLock } from '../shell';
+import * as p from '../validate/props';
 import { HOST_HELPER_ASSET, HostHelperAsset } from './helper-asset';
 import { FreeBsdHost } from './host';
 import { HOST_PRUNE_STEP_ID, hostPrunePlan } from './prune';
@@ -137,6 +138,16 @@ export class HostStep extends Construct {
 
   constructor(scope: Construct, id: string, props: HostStepProps) {
     super(scope, id);
+    p.checkProps(this.node.path, 'HostStep', props, {
+      host: p.required(p.instanceOf(FreeBsdHost, 'new FreeBsdHost(scope, "host", { address: "192.0.2.10" })')),
+      description: p.required(p.str('"my step"')),
+      create: p.required(p.list(p.str('"echo hello"'), 'strings')),
+      destroy: p.list(p.str('"echo bye"'), 'strings'),
+      dependsOn: p.list(p.instanceOf(HostStep, 'otherStep'), 'HostSteps'),
+      replaceOn: p.map(p.str('"1.2"'), '{ version: "1.2" }'),
+      createOutline: p.list(p.str('"what the step does"'), 'strings'),
+      destroyOutline: p.list(p.str('"what its destroy does"'), 'strings'),
+    });
     const host = props.host;
     this.host = host;
     refuseTokens(this.node.path, props);

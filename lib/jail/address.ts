@@ -1,6 +1,7 @@
 /** A jail's IP address, as jail(8)'s ip4.addr / ip6.addr take it: `[IFACE|]ADDR[/PREFIX]`. */
 import { isIPv4, isIPv6 } from 'net';
 import { ValidationError } from '../validate';
+import * as p from '../validate/props';
 
 /** Interface names are at most 15 characters (IFNAMSIZ 16). */
 export const MAX_INTERFACE_NAME_LENGTH = 15;
@@ -21,11 +22,13 @@ export enum JailAddressFamily {
 export class JailAddress {
   /** An address that jail(8) adds to `iface` on start, e.g. `onInterface('lo1', '127.1.1.1/32')`. */
   public static onInterface(iface: string, cidr: string): JailAddress {
+    p.checkArgs('JailAddress.onInterface', [['iface', iface, p.required(p.str('"lo1"'))], ['cidr', cidr, p.required(p.str('"127.1.1.1/32"'))]]);
     return new JailAddress(iface, cidr);
   }
 
   /** An address already configured on the host (jail(8) adds no alias). */
   public static existing(cidr: string): JailAddress {
+    p.checkArgs('JailAddress.existing', [['cidr', cidr, p.required(p.str('"192.0.2.20"'))]]);
     return new JailAddress(undefined, cidr);
   }
 

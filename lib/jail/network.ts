@@ -10,6 +10,7 @@ import { HostStep } from '../host';
 import { validated, ValidationError } from '../validate';
 import { JailAddress, JailAddressFamily } from './address';
 import { IJail } from './interfaces';
+import * as p from '../validate/props';
 
 /** One jail.conf statement a network sets (values are literal text, quoted on rendering). */
 export interface JailNetworkParameter {
@@ -98,6 +99,7 @@ export class JailNetwork {
    * like `JailAddress.onInterface('lo1', '127.1.1.1/32')`: the notebook's jails.
    */
   public static aliases(addresses: JailAddress[], options: JailAliasesOptions = {}): IJailNetwork {
+    p.checkArgs('JailNetwork.aliases', [['addresses', addresses, p.required(p.list(p.instanceOf(JailAddress, 'JailAddress.onInterface("lo1", "127.1.1.1/32")'), 'JailAddress objects'))], ['options', options, p.struct('JailAliasesOptions', { hostsEntries: p.bool }, '{ hostsEntries: false }')]]);
     return new AliasNetwork([...addresses], options.hostsEntries ?? true);
   }
 

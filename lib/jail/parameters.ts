@@ -4,6 +4,7 @@
  */
 import { JailConfStatement, jailConfParameterName, jailConfReferences } from '../render/jailconf';
 import { ValidationError } from '../validate';
+import * as p from '../validate/props';
 
 /** Parameters the kernel knows (settable with jail -c / jail.conf). */
 export const KERNEL_JAIL_PARAMETERS: readonly string[] = [
@@ -63,21 +64,25 @@ export function checkReferences(text: string): string {
 export class JailParameter {
   /** `name;` (true) or the `no` form (false), e.g. `JailParameter.flag('persist', true)`. */
   public static flag(name: string, value: boolean): JailParameter {
+    p.checkArgs('JailParameter.flag', [['name', name, p.required(p.str('"persist"'))], ['value', value, p.required(p.bool)]]);
     return new JailParameter(name, undefined, false, value);
   }
 
   /** `name = "value";`, e.g. `JailParameter.set('securelevel', '3')`. */
   public static set(name: string, value: string): JailParameter {
+    p.checkArgs('JailParameter.set', [['name', name, p.required(p.str('"host.hostname"'))], ['value', value, p.required(p.str('"www.example.org"'))]]);
     return new JailParameter(name, [value], false, true);
   }
 
   /** `name = "a", "b";` (a list parameter). */
   public static list(name: string, values: string[]): JailParameter {
+    p.checkArgs('JailParameter.list', [['name', name, p.required(p.str('"ip4.addr"'))], ['values', values, p.required(p.list(p.str('"lo1|127.1.1.1/32"'), 'strings'))]]);
     return new JailParameter(name, [...values], false, true);
   }
 
   /** `name += "value";` (append to a list, e.g. one more exec.start command). */
   public static append(name: string, value: string): JailParameter {
+    p.checkArgs('JailParameter.append', [['name', name, p.required(p.str('"exec.prestart"'))], ['value', value, p.required(p.str('"logger starting"'))]]);
     return new JailParameter(name, [value], true, true);
   }
 

@@ -72,11 +72,13 @@ export enum PfProtocol {
 export class PfPortRange {
   /** One port, like 8080. */
   public static port(port: number): PfPortRange {
+    p.checkArgs('PfPortRange.port', [['port', port, p.required(p.num('80'))]]);
     return new PfPortRange(port, port);
   }
 
   /** The ports `from` to `to`, inclusive (pf's `from:to`). */
   public static range(from: number, to: number): PfPortRange {
+    p.checkArgs('PfPortRange.range', [['from', from, p.required(p.num('8000'))], ['to', to, p.required(p.num('8080'))]]);
     return new PfPortRange(from, to);
   }
 
@@ -100,6 +102,7 @@ export class PfPortRange {
 export class PfNatNetwork {
   /** An IPv4 network, like `127.1.1.0/24`: translated to the external interface's address, `($if)`. */
   public static ipv4(cidr: string): PfNatNetwork {
+    p.checkArgs('PfNatNetwork.ipv4', [['cidr', cidr, p.required(p.str('"172.31.0.0/24"'))]]);
     return new PfNatNetwork(cidr, JailAddressFamily.IPV4);
   }
 
@@ -108,6 +111,7 @@ export class PfNatNetwork {
    * (an interface name could resolve to its link-local address).
    */
   public static ipv6(cidr: string): PfNatNetwork {
+    p.checkArgs('PfNatNetwork.ipv6', [['cidr', cidr, p.required(p.str('"fd00:31::/64"'))]]);
     return new PfNatNetwork(cidr, JailAddressFamily.IPV6);
   }
 

@@ -1,6 +1,7 @@
 import { Annotations } from 'cdktf';
 import { IConstruct } from 'constructs';
 import * as v from '../validate';
+import * as p from '../validate/props';
 
 /**
  * A FreeBSD release and the date its security support ends.
@@ -30,6 +31,7 @@ export class FreeBsdRelease {
    * entry; any other (a release newer than this library) has no known end-of-life date.
    */
   public static of(version: string): FreeBsdRelease {
+    p.checkArgs('FreeBsdRelease.of', [['version', version, p.required(p.str('"14.5"'))]]);
     const name = v.release(version);
     const known = FreeBsdRelease.known().find((r) => r.name === name);
     if (known) return known;

@@ -217,3 +217,24 @@ export function releaseLike(given: unknown): string {
     ? `FreeBsdRelease.of(${JSON.stringify(String(given))})`
     : 'FreeBsdRelease.V14_5 or FreeBsdRelease.of("14.5")';
 }
+
+/**
+ * Check the arguments of a factory of a value class (`PfPortRange.port(80)`) as they arrive from
+ * an untyped language, before they are kept: `PfPortRange.port: invalid port: the string "80"
+ * must be a number, like 80`. `args` are [name, value, kind] in the order of the signature.
+ */
+export function checkArgs(call: string, args: [string, unknown, Kind][]): void {
+  for (const [name, value, kind] of args) {
+    if (value === undefined || value === null) {
+      if (!kind.required) continue;
+      const like = kind.like?.(value);
+      throw new ValidationError(`${call}: invalid ${name}: missing; give ${kind.what}${like ? `, like ${like}` : ''}`);
+    }
+    try {
+      checkValue(kind, value, name);
+    } catch (e) {
+      if (e instanceof PropError) throw new ValidationError(`${call}: invalid ${e.prop}: ${e.message}`);
+      throw e;
+    }
+  }
+}

@@ -83,6 +83,7 @@ export class VnetBridgeMode {
    * they are on.
    */
   public static bridged(uplink: string): VnetBridgeMode {
+    p.checkArgs('VnetBridgeMode.bridged', [['uplink', uplink, p.required(p.str('"em0"'))]]);
     return new VnetBridgeMode('bridged', uplink);
   }
 

@@ -6,7 +6,7 @@
  * as the user wrote it (with the index of a list item), what was given and what to write instead.
  */
 import { Testing, TerraformStack } from 'cdktf';
-import { DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, JailPackages, JailSource, JailUpdate, JailVnetNetwork, PfNat, PfNatNetwork, PfPortForward, PfPortRange, VnetBridge, ZfsTemplate } from '../../lib';
+import { DevfsRule, DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, HostStep, JailAddress, JailAddressFamily, JailDevfsRuleset, JailFromSnapshot, JailHost, JailNetwork, JailPackages, JailParameter, JailSource, JailUpdate, JailVnetNetwork, PfNat, PfNatNetwork, PfPortForward, PfPortRange, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
 
 function fixture() {
   const stack = new TerraformStack(Testing.app(), 'stack');
@@ -47,9 +47,21 @@ const CASES: Array<[string, (f: Fixture) => unknown, string, string, string, str
   ['jail addresses a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), addresses: '127.1.1.2/32' } as any), 'stack/j', 'addresses', 'the string "127.1.1.2/32"', 'JailAddress.onInterface("lo1", "127.1.1.2/32")'],
   ['jail addresses of strings', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), addresses: ['127.1.1.2/32'] } as any), 'stack/j', 'addresses[0]', 'the string "127.1.1.2/32"', 'JailAddress.onInterface("lo1", "127.1.1.2/32")'],
   ['jail networks a single network', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), networks: new JailVnetNetwork({ interfaces: [{ bridge: f.vi1 }] }) } as any), 'stack/j', 'networks', 'a JailVnetNetwork', '(a list, even of one)'],
-  ['jail template a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template('template' as any) } as any), 'stack/j', 'source.sourceTemplate', 'the string "template"', 'new ZfsTemplate('],
+  ['jail template a string', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template('template' as any) } as any), 'JailSource.template', 'template', 'the string "template"', 'new ZfsTemplate('],
   ['jail source a template', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: f.template } as any), 'stack/j', 'source', 'the ZfsTemplate stack/template', 'JailSource.template(template)'],
-  ['jail snapshot a number', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.snapshot(3 as any) } as any), 'stack/j', 'source.sourceSnapshot', 'the number 3', 'zroot/vm/tmpl/14.5@p1'],
+  ['jail snapshot a number', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.snapshot(3 as any) } as any), 'JailSource.snapshot', 'snapshot', 'the number 3', 'zroot/vm/tmpl/14.5@p1'],
+  // Factories of value classes check what they are given, before anything keeps it.
+  ['PfPortRange.port a string', () => PfPortRange.port('80' as any), 'PfPortRange.port', 'port', 'the string "80"', 'like 80'],
+  ['PfPortRange.range to a string', () => PfPortRange.range(8000, '8080' as any), 'PfPortRange.range', 'to', 'the string "8080"', 'like 8080'],
+  ['PfNatNetwork.ipv4 a list', () => PfNatNetwork.ipv4(['172.31.0.0/24'] as any), 'PfNatNetwork.ipv4', 'cidr', 'the list ["172.31.0.0/24"]', '"172.31.0.0/24"'],
+  ['VnetBridgeMode.bridged missing', () => VnetBridgeMode.bridged(undefined as any), 'VnetBridgeMode.bridged', 'uplink', 'missing', '"em0"'],
+  ['JailParameter.set a number', () => JailParameter.set('securelevel', 3 as any), 'JailParameter.set', 'value', 'the number 3', '"www.example.org"'],
+  ['JailParameter.list a string', () => JailParameter.list('ip4.addr', 'lo1|127.1.1.1' as any), 'JailParameter.list', 'values', 'the string "lo1|127.1.1.1"', '(a list, even of one)'],
+  ['JailDevfsRuleset.fromNumber a string', () => JailDevfsRuleset.fromNumber('4' as any), 'JailDevfsRuleset.fromNumber', 'rulesetNumber', 'the string "4"', 'like 4'],
+  ['DevfsRule.unhide a number', () => DevfsRule.unhide(3 as any), 'DevfsRule.unhide', 'path', 'the number 3', '"bpf*"'],
+  ['JailNetwork.aliases a single address', () => JailNetwork.aliases(JailAddress.onInterface('lo1', '127.1.1.1/32') as any), 'JailNetwork.aliases', 'addresses', 'a JailAddress', '(a list, even of one)'],
+  ['JailAddress.onInterface without an address', () => JailAddress.onInterface('lo1', undefined as any), 'JailAddress.onInterface', 'cidr', 'missing', '"127.1.1.1/32"'],
+  ['FreeBsdRelease.of a number', () => FreeBsdRelease.of(14.5 as any), 'FreeBsdRelease.of', 'version', 'the number 14.5', '"14.5"'],
   ['jail method unknown', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), method: 'copy' } as any), 'stack/j', 'method', 'the string "copy"', 'JailCreationMethod.CLONE'],
   ['jail removalPolicy unknown', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), removalPolicy: 'delete' } as any), 'stack/j', 'removalPolicy', 'the string "delete"', 'JailRemovalPolicy.DESTROY'],
   ['jail depend a jail', (f) => new JailFromSnapshot(f.stack, 'j', { jailHost: f.jailHost, source: JailSource.template(f.template), depend: f.web } as any), 'stack/j', 'depend', 'the JailFromSnapshot stack/web', '(a list, even of one)'],
@@ -84,6 +96,10 @@ const CASES: Array<[string, (f: Fixture) => unknown, string, string, string, str
   ['VnetBridge subnets a string', (f) => new VnetBridge(f.stack, 'vi2', { host: f.host, subnets: '172.31.2.0/24' } as any), 'stack/vi2', 'subnets', 'the string "172.31.2.0/24"', '["172.31.2.0/24"]'],
   ['VnetBridge backend unknown', (f) => new VnetBridge(f.stack, 'vi2', { host: f.host, backend: 'bridge' } as any), 'stack/vi2', 'backend', 'the string "bridge"', 'VnetBackend.IF_BRIDGE'],
   ['VnetBridge mode a string', (f) => new VnetBridge(f.stack, 'vi2', { host: f.host, mode: 'routed' } as any), 'stack/vi2', 'mode', 'the string "routed"', 'VnetBridgeMode.routed('],
+  // HostStep
+  ['HostStep create a string', (f) => new HostStep(f.stack, 'step', { host: f.host, description: 'd', create: 'echo hi' } as any), 'stack/step', 'create', 'the string "echo hi"', '["echo hi"]'],
+  ['HostStep without description', (f) => new HostStep(f.stack, 'step', { host: f.host, create: ['true'] } as any), 'stack/step', 'description', 'missing', '"my step"'],
+  ['HostStep replaceOn a number value', (f) => new HostStep(f.stack, 'step', { host: f.host, description: 'd', create: ['true'], replaceOn: { version: 2 } } as any), 'stack/step', 'replaceOn.version', 'the number 2', '"1.2"'],
   // HostSettings
   ['HostSettings without host', (f) => new HostSettings(f.stack, 's', { rcConf: { pf_enable: 'YES' } } as any), 'stack/s', 'host', 'missing', 'new FreeBsdHost('],
   ['HostSettings rcConf a string', (f) => new HostSettings(f.stack, 's', { host: f.host, rcConf: 'pf_enable=YES' } as any), 'stack/s', 'rcConf', 'the string "pf_enable=YES"', '{ pf_enable: "YES" }'],
