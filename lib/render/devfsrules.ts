@@ -5,7 +5,6 @@
  * `eval` so `$devfsrules_jail` names a ruleset defined earlier. The command form loads the
  * same rules now, with numbers instead of names (nothing defines those variables in a script).
  */
-import { shellCommand } from '../shell/quote';
 import { ValidationError } from '../validate';
 import { DEFAULT_DEVFS_RULESETS, accountName, devfsPathPattern, devfsRulesetName, fileModeOctal, ownDevfsRulesetNumber } from '../validate/net';
 
@@ -85,16 +84,6 @@ export function renderDevfsRuleset(rs: DevfsRulesetSpec): string {
   return lines.join('\n');
 }
 
-/** Commands that (re)load the ruleset now: `devfs rule -s N delset`, then one `add` per rule. */
-export function devfsLoadCommands(rs: DevfsRulesetSpec): string[] {
-  checked(rs);
-  const n = String(rs.number);
-  return [
-    shellCommand('devfs', 'rule', '-s', n, 'delset'),
-    ...ruleWords(rs, String).map((w) => shellCommand('devfs', 'rule', '-s', n, 'add', ...w)),
-  ];
-}
-
 /**
  * The rules as the words after `devfs rule -s N add`, one string a rule, words separated by
  * single spaces (every word is validated: no blanks, no quotes), numbers for included rulesets.
@@ -102,11 +91,6 @@ export function devfsLoadCommands(rs: DevfsRulesetSpec): string[] {
 export function devfsRuleArguments(rs: DevfsRulesetSpec): string[] {
   checked(rs);
   return ruleWords(rs, String).map((w) => w.join(' '));
-}
-
-/** The command that unloads it. */
-export function devfsUnloadCommand(rs: DevfsRulesetSpec): string {
-  return shellCommand('devfs', 'rule', '-s', String(checked(rs).number), 'delset');
 }
 
 /**
@@ -132,23 +116,3 @@ export function devfsShowText(rs: DevfsRulesetSpec): string {
     })
     .join('');
 }
-
-/** Refuses two rulesets with one number or one name (the construct adds the construct paths). */
-export function checkDevfsRulesetsDistinct(rulesets: readonly DevfsRulesetSpec[]): void {
-  const byNumber = new Map<number, string>();
-  const byName = new Map<string, number>();
-  for (const rs of rulesets) {
-    const a = byNumber.get(rs.number);
-    if (a !== undefined) throw new ValidationError(`devfs rulesets ${a} and ${rs.name} both use number ${rs.number}`);
-    const b = byName.get(rs.name);
-    if (b !== undefined) throw new ValidationError(`devfs rulesets ${b} and ${rs.number} are both named ${rs.name}`);
-    byNumber.set(rs.number, rs.name);
-    byName.set(rs.name, rs.number);
-  }
-}
-
-/** The notebook's rulesets for its VNET lab (tcpdump needs bpf, the VPN routers tun). */
-export const NOTEBOOK_DEVFS_RULESETS: readonly DevfsRulesetSpec[] = [
-  { name: 'devfsrules_bpfjail', number: 10, includes: [4], unhide: ['bpf*'] },
-  { name: 'devfsrules_tunjail', number: 11, includes: [4], unhide: ['tun*'] },
-];

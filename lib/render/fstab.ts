@@ -47,20 +47,3 @@ export function renderFstab(entries: readonly FstabEntry[], header?: string): st
   return lines.join('\n') + '\n';
 }
 
-/**
- * Parse one fstab line as jail(8)'s `mount` parameter takes it (fields separated by
- * whitespace, 4 to 6 of them). Returns the entry or throws.
- */
-export function parseFstabLine(line: string): FstabEntry {
-  singleLine(line);
-  const f = line.trim().split(/\s+/);
-  if (f.length < 4 || f.length > 6 || f[0].startsWith('#')) {
-    throw new ValidationError(`${JSON.stringify(line)} is not an fstab line (device mountpoint type options [dump [pass]])`);
-  }
-  const num = (s: string | undefined) => {
-    if (s === undefined) return 0;
-    if (!/^\d+$/.test(s)) throw new ValidationError(`${JSON.stringify(line)} has a non-numeric dump or pass field`);
-    return Number(s);
-  };
-  return { device: f[0], mountPoint: f[1], type: f[2], options: f[3], dump: num(f[4]), pass: num(f[5]) };
-}

@@ -145,7 +145,3 @@ export function renderJailConfBlock(block: JailConfBlock): string {
   return lines.join('\n') + '\n';
 }
 
-/** `.include "GLOB";` (jail(8) of FreeBSD 14.0 and later; no variables allowed in the path). */
-export function renderJailConfInclude(glob: string): string {
-  return `.include ${jailConfLiteral(glob)};`;
-}

@@ -9,7 +9,6 @@
  * A value written `$NAME` refers to a macro; it is validated as what it expands to.
  */
 import { PF_ANCHOR_ROOT } from '../shell/names';
-import { shellCommand, shellQuote } from '../shell/quote';
 import { ValidationError } from '../validate';
 import {
   AddressFamily, addressOrNetwork, familyOf, interfaceName, ipAddress, network, pfAnchorPath, pfMacroName, portNumber, portRange,
@@ -100,12 +99,6 @@ export interface PfConf extends PfRuleset {
 export function pfAnchorFor(name: string): string {
   return pfAnchorPath(`${PF_ANCHOR_ROOT}/${name}`);
 }
-
-/** pf.conf(5)'s categories in the order parse.y enforces (ethernet rules sit after options). */
-export const PF_CATEGORY_ORDER = ['options', 'ethernet', 'normalization', 'queueing', 'translation', 'filtering'] as const;
-
-/** The error pfctl prints for a category out of order (sbin/pfctl/parse.y check_rulestate). */
-export const PF_ORDER_ERROR = 'Rules must be in order: options, ethernet, normalization, queueing, translation, filtering';
 
 // ---------------------------------------------------------------- validation
 
@@ -284,32 +277,3 @@ export function renderPfConf(conf: PfConf): string {
   return out.map((x) => x + '\n').join('');
 }
 
-// ---------------------------------------------------------------- hooks in the host's pf.conf
-
-
-
-
-// ---------------------------------------------------------------- pfctl command lines
-
-/** pfctl(8) command lines for one anchor of ours (anchor mode), every word quoted. */
-export interface PfAnchorCommands {
-  /** Parse FILE as the anchor's rules without loading anything (exit 1 and pfctl's errors when bad). */
-  check(file: string): string;
-  /** Replace the anchor's rules with FILE (pfctl loads nothing from a file it rejects). */
-  load(file: string): string;
-  /** Write the anchor's running rules, translation then filtering, to FILE in loadable form. */
-  save(file: string): string;
-  /** Empty the anchor (rules, translation, tables); nothing outside it changes. */
-  readonly flush: string;
-}
-
-export function pfAnchorCommands(anchor: string): PfAnchorCommands {
-  pfAnchorPath(anchor);
-  const a = (...w: string[]) => shellCommand('pfctl', '-a', anchor, ...w);
-  return {
-    check: (file) => a('-n', '-f', file),
-    load: (file) => a('-f', file),
-    save: (file) => `{ ${a('-s', 'nat')} && ${a('-s', 'rules')}; } > ${shellQuote(file)}`,
-    flush: a('-F', 'all'),
-  };
-}

@@ -43,9 +43,6 @@ export const VNET_LOCK = 'netgraph';
 /** Where each switch's owner is recorded: `<dir>/NET.owner` holds the owner mark of the VnetBridge that claimed NET. */
 export const VNET_CLAIM_DIR = `${STATE_DIR}/vnet`;
 
-/** Switch shapes as the helper's vnet-add takes them. */
-export const VNET_SHAPES = ['switch', 'bridged', 'routed'] as const;
-
 /** The host side of the epair whose jail side is IF (if_bridge backend): `IFh`, jib's `e0a_NAME`. */
 export function vnetEpairHostSide(interfaceName: string): string {
   return `${interfaceName}h`;

@@ -5,8 +5,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { NOTEBOOK_DEVFS_RULESETS, devfsLoadCommands, devfsShowText, renderDevfsRuleset } from '../../lib/render/devfsrules';
-import { pfAnchorCommands, pfAnchorFor, renderPfAnchorRules } from '../../lib/render/pfconf';
+import { devfsRuleArguments, devfsShowText, renderDevfsRuleset } from '../../lib/render/devfsrules';
+import { shellCommand, shellQuote } from '../../lib/shell/quote';
+import { NOTEBOOK_DEVFS_RULESETS } from '../support/devfsrules';
+import { pfAnchorFor, renderPfAnchorRules } from '../../lib/render/pfconf';
 import { pfHookLines, pfHookMarkers, pfHooksAwk } from '../support/helper';
 import { F, shimsAt } from './fakebsd-support';
 
@@ -61,7 +63,14 @@ describe('pf', () => {
   test('the anchor commands: check refuses a bad file, save and load bring the running rules back', () => {
     write('/etc/pf.conf', hook(ADMIN_PF));
     ok('pfctl', '-f', '/etc/pf.conf');
-    const cmds = pfAnchorCommands(pfAnchorFor('nb'));
+    // pfctl(8) lines for one anchor, as the helper's pf module runs them.
+    const a = (...w: string[]) => shellCommand('pfctl', '-a', pfAnchorFor('nb'), ...w);
+    const cmds = {
+      check: (file: string) => a('-n', '-f', file),
+      load: (file: string) => a('-f', file),
+      save: (file: string) => `{ ${a('-s', 'nat')} && ${a('-s', 'rules')}; } > ${shellQuote(file)}`,
+      flush: a('-F', 'all'),
+    };
     write('/tmp/nb.pf', NOTEBOOK_ANCHOR_RULES);
     write('/tmp/bad.pf', 'pass all\nnat on em0 from any to any -> (em0)\n');
     expect(run(cmds.check('/tmp/nb.pf')).status).toBe(0);
@@ -80,9 +89,10 @@ describe('pf', () => {
 });
 
 describe('devfs', () => {
-  test("the renderer's load commands run as written and show what devfsShowText says", () => {
+  test("the rules' words load as the helper adds them and show what devfsShowText says", () => {
     for (const rs of NOTEBOOK_DEVFS_RULESETS) {
-      for (const cmd of devfsLoadCommands(rs)) {
+      const n = String(rs.number);
+      for (const cmd of [shellCommand('devfs', 'rule', '-s', n, 'delset'), ...devfsRuleArguments(rs).map((a) => shellCommand('devfs', 'rule', '-s', n, 'add', ...a.split(' ')))]) {
         const r = run(cmd);
         expect([cmd, r.status, r.stderr]).toEqual([cmd, 0, '']);
       }

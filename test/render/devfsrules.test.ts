@@ -1,8 +1,5 @@
-import {
-  DevfsRulesetSpec, NOTEBOOK_DEVFS_RULESETS, checkDevfsRulesetsDistinct, devfsLoadCommands, devfsShowText, devfsUnloadCommand, renderDevfsRuleset,
-} from '../../lib/render/devfsrules';
-import { parseDevfsRules } from '../support/devfsrules';
-import { sh } from '../support/sh';
+import { DevfsRulesetSpec, devfsRuleArguments, devfsShowText, renderDevfsRuleset } from '../../lib/render/devfsrules';
+import { NOTEBOOK_DEVFS_RULESETS, parseDevfsRules } from '../support/devfsrules';
 
 describe('renderDevfsRuleset', () => {
   test("the notebook's devfsrules_bpfjail=10 and devfsrules_tunjail=11, byte for byte and parsed", () => {
@@ -23,12 +20,9 @@ describe('renderDevfsRuleset', () => {
     expect(devfsShowText(rs)).toBe('100 include 4\n200 include 10\n300 path dsp* unhide\n400 path mixer0 unhide group operator mode 660\n500 type disk hide\n');
   });
 
-  test('load commands use numbers and survive sh', () => {
+  test('the rules as the words after `devfs rule -s N add`: numbers for includes, globs as given', () => {
     const [bpf] = NOTEBOOK_DEVFS_RULESETS;
-    expect(devfsLoadCommands(bpf)).toEqual(['devfs rule -s 10 delset', 'devfs rule -s 10 add include 4', "devfs rule -s 10 add path 'bpf*' unhide"]);
-    expect(devfsUnloadCommand(bpf)).toBe('devfs rule -s 10 delset');
-    // What devfs receives: the words, the glob unexpanded.
-    expect(sh(`set -- ${devfsLoadCommands(bpf)[2].slice('devfs '.length)}; printf '%s|' "$@"`)).toBe('rule|-s|10|add|path|bpf*|unhide|');
+    expect(devfsRuleArguments(bpf)).toEqual(['include 4', 'path bpf* unhide']);
   });
 });
 
@@ -54,12 +48,6 @@ describe('validation', () => {
   test.each(cases)('%s', (_n, patch, err) => {
     const rs = { ...base, ...patch };
     expect(() => renderDevfsRuleset(rs)).toThrow(err);
-    expect(() => devfsLoadCommands(rs)).toThrow(err);
-  });
-
-  test('two rulesets with one number or one name', () => {
-    expect(() => checkDevfsRulesetsDistinct([...NOTEBOOK_DEVFS_RULESETS, { name: 'other', number: 11 }])).toThrow('devfs rulesets devfsrules_tunjail and other both use number 11');
-    expect(() => checkDevfsRulesetsDistinct([...NOTEBOOK_DEVFS_RULESETS, { name: 'devfsrules_bpfjail', number: 12 }])).toThrow(/both named devfsrules_bpfjail/);
-    expect(() => checkDevfsRulesetsDistinct(NOTEBOOK_DEVFS_RULESETS)).not.toThrow();
+    expect(() => devfsRuleArguments(rs)).toThrow(err);
   });
 });

@@ -7,7 +7,6 @@ import {
   renderFstabLine,
   renderHostsLines,
   renderJailConfBlock,
-  renderJailConfInclude,
   renderJailConfStatement,
 } from '../../lib/render';
 import { effectiveParameters, parseJailConf } from '../jail/jailconf-parser';
@@ -89,10 +88,6 @@ describe('statements', () => {
 
   test('header comments cannot break out of their line', () => {
     expect(() => renderJailConfBlock({ name: 'j', header: ['ok\nj2 { persist; }'], statements: [] })).toThrow(/single line/);
-  });
-
-  test('include', () => {
-    expect(renderJailConfInclude('/etc/jail.conf.d/*.conf')).toBe('.include "/etc/jail.conf.d/*.conf";');
   });
 });
 

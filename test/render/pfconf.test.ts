@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  PfConf, PfRuleset, pfAnchorCommands, pfAnchorFor, renderPfAnchorRules, renderPfConf,
+  PfConf, PfRuleset, pfAnchorFor, renderPfAnchorRules, renderPfConf,
 } from '../../lib/render/pfconf';
 import { PF_ANCHOR_ROOT } from '../../lib/shell/names';
 import { pfHookLines, pfHookMarkers, pfHooksAwk } from '../support/helper';
@@ -112,15 +112,6 @@ describe('anchor mode', () => {
     expect(() => pfAnchorFor('_x')).toThrow(/not starting with _/);
     expect(() => pfAnchorFor('a//b')).toThrow(/single slashes/);
     expect(() => pfAnchorFor('a b')).toThrow(/"cdktf-freebsd-jails\/a b"/);
-  });
-
-  test('pfctl command lines for an anchor, quoted', () => {
-    const c = pfAnchorCommands(pfAnchorFor('web'));
-    expect(c.check('/var/db/x/web.pf')).toBe('pfctl -a cdktf-freebsd-jails/web -n -f /var/db/x/web.pf');
-    expect(c.load("/tmp/it's.pf")).toBe("pfctl -a cdktf-freebsd-jails/web -f '/tmp/it'\\''s.pf'");
-    expect(c.save('/var/db/x/saved.pf')).toBe('{ pfctl -a cdktf-freebsd-jails/web -s nat && pfctl -a cdktf-freebsd-jails/web -s rules; } > /var/db/x/saved.pf');
-    expect(c.flush).toBe('pfctl -a cdktf-freebsd-jails/web -F all');
-    expect(() => pfAnchorCommands('x;y')).toThrow(/"x;y" must be components/);
   });
 });
 

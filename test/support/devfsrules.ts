@@ -1,3 +1,4 @@
+import { DevfsRulesetSpec } from '../../lib/render/devfsrules';
 /** Reading /etc/devfs.rules back in tests. */
 
 /** devfs.rules(5) read as rc.subr does: headers, then rule lines with $names expanded and quotes removed. */
@@ -28,3 +29,9 @@ export function parseDevfsRules(text: string): Array<{ name: string; number: num
   }
   return sets;
 }
+
+/** The notebook's rulesets for its VNET lab (tcpdump needs bpf, the VPN routers tun). */
+export const NOTEBOOK_DEVFS_RULESETS: readonly DevfsRulesetSpec[] = [
+  { name: 'devfsrules_bpfjail', number: 10, includes: [4], unhide: ['bpf*'] },
+  { name: 'devfsrules_tunjail', number: 11, includes: [4], unhide: ['tun*'] },
+];
