@@ -138,3 +138,52 @@ test('PfNatNetwork and the other value classes still pass', () => {
   const f = fixture();
   expect(() => new PfNat(f.stack, 'nat', { host: f.host, externalInterface: 'em0', natNetworks: [PfNatNetwork.ipv4('127.1.1.0/24')] })).not.toThrow();
 });
+
+/**
+ * Every prop of every construct is checked: its props interface, read from the jsii assembly
+ * (what every language's binding has), against the construct's check. Each prop in turn gets a
+ * value no check accepts (a symbol) on top of valid props, and must be refused by name, so a
+ * prop added to an interface and not to its construct's check table fails here.
+ */
+describe('every prop of every construct is checked', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const assembly = JSON.parse(require('fs').readFileSync(require('path').join(__dirname, '..', '..', '.jsii'), 'utf8'));
+  const propsOf = (struct: string): string[] => (assembly.types[`cdktf-freebsd-jails.${struct}`].properties ?? []).map((p: { name: string }) => p.name);
+  const BUILDERS: Record<string, [string, (f: Fixture, props: any) => unknown, (f: Fixture) => Record<string, unknown>]> = {
+    FreeBsdHost: ['FreeBsdHostProps', (f, props) => new FreeBsdHost(f.stack, 'c', props), () => ({ address: '192.0.2.20' })],
+    ZfsTemplate: ['ZfsTemplateProps', (f, props) => new ZfsTemplate(f.stack, 'c', props), (f) => ({ host: f.host, release: FreeBsdRelease.V14_3, name: 'c' })],
+    JailHost: ['JailHostProps', (f, props) => new JailHost(f.stack, 'c', props), (f) => ({ host: f.host })],
+    JailFromSnapshot: ['JailFromSnapshotProps', (f, props) => new JailFromSnapshot(f.stack, 'c', props), (f) => ({ jailHost: f.jailHost, source: JailSource.template(f.template) })],
+    JailPackages: ['JailPackagesProps', (f, props) => new JailPackages(f.stack, 'c', props), (f) => ({ jail: f.web, packages: ['git-lite'] })],
+    JailUpdate: ['JailUpdateProps', (f, props) => new JailUpdate(f.stack, 'c', props), (f) => ({ jail: f.web })],
+    PfNat: ['PfNatProps', (f, props) => new PfNat(f.stack, 'c', props), (f) => ({ host: f.host, externalInterface: 'em0' })],
+    VnetBridge: ['VnetBridgeProps', (f, props) => new VnetBridge(f.stack, 'c', props), (f) => ({ host: f.host })],
+    DevfsRuleset: ['DevfsRulesetProps', (f, props) => new DevfsRuleset(f.stack, 'c', props), (f) => ({ host: f.host, rulesetName: 'devfsrules_c', rulesetNumber: 40, unhide: ['bpf*'] })],
+    HostSettings: ['HostSettingsProps', (f, props) => new HostSettings(f.stack, 'c', props), (f) => ({ host: f.host, rcConf: { sshd_enable: 'YES' } })],
+    HostStep: ['HostStepProps', (f, props) => new HostStep(f.stack, 'c', props), (f) => ({ host: f.host, description: 'd', create: ['true'] })],
+  };
+
+  test('the constructs listed are every construct of the assembly that takes props', () => {
+    const constructs = Object.values<any>(assembly.types)
+      .filter((t) => t.kind === 'class' && t.initializer?.parameters?.length === 3 && t.initializer.parameters[2].type?.fqn?.endsWith('Props'))
+      .map((t) => t.name).sort();
+    expect(constructs).toEqual(Object.keys(BUILDERS).sort());
+  });
+
+  test.each(Object.keys(BUILDERS))('%s', (name) => {
+    const [struct, build, valid] = BUILDERS[name];
+    expect(() => build(fixture(), valid(fixture()))).not.toThrow();
+    const unchecked: string[] = [];
+    for (const prop of propsOf(struct)) {
+      const f = fixture();
+      try {
+        build(f, { ...valid(f), [prop]: Symbol('not a value') });
+        unchecked.push(`${prop}: accepted`);
+      } catch (e) {
+        if (!(e instanceof Error) || e.name !== 'ValidationError' || !e.message.includes(`stack/c: invalid ${prop}: the symbol`)) unchecked.push(`${prop}: ${String(e)}`);
+      }
+    }
+    expect(unchecked).toEqual([]);
+  });
+});
+
