@@ -35,7 +35,8 @@ export interface JailDefaults {
   readonly consoleLog?: string;
   /**
    * Copy the host's /etc/resolv.conf into the jail in exec.prestart and remove it in
-   * exec.poststop, as the notebook does.
+   * exec.poststop, as the notebook does, for jails that do not give `resolvers` (false: those
+   * jails keep their own /etc/resolv.conf, `JailResolvers.none()`).
    * @default true
    */
   readonly copyResolvConf?: boolean;
@@ -167,7 +168,6 @@ export const set = (name: string, ...values: JailConfValue[]): JailConfStatement
 export const flag = (name: string, value = true): JailConfStatement => ({ name, flag: value });
 export { literal, expression };
 
-/** The host defaults as the first statements of a jail's block (see JailDefaults). */
 /**
  * The resolv.conf hooks run as root on the host (jail(8) runs them through /bin/sh -c), in a
  * tree the jail's root user controls: a symlink planted at $path/etc or $path/etc/resolv.conf
@@ -182,7 +182,11 @@ export const RESOLV_CONF_PRESTART =
 /** @internal */
 export const RESOLV_CONF_POSTSTOP = 'if [ ! -L $path/etc ]; then /bin/rm -f $path/etc/resolv.conf; fi; exit 0';
 
-export function defaultStatements(d: JailDefaults, path: string, mountDevfs: boolean | undefined): JailConfStatement[] {
+/**
+ * The host defaults as the first statements of a jail's block; `resolv` the jail's resolv.conf
+ * hooks (see resolvers.ts), else the defaults' `copyResolvConf`.
+ */
+export function defaultStatements(d: JailDefaults, path: string, mountDevfs: boolean | undefined, resolv?: { prestart?: string; poststop?: string }): JailConfStatement[] {
   const out: JailConfStatement[] = [
     set('exec.start', expression(d.execStart ?? '/bin/sh /etc/rc')),
     set('exec.stop', expression(d.execStop ?? '/bin/sh /etc/rc.shutdown')),
@@ -193,9 +197,8 @@ export function defaultStatements(d: JailDefaults, path: string, mountDevfs: boo
   if (d.hostnameFromName ?? true) out.push(set('host.hostname', expression('$name')));
   out.push(set('path', literal(path)));
   out.push(set('exec.consolelog', expression(d.consoleLog ?? '/var/log/jail_${name}_console.log')));
-  if (d.copyResolvConf ?? true) {
-    out.push(set('exec.prestart', expression(RESOLV_CONF_PRESTART)));
-    out.push(set('exec.poststop', expression(RESOLV_CONF_POSTSTOP)));
-  }
+  const hooks = resolv ?? ((d.copyResolvConf ?? true) ? { prestart: RESOLV_CONF_PRESTART, poststop: RESOLV_CONF_POSTSTOP } : {});
+  if (hooks.prestart) out.push(set('exec.prestart', expression(hooks.prestart)));
+  if (hooks.poststop) out.push(set('exec.poststop', expression(hooks.poststop)));
   return out;
 }

@@ -10,7 +10,7 @@ import * as p from '../validate/props';
 import { FreeBsdRelease } from '../release';
 import { ZfsTemplate } from '../zfs';
 import { JailAddress } from './address';
-import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, literal, SysvIpc, TYPED_PARAMETERS } from './conf';
+import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, literal, RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART, SysvIpc, TYPED_PARAMETERS } from './conf';
 import { IDevfsRuleset } from '../devfs/reference';
 import { registerJail } from './host';
 import { IJail, IJailHost, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
@@ -21,6 +21,7 @@ import { IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
 import { JailParameter } from './parameters';
 import { JailCreationMethod, JailRemovalPolicy } from './policy';
 import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDestroyScript, JailScriptInput } from './scripts';
+import { JailResolvers, loopbackResolverCheck, resolvHooks } from './resolvers';
 import { JailSource } from './source';
 import { jailStatements } from './statements';
 import { jailConfFile, jailFstabFile, jailTeardownWords } from './teardown';
@@ -139,6 +140,14 @@ export interface JailFromSnapshotProps {
    */
   readonly parameters?: JailParameter[];
   /**
+   * The jail's resolvers (its /etc/resolv.conf): `JailResolvers.nameservers(['192.0.2.53'], { search: ['example.org'] })`
+   * written in at each start, `JailResolvers.host()` the host's file copied in at each start, or
+   * `JailResolvers.none()` (the jail's own file). The copy into a VNET jail is refused at apply
+   * when the host's file names a loopback nameserver (local_unbound's 127.0.0.1).
+   * @default - the JailHost's `copyResolvConf`: the host's file copied in (JailResolvers.host()), or none
+   */
+  readonly resolvers?: JailResolvers;
+  /**
    * A comment written above the jail's block (the notebook: "nullfs mount").
    * @default - none
    */
@@ -228,8 +237,9 @@ export class JailFromSnapshot extends Construct implements IJail {
     // its rc: jail(8) runs exec.start's commands in order (usr.sbin/jail/jail.c), and the
     // services rc starts need the network up. So they come first, rc after them.
     const networkStart = networkParameters.filter((p) => p.name === 'exec.start').flatMap((p) => p.values ?? []);
+    const resolv = resolvHooks(at, props.resolvers, jailHost.defaults.copyResolvConf ?? true, RESOLV_CONF_PRESTART, RESOLV_CONF_POSTSTOP);
     const statements = v.validated(at, 'parameters', () => [
-      ...defaultStatements(jailHost.defaults, this.path, props.mountDevfs).flatMap((d) => (d.name === 'exec.start' && !d.append && networkStart.length > 0
+      ...defaultStatements(jailHost.defaults, this.path, props.mountDevfs, resolv).flatMap((d) => (d.name === 'exec.start' && !d.append && networkStart.length > 0
         ? [...networkStart.map((c, k) => ({ name: 'exec.start', values: [literal(c)], append: k > 0 })), { ...d, append: true }]
         : [d])),
       ...jailStatements({
@@ -293,6 +303,8 @@ export class JailFromSnapshot extends Construct implements IJail {
       fstabText,
       hostsText,
       teardown: bound.flatMap((c) => c.teardown ?? []),
+      // A VNET jail has its own loopback: a host resolver on 127.0.0.1 is not there.
+      resolverCheck: resolv.copiesHost && addressParameters.has('vnet') ? loopbackResolverCheck(this.path, this.name) : [],
       jailPaths: mounts.jailPaths,
       mountPointLines: mountPointLines(this.path, mounts.jailPaths),
       nullfsSources: nullfsDevices(mounts),
@@ -366,6 +378,7 @@ const JAIL_PROPS: Record<string, p.Kind> = {
   exec: p.struct('JailExecHooks', {}, '{ start: ["/bin/sh /etc/rc"] }'),
   depend: p.list(p.shaped('IJail', JAIL_MEMBERS, JAIL_LIKE), 'jails'),
   parameters: p.list(p.instanceOf(JailParameter, 'JailParameter.set("host.hostname", "www.example.org")'), 'JailParameter objects'),
+  resolvers: p.instanceOf(JailResolvers, 'JailResolvers.nameservers(["192.0.2.53"]), JailResolvers.host() or JailResolvers.none()'),
   comment: p.str('"nullfs mount"'),
 };
 

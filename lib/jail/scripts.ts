@@ -44,6 +44,8 @@ export interface JailScriptInput {
   readonly hostsText: string;
   /** The network's teardown lines (recorded on the host for jail-teardown). */
   readonly teardown: readonly string[];
+  /** sh lines that refuse the host's resolv.conf for this jail before anything is written. */
+  readonly resolverCheck: readonly string[];
   readonly jailPaths: readonly string[];
   readonly mountPointLines: readonly string[];
   readonly nullfsSources: readonly string[];
@@ -88,6 +90,7 @@ export function configCreateScript(i: JailScriptInput): ScriptBuilder {
     helperCall('dataset-mounted', i.datasetName, i.path),
     // A missing nullfs source would only fail at start, after conf, hosts and jail_list are written.
     ...i.nullfsSources.map((s) => `if [ ! -d ${word(s)} ]; then echo ${word(`error: nullfs source ${s} is not a directory on the host`)} >&2; exit 1; fi`));
+  if (i.resolverCheck.length > 0) b.action(`jail ${name}: the host's /etc/resolv.conf it gets a copy of`, ...i.resolverCheck);
   if (i.fstabFile) b.action(`writing ${i.fstabFile}`, helperCall('write-file', i.fstabFile, '0644', i.fstabText));
   if (i.jailPaths.length > 0) b.action('creating mount points in the jail', ...i.mountPointLines);
   if (i.usesConfDir) {
