@@ -19,6 +19,22 @@ export interface IJailHost extends IConstruct {
   readonly step: HostStep;
 }
 
+/**
+ * An address of a jail as the jail's host sees it: whether traffic the host translates (a pf
+ * port forward's `rdr`) reaches the jail there and comes back through the host.
+ */
+export interface JailForwardTarget {
+  /** The address. */
+  readonly address: JailAddress;
+  /** Where it is, for messages, like `an alias on lo1` or `vi0_web on routed switch app/vi0`. */
+  readonly where: string;
+  /**
+   * Why a forward on the host cannot reach the jail at this address, and what to do instead.
+   * @default - it can: the host routes to it and the jail's replies come back through the host
+   */
+  readonly unreachable?: string;
+}
+
 /** A jail, as other constructs use it (JailFromSnapshot). */
 export interface IJail extends IConstruct {
   /** The jail's name. */
@@ -31,6 +47,12 @@ export interface IJail extends IConstruct {
   readonly datasetName: string;
   /** Its addresses on the host (aliased addresses; a VNET jail's are inside its own stack). */
   readonly addresses: JailAddress[];
+  /**
+   * Its addresses as a port forward on its host sees them: which ones traffic the host
+   * translates reaches (aliases; a VNET jail's addresses on a routed switch), and why not the others.
+   * @default - `addresses`, each reachable
+   */
+  readonly forwardTargets?: JailForwardTarget[];
   /**
    * The release of its userland, when known (the template's).
    * @default - unknown

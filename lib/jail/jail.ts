@@ -13,11 +13,11 @@ import { JailAddress } from './address';
 import { ADDRESS_PARAMETERS, defaultStatements, JailAllow, JailExecHooks, literal, RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART, SysvIpc, TYPED_PARAMETERS } from './conf';
 import { IDevfsRuleset } from '../devfs/reference';
 import { registerJail } from './host';
-import { IJail, IJailHost, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
+import { IJail, IJailHost, JAIL_LIKE, JAIL_MEMBERS, JailForwardTarget } from './interfaces';
 import { JailMount, JailNullfsMount, mountPointLines, ResolvedMounts, resolveMounts } from './mounts';
 import { ownerMark } from '../shell';
 import { JAIL_CONF, JAIL_CONF_DIR, jailName, MANAGED_FILE_MARKER } from './names';
-import { IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
+import { hostStackTargets, IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
 import { JailParameter } from './parameters';
 import { JailCreationMethod, JailRemovalPolicy } from './policy';
 import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDestroyScript, JailScriptInput } from './scripts';
@@ -178,6 +178,11 @@ export class JailFromSnapshot extends Construct implements IJail {
   public readonly fstabFile?: string;
   /** Its addresses on the host, from all its networks. */
   public readonly addresses: JailAddress[];
+  /**
+   * Its addresses as a port forward on the host sees them, from all its networks (VNET ones too).
+   * @default - always set on a JailFromSnapshot
+   */
+  public readonly forwardTargets?: JailForwardTarget[];
   /** The snapshot it is made from. */
   public readonly sourceSnapshot: string;
   /**
@@ -218,6 +223,7 @@ export class JailFromSnapshot extends Construct implements IJail {
     ];
     const bound: JailNetworkConfig[] = networks.map((n) => n.bind(this));
     this.addresses = bound.flatMap((c) => c.addresses ?? []);
+    this.forwardTargets = bound.flatMap((c) => c.forwardTargets ?? hostStackTargets(c.addresses ?? []));
     const mounts = v.validated(at, 'mounts', () => resolveMounts(this.path, props.nullfsMounts ?? [], props.mounts ?? []));
     if (mounts.fstab.length > 0) this.fstabFile = jailFstabFile(this.name, host.jailRootMountpoint);
     const depend = props.depend ?? [];

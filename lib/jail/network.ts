@@ -9,7 +9,7 @@
 import { HostStep } from '../host';
 import { validated, ValidationError } from '../validate';
 import { JailAddress, JailAddressFamily } from './address';
-import { IJail } from './interfaces';
+import { IJail, JailForwardTarget } from './interfaces';
 import * as p from '../validate/props';
 
 /** One jail.conf statement a network sets (values are literal text, quoted on rendering). */
@@ -57,6 +57,12 @@ export interface JailNetworkConfig {
    */
   readonly addresses?: JailAddress[];
   /**
+   * The jail's addresses on this network as a port forward on the host sees them (a VNET
+   * jail's addresses on its switches, reachable through a routed switch only).
+   * @default - `addresses`, each reachable (they are on the host's own network stack)
+   */
+  readonly forwardTargets?: JailForwardTarget[];
+  /**
    * Steps the jail's configuration must wait for (a switch, a bridge, a ruleset).
    * @default - none
    */
@@ -75,6 +81,11 @@ export interface JailNetworkConfig {
    * @default - none
    */
   readonly teardown?: string[];
+}
+
+/** Forward targets of addresses on the host's own stack (aliases). @internal */
+export function hostStackTargets(addresses: JailAddress[]): JailForwardTarget[] {
+  return addresses.map((a) => ({ address: a, where: a.iface ? `an alias on ${a.iface}` : 'an address of the host' }));
 }
 
 /** A network a jail can be attached to. */

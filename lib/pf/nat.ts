@@ -20,7 +20,7 @@ import { FreeBsdHost } from '../host/host';
 import { defineHostKind, keepHostClaim, pruneHostBefore } from '../host/prune';
 import { HostSettings } from '../host/settings';
 import { HostStep, stepScripts } from '../host/step';
-import { JailAddressFamily } from '../jail/address';
+import { JailAddress, JailAddressFamily } from '../jail/address';
 import { IJail, JAIL_MEMBERS } from '../jail/interfaces';
 import {
   PfConf, PfFilterRule as PfFilterRuleText, PfMacro, PfNatRule, PfPorts, PfRedirectRule, pfAnchorFor, renderPfAnchorRules, renderPfConf, validatePfRuleset,
@@ -348,6 +348,24 @@ const PF_NAT_PROPS: Record<string, p.Kind> = {
 
 const familyWord = (f: JailAddressFamily): AddressFamily => (f === JailAddressFamily.IPV4 ? 'inet' : 'inet6');
 
+/**
+ * The address a forward to `jail` targets: its first of `family` that the host routes to (an
+ * alias, an address on a routed VNET switch). Refused naming the cause: no address of the
+ * family, or only ones the host cannot forward to (a bridged or switch-only VNET switch).
+ */
+function forwardTarget(at: string, i: number, jail: IJail, family: JailAddressFamily): JailAddress {
+  const word = family === JailAddressFamily.IPV4 ? 'IPv4' : 'IPv6';
+  const targets = (jail.forwardTargets ?? jail.addresses.map((a) => ({ address: a, where: 'an address of the jail', unreachable: undefined })))
+    .filter((t) => t.address.family === family);
+  const target = targets.find((t) => t.unreachable === undefined);
+  if (target) return target.address;
+  if (targets.length > 0) {
+    const t = targets[0];
+    throw new v.ValidationError(`${at}: invalid portForwards[${i}].jail: the port forward cannot reach ${jail.node.path} at its ${word} address ${t.address.ip} (${t.where}): ${t.unreachable}`);
+  }
+  throw new v.ValidationError(`${at}: invalid portForwards[${i}].options.family: the port forward to ${jail.node.path} needs an ${word} address of that jail, and it has none (an aliased address, or an address on a VNET interface of a routed switch)`);
+}
+
 /** The notebook's macro names: XIF, JAILNET_V4, JAILNET_V6 (then _2, _3 ...), EXT_V6ADDR. */
 function natMacroName(family: JailAddressFamily, n: number): string {
   return `JAILNET_${family === JailAddressFamily.IPV4 ? 'V4' : 'V6'}${n === 1 ? '' : `_${n}`}`;
@@ -494,8 +512,7 @@ function pfRuleset(at: string, props: PfNatProps): PfConf {
         + 'a port forward reaches only jails of its own host (its rdr would send the traffic to an address that host does not have); '
         + `forward the port with a PfNat of ${f.jail.host.node.path}`);
     }
-    const address = f.jail.addresses.find((a) => a.family === o.family);
-    if (!address) throw new v.ValidationError(`${at}: invalid portForwards[${i}].options.family: the port forward to ${f.jail.node.path} needs an ${o.family === JailAddressFamily.IPV4 ? 'IPv4' : 'IPv6'} address of that jail, and it has none`);
+    const address = forwardTarget(at, i, f.jail, o.family);
     if (o.family === JailAddressFamily.IPV6 && v6 === undefined) throw new v.ValidationError(`${at}: invalid portForwards[${i}]: the IPv6 port forward to ${f.jail.node.path} needs externalIpv6Address`);
     return {
       interface: '$XIF',

@@ -2,7 +2,8 @@
  * A VNET jail's network, beside the switches it attaches jails to: the jail side of a
  * VnetBridge (lib/jail's IJailNetwork, bound by the jail).
  */
-import { IJail } from '../jail/interfaces';
+import { IJail, JailForwardTarget } from '../jail/interfaces';
+import { JailAddress } from '../jail/address';
 import { IJailNetwork, JailNetworkConfig } from '../jail/network';
 import { deriveMacAddress } from '../shell/vnet';
 import { ValidationError } from '../validate';
@@ -88,6 +89,7 @@ export class JailVnetNetwork implements IJailNetwork {
     const poststop: string[] = [];
     const names = new Set<string>();
     const all: string[] = [];
+    const forwardTargets: JailForwardTarget[] = [];
     for (const i of o.interfaces) {
       if (i.bridge.host !== jail.host) throw new ValidationError(`${at}: invalid vnet: switch ${i.bridge.node.path} is on host ${i.bridge.host.node.path}, the jail on ${jail.host.node.path}`);
       const name = check('interface name', () => net.interfaceName(i.name ?? `${i.bridge.name}_${jail.name}`));
@@ -97,6 +99,7 @@ export class JailVnetNetwork implements IJailNetwork {
       const mac = check('macAddress', () => (i.macAddress === undefined ? deriveMacAddress(`${jail.host.address}:${jail.host.port}/${name}`) : net.macAddress(i.macAddress)));
       i.bridge._attach({ owner: at, jailName: jail.name, interfaceName: name, addresses, macAddress: mac });
       all.push(...addresses);
+      forwardTargets.push(...addresses.map((a) => forwardTarget(i.bridge, name, a)));
       prestart.push(vnetHookCommand(...i.bridge._addCommand(name, mac)));
       const seen = new Set<string>();
       for (const a of addresses) {
@@ -137,9 +140,39 @@ export class JailVnetNetwork implements IJailNetwork {
         ...start.map((c) => ({ name: 'exec.start', values: [c], append: true })),
         ...poststop.map((c) => ({ name: 'exec.poststop', values: [c], append: true })),
       ],
+      forwardTargets,
       dependsOn: o.interfaces.map((i) => i.bridge.step),
       // After the jail stopped its poststop removed them; again in case a stop failed half-way.
       teardown,
     };
+  }
+}
+
+/**
+ * A VNET jail's address as its host's pf sees it: behind a routed switch the host routes to it
+ * (through the switch's host interface) and is the jail's gateway, so a forward's replies come
+ * back through the host's translation; on a bridged switch the jail is on the uplink's LAN and
+ * answers through the LAN's router; on a switch only, the host has no interface to it at all.
+ */
+function forwardTarget(bridge: VnetBridge, interfaceName: string, address: string): JailForwardTarget {
+  const ip = address.split('/')[0];
+  const sw = bridge.node.path;
+  switch (bridge.mode.shape) {
+    case 'routed':
+      return { address: JailAddress.existing(address), where: `${interfaceName} on routed switch ${sw}` };
+    case 'bridged':
+      return {
+        address: JailAddress.existing(address),
+        where: `${interfaceName} on bridged switch ${sw}`,
+        unreachable: `the switch joins the jail to the LAN of ${bridge.mode.uplink}: the host has no route of its own to ${ip} and the jail's replies go to the LAN's router, not back through the host's translation. `
+          + `Clients on that LAN reach ${ip} directly; for a forward on the host, put the jail on a routed switch (VnetBridgeMode.routed) behind it`,
+      };
+    default:
+      return {
+        address: JailAddress.existing(address),
+        where: `${interfaceName} on switch ${sw}`,
+        unreachable: `that switch has no host interface (VnetBridgeMode.switchOnly()), so the host cannot reach ${ip}; `
+          + 'for a forward on the host, put the jail on a routed switch (VnetBridgeMode.routed) behind it',
+      };
   }
 }

@@ -5,7 +5,8 @@
  */
 import { Testing } from 'cdktf';
 import { NotebookStack } from '../../examples/notebook/main';
-import { FreeBsdHost, FreeBsdRelease, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, JailSource, PfDirection, PfFilterRule, PfMode, PfNat, PfNatNetwork, PfPortForward, PfPortRange, PfProtocol } from '../../lib';
+import { FreeBsdHost, FreeBsdRelease, JailAddress, JailAddressFamily, JailFromSnapshot, JailHost, JailSource, JailVnetNetwork, PfDirection, PfFilterRule, PfMode, PfNat, PfNatNetwork, PfPortForward, PfPortRange, PfProtocol, VnetBridge, VnetBridgeMode } from '../../lib';
+import { jailStack } from '../jail/fixtures';
 import { NOTEBOOK_PF_CONF } from '../support/notebook-pf';
 import { checkOrder, parsePf, rulesOf } from '../support/pfparse';
 
@@ -235,3 +236,55 @@ function wholeFileNotebook(): NotebookStack & { pfWhole: PfNat } {
   });
   return nb;
 }
+
+describe('forwards to VNET jails', () => {
+  /** A host with switches of each shape and a VNET web jail on `shape`'s switch. */
+  const vnet = (shape: 'routed' | 'bridged' | 'switch') => {
+    const { stack, host, jail } = jailStack();
+    const mode = shape === 'routed' ? VnetBridgeMode.routed({ gateways: ['172.31.0.1/24'] }) : shape === 'bridged' ? VnetBridgeMode.bridged('em0') : VnetBridgeMode.switchOnly();
+    const vi0 = new VnetBridge(stack, 'vi0', { host, mode, subnets: ['172.31.0.0/24'] });
+    const web = jail('web', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24'] }] })] });
+    return { stack, host, vi0, web, jail };
+  };
+  const forwards = (web: JailFromSnapshot) => [80, 443].map((port) => PfPortForward.toJail(web, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(port) }));
+
+  test('behind a routed switch: the rdr goes to the jail\'s address on the switch, the NAT covers the switch\'s subnet', () => {
+    const { stack, host, vi0, web } = vnet('routed');
+    expect(web.forwardTargets).toEqual([{ address: JailAddress.existing('172.31.0.11/24'), where: 'vi0_web on routed switch stack/vi0' }]);
+    const pf = new PfNat(stack, 'pf', { host, externalInterface: 'em0', natNetworks: vi0.subnets.map((s) => PfNatNetwork.ipv4(s)), portForwards: forwards(web) });
+    expect(rulesOf(parsePf(pf.rulesText))).toEqual([
+      { kind: 'nat', interface: 'em0', family: 'inet', from: '172.31.0.0/24', to: 'any', target: '(em0)' },
+      { kind: 'rdr', pass: true, interface: 'em0', family: 'inet', proto: 'tcp', to: '(em0)', port: '80', target: '172.31.0.11' },
+      { kind: 'rdr', pass: true, interface: 'em0', family: 'inet', proto: 'tcp', to: '(em0)', port: '443', target: '172.31.0.11' },
+    ]);
+    expect(() => fakePfctl.parse(pf.rulesText, 'anchor', {}, pf.anchor)).not.toThrow();
+  });
+
+  test('on a bridged switch: refused, naming the switch, the LAN and what to do', () => {
+    const { stack, host, web } = vnet('bridged');
+    expect(() => new PfNat(stack, 'pf', { host, externalInterface: 'em0', portForwards: forwards(web) })).toThrow(
+      'stack/pf: invalid portForwards[0].jail: the port forward cannot reach stack/web at its IPv4 address 172.31.0.11 (vi0_web on bridged switch stack/vi0): '
+      + 'the switch joins the jail to the LAN of em0: the host has no route of its own to 172.31.0.11 and the jail\'s replies go to the LAN\'s router, not back through the host\'s translation. '
+      + 'Clients on that LAN reach 172.31.0.11 directly; for a forward on the host, put the jail on a routed switch (VnetBridgeMode.routed) behind it');
+  });
+
+  test('on a switch only: refused, the host has no interface there', () => {
+    const { stack, host, web } = vnet('switch');
+    expect(() => new PfNat(stack, 'pf', { host, externalInterface: 'em0', portForwards: forwards(web) })).toThrow(
+      'stack/pf: invalid portForwards[0].jail: the port forward cannot reach stack/web at its IPv4 address 172.31.0.11 (vi0_web on switch stack/vi0): that switch has no host interface (VnetBridgeMode.switchOnly()), so the host cannot reach 172.31.0.11');
+  });
+
+  test('a jail on a bridged and a routed switch is reached through the routed one', () => {
+    const { stack, host, vi0: lan, jail } = vnet('bridged');
+    const vi1 = new VnetBridge(stack, 'vi1', { host, mode: VnetBridgeMode.routed({ gateways: ['172.31.1.1/24'] }) });
+    const app = jail('app', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: lan, addresses: ['172.31.0.12/24'] }, { bridge: vi1, addresses: ['172.31.1.12/24'] }] })] });
+    const pf = new PfNat(stack, 'pf', { host, externalInterface: 'em0', portForwards: forwards(app) });
+    expect(rulesOf(parsePf(pf.rulesText)).map((r) => r.target)).toEqual(['172.31.1.12', '172.31.1.12']);
+  });
+
+  test('a VNET jail with no address of the family: the family is the cause, and the message says what counts', () => {
+    const { stack, host, web } = vnet('routed');
+    expect(() => new PfNat(stack, 'pf', { host, externalInterface: 'em0', externalIpv6Address: '2001:db8::1', portForwards: [PfPortForward.toJail(web, { family: JailAddressFamily.IPV6, ports: PfPortRange.port(80) })] })).toThrow(
+      'stack/pf: invalid portForwards[0].options.family: the port forward to stack/web needs an IPv6 address of that jail, and it has none (an aliased address, or an address on a VNET interface of a routed switch)');
+  });
+});
