@@ -239,3 +239,57 @@ describe('daemon(8): the rollback timer runs detached', () => {
     expect(sh('daemon', ['-f']).status).toBe(1);
   });
 });
+
+describe('pfeval: where a redirected connection ends up (pfDelivery)', () => {
+  const CLIENT = { from: '198.51.100.7', to: '192.0.2.10', port: 80, iface: 'em0' };
+  /** A routed switch's host interface vi0 (172.31.0.1/24) and VNET jail web on it (172.31.0.11/24), its default route `back`. */
+  const routedWeb = (opts: { forwarding?: boolean; running?: boolean; back?: string } = {}) => {
+    F.updateState(root, (s: Record<string, any>) => {
+      s.ifaces.vi0 = { inet: ['172.31.0.1/24'], inet6: [], vnet: null };
+      s.ifaces.vi0_web = { inet: ['172.31.0.11/24'], inet6: [], vnet: 'web' };
+      s.jails.running = (opts.running ?? true) ? { 9: { jid: 9, name: 'web' } } : {};
+      s.routes = { ...(s.routes || {}), web: opts.back === undefined ? {} : { 'inet default': opts.back } };
+      s.sysctl['net.inet.ip.forwarding'] = opts.forwarding ?? true ? '1' : '0';
+    });
+  };
+  const load = (rules: string) => {
+    if (!state().pf.enabled) ok('pfctl', '-e');
+    write('/tmp/fwd.pf', rules);
+    ok('pfctl', '-f', '/tmp/fwd.pf');
+  };
+  const deliver = (c: Partial<typeof CLIENT> = {}) => F.pfDelivery(root, { ...CLIENT, ...c });
+
+  test('rdr pass to the jail behind the routed switch reaches it, on the redirected port', () => {
+    routedWeb({ back: '172.31.0.1' });
+    load('rdr pass on em0 inet proto tcp to (em0) port 80 -> 172.31.0.11\nrdr pass on em0 inet proto tcp to (em0) port 8000:8010 -> 172.31.0.11 port 9000:*\nblock in all\n');
+    expect(deliver()).toEqual({ reached: { jail: 'web', address: '172.31.0.11', port: 80 } });
+    expect(deliver({ port: 8003 })).toEqual({ reached: { jail: 'web', address: '172.31.0.11', port: 9003 } });
+    expect(deliver({ port: 443 })).toEqual({ reached: null, reason: 'not redirected: no rdr rule matches' });
+  });
+
+  test('without pass the filter sees the translated packet', () => {
+    routedWeb({ back: '172.31.0.1' });
+    load('rdr on em0 inet proto tcp to (em0) port 80 -> 172.31.0.11\nblock in all\n');
+    expect(deliver()).toEqual({ reached: null, reason: 'redirected to 172.31.0.11 port 80, then blocked by "block in all"' });
+    load('rdr on em0 inet proto tcp to (em0) port 80 -> 172.31.0.11\nblock in all\npass in on em0 proto tcp to 172.31.0.11 port 80\n');
+    expect(deliver().reached).toEqual({ jail: 'web', address: '172.31.0.11', port: 80 });
+  });
+
+  test('no forwarding, no route, a stopped jail, or replies that do not come back: not reached, and why', () => {
+    routedWeb({ forwarding: false, back: '172.31.0.1' });
+    load('rdr pass on em0 inet proto tcp to (em0) port 80 -> 172.31.0.11\n');
+    expect(deliver()).toEqual({ reached: null, reason: 'redirected to 172.31.0.11, but the host does not forward (net.inet.ip.forwarding=0)' });
+    routedWeb({ back: '172.31.0.1' });
+    load('rdr pass on em0 inet proto tcp to (em0) port 80 -> 10.77.0.5\n');
+    expect(deliver()).toEqual({ reached: null, reason: 'redirected to 10.77.0.5, but the host has no route to it (no interface of the host is on its network)' });
+    routedWeb({ running: false, back: '172.31.0.1' });
+    load('rdr pass on em0 inet proto tcp to (em0) port 80 -> 172.31.0.11\n');
+    expect(deliver()).toEqual({ reached: null, reason: 'redirected to 172.31.0.11 through vi0: jail web is not running' });
+    routedWeb({ back: '172.31.0.254' });
+    expect(deliver()).toEqual({ reached: null, reason: 'redirected to 172.31.0.11 in jail web, whose replies go to 172.31.0.254, not back through the host (172.31.0.1 on vi0)' });
+    routedWeb();
+    expect(deliver().reason).toBe('redirected to 172.31.0.11 in jail web, whose replies go nowhere (no default route), not back through the host (172.31.0.1 on vi0)');
+    // A client on the jail's own network needs no route back.
+    expect(deliver({ from: '172.31.0.50', iface: 'em0' }).reached).toEqual({ jail: 'web', address: '172.31.0.11', port: 80 });
+  });
+});

@@ -200,6 +200,14 @@ function pfVerdict(root, connection) {
 }
 
 /**
+ * Where would a new TCP connection { from, to, port, iface = 'em0' } that the host's pf redirects
+ * end up? { reached: { jail, address, port } } or { reached: null, reason } (lib/pfeval.js).
+ */
+function pfDelivery(root, connection) {
+  return require('./lib/pfeval').deliverConnection(readState(root), connection);
+}
+
+/**
  * A reboot of the fake host, as rc does one: rc.shutdown stops every jail (`service jail
  * stop`), the kernel's run-time state goes (rctl rules, sysctl values set at run time), the
  * kernel takes its tunables from the loader's files again, rc.d/sysctl applies
@@ -248,5 +256,5 @@ function stopServices(root) {
 
 module.exports = {
   reboot, COMMANDS, SCRIPT, implemented, installShims, initHost, buildMirror, run, seedDataset,
-  setFault, clearFaults, readCommandsLog, readState, updateState, withRoot, pfVerdict, stopServices,
+  setFault, clearFaults, readCommandsLog, readState, updateState, withRoot, pfVerdict, pfDelivery, stopServices,
 };

@@ -106,7 +106,7 @@ function translate(state, anchorName, pkt, depth = 0) {
       if (!matches(state, r, pkt, rs.tables || {})) continue;
       for (const a of reached(state, '', r.name)) { const t = translate(state, a, pkt, depth + 1); if (t) return t; }
     } else if (r.kind === 'rdr' && matches(state, r, pkt, rs.tables || {})) {
-      return r.no ? { none: true } : { rule: r.text, anchor: anchorName };
+      return r.no ? { none: true } : { rule: r.text, anchor: anchorName, target: r.target, targetPort: r.targetPort, toPort: r.toPort, pass: !!r.pass };
     }
   }
   return null;
@@ -151,4 +151,69 @@ function evaluateConnection(state, { from, to, port = 22, iface = 'em0' }) {
   return { blocked: false, reason: acc.rule ? `passed by "${acc.rule}"` : 'no rule matches (pass)' };
 }
 
-module.exports = { evaluateConnection };
+/** The port an rdr sends `port` to: its `port N` (a range maps onto a range from N), or the same. */
+function redirectedPort(t, port) {
+  if (!t.targetPort) return port;
+  const start = Number(t.targetPort.split(':')[0]);
+  const range = (t.toPort || []).find((p) => p.op === ':');
+  return range ? start + (port - range.a) : start;
+}
+
+/** The host's interface (not moved into a jail) whose network holds `addr`: its connected route. */
+function connectedInterface(state, addr) {
+  for (const [name, i] of Object.entries(state.ifaces)) {
+    if (i.vnet) continue;
+    const hit = ifaceAddrs(state, name).find(([a, p]) => inNet(addr, a, p) && isIP(a) === isIP(addr));
+    if (hit) return { name, address: hit[0] };
+  }
+  return null;
+}
+
+/**
+ * Where does a new TCP connection { from, to, port, iface } that pf redirects end up? pf(4)
+ * translates first (the first matching rdr, as evaluateConnection); without `pass` the filter
+ * rules see the translated packet (pf.conf(5), "TRANSLATION"). The translated packet is
+ * forwarded, so the host needs IP forwarding (net.inet.ip.forwarding / net.inet6.ip6.forwarding:
+ * sys/netinet/ip_input.c hands a packet for another host to ip_forward only then) and a
+ * connected route: a host interface whose network holds the target (sys/net/route.c). The jail
+ * whose VNET interface holds the address takes it when it runs, and the connection works only
+ * when the jail's replies come back through the host: the client is on one of the jail's
+ * networks, or the jail's default route is the host's address on that network (pf translates
+ * the replies back only on the host; replies by another router never reach the client).
+ * Returns { reached: { jail, address, port } } or { reached: null, reason }.
+ */
+function deliverConnection(state, { from, to, port, iface = 'em0' }) {
+  const pf = state.pf;
+  const main = pf.anchors[''] || {};
+  const skipped = (main.options || []).flatMap((o) => o.skip || []);
+  if (!pf.enabled || skipped.includes(iface)) return { reached: null, reason: `not redirected: ${pf.enabled ? `set skip on ${iface}` : 'pf is disabled'}` };
+  const pkt = { from, to, port, iface };
+  const t = translate(state, '', pkt);
+  if (!t || t.none) return { reached: null, reason: 'not redirected: no rdr rule matches' };
+  const target = (t.target || [])[0];
+  if (!target || target.kind !== 'addr') return { reached: null, reason: `redirected by "${t.rule}" to no single address` };
+  const address = target.addr;
+  const tport = redirectedPort(t, port);
+  if (!t.pass) {
+    const acc = { action: 'pass', rule: null, anchor: '' };
+    filter(state, '', { ...pkt, to: address, port: tport }, acc);
+    if (acc.action === 'block') return { reached: null, reason: `redirected to ${address} port ${tport}, then blocked by "${acc.rule}"` };
+  }
+  const v6 = isIP(address) === 6;
+  const knob = v6 ? 'net.inet6.ip6.forwarding' : 'net.inet.ip.forwarding';
+  if (String((state.sysctl || {})[knob] || '0') !== '1') return { reached: null, reason: `redirected to ${address}, but the host does not forward (${knob}=0)` };
+  const via = connectedInterface(state, address);
+  if (!via) return { reached: null, reason: `redirected to ${address}, but the host has no route to it (no interface of the host is on its network)` };
+  const held = Object.entries(state.ifaces).find(([, i]) => i.vnet && [...(i.inet || []), ...(i.inet6 || [])].some((a) => a.split('/')[0] === address));
+  if (!held) return { reached: null, reason: `redirected to ${address} through ${via.name}, where no jail holds it` };
+  const jail = held[1].vnet;
+  if (!Object.values(state.jails.running).some((j) => j.name === jail)) return { reached: null, reason: `redirected to ${address} through ${via.name}: jail ${jail} is not running` };
+  const local = ifaceAddrs(state, held[0]).some(([a, p]) => inNet(from, a, p));
+  const back = ((state.routes || {})[jail] || {})[`${v6 ? 'inet6' : 'inet'} default`];
+  if (!local && back !== via.address) {
+    return { reached: null, reason: `redirected to ${address} in jail ${jail}, whose replies go ${back ? `to ${back}` : 'nowhere (no default route)'}, not back through the host (${via.address} on ${via.name})` };
+  }
+  return { reached: { jail, address, port: tport } };
+}
+
+module.exports = { evaluateConnection, deliverConnection };
