@@ -7,6 +7,7 @@
 import { shellQuote } from '../shell/quote';
 import { ValidationError } from '../validate';
 import { addressFamily } from '../validate/net';
+import * as p from '../validate/props';
 
 /** Options of given resolvers. */
 export interface JailResolversOptions {
@@ -41,6 +42,10 @@ export class JailResolvers {
    * start and removed after it stops, like `nameservers(['192.0.2.53'], { search: ['example.org'] })`.
    */
   public static nameservers(addresses: string[], options: JailResolversOptions = {}): JailResolvers {
+    p.checkArgs('JailResolvers.nameservers', [
+      ['addresses', addresses, p.required(p.list(p.str('"192.0.2.53"'), 'addresses'))],
+      ['options', options, p.struct('JailResolversOptions', { search: p.list(p.str('"example.org"'), 'domains'), options: p.list(p.str('"edns0"'), 'resolver options') }, '{ search: ["example.org"] }')],
+    ]);
     return new JailResolvers('given', [...addresses], options);
   }
 

@@ -115,6 +115,13 @@ describe('errors name the jail, the prop and the value', () => {
     expect(make(r)).toThrow(message);
   });
 
+  test('untyped arguments of JailResolvers.nameservers are refused naming the argument', () => {
+    const untyped = JailResolvers.nameservers as unknown as (...a: unknown[]) => JailResolvers;
+    expect(() => untyped('192.0.2.53')).toThrow('JailResolvers.nameservers: invalid addresses: the string "192.0.2.53" must be a list of addresses, like ["192.0.2.53"]');
+    expect(() => untyped([53])).toThrow('JailResolvers.nameservers: invalid addresses[0]: the number 53 must be a string, like "192.0.2.53"');
+    expect(() => untyped(['192.0.2.53'], { search: 'example.org' })).toThrow('JailResolvers.nameservers: invalid options.search: the string "example.org" must be a list of domains');
+  });
+
   test('an untyped value that is no JailResolvers is refused naming the prop', () => {
     expect(() => jailStack().jail('web', { addresses: lo1, resolvers: ['192.0.2.53'] as unknown as JailResolvers })).toThrow(/stack\/web: invalid resolvers: .*JailResolvers\.nameservers/);
   });
