@@ -16,6 +16,24 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
+describe('the host\'s own files', () => {
+  test('/etc/resolv.conf is the fake host\'s, as dhclient writes it, not the machine\'s nor a link out of the root', () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-'));
+    try {
+      // What the overlay shows of a machine with systemd-resolved: a link to its stub resolver.
+      fs.writeFileSync(path.join(other, 'stub-resolv.conf'), 'nameserver 127.0.0.53\n');
+      fs.rmSync(host('/etc/resolv.conf'), { force: true });
+      fs.symlinkSync(path.join(other, 'stub-resolv.conf'), host('/etc/resolv.conf'));
+      F.initHost(root, {});
+      expect(fs.lstatSync(host('/etc/resolv.conf')).isSymbolicLink()).toBe(false);
+      expect(fs.readFileSync(host('/etc/resolv.conf'), 'utf8')).toBe('search example.org\nnameserver 192.0.2.1\n');
+      expect(fs.readFileSync(path.join(other, 'stub-resolv.conf'), 'utf8')).toBe('nameserver 127.0.0.53\n');
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('zfs', () => {
   test('datasets are directories at their inherited mountpoints', () => {
     ok('zfs', 'create', '-o', 'mountpoint=/vm', 'zroot/vm');

@@ -106,6 +106,12 @@ function initHost(root, opts = {}) {
       fs.mkdirSync(path.dirname(p), { recursive: true });
       fs.writeFileSync(p, text);
     }
+    // The host's resolvers as dhclient writes them for ifconfig_em0="DHCP" (sbin/dhclient/
+    // dhclient-script, add_new_resolv_conf: `search DOMAIN`, then one `nameserver` line per
+    // server), never the file of the machine the fake runs on (the overlay's lower layer: a
+    // systemd machine's stub resolver 127.0.0.53, or a symlink out of the host). Unlinked first.
+    fs.rmSync(hostPath('/etc/resolv.conf'), { force: true });
+    fs.writeFileSync(hostPath('/etc/resolv.conf'), HOST_RESOLV_CONF);
     fs.mkdirSync(hostPath('/var/db/freebsd-update'), { recursive: true });
     for (const d of ['/var/run', '/var/log', '/tmp', '/etc', '/usr/local/etc', '/boot']) fs.mkdirSync(hostPath(d), { recursive: true });
     if (opts.loaderConf !== undefined) fs.writeFileSync(hostPath('/boot/loader.conf'), opts.loaderConf);
@@ -123,6 +129,9 @@ function initHost(root, opts = {}) {
     return { mirror };
   });
 }
+
+/** The fake host's /etc/resolv.conf (see initHost). */
+const HOST_RESOLV_CONF = 'search example.org\nnameserver 192.0.2.1\n';
 
 const DEFAULT_FILES = {
   '/etc/defaults/devfs.rules': require('./lib/devfsrules').DEFAULTS_TEXT,
