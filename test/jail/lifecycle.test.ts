@@ -25,7 +25,7 @@ import { createScript, destroyScript, isHostPruneStep, nullResources } from '../
 import { RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART } from '../../lib/jail/conf';
 import { HOST_HELPER_PROGRAM, OFFLINE_FETCH_PROGRAM } from '../../lib/shell';
 import { helperFunctions } from '../support/helper';
-import { jailStack, synthValidated } from './fixtures';
+import { jailStack, runJailHook, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
 
 const script = (stack: TerraformStack, prefix: string, which: 'create' | 'destroy' = 'create') => {
@@ -382,17 +382,10 @@ describe('jail host settings', () => {
 });
 
 describe('resolv.conf hooks (host side, through /bin/sh -c as jail(8) runs them)', () => {
-  const run = (hook: string, setup: (root: string, outside: string) => void) => {
-    const dir = tempDir();
-    const root = path.join(dir, 'jail');
-    const outside = path.join(dir, 'host');
-    fs.mkdirSync(outside);
-    fs.mkdirSync(root);
-    setup(root, outside);
-    const cmd = hook.replace('/bin/cp /etc/resolv.conf', `/bin/cp ${path.join(dir, 'resolv.conf')}`).replace(/\$path/g, root).replace(/\$name/g, 'web');
+  const run = (hook: string, setup: (root: string, outside: string) => void) => runJailHook((root, dir) => {
     fs.writeFileSync(path.join(dir, 'resolv.conf'), 'nameserver 192.0.2.53\n');
-    return { r: spawnSync('/bin/sh', ['-c', cmd], { encoding: 'utf8' }), root, outside };
-  };
+    return hook.replace('/bin/cp /etc/resolv.conf', `/bin/cp ${path.join(dir, 'resolv.conf')}`).replace(/\$path/g, root).replace(/\$name/g, 'web');
+  }, setup);
 
   test('prestart copies into etc/resolv.conf', () => {
     const { r, root } = run(RESOLV_CONF_PRESTART, (j) => fs.mkdirSync(path.join(j, 'etc')));

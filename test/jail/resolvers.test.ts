@@ -12,7 +12,7 @@ import { loopbackResolverCheck } from '../../lib/jail/resolvers';
 import { allScripts } from '../support/scripts';
 import { haveCommand, tempDir } from '../support/sh';
 import { createScript, nullResources } from '../support/synth';
-import { jailStack } from './fixtures';
+import { jailStack, runJailHook } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
 
 const lo1 = [JailAddress.onInterface('lo1', '127.1.1.9/32')];
@@ -24,16 +24,8 @@ function hooks(confText: string, name: string) {
 }
 
 /** Runs a hook through /bin/sh -c with $path at a temporary jail root. */
-function runHook(hook: string, setup: (root: string, outside: string) => void = (r) => fs.mkdirSync(path.join(r, 'etc'))) {
-  const dir = tempDir();
-  const root = path.join(dir, 'jail');
-  const outside = path.join(dir, 'host');
-  fs.mkdirSync(root);
-  fs.mkdirSync(outside);
-  setup(root, outside);
-  const r = spawnSync('/bin/sh', ['-c', hook.split('/vm/web').join(root)], { encoding: 'utf8' });
-  return { r, root, outside };
-}
+const runHook = (hook: string, setup: (root: string, outside: string) => void = (r) => fs.mkdirSync(path.join(r, 'etc'))) =>
+  runJailHook((root) => hook.split('/vm/web').join(root), setup);
 
 describe('what each choice writes into the jail\'s block', () => {
   test('default: the host\'s resolv.conf copied in, removed after stop (the notebook\'s way)', () => {
