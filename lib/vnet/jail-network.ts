@@ -99,7 +99,7 @@ export class JailVnetNetwork implements IJailNetwork {
       const mac = check('macAddress', () => (i.macAddress === undefined ? deriveMacAddress(`${jail.host.address}:${jail.host.port}/${name}`) : net.macAddress(i.macAddress)));
       i.bridge._attach({ owner: at, jailName: jail.name, interfaceName: name, addresses, macAddress: mac });
       all.push(...addresses);
-      forwardTargets.push(...addresses.map((a) => forwardTarget(i.bridge, name, a)));
+      forwardTargets.push(...addresses.map((a) => forwardTarget(i.bridge, name, a, net.familyOf(a) === 'inet' ? o.defaultRouter : o.defaultRouter6)));
       prestart.push(vnetHookCommand(...i.bridge._addCommand(name, mac)));
       const seen = new Set<string>();
       for (const a of addresses) {
@@ -154,12 +154,29 @@ export class JailVnetNetwork implements IJailNetwork {
  * back through the host's translation; on a bridged switch the jail is on the uplink's LAN and
  * answers through the LAN's router; on a switch only, the host has no interface to it at all.
  */
-function forwardTarget(bridge: VnetBridge, interfaceName: string, address: string): JailForwardTarget {
+function forwardTarget(bridge: VnetBridge, interfaceName: string, address: string, router: string | undefined): JailForwardTarget {
   const ip = address.split('/')[0];
   const sw = bridge.node.path;
   switch (bridge.mode.shape) {
-    case 'routed':
-      return { address: JailAddress.existing(address), where: `${interfaceName} on routed switch ${sw}` };
+    case 'routed': {
+      const where = `${interfaceName} on routed switch ${sw}`;
+      const gateway = bridge.gateways.map((g) => g.split('/')[0]).find((g) => net.familyOf(g) === net.familyOf(ip));
+      const what = net.familyOf(ip) === 'inet' ? 'defaultRouter' : 'defaultRouter6';
+      if (gateway === undefined) {
+        return {
+          address: JailAddress.existing(address),
+          where,
+          unreachable: `the host has no ${net.familyOf(ip) === 'inet' ? 'IPv4' : 'IPv6'} gateway on the switch (${bridge.gateways.join(', ')}), so no route to ${ip}; give the switch one in VnetBridgeMode.routed({ gateways })`,
+        };
+      }
+      if (router === gateway) return { address: JailAddress.existing(address), where };
+      return {
+        address: JailAddress.existing(address),
+        where,
+        unreachable: `${router === undefined ? `the jail has no default route (${what}), so its replies to clients outside ${net.networkOf(address)} have no way back`
+          : `its default route ${router} is not the host's address on the switch, so its replies go to ${router}, not back through the host's translation`}; give it ${what}: ${JSON.stringify(gateway)}`,
+      };
+    }
     case 'bridged':
       return {
         address: JailAddress.existing(address),

@@ -243,7 +243,7 @@ describe('forwards to VNET jails', () => {
     const { stack, host, jail } = jailStack();
     const mode = shape === 'routed' ? VnetBridgeMode.routed({ gateways: ['172.31.0.1/24'] }) : shape === 'bridged' ? VnetBridgeMode.bridged('em0') : VnetBridgeMode.switchOnly();
     const vi0 = new VnetBridge(stack, 'vi0', { host, mode, subnets: ['172.31.0.0/24'] });
-    const web = jail('web', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24'] }] })] });
+    const web = jail('web', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.11/24'] }], defaultRouter: shape === 'routed' ? '172.31.0.1' : undefined })] });
     return { stack, host, vi0, web, jail };
   };
   const forwards = (web: JailFromSnapshot) => [80, 443].map((port) => PfPortForward.toJail(web, { family: JailAddressFamily.IPV4, ports: PfPortRange.port(port) }));
@@ -277,9 +277,25 @@ describe('forwards to VNET jails', () => {
   test('a jail on a bridged and a routed switch is reached through the routed one', () => {
     const { stack, host, vi0: lan, jail } = vnet('bridged');
     const vi1 = new VnetBridge(stack, 'vi1', { host, mode: VnetBridgeMode.routed({ gateways: ['172.31.1.1/24'] }) });
-    const app = jail('app', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: lan, addresses: ['172.31.0.12/24'] }, { bridge: vi1, addresses: ['172.31.1.12/24'] }] })] });
+    const app = jail('app', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: lan, addresses: ['172.31.0.12/24'] }, { bridge: vi1, addresses: ['172.31.1.12/24'] }], defaultRouter: '172.31.1.1' })] });
     const pf = new PfNat(stack, 'pf', { host, externalInterface: 'em0', portForwards: forwards(app) });
     expect(rulesOf(parsePf(pf.rulesText)).map((r) => r.target)).toEqual(['172.31.1.12', '172.31.1.12']);
+  });
+
+  test('behind a routed switch, replies must come back through the host: no default route, or another one, is refused naming it', () => {
+    const { stack, host, vi0, jail } = vnet('routed');
+    const vi1 = new VnetBridge(stack, 'vi1', { host, mode: VnetBridgeMode.routed({ gateways: ['172.31.1.1/24'] }) });
+    const lone = jail('lone', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.21/24'] }] })] });
+    expect(() => new PfNat(stack, 'pf1', { host, externalInterface: 'em0', portForwards: forwards(lone) })).toThrow(
+      'stack/pf1: invalid portForwards[0].jail: the port forward cannot reach stack/lone at its IPv4 address 172.31.0.21 (vi0_lone on routed switch stack/vi0): '
+      + 'the jail has no default route (defaultRouter), so its replies to clients outside 172.31.0.0/24 have no way back; give it defaultRouter: "172.31.0.1"');
+    const elsewhere = jail('away', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.22/24'] }, { bridge: vi1, addresses: ['172.31.1.22/24'] }], defaultRouter: '172.31.1.1' })] });
+    // Its address on vi1 is where its replies go: that one is the target.
+    const pf = new PfNat(stack, 'pf2', { host, externalInterface: 'em0', portForwards: forwards(elsewhere) });
+    expect(rulesOf(parsePf(pf.rulesText)).map((r) => r.target)).toEqual(['172.31.1.22', '172.31.1.22']);
+    const v6 = jail('six', { networks: [new JailVnetNetwork({ interfaces: [{ bridge: vi0, addresses: ['172.31.0.23/24', 'fd00:31::23/64'] }], defaultRouter: '172.31.0.1' })] });
+    expect(() => new PfNat(stack, 'pf3', { host, externalInterface: 'em0', externalIpv6Address: '2001:db8::1', portForwards: [PfPortForward.toJail(v6, { family: JailAddressFamily.IPV6, ports: PfPortRange.port(80) })] })).toThrow(
+      'stack/pf3: invalid portForwards[0].jail: the port forward cannot reach stack/six at its IPv6 address fd00:31::23 (vi0_six on routed switch stack/vi0): the host has no IPv6 gateway on the switch (172.31.0.1/24), so no route to fd00:31::23');
   });
 
   test('a VNET jail with no address of the family: the family is the cause, and the message says what counts', () => {
