@@ -80,6 +80,13 @@ export interface HostSettingsProps {
    */
   readonly sysctl?: { [name: string]: string };
   /**
+   * Loader tunables, like `{ 'kern.racct.enable': '1' }`: written to /boot/loader.conf (a
+   * managed block each) and read by the loader at the next boot; the library never reboots a
+   * host. Tunables read only at run time (READ_ONLY_TUNABLES) belong here, not in `sysctl`.
+   * @default - none
+   */
+  readonly loaderTunables?: { [name: string]: string };
+  /**
    * What the settings are for, one line (the step's description).
    * @default "host settings"
    */
@@ -89,6 +96,35 @@ export interface HostSettingsProps {
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SYSCTL = /^[a-z][a-z0-9_]*(\.[a-z0-9_%]+)+$/;
 const VALUE = /^[A-Za-z0-9_.,:/@+=-]*$/;
+/** Loader variables: sysctl-like names, and the underscore names of loader.conf(5) (zfs_load). */
+const TUNABLE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_%-]+)*$/;
+/** A value written between double quotes in loader.conf: no quote, backslash or newline. */
+const TUNABLE_VALUE = /^[A-Za-z0-9_.,:/@+=-]*$/;
+/** The boot loader's configuration file. */
+export const LOADER_CONF = '/boot/loader.conf';
+
+/**
+ * Loader tunables that sysctl(8) cannot set at run time (CTLFLAG_RDTUN or CTLFLAG_TUN with
+ * CTLFLAG_RD): `sysctl NAME=VALUE` fails on the host ("is a read only tunable"), so given as
+ * `sysctl` they are refused at synth, naming `loaderTunables`. By name, with the source that
+ * declares each.
+ */
+export const READ_ONLY_TUNABLES: { readonly [name: string]: string } = {
+  'kern.racct.enable': 'sys/kern/kern_racct.c (SYSCTL_BOOL, CTLFLAG_RDTUN)',
+  'kern.maxusers': 'sys/kern/subr_param.c (SYSCTL_INT, CTLFLAG_RDTUN)',
+  'kern.maxproc': 'sys/kern/subr_param.c (SYSCTL_INT, CTLFLAG_RDTUN)',
+  'kern.maxssiz': 'sys/kern/subr_param.c (SYSCTL_ULONG, CTLFLAG_RDTUN)',
+  'kern.maxdsiz': 'sys/kern/subr_param.c (SYSCTL_ULONG, CTLFLAG_RDTUN)',
+  'kern.dfldsiz': 'sys/kern/subr_param.c (SYSCTL_ULONG, CTLFLAG_RDTUN)',
+  'kern.hz': 'sys/kern/subr_param.c (SYSCTL_INT, CTLFLAG_RDTUN)',
+  'vm.pmap.pg_ps_enabled': 'sys/amd64/amd64/pmap.c (SYSCTL_INT, CTLFLAG_RDTUN)',
+  'net.inet.tcp.tcbhashsize': 'sys/netinet/tcp_subr.c (SYSCTL_INT, CTLFLAG_RDTUN)',
+  'net.inet.tcp.hostcache.hashsize': 'sys/netinet/tcp_hostcache.c (SYSCTL_UINT, CTLFLAG_RDTUN)',
+  'net.inet.tcp.hostcache.cachelimit': 'sys/netinet/tcp_hostcache.c (SYSCTL_UINT, CTLFLAG_RDTUN)',
+  'net.inet.tcp.syncache.hashsize': 'sys/netinet/tcp_syncache.c (SYSCTL_UINT, CTLFLAG_RDTUN)',
+  'net.inet.tcp.syncache.bucketlimit': 'sys/netinet/tcp_syncache.c (SYSCTL_UINT, CTLFLAG_RDTUN)',
+  'net.link.ifqmaxlen': 'sys/net/if.c (SYSCTL_INT, CTLFLAG_RDTUN)',
+};
 
 /** Check settings at synth: names as rc.conf and sysctl take them, plain one-line values. */
 export function hostSettingItems(props: HostSettingsProps): HostSettingItem[] {
@@ -100,7 +136,16 @@ export function hostSettingItems(props: HostSettingsProps): HostSettingItem[] {
     ...Object.entries(props.rcConf ?? {}).map(([n, val]) => ({ kind: 'rc', name: check('rc.conf variable', VARIABLE, n), value: check('rc.conf value', VALUE, val) })),
     ...Object.entries(props.rcConfWords ?? {}).flatMap(([n, words]) =>
       words.map((w) => ({ kind: 'rc-word', name: check('rc.conf variable', VARIABLE, n), value: check('rc.conf list word', /^[A-Za-z0-9_.:/@+-]+$/, w) }))),
-    ...Object.entries(props.sysctl ?? {}).map(([n, val]) => ({ kind: 'sysctl', name: check('sysctl name', SYSCTL, n), value: check('sysctl value', VALUE, val) })),
+    ...Object.entries(props.sysctl ?? {}).map(([n, val]) => {
+      const source = READ_ONLY_TUNABLES[n];
+      if (source !== undefined) {
+        throw new v.ValidationError(`${JSON.stringify(n)} is a loader tunable, read only at run time (${source}): sysctl ${n}=${val} fails on the host; `
+          + `give it as loaderTunables: { ${JSON.stringify(n)}: ${JSON.stringify(val)} } (set in /boot/loader.conf, in effect from the next boot)`);
+      }
+      return { kind: 'sysctl', name: check('sysctl name', SYSCTL, n), value: check('sysctl value', VALUE, val) };
+    }),
+    ...(Object.keys(props.loaderTunables ?? {}).length > 0 ? [{ kind: 'file', name: LOADER_CONF }] : []),
+    ...Object.entries(props.loaderTunables ?? {}).map(([n, val]) => ({ kind: 'loader', name: check('loader tunable name', TUNABLE, n), value: check('loader tunable value', TUNABLE_VALUE, val) })),
   ];
 }
 
@@ -126,15 +171,21 @@ export class HostSettings extends Construct {
       rcConf: p.map(p.str(), '{ pf_enable: "YES" }'),
       rcConfWords: p.map(p.list(p.str(), 'strings'), '{ cloned_interfaces: ["lo1"] }'),
       sysctl: p.map(p.str(), '{ "net.inet.ip.forwarding": "1" }'),
+      loaderTunables: p.map(p.str(), '{ "kern.racct.enable": "1" }'),
       description: p.str('"pf: pf_enable"'),
     });
     const items = v.validated(this.node.path, 'settings', () => hostSettingItems(props));
     if (items.length === 0) throw new v.ValidationError(`${this.node.path}: invalid settings: none given`);
     this.stateFile = hostSettingsStateFile(ownerMark(props.host.ownershipScope, this.node.path));
     const description = v.validated(this.node.path, 'description', () => v.singleLine(props.description ?? 'host settings'));
+    const shown = items.filter((i) => i.kind !== 'file');
+    const loader = items.filter((i) => i.kind === 'loader').map((i) => i.name);
     const create = new ScriptBuilder(description)
-      .banner(`${description}: ${items.map((i) => (i.kind === 'rc-word' ? `${i.name}+=${i.value}` : `${i.name}=${i.value}`)).join(' ')}`)
+      .banner(`${description}: ${shown.map((i) => (i.kind === 'rc-word' ? `${i.name}+=${i.value}` : `${i.name}=${i.value}`)).join(' ')}`)
       .helper('settings-apply', ...settingsApplyArgs(this.stateFile, items));
+    if (loader.length > 0) {
+      create.banner(`${loader.join(', ')}: set in ${LOADER_CONF}; loader tunables take effect at the next boot (this library never reboots a host)`);
+    }
     const destroy = new ScriptBuilder(description).banner('undoing only the recorded changes').helper('settings-undo', this.stateFile);
     this.step = new HostStep(this, 'apply', { host: props.host, description, ...stepScripts(create, destroy) });
     // Taken out of the app (with the construct that needs them), undone by the host prune step.

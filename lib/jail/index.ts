@@ -10,3 +10,5 @@ export { JailResolvers, JailResolversOptions } from './resolvers';
 export { JailSource } from './source';
 export { JailPackages, JailPackagesProps } from './packages';
 export { JailUpdate, JailUpdateProps } from './update';
+export { JailResourceLimits, RctlResource, RctlRule, RctlSignal } from './limits';
+export { JailZfsProperties } from './zfs-properties';

@@ -24,6 +24,8 @@ import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDe
 import { JailResolvers, loopbackResolverCheck, resolvHooks } from './resolvers';
 import { JailSource } from './source';
 import { jailStatements } from './statements';
+import { checkLimits, jailLimitFiles, JailResourceLimits, limitsCreateScript, limitsDestroyScript, limitStatements, RctlRule } from './limits';
+import { JailZfsProperties, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments } from './zfs-properties';
 import { jailConfFile, jailFstabFile, jailTeardownWords } from './teardown';
 
 export { JailCreationMethod, JailRemovalPolicy } from './policy';
@@ -152,6 +154,19 @@ export interface JailFromSnapshotProps {
    * @default - none
    */
   readonly comment?: string;
+  /**
+   * Resource limits: rctl(8) rules and a cpuset, applied by the jail's own exec hooks at each
+   * start (also at boot) and removed at stop. A change applies to the running jail without a
+   * restart. rctl rules need `kern.racct.enable=1` in /boot/loader.conf and a reboot.
+   * @default - none
+   */
+  readonly limits?: JailResourceLimits;
+  /**
+   * ZFS properties of the jail's dataset (quota, compression, ...), set in place with zfs set;
+   * one taken out is undone (zfs inherit, or none for quotas and reservations).
+   * @default - none
+   */
+  readonly zfsProperties?: JailZfsProperties;
 }
 
 /**
@@ -196,6 +211,16 @@ export class JailFromSnapshot extends Construct implements IJail {
   public readonly datasetStep: HostStep;
   /** The step that writes the configuration and starts the jail. */
   public readonly configStep: HostStep;
+  /**
+   * The step that writes and applies the jail's resource limits.
+   * @default - none (no limits)
+   */
+  public readonly limitsStep?: HostStep;
+  /**
+   * The step that sets the ZFS properties of the jail's dataset.
+   * @default - none (no properties)
+   */
+  public readonly zfsPropertiesStep?: HostStep;
 
   constructor(scope: Construct, id: string, props: JailFromSnapshotProps) {
     super(scope, id);
@@ -230,6 +255,10 @@ export class JailFromSnapshot extends Construct implements IJail {
     for (const d of depend) {
       if (d.host !== host) throw new v.ValidationError(`${at}: invalid depend: ${d.node.path} is on another host`);
     }
+
+    const limits = v.validated(at, 'limits', () => checkLimits(props.limits));
+    const limitFiles = jailLimitFiles(this.name);
+    const zfsAssignments = v.validated(at, 'zfsProperties', () => zfsPropertyAssignments(props.zfsProperties));
 
     const networkParameters = bound.flatMap((c) => c.parameters ?? []);
     const addressParameters = new Set(networkParameters.map((p) => p.name));
@@ -270,6 +299,7 @@ export class JailFromSnapshot extends Construct implements IJail {
         }
         return p._statement();
       }),
+      ...limitStatements(limits, limitFiles),
     ]);
     this.confText = v.validated(at, 'comment', () =>
       renderJailConfBlock({
@@ -319,11 +349,23 @@ export class JailFromSnapshot extends Construct implements IJail {
       jailRootMountpoint: host.jailRootMountpoint,
       teardownWords: jailTeardownWords(this.name, usesConfDir, this.path, host.jailRootMountpoint),
     };
+    if (limits) {
+      // Before the dataset and the configuration: a host that cannot hold the limits (racct
+      // off) fails here, before the jail is made or changed.
+      const limitInput = { name: this.name, limits, files: limitFiles };
+      this.limitsStep = new HostStep(this, 'limits', {
+        host,
+        description: `jail ${this.name}: resource limits`,
+        ...stepScripts(limitsCreateScript(limitInput), limitsDestroyScript(limitInput)),
+      });
+      // After the host's prune: a removed jail of this name takes its limit files with it first.
+      pruneHostBefore(host, this.limitsStep);
+    }
     this.datasetStep = new HostStep(this, 'dataset', {
       host,
       description: `jail dataset ${this.datasetName} from ${this.sourceSnapshot} (${input.method})`,
       ...stepScripts(datasetCreateScript(input), datasetDestroyScript(input)),
-      dependsOn: [jailHost.step, ...(template ? [template.step] : [])],
+      dependsOn: [jailHost.step, ...(template ? [template.step] : []), ...(this.limitsStep ? [this.limitsStep] : [])],
     });
     // After the host's prune: a removed jail with this one's name or addresses is gone first.
     pruneHostBefore(host, this.datasetStep);
@@ -337,6 +379,7 @@ export class JailFromSnapshot extends Construct implements IJail {
         ...depend.map((d) => d.configStep),
         ...bound.flatMap((c) => c.dependsOn ?? []),
         ...(props.devfsRuleset?.rulesetStep ? [props.devfsRuleset.rulesetStep] : []),
+        ...(this.limitsStep ? [this.limitsStep] : []),
       ],
       // A new dataset (new source) needs the configuration applied again; changed rules of its
       // devfs ruleset, a restart (devfs applies a ruleset's rules when it mounts).
@@ -345,6 +388,16 @@ export class JailFromSnapshot extends Construct implements IJail {
         ...(props.devfsRuleset?.rulesetStep ? { devfs_ruleset: props.devfsRuleset.rulesetStep.contentHash } : {}),
       },
     });
+    if (zfsAssignments.length > 0) {
+      // Set in place; made again on a new dataset (a new source), never a reason to make one.
+      this.zfsPropertiesStep = new HostStep(this, 'zfs-properties', {
+        host,
+        description: `jail ${this.name}: ZFS properties of ${this.datasetName}`,
+        ...stepScripts(zfsPropertiesCreateScript(this.datasetName, zfsAssignments), zfsPropertiesDestroyScript(this.datasetName)),
+        dependsOn: [this.datasetStep],
+        replaceOn: { dataset: this.datasetStep.contentHash },
+      });
+    }
   }
 }
 
@@ -386,6 +439,14 @@ const JAIL_PROPS: Record<string, p.Kind> = {
   parameters: p.list(p.instanceOf(JailParameter, 'JailParameter.set("host.hostname", "www.example.org")'), 'JailParameter objects'),
   resolvers: p.instanceOf(JailResolvers, 'JailResolvers.nameservers(["192.0.2.53"]), JailResolvers.host() or JailResolvers.none()'),
   comment: p.str('"nullfs mount"'),
+  limits: p.struct('JailResourceLimits', {
+    rules: p.list(p.instanceOf(RctlRule, 'RctlRule.deny(RctlResource.MEMORYUSE, "2g")'), 'RctlRule objects'),
+    cpus: p.str('"0-3"'),
+  }, '{ rules: [RctlRule.deny(RctlResource.MEMORYUSE, "2g")], cpus: "0-3" }'),
+  zfsProperties: p.struct('JailZfsProperties', {
+    quota: p.str('"10G"'), refquota: p.str('"10G"'), reservation: p.str('"1G"'), refreservation: p.str('"1G"'),
+    compression: p.str('"lz4"'), recordsize: p.str('"128K"'), atime: p.bool, exec: p.bool, setuid: p.bool,
+  }, '{ quota: "10G", compression: "lz4" }'),
 };
 
 /** Host directories shown in the jail through nullfs (fstab entries and `mount` lines). */

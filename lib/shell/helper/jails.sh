@@ -147,7 +147,7 @@ do_jail_teardown() {
 # every jail dataset directly under ROOT
 # (mounted at MOUNTPOINT) whose owner is of SCOPE and none of OWNER torn down as its destroy does
 # (jail-teardown with CONF/NAME.conf, or its block when CONF is $JAIL_CONF, and
-# MOUNTPOINT/NAME.fstab), then destroyed or retired by its recorded removal policy
+# MOUNTPOINT/NAME.fstab) and its limit files removed, then destroyed or retired by its recorded removal policy
 # (jail-dataset-remove). A dataset without the jail role, an owner of SCOPE and a jail name
 # property that is a jail name is never touched. Under no lock of its own: the teardown takes the
 # lock of each file it changes.
@@ -169,6 +169,8 @@ do_jail_prune() {
     jp_path=$(zfs get -H -o value mountpoint "$jp_ds")
     if [ "$jp_conf" = "$JAIL_CONF" ]; then jp_file=$jp_conf; else jp_file=$jp_conf/$jp_name.conf; fi
     do_jail_teardown "$jp_name" "$jp_file" "$jp_path" "$jp_mount/$jp_name.fstab"
+    # Its resource limits (JailFromSnapshot limits), which its hooks read.
+    rm -f "$JAIL_STATE_DIR/$jp_name.rctl" "$JAIL_STATE_DIR/$jp_name.cpuset"
     do_jail_dataset_remove "$jp_ds" "$jp_root" "$jp_mount" "$jp_name"
   done 3<<EOF
 $jp_rows

@@ -10,7 +10,8 @@
 # owner, and settings-undo undoes them when the last owner that holds the setting goes. KIND: rc
 # (NAME=VALUE), rc-word (word VALUE in list NAME), rc-list (list NAME, removed at undo when empty
 # and new), sysctl (NAME=VALUE now and in /etc/sysctl.conf), interface (cloned NAME), dir (NAME),
-# file (NAME, removed at undo when empty and new), cache-dir (NAME, removed with its content at
+# file (NAME, removed at undo when empty and new), loader (NAME=VALUE in a managed block of
+# /boot/loader.conf: a loader tunable, read at the next boot; later blocks win), cache-dir (NAME, removed with its content at
 # undo when new), jail-conf-include (".include VALUE" in jail.conf
 # NAME). VALUE is - for kinds without one. Under the rc.conf lock.
 do_settings_apply_usage="settings-apply STATE [KIND NAME VALUE]..."
@@ -65,6 +66,10 @@ _settings_apply() {
         fi
         record "sysctl_conf $name"
         do_block /etc/sysctl.conf "sysctl $name" "$name=$value" ;;
+      loader)
+        # sysrc refuses the dotted names of tunables: a block, after what the file had (the loader's last assignment wins).
+        record "loader_conf $name"
+        do_block /boot/loader.conf "loader $name" "$name=\"$value\"" ;;
       interface)
         case " $(sysrc -n -i cloned_interfaces) " in
           *" $name "*) ;;
@@ -150,6 +155,7 @@ _settings_undo() {
       rc_variable) [ -n "$(sysrc -n -i "$arg")" ] || sysrc -x "$arg" ;;
       sysctl_was) sysctl "${arg%% *}=${arg#* }" ;;
       sysctl_conf) "$self" block /etc/sysctl.conf "sysctl $arg" '' ;;
+      loader_conf) "$self" block /boot/loader.conf "loader $arg" '' ;;
       block) "$self" block "${arg%% *}" "${arg#* }" '' ;;
       interface)
         if ! ifconfig "$arg" >/dev/null 2>&1; then :
