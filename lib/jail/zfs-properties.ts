@@ -107,8 +107,9 @@ export function zfsPropertiesCreateScript(dataset: string, assignments: readonly
   const names = assignments.map((a) => a.slice(0, a.indexOf('=')));
   return new ScriptBuilder('jail dataset properties')
     .action(`${dataset}: undoing the properties no longer set`,
+      `keep=' - ${names.join(' ')} '`,
       `for p in $(zfs get -H -o value ${shellQuote(ZFS_PROPERTIES_PROPERTY)} ${ds} | tr ',' ' '); do`,
-      `  case " - ${names.join(' ')} " in *" $p "*) continue ;; esac`,
+      '  case "$keep" in *" $p "*) continue ;; esac',
       `  ${undoLine('"$p"', ds)}`,
       'done')
     .action(`${dataset}: ${assignments.join(' ')} (in place)`,
