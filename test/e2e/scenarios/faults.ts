@@ -22,6 +22,8 @@ const fakebsd = require(path.join(REPO_DIR, 'test/e2e/fakebsd/index.js'));
 /** A phase of an app: `before` is applied cleanly first, then `app` is what a fault hits. */
 export interface FaultPhase {
   readonly before?: AppBuilder;
+  /** Run on the starting point after `before` (a reboot that a loader tunable needs). */
+  readonly prepare?: (bench: Bench) => Promise<void>;
   readonly app: AppBuilder;
 }
 
@@ -80,6 +82,7 @@ function phaseStart(phase: FaultPhase): Promise<BenchSnapshot> {
           const r = await bench.apply(SERIAL);
           if (!r.ok) throw new Error(`the clean apply before the faulted phase failed:\n${failureText(r)}`);
         }
+        if (phase.prepare) await phase.prepare(bench);
         return await bench.snapshot();
       } finally {
         await bench.stop();

@@ -15,6 +15,8 @@ export interface ResourcesProps {
   readonly zfsProperties?: JailZfsProperties;
   /** HostSettings with kern.racct.enable=1 in /boot/loader.conf. */
   readonly loader?: boolean;
+  /** The jail h1 (default true); without it only the host, the template and the JailHost. */
+  readonly jail?: boolean;
 }
 
 class ResourcesStack extends TerraformStack {
@@ -24,6 +26,7 @@ class ResourcesStack extends TerraformStack {
     if (props.loader) new HostSettings(this, 'racct', { host, loaderTunables: { 'kern.racct.enable': '1' }, description: 'rctl: kern.racct.enable' });
     const template = new ZfsTemplate(this, 'template', { host, release: FreeBsdRelease.V14_3, snapshotName: 'p3' });
     const jailHost = new JailHost(this, 'jails', { host });
+    if (props.jail === false) return;
     new JailFromSnapshot(this, 'h1', {
       jailHost, source: JailSource.template(template), addresses: [JailAddress.onInterface('lo1', '127.1.1.1/32')],
       limits: props.limits, zfsProperties: props.zfsProperties,
