@@ -20,11 +20,11 @@ import { JAIL_CONF, JAIL_CONF_DIR, jailName, MANAGED_FILE_MARKER } from './names
 import { hostStackTargets, IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
 import { JailParameter } from './parameters';
 import { JailCreationMethod, JailRemovalPolicy } from './policy';
-import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDestroyScript, JailScriptInput } from './scripts';
+import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDestroyScript, JailScriptInput, word } from './scripts';
 import { JailResolvers, loopbackResolverCheck, resolvHooks } from './resolvers';
 import { JailSource } from './source';
 import { jailStatements } from './statements';
-import { checkLimits, jailLimitFiles, JailResourceLimits, limitsCreateScript, limitsDestroyScript, limitStatements, RctlRule } from './limits';
+import { checkLimits, cpusetCommand, jailLimitFiles, JailResourceLimits, limitsCreateScript, limitsDestroyScript, limitStatements, RctlRule } from './limits';
 import { JailZfsProperties, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments } from './zfs-properties';
 import { jailConfFile, jailFstabFile, jailTeardownWords } from './teardown';
 
@@ -348,6 +348,7 @@ export class JailFromSnapshot extends Construct implements IJail {
       jailRootDataset: host.jailRootDataset,
       jailRootMountpoint: host.jailRootMountpoint,
       teardownWords: jailTeardownWords(this.name, usesConfDir, this.path, host.jailRootMountpoint),
+      cpuset: limits?.cpus !== undefined ? cpusetCommand(word(this.name), limitFiles.cpuset) : undefined,
     };
     if (limits) {
       // Before the dataset and the configuration: a host that cannot hold the limits (racct

@@ -5,7 +5,7 @@
  * line, and `NAME.cpuset`, the CPU list), written by the jail's limits step, and
  * jail(8)'s own hooks in the jail's conf apply them: exec.prestart adds the rules (a rule on
  * jail:NAME may name a jail that does not exist yet, sys/kern/kern_rctl.c prison_racct_find),
- * exec.created sets the cpuset (`cpuset -j` needs the jail, usr.bin/cpuset/cpuset.c), and
+ * exec.poststart sets the cpuset (`cpuset -j` needs the jail, usr.bin/cpuset/cpuset.c), and
  * exec.poststop removes the rules (they outlive the jail otherwise). So `service jail start`
  * at boot brings them back with no library present. The hooks' text names only the files:
  * a change of the limits rewrites the files and applies them to the running jail, and leaves
@@ -259,6 +259,11 @@ export function checkLimits(limits: JailResourceLimits | undefined): CheckedLimi
   return { rules, cpus: limits.cpus, maxCpu };
 }
 
+/** The command that sets a jail's cpuset from its file (the jail is a jail.conf `$name` or a sh word). */
+export function cpusetCommand(jail: string, file: string): string {
+  return `/usr/bin/xargs /usr/bin/cpuset -j ${jail} -l < ${file}`;
+}
+
 /** The jail.conf hooks that apply the limits at start and remove them at stop. */
 export function limitStatements(limits: CheckedLimits | undefined, files: { rctl: string; cpuset: string }): JailConfStatement[] {
   if (!limits) return [];
@@ -271,7 +276,10 @@ export function limitStatements(limits: CheckedLimits | undefined, files: { rctl
     out.push({ ...set('exec.poststop', expression('/usr/bin/rctl -r jail:$name >/dev/null 2>&1; exit 0')), append: true });
   }
   if (limits.cpus !== undefined) {
-    out.push({ ...set('exec.created', expression(`/usr/bin/xargs /usr/bin/cpuset -j $name -l < ${files.cpuset}`)), append: true });
+    // After exec.start, not at exec.created: jail(8) killed between creating the jail and its
+    // exec.start (a dropped session) would leave a jail that exists but never ran rc, which the
+    // next start takes as running. The jail's processes move with its set (cpuset -j).
+    out.push({ ...set('exec.poststart', expression(cpusetCommand('$name', files.cpuset))), append: true });
   }
   return out;
 }

@@ -53,6 +53,8 @@ export interface JailScriptInput {
   readonly jailRootDataset: string;
   readonly jailRootMountpoint: string;
   readonly teardownWords: JailTeardownWords;
+  /** The jail's cpuset command, when it has one (its exec.poststart hook runs it too). */
+  readonly cpuset?: string;
 }
 
 /** The dataset step's create: clone or receive when missing, then check and mount. */
@@ -108,6 +110,8 @@ export function configCreateScript(i: JailScriptInput): ScriptBuilder {
   // Names in jail_list restrict `service jail start` at boot to the listed jails.
   b.action(`jail_list += ${name}`, helperCall('jail-list-add', name));
   if (i.start) b.action(`starting jail ${name} as boot does (service jail start ${name})`, helperCall('jail-start', name));
+  // Again after the start: a start cut off before its exec.poststart leaves a running jail without it.
+  if (i.start && i.cpuset) b.action(`jail ${name}: its cpuset`, i.cpuset);
   return b;
 }
 

@@ -100,6 +100,14 @@ for (const release of ['14.5-RELEASE-p1', '15.1-RELEASE']) {
       await expectSecondApplyIdle(bench);
     }, 600_000);
 
+    test('5b. the jail taken out of the app: the prune step stops it (its poststop removes the rules) and removes its limit files', async () => {
+      bench.synth(resourcesApp({ loader: true, jail: false }));
+      expectOk(await bench.apply());
+      expect(runningJails(bench.host)).toEqual([]);
+      expect(await rules()).toEqual([]);
+      expect([bench.host.exists(`${STATE}/h1.rctl`), bench.host.exists(`${STATE}/h1.cpuset`)]).toEqual([false, false]);
+    }, 600_000);
+
     test('6. destroy: the rules and the limit files gone, the jail stopped', async () => {
       expectOk(await bench.destroy());
       expect(runningJails(bench.host)).toEqual([]);

@@ -65,7 +65,7 @@ describe('resource limits: synth-time checks name the construct and the value', 
 describe('resource limits: jail.conf hooks, the limits step, no restart on a change', () => {
   const limits = { rules: [RctlRule.deny(MEMORYUSE, '2g'), RctlRule.deny(MAXPROC, '100')], cpus: '0-1' };
 
-  test('the hooks: rules added at prestart, the cpuset at created, rules removed at poststop; the resolv.conf hooks stay', () => {
+  test('the hooks: rules added at prestart, the cpuset at poststart, rules removed at poststop; the resolv.conf hooks stay', () => {
     const { jail } = jailStack();
     const h = jail('h1', { limits });
     const p = effectiveParameters(parseJailConf(h.confText), 'h1');
@@ -74,12 +74,13 @@ describe('resource limits: jail.conf hooks, the limits step, no restart on a cha
       expect.stringContaining('/bin/cp /etc/resolv.conf /vm/h1/etc/resolv.conf'),
       `/usr/bin/rctl -r jail:h1 >/dev/null 2>&1; /usr/bin/xargs /usr/bin/rctl -a < ${state}/h1.rctl`,
     ]);
-    expect(p['exec.created']).toEqual([`/usr/bin/xargs /usr/bin/cpuset -j h1 -l < ${state}/h1.cpuset`]);
+    expect(p['exec.poststart']).toEqual([`/usr/bin/xargs /usr/bin/cpuset -j h1 -l < ${state}/h1.cpuset`]);
+    expect(p['exec.created']).toBeUndefined();
     expect(p['exec.poststop']).toEqual([expect.stringContaining('/bin/rm -f /vm/h1/etc/resolv.conf'), '/usr/bin/rctl -r jail:h1 >/dev/null 2>&1; exit 0']);
     // Only a cpuset: no rctl hooks (they would need racct).
     const c = effectiveParameters(parseJailConf(jail('h2', { limits: { cpus: '1' } }).confText), 'h2');
     expect(c['exec.prestart']).toHaveLength(1);
-    expect(c['exec.created']).toEqual([`/usr/bin/xargs /usr/bin/cpuset -j h2 -l < ${state}/h2.cpuset`]);
+    expect(c['exec.poststart']).toEqual([`/usr/bin/xargs /usr/bin/cpuset -j h2 -l < ${state}/h2.cpuset`]);
   });
 
   const steps = (l: any, zfs?: any) => {
@@ -98,6 +99,8 @@ describe('resource limits: jail.conf hooks, the limits step, no restart on a cha
     expect(b.config.triggers.content_hash).toBe(a.config.triggers.content_hash);
     expect(b.dataset.triggers.content_hash).toBe(a.dataset.triggers.content_hash);
     expect(b.limits!.triggers.content_hash).not.toBe(a.limits!.triggers.content_hash);
+    // The config step sets the cpuset again after its start (fixed text: the value is in the file).
+    expect(createScript(a.config)).toContain("echo '==> jail h1: its cpuset'\n/usr/bin/xargs /usr/bin/cpuset -j h1 -l < /var/db/cdktf-freebsd-jails/jails/h1.cpuset\n");
     // The limits come first: a host without racct fails before the dataset or the conf is made.
     expect(a.dataset.depends_on).toContain(`null_resource.${a.limits!.name}`);
     expect(a.config.depends_on).toContain(`null_resource.${a.limits!.name}`);

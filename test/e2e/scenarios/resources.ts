@@ -34,7 +34,7 @@ class ResourcesStack extends TerraformStack {
   }
 }
 export const resourcesApp = (props: ResourcesProps): AppBuilder => (app, env) => {
-  new ResourcesStack(app, 'res', env, props);
+  new ResourcesStack(app, 'lab', env, props);
 };
 
 /** A reboot of the fake host, run inside it (fakebsd's reboot: service jail stop, the kernel's tunables again, service jail start). */
