@@ -201,7 +201,7 @@ describe('all scripts with limits, ZFS properties and loader tunables pass sh -n
   const { stack, jail, host } = jailStack();
   jail('h1', { limits: { rules: [RctlRule.deny(MEMORYUSE, '2g')], cpus: '0-1' }, zfsProperties: { quota: '10G', atime: false } });
   new HostSettings(stack, 'racct', { host, loaderTunables: { 'kern.racct.enable': '1' } });
-  const scripts = allScripts(stack).filter((s) => /limits|zfs-properties|racct/.test(s.name));
+  const scripts = allScripts(stack).filter((s) => /limits|zfs-properties|racct|h1_config/.test(s.name));
   const dir = tempDir();
   const files = scripts.map((s, i) => {
     const file = path.join(dir, `s${i}.sh`);
@@ -210,7 +210,7 @@ describe('all scripts with limits, ZFS properties and loader tunables pass sh -n
   });
 
   test('the steps are there', () => {
-    expect(files.length).toBeGreaterThanOrEqual(6);
+    expect(files.length).toBeGreaterThanOrEqual(8);
   });
 
   test.each(files.map((f) => [f.name, f.file]))('%s: sh -n', (_n, file) => {
