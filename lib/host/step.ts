@@ -42,6 +42,22 @@ export interface HostStepProps {
    */
   readonly replaceOn?: { [key: string]: string };
   /**
+   * Files of the operator's machine uploaded to the host before the create script runs (a
+   * `file` provisioner each, as the SSH user), for content that must not travel as script text
+   * (a secret, a large file): the script reads each at its `destination` and removes it. The
+   * file's change replaces the step: its `filesha256()` is a trigger, so plans and state hold
+   * only the digest, never the content.
+   * @default - none
+   */
+  readonly uploads?: HostStepUpload[];
+  /**
+   * Further files of the operator's machine whose change replaces the step (a step that
+   * depends on what another step uploads: a service restarted when its secret file changes),
+   * by their `filesha256()` as for `uploads`. Absolute paths.
+   * @default - none
+   */
+  readonly watchFiles?: string[];
+  /**
    * The titles of the create script's actions (ScriptBuilder.outline), recorded for summaries
    * (`npm start`) in the stack's synth folder (cdktf-freebsd-jails-steps.json).
    * @default - no outline
@@ -52,6 +68,14 @@ export interface HostStepProps {
    * @default - no outline
    */
   readonly destroyOutline?: string[];
+}
+
+/** A file of the operator's machine uploaded to the host for a step's create script. */
+export interface HostStepUpload {
+  /** Its absolute path on the operator's machine (where Terraform runs). */
+  readonly source: string;
+  /** Its absolute path on the host, where the script reads it. */
+  readonly destination: string;
 }
 
 /** HostStepProps' scripts and outlines from builders (the usual way to make a step). */
@@ -133,8 +157,10 @@ export class HostStep extends Construct {
   public readonly createScript: string;
   /** The rendered destroy script, as uploaded (empty when the step has none). */
   public readonly destroyScript: string;
-  /** A digest of everything whose change replaces the step. */
+  /** A digest of everything whose change replaces the step (known at synth: not the watched files' content). */
   public readonly contentHash: string;
+  /** The files of the operator's machine whose content replaces the step (uploads and watchFiles). */
+  public readonly watchedFiles: string[];
 
   constructor(scope: Construct, id: string, props: HostStepProps) {
     super(scope, id);
@@ -158,7 +184,13 @@ export class HostStep extends Construct {
     // What the step does, not how it reaches the host: the bodies (without the sudo/doas
     // wrapper) and replaceOn. Changing the key path, host key, user or privilege must not
     // replace, and so destroy and recreate, every jail.
-    this.contentHash = sha256Hex(JSON.stringify([props.create, props.destroy ?? null, Object.entries(replaceOn).sort()]));
+    const uploads = props.uploads ?? [];
+    this.watchedFiles = [...new Set([...uploads.map((u) => u.source), ...(props.watchFiles ?? [])])].sort();
+    for (const f of [...this.watchedFiles, ...uploads.map((u) => u.destination)]) {
+      if (Token.isUnresolved(f) || !/^\/[A-Za-z0-9._+@%:,\/-]*$/.test(f)) throw new Error(`${this.node.path}: HostStep uploads and watchFiles take absolute paths of plain characters, known at synth; got ${JSON.stringify(f)}`);
+    }
+    const extra = uploads.length > 0 || this.watchedFiles.length > 0 ? [uploads.map((u) => [u.source, u.destination]), this.watchedFiles] : [];
+    this.contentHash = sha256Hex(JSON.stringify([props.create, props.destroy ?? null, Object.entries(replaceOn).sort(), ...extra]));
 
     const triggers: Record<string, string> = {
       content_hash: this.contentHash,
@@ -181,8 +213,11 @@ export class HostStep extends Construct {
     // Every step needs the host helper, except the step that installs it.
     const isHelperStep = scope === host && id === HOST_HELPER_STEP_ID;
     const dependsOn = [...(isHelperStep ? [] : [hostHelperStep(host)]), ...(props.dependsOn ?? [])];
+    const escaped = Object.fromEntries(Object.entries(triggers).map(([k, val]) => [k, escapeTerraformTemplate(val)]));
+    // Terraform reads each watched file at plan time: only its digest is in the plan and in state.
+    this.watchedFiles.forEach((f, i) => { escaped[`file_sha256_${i}`] = `\${filesha256(${JSON.stringify(f)})}`; });
     const stepResource = new StepResource(this, 'resource', {
-      triggers: Object.fromEntries(Object.entries(triggers).map(([k, val]) => [k, escapeTerraformTemplate(val)])),
+      triggers: escaped,
     }, dependsOn.map((s) => s.nullResource));
     this.nullResource = stepResource;
     this.node.defaultChild = this.nullResource;
@@ -196,6 +231,7 @@ export class HostStep extends Construct {
       HostHelperAsset.of(TerraformStack.of(this));
       provisioners.unshift({ file: { source: HOST_HELPER_ASSET, destination: `${HOST_HELPER_UPLOAD_PREFIX}\${self.id}` } });
     }
+    for (const u of uploads) provisioners.unshift({ file: { source: u.source, destination: u.destination } });
     if (props.destroy) {
       // Destroy-time provisioners may reference only self: only the helper step's own id is there.
       if (!isHelperStep && this.destroyScript.includes(SCOPE_CLAIM_ID)) throw new Error(`${this.node.path}: a destroy script can read only its own step's id, not the scope claim`);

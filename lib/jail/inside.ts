@@ -8,13 +8,17 @@ import { IJail } from './interfaces';
 interface InsideSteps {
   readonly updates: HostStep[];
   readonly packages: HostStep[];
+  /** Steps that write files and rc.conf variables into the jail. */
+  readonly files: HostStep[];
+  /** Steps that start the jail's services. */
+  readonly services: HostStep[];
 }
 
 const stepsOfJail = new WeakMap<IJail, InsideSteps>();
 
 function insideSteps(jail: IJail): InsideSteps {
   let steps = stepsOfJail.get(jail);
-  if (!steps) stepsOfJail.set(jail, (steps = { updates: [], packages: [] }));
+  if (!steps) stepsOfJail.set(jail, (steps = { updates: [], packages: [], files: [], services: [] }));
   return steps;
 }
 
@@ -30,6 +34,7 @@ export function addUpdateStep(jail: IJail, step: HostStep): void {
   for (const u of s.updates) step._dependOn(u);
   s.updates.push(step);
   for (const p of s.packages) p._dependOn(step);
+  for (const w of [...s.files, ...s.services]) w._dependOn(step);
 }
 
 /**
@@ -42,4 +47,27 @@ export function addPackagesStep(jail: IJail, step: HostStep): void {
   for (const p of s.packages) step._dependOn(p);
   s.packages.push(step);
   for (const u of s.updates) step._dependOn(u);
+  for (const w of [...s.files, ...s.services]) w._dependOn(step);
+}
+
+/**
+ * `step` writes files or rc.conf variables into the jail (a JailFile, a JailRcConf): after the
+ * jail's updates and packages (a package installs the directories and accounts a file needs, and
+ * would overwrite a configuration file written before it), and before every service of the jail.
+ */
+export function addFileStep(jail: IJail, step: HostStep): void {
+  const s = insideSteps(jail);
+  for (const b of [...s.updates, ...s.packages]) step._dependOn(b);
+  for (const svc of s.services) svc._dependOn(step);
+  s.files.push(step);
+}
+
+/**
+ * `step` starts a service of the jail (a JailService): after the jail's updates, packages and
+ * files, whichever was made first (a service reads its files when it starts).
+ */
+export function addServiceStep(jail: IJail, step: HostStep): void {
+  const s = insideSteps(jail);
+  for (const b of [...s.updates, ...s.packages, ...s.files]) step._dependOn(b);
+  s.services.push(step);
 }

@@ -109,3 +109,12 @@ export const PF_STATE_DIR = `${STATE_DIR}/pf`;
 export const PF_RULES_DIR = `/usr/local/etc/${LIBRARY_NAME}/pf`;
 /** The host's pf.conf. */
 export const PF_CONF = '/etc/pf.conf';
+
+/** Directory of the claims of files in jails (JailFile): `<dir>/KEY.owner` holds the owner mark, `KEY.info` the jail root and path. */
+export const JAIL_FILES_DIR = `${STATE_DIR}/jail-files`;
+
+/** Directory of the claims of services in jails (JailService): `<dir>/KEY.owner` holds the owner mark, `KEY.info` the jail and service. */
+export const JAIL_SERVICES_DIR = `${STATE_DIR}/jail-services`;
+
+/** Where a step's file provisioner uploads a file of the operator's machine (JailFile's sourcePath): the prefix of `<prefix><digest>`. */
+export const UPLOAD_PREFIX = `/tmp/${LIBRARY_NAME}-upload.`;

@@ -107,7 +107,7 @@ describe('lib/ import graph', () => {
  * host's files; release: FreeBSD releases; host: FreeBsdHost, HostStep and prune; then the
  * constructs, each on the ones it builds on; '.' is lib/index.ts.
  */
-const LAYERS = ['validate', 'shell', 'render', 'release', 'host', 'zfs', 'devfs', 'jail', 'vnet', 'pf', '.'];
+const LAYERS = ['validate', 'shell', 'render', 'release', 'host', 'zfs', 'devfs', 'jail', 'workload', 'vnet', 'pf', '.'];
 
 /** Imports from a module to an area above its own, and modules in no layer. */
 function layerViolations(g: Map<string, { local: string[] }>): string[] {

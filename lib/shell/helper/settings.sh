@@ -11,7 +11,9 @@
 # (NAME=VALUE), rc-word (word VALUE in list NAME), rc-list (list NAME, removed at undo when empty
 # and new), sysctl (NAME=VALUE now and in /etc/sysctl.conf), interface (cloned NAME), dir (NAME),
 # file (NAME, removed at undo when empty and new), loader (NAME=VALUE in a managed block of
-# /boot/loader.conf: a loader tunable, read at the next boot; later blocks win), cache-dir (NAME, removed with its content at
+# /boot/loader.conf: a loader tunable, read at the next boot; later blocks win), jail-rc
+# (ROOT:VARIABLE=VALUE in the rc.conf of the jail at ROOT, through sysrc -R), cache-dir (NAME,
+# removed with its content at
 # undo when new), jail-conf-include (".include VALUE" in jail.conf
 # NAME). VALUE is - for kinds without one. Under the rc.conf lock.
 do_settings_apply_usage="settings-apply STATE [KIND NAME VALUE]..."
@@ -27,6 +29,11 @@ yes_no() {
 # Set in an rc.conf file (not only in /etc/defaults/rc.conf)?
 rc_set_in_files() {
   grep -Eqs "^[[:space:]]*$1=" /etc/rc.conf /etc/rc.conf.local
+}
+
+# Set in the rc.conf files of the jail at ROOT? (jail_rc_set_in_files ROOT VARIABLE)
+jail_rc_set_in_files() {
+  grep -Eqs "^[[:space:]]*$2=" "$1/etc/rc.conf" "$1/etc/rc.conf.local"
 }
 
 _settings_apply() {
@@ -50,6 +57,12 @@ _settings_apply() {
         [ "$(yes_no "$have")" = "$(yes_no "$value")" ] && continue
         if rc_set_in_files "$name"; then record "rc_was $name $have"; else record "rc_set $name"; fi
         sysrc "$name=$value" ;;
+      jail-rc)
+        root=${name%:*} top=${name##*:}
+        have=$(sysrc -R "$root" -n -i "$top" || :)
+        [ "$(yes_no "$have")" = "$(yes_no "$value")" ] && continue
+        if jail_rc_set_in_files "$root" "$top"; then record "jail_rc_was $name $have"; else record "jail_rc_set $name"; fi
+        sysrc -R "$root" "$top=$value" ;;
       rc-list)
         rc_set_in_files "$name" || record "rc_variable $name" ;;
       rc-word)
@@ -139,6 +152,11 @@ _settings_undo() {
       jail_enable) sysrc -x jail_enable ;;
       rc_set) sysrc -x "$arg" ;;
       rc_was) sysrc "${arg%% *}=${arg#* }" ;;
+      # A jail's variable (ROOT:VARIABLE), only while the jail's root is there.
+      jail_rc_set) if jail_rc_set_in_files "${arg%:*}" "${arg##*:}"; then sysrc -R "${arg%:*}" -x "${arg##*:}"; fi ;;
+      jail_rc_was)
+        rf_name=${arg%% *}
+        if [ -d "${rf_name%:*}/etc" ]; then sysrc -R "${rf_name%:*}" "${rf_name##*:}=${arg#* }"; fi ;;
       rc_word) rc_list_remove "${arg%% *}" "${arg#* }" ;;
       # The list NAME was empty and WORD... were added for the administrator (jail-list-add: the
       # jails boot started while jail_list was empty). They go only if NAME holds nothing else, so

@@ -1,0 +1,46 @@
+import { createHash } from 'crypto';
+import { IConstruct } from 'constructs';
+import { HostStep } from '../host';
+import * as v from '../validate';
+
+/**
+ * Something inside a jail that a JailService can be restarted on (`restartOn`): a JailFile, a
+ * JailRcConf. Its step's change replaces the service's step, which stops and starts the service.
+ */
+export interface IJailServiceInput extends IConstruct {
+  /** The step that makes it true in the jail. */
+  readonly step: HostStep;
+}
+
+/** What an IJailServiceInput has, checked where one is given. @internal */
+export const INPUT_MEMBERS = ['step', 'node'];
+
+/** A name of an account or group in the jail (pw's rules, as FreeBSD's usr.sbin/pw takes them). @internal */
+export function accountName(value: string): string {
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(value) || value.startsWith('-')) {
+    throw new v.ValidationError(`${JSON.stringify(value)} must be a user or group name of letters, digits and _ . - (at most 32, not starting with - or .)`);
+  }
+  return value;
+}
+
+/** An octal file mode like "0644" or "640" (no setuid, setgid or sticky bits). @internal */
+export function fileMode(value: string): string {
+  if (!/^0?[0-7]{3}$/.test(value)) throw new v.ValidationError(`${JSON.stringify(value)} must be an octal mode like "0644" (three octal digits, an optional leading 0)`);
+  return value.length === 3 ? `0${value}` : value;
+}
+
+/** A path inside a jail: absolute, normalized, without `..`. @internal */
+export function jailPath(value: string): string {
+  return v.absolutePath(value);
+}
+
+/** An rc.d service name (usr.sbin/service: the script's file name, also its rc.conf prefix). @internal */
+export function serviceName(value: string): string {
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(value)) throw new v.ValidationError(`${JSON.stringify(value)} must be an rc.d service name of letters, digits and _ (like "nginx" or "postgresql")`);
+  return value;
+}
+
+/** A short digest of text (claim file names). @internal */
+export function shortDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,5 @@
+export { IJailServiceInput } from './common';
+export { JailFile, JailFileProps } from './file';
+export { JailHealthCheck, JailHealthCheckKind, JailHealthCheckOptions, JailHttpCheckOptions, JailNetworkCheckOptions } from './health';
+export { JailRcConf, JailRcConfProps } from './rcconf';
+export { JailService, JailServiceProps } from './service';
