@@ -31,7 +31,7 @@ export const HOST_SETTINGS_KIND = defineHostKind({
   pruneAction: 'settings-prune',
   pruneOrder: 50,
   helperModule: 'settings.sh',
-  constructs: ['HostSettings', 'JailHost', 'JailPackages (offline)'],
+  constructs: ['HostSettings', 'JailHost', 'JailPackages (offline)', 'JailRcConf', 'JailService (its rc.conf)'],
 });
 
 /** Directory of the settings records of HostSettings constructs. */

@@ -22,12 +22,14 @@ function pruneTableRows(): [string, string][] {
 }
 
 describe('host-side kinds', () => {
-  test('every construct layer declares its kind: jails, pf, devfs rulesets, switches, host settings, in that order', () => {
+  test('every construct layer declares its kind: services in jails, jails, pf, devfs rulesets, switches, files in jails, host settings, in that order', () => {
     expect(hostKinds().map((k) => [k.name, k.pruneAction])).toEqual([
+      ['jail-services', 'jail-service-prune'],
       ['jail', 'jail-prune'],
       ['pf', 'pf-prune'],
       ['devfs-ruleset', 'devfs-ruleset-prune'],
       ['vnet', 'vnet-prune'],
+      ['jail-files', 'jail-file-prune'],
       ['host-settings', 'settings-prune'],
     ]);
   });
