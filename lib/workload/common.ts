@@ -1,6 +1,10 @@
 import { createHash } from 'crypto';
-import { IConstruct } from 'constructs';
-import { HostStep } from '../host';
+import { Construct, IConstruct } from 'constructs';
+import { HostStep, HostStepUpload, stepScripts } from '../host';
+import { HostKind, keepHostClaim, pruneHostBefore } from '../host/prune';
+import { addFileStep, addServiceStep } from '../jail/inside';
+import { IJail } from '../jail/interfaces';
+import { ScriptBuilder } from '../shell';
 import * as v from '../validate';
 
 /**
@@ -43,4 +47,42 @@ export function serviceName(value: string): string {
 /** A short digest of text (claim file names). @internal */
 export function shortDigest(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** A step inside a jail, as the workload constructs make one. @internal */
+export interface InsideStepProps {
+  readonly description: string;
+  readonly create: ScriptBuilder;
+  readonly destroy: ScriptBuilder;
+  /** Its place among the jail's steps: with the files (and rc.conf), or with the services. */
+  readonly order: 'file' | 'service';
+  /** The host kind whose claim it keeps, and the key. */
+  readonly kind: HostKind;
+  readonly claimKey: string;
+  readonly uploads?: HostStepUpload[];
+  readonly watchFiles?: string[];
+  readonly replaceOn?: { [key: string]: string };
+  /** Steps beside the jail's configuration step that it runs after. */
+  readonly after?: HostStep[];
+}
+
+/**
+ * The step of a workload construct in `jail`: after the jail's configuration step, in its place
+ * inside the jail (lib/jail/inside.ts), its claim kept for the host's prune step, which runs
+ * before it (a removed construct's claim of the same path or service goes first). @internal
+ */
+export function insideJailStep(scope: Construct, id: string, jail: IJail, props: InsideStepProps): HostStep {
+  const step = new HostStep(scope, id, {
+    host: jail.host,
+    description: props.description,
+    ...stepScripts(props.create, props.destroy),
+    uploads: props.uploads,
+    watchFiles: props.watchFiles,
+    replaceOn: props.replaceOn,
+    dependsOn: [jail.configStep, ...(props.after ?? [])],
+  });
+  (props.order === 'file' ? addFileStep : addServiceStep)(jail, step);
+  keepHostClaim(jail.host, props.kind, props.claimKey, scope);
+  pruneHostBefore(jail.host, step);
+  return step;
 }

@@ -1,14 +1,13 @@
 import * as fs from 'fs';
 import * as nodePath from 'path';
 import { Construct } from 'constructs';
-import { HostStep, stepScripts } from '../host';
-import { defineHostKind, keepHostClaim, pruneHostBefore } from '../host/prune';
+import { HostStep } from '../host';
+import { defineHostKind } from '../host/prune';
 import { JAIL_FILES_DIR, ownerMark, ScriptBuilder, UPLOAD_PREFIX } from '../shell';
-import { addFileStep } from '../jail/inside';
 import { IJail, JAIL_LIKE, JAIL_MEMBERS } from '../jail/interfaces';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { accountName, fileMode, IJailServiceInput, jailPath, shortDigest } from './common';
+import { accountName, fileMode, IJailServiceInput, insideJailStep, jailPath, shortDigest } from './common';
 
 /** Files in jails, claimed per jail root and path; pruned before the host settings. @internal */
 export const JAIL_FILES_KIND = defineHostKind({
@@ -117,17 +116,10 @@ export class JailFile extends Construct implements IJailServiceInput {
       .helper('jail-file-write', claim, mark, jail.path, this.path, mode, owner, group, props.takeOver ? 'yes' : 'no', ...what);
     const destroy = new ScriptBuilder(description).banner(`removing ${this.path} from jail ${jail.name} (a file taken over put back)`)
       .helper('jail-file-remove', claim, mark);
-    this.step = new HostStep(this, 'write', {
-      host: jail.host,
-      description,
-      ...stepScripts(create, destroy),
-      dependsOn: [jail.configStep],
+    this.step = insideJailStep(this, 'write', jail, {
+      description, create, destroy, order: 'file', kind: JAIL_FILES_KIND, claimKey: mark,
       uploads: source === undefined ? [] : [{ source, destination: upload }],
     });
-    addFileStep(jail, this.step);
-    keepHostClaim(jail.host, JAIL_FILES_KIND, mark, this);
-    // A file of a removed JailFile at the same path is removed (or put back) first.
-    pruneHostBefore(jail.host, this.step);
   }
 }
 

@@ -1,13 +1,11 @@
 import { Construct } from 'constructs';
-import { HOST_SETTINGS_KIND, hostSettingsStateFile, HostStep, stepScripts } from '../host';
+import { HOST_SETTINGS_KIND, hostSettingsStateFile, HostStep } from '../host';
 import { settingsApplyArgs } from '../host/settings';
-import { keepHostClaim, pruneHostBefore } from '../host/prune';
 import { ownerMark, ScriptBuilder } from '../shell';
-import { addFileStep } from '../jail/inside';
 import { IJail, JAIL_LIKE, JAIL_MEMBERS } from '../jail/interfaces';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { IJailServiceInput } from './common';
+import { IJailServiceInput, insideJailStep } from './common';
 
 /** rc.conf variables of a jail. */
 export interface JailRcConfProps {
@@ -69,9 +67,6 @@ export class JailRcConf extends Construct implements IJailServiceInput {
       .banner(`${description}: ${Object.entries(props.variables).map(([n, val]) => `${n}=${val}`).join(' ')}`)
       .helper('settings-apply', ...settingsApplyArgs(this.stateFile, items));
     const destroy = new ScriptBuilder(description).banner('undoing only the recorded changes').helper('settings-undo', this.stateFile);
-    this.step = new HostStep(this, 'apply', { host: jail.host, description, ...stepScripts(create, destroy), dependsOn: [jail.configStep] });
-    addFileStep(jail, this.step);
-    keepHostClaim(jail.host, HOST_SETTINGS_KIND, this.stateFile, this);
-    pruneHostBefore(jail.host, this.step);
+    this.step = insideJailStep(this, 'apply', jail, { description, create, destroy, order: 'file', kind: HOST_SETTINGS_KIND, claimKey: this.stateFile });
   }
 }

@@ -1,13 +1,12 @@
 import { Construct } from 'constructs';
-import { HOST_SETTINGS_KIND, hostSettingsStateFile, HostStep, stepScripts } from '../host';
-import { defineHostKind, keepHostClaim, pruneHostBefore } from '../host/prune';
+import { HOST_SETTINGS_KIND, hostSettingsStateFile, HostStep } from '../host';
+import { defineHostKind, keepHostClaim } from '../host/prune';
 import { settingsApplyArgs } from '../host/settings';
 import { JAIL_SERVICES_DIR, ownerMark, ScriptBuilder } from '../shell';
-import { addServiceStep } from '../jail/inside';
 import { IJail, JAIL_LIKE, JAIL_MEMBERS } from '../jail/interfaces';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { IJailServiceInput, INPUT_MEMBERS, serviceName, shortDigest } from './common';
+import { IJailServiceInput, INPUT_MEMBERS, insideJailStep, serviceName, shortDigest } from './common';
 import { JailHealthCheck, JailHealthCheckKind } from './health';
 import { jailRcItems } from './rcconf';
 
@@ -118,18 +117,13 @@ export class JailService extends Construct {
     const inputs = props.restartOn ?? [];
     const replaceOn: Record<string, string> = {};
     inputs.forEach((input, i) => { replaceOn[`restart_on_${i}`] = input.step.contentHash; });
-    this.step = new HostStep(this, 'run', {
-      host: jail.host,
-      description,
-      ...stepScripts(create, destroy),
+    this.step = insideJailStep(this, 'run', jail, {
+      description, create, destroy, order: 'service', kind: JAIL_SERVICES_KIND, claimKey: mark,
       replaceOn,
       watchFiles: inputs.flatMap((input) => input.step.watchedFiles),
-      dependsOn: [jail.configStep, ...inputs.map((input) => input.step), ...(props.after ?? []).map((s) => s.step)],
+      after: [...inputs.map((input) => input.step), ...(props.after ?? []).map((s) => s.step)],
     });
-    addServiceStep(jail, this.step);
-    keepHostClaim(jail.host, JAIL_SERVICES_KIND, mark, this);
     keepHostClaim(jail.host, HOST_SETTINGS_KIND, this.stateFile, this);
-    pruneHostBefore(jail.host, this.step);
   }
 }
 

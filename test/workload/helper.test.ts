@@ -96,4 +96,18 @@ describe('jail-file-write and jail-file-remove', () => {
     expect(h.write('/etc/x', 'x\n', { owner: 'nobody2' })).toMatchObject({ status: 1, stderr: `helper-1: error: /etc/x in jail root ${h.jail}: no user nobody2 in ${h.jail}/etc/passwd\n` });
     expect(fs.existsSync(path.join(h.jail, 'etc/x'))).toBe(false);
   });
+
+  t('jail-file-prune removes exactly the files of the scope\'s owners not kept', () => {
+    const h = rig();
+    const claimOf = (k: string) => path.join(path.dirname(h.claim), k);
+    const put = (k: string, mark: string, file: string) => h.run('jail-file-write', claimOf(k), mark, h.jail, file, '0644', 'root', 'wheel', 'no', 'content', `${mark}\n`);
+    for (const [k, mark, file] of [['a', 'lab:lab/kept', '/etc/a'], ['b', 'lab:lab/gone', '/etc/b'], ['c', 'lab2:lab/gone', '/etc/c'], ['d', 'lab:lab/gone2', '/etc/d']]) expect(put(k, mark, file).status).toBe(0);
+    const r = h.run('jail-file-prune', 'lab', 'lab:lab/kept');
+    expect(r).toMatchObject({ status: 0, stderr: '' });
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('==>')).sort()).toEqual([
+      `==> pruning the jail file of lab:lab/gone (${h.jail} /etc/b ): no longer in the app`,
+      `==> pruning the jail file of lab:lab/gone2 (${h.jail} /etc/d ): no longer in the app`,
+    ]);
+    expect(['a', 'b', 'c', 'd'].map((f) => fs.existsSync(path.join(h.jail, 'etc', f)))).toEqual([true, false, true, false]);
+  });
 });

@@ -138,15 +138,20 @@ _jail_file_remove() {
 do_jail_file_prune_usage="jail-file-prune SCOPE [OWNER...]"
 do_jail_file_prune_descr="every jail file claimed by an owner of SCOPE that is none of OWNER removed, as jail-file-remove does"
 do_jail_file_prune() {
-  do_locked "$JAIL_FILES_DIR" "$self" _jail_file_prune "$@"
+  do_locked "$JAIL_FILES_DIR" "$self" _workload_prune "$JAIL_FILES_DIR" "jail file" _jail_file_remove "$@"
 }
 
-_jail_file_prune() {
-  local jfp_key jfp_owner
-  for jfp_key in $(pruned_claims "$JAIL_FILES_DIR" "$@"); do
-    jfp_owner=$(cat "$JAIL_FILES_DIR/$jfp_key.owner")
-    echo "==> pruning the jail file of $jfp_owner ($(sed -n 2p "$JAIL_FILES_DIR/$jfp_key.info")): no longer in the app"
-    _jail_file_remove "$JAIL_FILES_DIR/$jfp_key" "$jfp_owner"
+# _workload_prune DIR WHAT REMOVE SCOPE [OWNER...]: `REMOVE DIR/KEY OWNER` for every claim
+# DIR/KEY.owner of SCOPE whose owner is none of OWNER (pruned_claims), saying what goes; run
+# under DIR's lock by the prune actions.
+_workload_prune() {
+  local wp_dir wp_what wp_remove wp_key wp_owner
+  wp_dir=$1 wp_what=$2 wp_remove=$3
+  shift 3
+  for wp_key in $(pruned_claims "$wp_dir" "$@"); do
+    wp_owner=$(cat "$wp_dir/$wp_key.owner")
+    echo "==> pruning the $wp_what of $wp_owner ($(head -n 2 "$wp_dir/$wp_key.info" | tr '\n' ' ')): no longer in the app"
+    "$wp_remove" "$wp_dir/$wp_key" "$wp_owner"
   done
 }
 
@@ -196,16 +201,7 @@ _jail_service_stop() {
 do_jail_service_prune_usage="jail-service-prune SCOPE [OWNER...]"
 do_jail_service_prune_descr="every jail service claimed by an owner of SCOPE that is none of OWNER stopped, as jail-service-stop does"
 do_jail_service_prune() {
-  do_locked "$JAIL_SERVICES_DIR" "$self" _jail_service_prune "$@"
-}
-
-_jail_service_prune() {
-  local jsp_key jsp_owner
-  for jsp_key in $(pruned_claims "$JAIL_SERVICES_DIR" "$@"); do
-    jsp_owner=$(cat "$JAIL_SERVICES_DIR/$jsp_key.owner")
-    echo "==> pruning the jail service of $jsp_owner ($(cat "$JAIL_SERVICES_DIR/$jsp_key.info")): no longer in the app"
-    _jail_service_stop "$JAIL_SERVICES_DIR/$jsp_key" "$jsp_owner"
-  done
+  do_locked "$JAIL_SERVICES_DIR" "$self" _workload_prune "$JAIL_SERVICES_DIR" "jail service" _jail_service_stop "$@"
 }
 
 # the health check of SERVICE in JAIL passes: tried RETRIES times more after the first,
