@@ -32,6 +32,8 @@ interface RawState {
   pf: unknown;
   devfs: unknown;
   pkg: unknown;
+  /** The daemons the jails' rc.d scripts started (lib/rcsubr.js). */
+  daemons?: { jail: string; name: string; pid: number }[];
 }
 
 export function rawState(host: FakeHost): RawState {
@@ -104,6 +106,8 @@ const VOLATILE: (string | RegExp)[] = [
   '/var/db/fakebsd', '/etc/ssh', '/etc/ld.so.cache', /^\/etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$/, '/etc/sudoers.d',
   /^\/var\/log\//, /\.log$/,
 ];
+/** The pid file of a daemon in a jail (rc.subr's pidfile, /var/run/NAME.pid of the jail). */
+const DAEMON_PID_FILE = /^\/vm\/[^/]+\/var\/run\/[^/]+\.pid$/;
 const FILE_PATHS = ['/etc', '/vm', '/usr/local/etc', '/var/db', '/boot/loader.conf', '/data'];
 
 function sortedJson(v: unknown): string {
@@ -143,7 +147,9 @@ export function hostView(host: FakeHost, opts: ViewOptions = {}): Map<string, st
   for (const [p, d] of host.stateDigest({ paths: FILE_PATHS, alsoIgnore: [...VOLATILE, ...shared] }).entries) {
     // A scope's claim holds the claiming state's helper step id, random per Terraform state: the
     // view says a state holds it (scenarios compare the id with their state: claimHolders).
-    view.set(`file ${p}`, SCOPE_CLAIM.test(p) && /^\d+\n$/.test(host.readFile(p)) ? 'claimed by a Terraform id' : d);
+    // A daemon's pid file in a jail holds its pid, another on every run: the view says it is there.
+    if (DAEMON_PID_FILE.test(p)) view.set(`file ${p}`, 'the pid file of a daemon');
+    else view.set(`file ${p}`, SCOPE_CLAIM.test(p) && /^\d+\n$/.test(host.readFile(p)) ? 'claimed by a Terraform id' : d);
   }
   if (opts.semantic) {
     for (const [name, value] of Object.entries(rcConf(host))) {
@@ -162,9 +168,12 @@ export function hostView(host: FakeHost, opts: ViewOptions = {}): Map<string, st
     if (d.type !== 'filesystem' || !d.mounted) view.set(`data ${name}`, treeDigest(host, `/var/db/fakebsd/zfs/${d.guid}`));
   }
   for (const j of Object.values(s.jails.running)) {
-    const { jid: _jid, started: _started, ...rest } = j as Record<string, unknown>;
-    view.set(`jail ${j.name}`, sortedJson(rest));
+    const { jid: _jid, started: _started, execs, ...rest } = j as Record<string, unknown>;
+    // The commands jexec ran in the jail are its history, not its state (a service started after
+    // a failed status probe ran one command fewer); what they started is its daemons, below.
+    view.set(`jail ${j.name}`, sortedJson({ ...rest, execs: (execs as { param?: string }[] | undefined)?.filter((e) => e.param !== 'jexec') }));
   }
+  for (const d of s.daemons ?? []) view.set(`daemon ${d.jail} ${d.name}`, 'running');
   for (const m of s.mounts) view.set(`mount ${m.dst}`, sortedJson(m));
   for (const [name, iface] of Object.entries(s.ifaces as Record<string, Record<string, unknown>>)) {
     const { inet, inet6, ...rest } = iface;
