@@ -82,7 +82,8 @@ export interface HostSettingsProps {
   /**
    * Loader tunables, like `{ 'kern.racct.enable': '1' }`: written to /boot/loader.conf (a
    * managed block each) and read by the loader at the next boot; the library never reboots a
-   * host. Tunables read only at run time (READ_ONLY_TUNABLES) belong here, not in `sysctl`.
+   * host. Tunables that sysctl cannot change on a running host (kern.racct.enable and the
+   * others the library knows) belong here, not in `sysctl`.
    * @default - none
    */
   readonly loaderTunables?: { [name: string]: string };
@@ -111,8 +112,8 @@ export const LOADER_CONF = '/boot/loader.conf';
  */
 export const READ_ONLY_TUNABLES: { readonly [name: string]: string } = {
   'kern.racct.enable': 'sys/kern/kern_racct.c (SYSCTL_BOOL, CTLFLAG_RDTUN)',
-  'kern.maxusers': 'sys/kern/subr_param.c (SYSCTL_INT, CTLFLAG_RDTUN)',
-  'kern.maxproc': 'sys/kern/subr_param.c (SYSCTL_INT, CTLFLAG_RDTUN)',
+  'kern.maxusers': 'sys/kern/kern_mib.c (SYSCTL_INT, CTLFLAG_RDTUN | CTLFLAG_NOFETCH)',
+  'kern.maxproc': 'sys/kern/kern_mib.c (SYSCTL_INT, CTLFLAG_RDTUN)',
   'kern.maxssiz': 'sys/kern/subr_param.c (SYSCTL_ULONG, CTLFLAG_RDTUN)',
   'kern.maxdsiz': 'sys/kern/subr_param.c (SYSCTL_ULONG, CTLFLAG_RDTUN)',
   'kern.dfldsiz': 'sys/kern/subr_param.c (SYSCTL_ULONG, CTLFLAG_RDTUN)',

@@ -171,6 +171,11 @@ export class HostStep extends Construct {
       destroy: p.list(p.str('"echo bye"'), 'strings'),
       dependsOn: p.list(p.instanceOf(HostStep, 'otherStep'), 'HostSteps'),
       replaceOn: p.map(p.str('"1.2"'), '{ version: "1.2" }'),
+      uploads: p.list(p.struct('HostStepUpload', {
+        source: p.required(p.str('"/home/me/secret.key"')),
+        destination: p.required(p.str('"/tmp/secret.key"')),
+      }, '{ source: "/home/me/secret.key", destination: "/tmp/secret.key" }'), 'HostStepUpload structs'),
+      watchFiles: p.list(p.str('"/home/me/secret.key"'), 'strings'),
       createOutline: p.list(p.str('"what the step does"'), 'strings'),
       destroyOutline: p.list(p.str('"what its destroy does"'), 'strings'),
     });
