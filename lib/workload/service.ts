@@ -6,7 +6,7 @@ import { JAIL_SERVICES_DIR, ownerMark, ScriptBuilder } from '../shell';
 import { IJail, JAIL_LIKE, JAIL_MEMBERS } from '../jail/interfaces';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { IJailServiceInput, INPUT_MEMBERS, insideJailStep, serviceName, shortDigest } from './common';
+import { IJailServiceInput, INPUT_MEMBERS, insideJailStep, jailPath, serviceName, shortDigest } from './common';
 import { JailHealthCheck, JailHealthCheckKind } from './health';
 import { jailRcItems } from './rcconf';
 
@@ -56,6 +56,21 @@ export interface JailServiceProps {
    * @default - none: started is enough
    */
   readonly healthCheck?: JailHealthCheck;
+  /**
+   * A one-time preparation before the first start, run while a path it makes is missing: a
+   * database's `{ command: 'initdb', creates: '/var/db/postgres/data17' }`
+   * (`service -j JAIL NAME initdb`).
+   * @default - none
+   */
+  readonly initialize?: JailServiceInitialization;
+}
+
+/** A one-time preparation of a service: an extra command of its rc.d script, run until it made a path. */
+export interface JailServiceInitialization {
+  /** The rc.d script's extra command (its `extra_commands`), like `initdb`. */
+  readonly command: string;
+  /** A path inside the jail that the command makes: it runs only while the path is missing. */
+  readonly creates: string;
 }
 
 /**
@@ -91,6 +106,10 @@ export class JailService extends Construct {
       restartOn: p.list(p.shaped('IJailServiceInput', INPUT_MEMBERS, 'new JailFile(scope, "conf", { jail, path: "/usr/local/etc/nginx/nginx.conf", content })'), 'JailFile or JailRcConf constructs'),
       after: p.list(p.instanceOf(JailService, 'new JailService(scope, "db", { jail, name: "postgresql" })'), 'JailService constructs'),
       healthCheck: p.instanceOf(JailHealthCheck, 'JailHealthCheck.tcp(80)'),
+      initialize: p.struct('JailServiceInitialization', {
+        command: p.required(p.str('"initdb"')),
+        creates: p.required(p.str('"/var/db/postgres/data17"')),
+      }, '{ command: "initdb", creates: "/var/db/postgres/data17" }'),
     });
     const jail = props.jail;
     this.jail = jail;
@@ -103,8 +122,14 @@ export class JailService extends Construct {
     const description = `service ${this.name} in jail ${jail.name}`;
     const create = new ScriptBuilder(description)
       .banner(`enabling ${this.name} in jail ${jail.name}'s rc.conf: ${items.map((i) => `${i.name.slice(jail.path.length + 1)}=${i.value}`).join(' ')}`)
-      .helper('settings-apply', ...settingsApplyArgs(this.stateFile, items))
-      .banner(`starting ${this.name} in jail ${jail.name} unless it runs`)
+      .helper('settings-apply', ...settingsApplyArgs(this.stateFile, items));
+    if (props.initialize) {
+      const command = v.validated(at, 'initialize.command', () => serviceName(props.initialize!.command));
+      const creates = v.validated(at, 'initialize.creates', () => jailPath(props.initialize!.creates));
+      create.banner(`preparing ${this.name} in jail ${jail.name} (${command}) unless ${creates} exists`)
+        .helper('jail-service-init', jail.name, this.name, command, creates);
+    }
+    create.banner(`starting ${this.name} in jail ${jail.name} unless it runs`)
       .helper('jail-service-start', claim, mark, jail.name, this.name);
     if (props.healthCheck) {
       const args = v.validated(at, 'healthCheck', () => healthArgs(jail, props.healthCheck!));

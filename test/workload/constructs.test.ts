@@ -191,6 +191,24 @@ describe('JailService', () => {
     expect(messageOf(() => new JailService(stack, 's', { jail: web, name: 'nginx', ...(bad as object) } as any))).toBe(message);
   });
 
+  test('initialize: the rc.d extra command runs before the start while the path it makes is missing', () => {
+    const { stack, web } = app();
+    new JailService(stack, 'db', { jail: web, name: 'postgresql', initialize: { command: 'initdb', creates: '/var/db/postgres/data17' } });
+    const calls = helperCalls(createScript(step(nullResources(stack), 'db_run')));
+    expect(calls.map((c) => c[0])).toEqual(['settings-apply', 'jail-service-init', 'jail-service-start']);
+    expect(calls[1]).toEqual(['jail-service-init', 'web', 'postgresql', 'initdb', '/var/db/postgres/data17']);
+  });
+
+  test('initialize: a command that is no rc.d word, or a path that is not absolute, is refused naming the prop', () => {
+    const { stack, web } = app();
+    expect(messageOf(() => new JailService(stack, 'a', { jail: web, name: 'postgresql', initialize: { command: 'init db', creates: '/var/db/x' } })))
+      .toMatch(/^stack\/a: invalid initialize\.command: "init db" /);
+    expect(messageOf(() => new JailService(stack, 'b', { jail: web, name: 'postgresql', initialize: { command: 'initdb', creates: 'var/db/x' } })))
+      .toMatch(/^stack\/b: invalid initialize\.creates: "var\/db\/x" /);
+    expect(messageOf(() => new JailService(stack, 'c', { jail: web, name: 'postgresql', initialize: { command: 'initdb' } as any })))
+      .toMatch(/^stack\/c: invalid initialize\.creates: missing; JailServiceInitialization requires it/);
+  });
+
   test('a jail without an address on the host needs the check\'s address', () => {
     const { stack, jail } = app();
     const bare = jail('bare', { addresses: [] });

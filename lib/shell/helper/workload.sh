@@ -171,6 +171,24 @@ do_jail_service_start() {
   fi
 }
 
+# jail-service-init JAIL SERVICE COMMAND CREATES: the rc.d extra COMMAND of SERVICE (initdb) run in
+# the running jail JAIL while CREATES, a path inside it, is missing; a COMMAND that does not make it
+# fails the step, so the next apply runs it again.
+do_jail_service_init_usage="jail-service-init JAIL SERVICE COMMAND CREATES"
+do_jail_service_init_descr="the rc.d extra COMMAND of SERVICE run in jail JAIL unless the path CREATES exists in it"
+do_jail_service_init() {
+  local jail service command creates root
+  jail=$1 service=$2 command=$3 creates=$4
+  case "$creates" in /*) ;; *) die "jail-service-init: $creates is not an absolute path" ;; esac
+  root=$(jls -j "$jail" path 2>/dev/null) || die "jail $jail is not running: service $service cannot be prepared"
+  if [ -e "$root$creates" ]; then
+    echo "service $service of jail $jail is prepared ($creates exists)"
+    return 0
+  fi
+  service -j "$jail" "$service" "$command"
+  [ -e "$root$creates" ] || die "service $service $command in jail $jail did not make $creates"
+}
+
 _jail_service_claim() {
   mkdir -p "$JAIL_SERVICES_DIR"
   if [ -f "$1.owner" ] && [ "$(cat "$1.owner")" != "$2" ]; then die "service $4 of jail $3 is claimed by $(cat "$1.owner"), not by $2"; fi
