@@ -156,6 +156,17 @@ describeOnFakeHost('scenarios of workloads in jails', () => {
       expect(claims(bench, JAIL_FILES_DIR)).toEqual([]);
       const log = bench.host.commandsLog().map((c) => JSON.stringify(c));
       expect(log.some((l) => /onestop/.test(l) && /nginx/.test(l))).toBe(true);
+      // The retained jail, retired (unmounted) beside the jails: mounted as an administrator would
+      // to look, it has the administrator's variable and file, and nothing of ours.
+      const retired = (await exec(bench, 'zfs list -H -o name -r zroot/vm/.retired')).split('\n').filter((n) => /\/h1-\d{8}T\d{6}Z$/.test(n));
+      expect(retired).toHaveLength(1);
+      await exec(bench, `zfs mount ${retired[0]}`);
+      const root = (await exec(bench, `zfs get -H -o value mountpoint ${retired[0]}`)).trim();
+      expect(bench.host.readFile(`${root}/etc/admin.txt`)).toBe('mine\n');
+      const retiredRc = bench.host.readFile(`${root}/etc/rc.conf`);
+      expect(retiredRc).toMatch(/^admin_flag="?kept"?$/m);
+      expect(retiredRc).not.toMatch(/nginx_enable|uwsgi_enable|clear_tmp_enable|app_greeting/);
+      await exec(bench, `zfs umount ${retired[0]}`);
     } finally {
       await bench.stop();
     }
