@@ -95,6 +95,17 @@ suite('service -j and the rc.d scripts of the fake packages', () => {
     expect(svc('web', 'nginx', 'stop')).toMatchObject({ status: 1, stderr: 'nginx not running? (check /var/run/nginx.pid).\n' });
   });
 
+  test('a live daemon is known to the host whoever recorded it: a start cut off before its record leaves none the fake misses', () => {
+    start('web');
+    ok('pkg', '-j', 'web', 'install', '-y', 'nginx');
+    expect(svc('web', 'nginx', 'onestart')).toMatchObject({ status: 0, stdout: 'Starting nginx.\n' });
+    const pid = pidOf('web', 'nginx');
+    // The start's session dropped after the daemon was up, before the fake recorded it.
+    F.updateState(root, (st: { daemons?: { pid: number }[] }) => { st.daemons = (st.daemons ?? []).filter((d) => d.pid !== pid); });
+    expect(svc('web', 'nginx', 'onestatus')).toMatchObject({ status: 0, stdout: `nginx is running as pid ${pid}.\n` });
+    expect((F.readState(root).daemons as { name: string; pid: number }[]).map((d) => [d.name, d.pid])).toEqual([['nginx', pid]]);
+  });
+
   test('enable rules: defaults, rc.conf, rc.conf.local, rc.conf.d/NAME; one* verbs; bad values; enabled; -e; unknown verbs and scripts', () => {
     start('web');
     ok('pkg', '-j', 'web', 'install', '-y', 'nginx');

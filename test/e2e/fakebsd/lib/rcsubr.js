@@ -95,12 +95,23 @@ function evalScript(jr, scriptPath) {
   return vars;
 }
 
-/** The live daemon of this service in this jail recorded in its pid file, or null (check_pidfile). */
+/**
+ * The live daemon of this service in this jail recorded in its pid file, or null (check_pidfile).
+ * A live one is in the state's daemons too: on FreeBSD a running daemon is its process, whoever
+ * started it, and a start cut off (its SSH session dropped) after the daemon was up but before
+ * it was recorded must not leave the fake a daemon it does not know.
+ */
 function runningPid(jr, v) {
   if (!v.pidfile) return null;
   let pid;
   try { pid = Number(fs.readFileSync(jr.real(v.pidfile), 'utf8').split(/\s/)[0]); } catch { return null; }
-  return Number.isInteger(pid) && pid > 0 && isOurs(pid, jr.jail.name, v.name) ? pid : null;
+  if (!(Number.isInteger(pid) && pid > 0 && isOurs(pid, jr.jail.name, v.name))) return null;
+  State.update((s) => {
+    if ((s.daemons || []).some((x) => x.pid === pid)) return;
+    s.daemons = (s.daemons || []).filter((x) => !(x.jail === jr.jail.name && x.name === v.name));
+    s.daemons.push({ jail: jr.jail.name, jid: jr.jail.jid, name: v.name, pid });
+  });
+  return pid;
 }
 
 /** Is pid the test bed's daemon `name` of jail `jail`? */
@@ -146,16 +157,20 @@ function startDaemon(jr, v, d) {
   const spec = { root: hostPath('/'), jail: jr.jail.name, name: v.name, kind: d.kind, addrs, port, pidfile: jr.real(v.pidfile), ready, config: configs, serve };
   const child = spawn(Net.NSENTER, [`--net=${netns}`, '--', process.execPath, SERVD, JSON.stringify(spec)], { detached: true, stdio: 'ignore', cwd: '/' });
   child.unref();
-  for (let i = 0; i < 2000 && !fs.existsSync(ready); i++) sleepMs(5);
-  let said = 'did not report within 10 seconds\n';
-  try { said = fs.readFileSync(ready, 'utf8'); } catch { /* none */ }
-  fs.rmSync(ready, { force: true });
-  if (said !== 'ok') return said;
+  // Recorded as soon as it exists (a process of the jail), not once it says it listens: a start
+  // cut off while waiting leaves no daemon the fake does not know (runningPid heals the rest).
   State.update((s) => {
     s.daemons = (s.daemons || []).filter((x) => !(x.jail === jr.jail.name && x.name === v.name));
     s.daemons.push({ jail: jr.jail.name, jid: jr.jail.jid, name: v.name, pid: child.pid });
   });
-  return null;
+  for (let i = 0; i < 2000 && !fs.existsSync(ready); i++) sleepMs(5);
+  let said = 'did not report within 10 seconds\n';
+  try { said = fs.readFileSync(ready, 'utf8'); } catch { /* none */ }
+  fs.rmSync(ready, { force: true });
+  if (said === 'ok') return null;
+  if (alive(child.pid)) killAndWait(child.pid, 'SIGKILL');
+  State.update((s) => { s.daemons = (s.daemons || []).filter((x) => x.pid !== child.pid); });
+  return said;
 }
 
 /** Stops every daemon of a jail that stops (jail -r: its processes do not outlive it). */
