@@ -139,9 +139,9 @@ function measure(shape, kind, n, samples) {
 
 /** The library's stack of a shape. */
 function buildLibrary(stack, shape, n) {
-  const { DEFAULT_TEMPLATE_RELEASE, FreeBsdHost, JailAddress, JailFromSnapshot, JailHost, JailPackages, ZfsTemplate } = require('..');
+  const { DEFAULT_TEMPLATE_RELEASE, FreeBsdHost, JailAddress, JailFromSnapshot, JailHost, JailPackages, JailSource, ZfsTemplate } = require('..');
   // The host runs the release the templates default to (a template may not be newer than its host).
-  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', privateKeyPath: '/keys/id', release: DEFAULT_TEMPLATE_RELEASE.name });
+  const host = new FreeBsdHost(stack, 'host', { address: '192.0.2.10', privateKeyPath: '/keys/id', release: DEFAULT_TEMPLATE_RELEASE });
   if (shape === 'templates') {
     for (let i = 0; i < n; i++) new ZfsTemplate(stack, `t${i}`, { host, name: `t${i}`, snapshotName: 'p3' });
     return;
@@ -153,7 +153,7 @@ function buildLibrary(stack, shape, n) {
     const b = (i % 250) + 1;
     const jail = new JailFromSnapshot(stack, `j${i}`, {
       jailHost,
-      template,
+      source: JailSource.template(template),
       addresses: [JailAddress.onInterface('lo1', `127.1.${a}.${b}/32`), JailAddress.onInterface('lo1', `fd00:1:1:${a}::${b}/64`)],
       nullfsMounts: [{ hostPath: '/usr/ports', jailPath: '/usr/ports' }],
     });
