@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
+import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 import { F, shimsAt } from './fakebsd-support';
 
@@ -104,6 +105,19 @@ suite('service -j and the rc.d scripts of the fake packages', () => {
     F.updateState(root, (st: { daemons?: { pid: number }[] }) => { st.daemons = (st.daemons ?? []).filter((d) => d.pid !== pid); });
     expect(svc('web', 'nginx', 'onestatus')).toMatchObject({ status: 0, stdout: `nginx is running as pid ${pid}.\n` });
     expect((F.readState(root).daemons as { name: string; pid: number }[]).map((d) => [d.name, d.pid])).toEqual([['nginx', pid]]);
+  });
+
+  test('a start waits for the daemon\'s whole report: a ready file caught empty is no report yet', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { awaitReport } = require('./fakebsd/lib/rcsubr');
+    const ready = path.join(root, 'report.ready');
+    // A report written in place: the file exists, empty, for a moment before its text is in it.
+    const writer = spawn('/bin/sh', ['-c', ': > "$1"; sleep 0.3; printf ok > "$1"', 'writer', ready], { stdio: 'ignore' });
+    for (let i = 0; i < 400 && !fs.existsSync(ready); i++) spawnSync('sleep', ['0.005']);
+    expect(fs.existsSync(ready)).toBe(true);
+    expect(awaitReport(ready, 5000)).toBe('ok');
+    writer.kill();
+    expect(awaitReport(path.join(root, 'never.ready'), 50)).toBeNull();
   });
 
   test('enable rules: defaults, rc.conf, rc.conf.local, rc.conf.d/NAME; one* verbs; bad values; enabled; -e; unknown verbs and scripts', () => {

@@ -137,7 +137,24 @@ function killAndWait(pid, sig = 'SIGTERM') {
   for (let i = 0; i < 200 && alive(pid); i++) sleepMs(5);
 }
 
-/** Starts the daemon; returns null when it listens, else the error it reported. */
+/**
+ * What a starting daemon reported in its ready file (lib/servd.js), waiting up to timeoutMs; null
+ * when it said nothing. Only a file with content is a report: servd renames a whole report into
+ * place, and a file that exists empty (one written in place, caught between its creation and its
+ * write) is waited on, never taken for the daemon's word.
+ */
+function awaitReport(ready, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    let said = '';
+    try { said = fs.readFileSync(ready, 'utf8'); } catch { /* not yet */ }
+    if (said) return said;
+    if (Date.now() >= until) return null;
+    sleepMs(5);
+  }
+}
+
+/** Starts the daemon; returns null when it listens, else the error it reported (never empty). */
 function startDaemon(jr, v, d) {
   const port = Number(v[`${v.name}_port`]);
   if (!Number.isInteger(port) || port < 1 || port > 65535) return `${v.name}: invalid port "${v[`${v.name}_port`] || ''}" (${v.name}_port)\n`;
@@ -163,9 +180,7 @@ function startDaemon(jr, v, d) {
     s.daemons = (s.daemons || []).filter((x) => !(x.jail === jr.jail.name && x.name === v.name));
     s.daemons.push({ jail: jr.jail.name, jid: jr.jail.jid, name: v.name, pid: child.pid });
   });
-  for (let i = 0; i < 2000 && !fs.existsSync(ready); i++) sleepMs(5);
-  let said = 'did not report within 10 seconds\n';
-  try { said = fs.readFileSync(ready, 'utf8'); } catch { /* none */ }
+  const said = awaitReport(ready, 10000) ?? 'did not report within 10 seconds\n';
   fs.rmSync(ready, { force: true });
   if (said === 'ok') return null;
   if (alive(child.pid)) killAndWait(child.pid, 'SIGKILL');
@@ -248,7 +263,7 @@ function run(jr, scriptPath, verbArg, extraArgs = []) {
     if (pre) { err(pre); warn(`failed to start ${v.name}`); return 1; }
     out(`Starting ${v.name}.\n`);
     const failure = startDaemon(jr, v, d);
-    if (failure) { err(failure); warn(`failed to start ${v.name}`); return 1; }
+    if (failure !== null) { err(failure); warn(`failed to start ${v.name}`); return 1; }
     return 0;
   };
   switch (verb) {
@@ -322,4 +337,4 @@ function listScripts(jr) {
   return res;
 }
 
-module.exports = { jailRoot, findScript, run, stopJailDaemons, stopAllDaemons, enabledScripts, listScripts, LOCAL_STARTUP, SERVD };
+module.exports = { jailRoot, findScript, run, stopJailDaemons, stopAllDaemons, enabledScripts, listScripts, awaitReport, LOCAL_STARTUP, SERVD };

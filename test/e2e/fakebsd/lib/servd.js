@@ -58,8 +58,12 @@ function tcpHandler(sock) {
   sock.end(`${spec.name} jail=${spec.jail} config-sha256=${loaded.sha256}\n`);
 }
 
+// Whole or not at all: written beside the ready file and renamed into place, so the starter
+// never reads a report half written (lib/rcsubr.js awaitReport).
 function report(text) {
-  fs.writeFileSync(spec.ready, text);
+  const tmp = `${spec.ready}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, spec.ready);
 }
 
 function main() {
