@@ -24,8 +24,8 @@ import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDe
 import { JailResolvers, loopbackResolverCheck, resolvHooks } from './resolvers';
 import { JailSource } from './source';
 import { jailStatements } from './statements';
-import { checkLimits, cpusetCommand, jailLimitFiles, JailResourceLimits, limitsCreateScript, limitsDestroyScript, limitStatements, RctlRule } from './limits';
-import { JailZfsProperties, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments } from './zfs-properties';
+import { checkLimits, cpusetCommand, jailLimitFiles, JailResourceLimits, LIMITS_KIND, limitsCreateScript, limitsDestroyScript, limitStatements, RctlRule } from './limits';
+import { JailZfsProperties, ZFS_PROPERTIES_KIND, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments } from './zfs-properties';
 import { jailConfFile, jailFstabFile, jailTeardownWords } from './teardown';
 
 export { JailCreationMethod, JailRemovalPolicy } from './policy';
@@ -361,6 +361,8 @@ export class JailFromSnapshot extends Construct implements IJail {
       });
       // After the host's prune: a removed jail of this name takes its limit files with it first.
       pruneHostBefore(host, this.limitsStep);
+      // Without limits the jail has no limits step: prune clears the ones it had.
+      keepHostClaim(host, LIMITS_KIND, owner, this);
     }
     this.datasetStep = new HostStep(this, 'dataset', {
       host,
@@ -390,6 +392,8 @@ export class JailFromSnapshot extends Construct implements IJail {
       },
     });
     if (zfsAssignments.length > 0) {
+      // Without any the jail has no properties step: prune undoes the ones it had.
+      keepHostClaim(host, ZFS_PROPERTIES_KIND, owner, this);
       // Set in place; made again on a new dataset (a new source), never a reason to make one.
       this.zfsPropertiesStep = new HostStep(this, 'zfs-properties', {
         host,

@@ -9,13 +9,29 @@
  * exec.poststop removes the rules (they outlive the jail otherwise). So `service jail start`
  * at boot brings them back with no library present. The hooks' text names only the files:
  * a change of the limits rewrites the files and applies them to the running jail, and leaves
- * the conf, and so the jail, alone.
+ * the conf, and so the jail, alone. A jail whose app sets no limits any more has no limits step
+ * left to remove them (Terraform runs no destroy for a step that left the configuration): prune
+ * clears the rules and files of such a jail (LIMITS_KIND).
  */
+import { defineHostKind } from '../host/prune';
 import { expression, set } from './conf';
 import { JailConfStatement } from '../render/jailconf';
 import { helperCall, JAIL_STATE_DIR, ScriptBuilder, shellQuote } from '../shell';
 import { ValidationError } from '../validate';
 import { jailRunning } from './scripts';
+
+/** The limits of jails (their rules and limit files), kept by the jails that have limits. */
+export const LIMITS_KIND = defineHostKind({
+  name: 'jail-limits',
+  claims: 'resource limits of jails',
+  how: 'rctl -r jail:NAME, the limit files removed',
+  title: 'jail limits',
+  pruneAction: 'jail-limits-prune',
+  pruneArguments: (host) => [host.jailRootDataset],
+  pruneOrder: 11,
+  helperModule: 'resources.sh',
+  constructs: ['JailFromSnapshot'],
+});
 
 /** The resources rctl(8) knows (resourcenames[] of sys/kern/kern_racct.c). */
 export enum RctlResource {
@@ -335,8 +351,6 @@ export function limitsCreateScript(i: LimitScriptInput): ScriptBuilder {
 
 /** The limits step's destroy: the jail's rules removed, the files gone (the cpuset goes with the jail's next start). */
 export function limitsDestroyScript(i: LimitScriptInput): ScriptBuilder {
-  const subject = shellQuote(`jail:${i.name}`);
   return new ScriptBuilder('jail limits').action(`jail ${i.name}: removing its rctl rules and ${i.files.rctl}, ${i.files.cpuset}`,
-    `if [ "$(sysctl -n kern.racct.enable 2>/dev/null || :)" = 1 ] && [ -n "$(rctl ${subject})" ]; then rctl -r ${subject}; fi`,
-    `rm -f ${shellQuote(i.files.rctl)} ${shellQuote(i.files.cpuset)}`);
+    helperCall('jail-limits-clear', i.name));
 }

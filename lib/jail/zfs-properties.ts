@@ -2,15 +2,31 @@
  * ZFS properties of a jail's dataset, set in place with `zfs set` by a step of their own (the
  * dataset is never re-created for them). The names the step manages are recorded on the
  * dataset (ZFS_PROPERTIES_PROPERTY), so one taken out of the app is undone the next time the
- * step runs: `zfs inherit`, or `zfs set NAME=none` for the quotas and reservations, which
- * cannot be inherited (sys/contrib/openzfs/lib/libzfs/libzfs_dataset.c, zfs_prop_inherit).
+ * step runs, and all of them by prune once the app sets none (the helper's
+ * jail-zfs-properties-undo: `zfs inherit`, or `zfs set NAME=none` for the quotas and
+ * reservations, which cannot be inherited).
  * Values are checked as zfs_valid_proplist and zfs_nicestrtonum read them.
  */
-import { datasetExists, LIBRARY_NAME, ScriptBuilder, shellQuote } from '../shell';
+import { defineHostKind } from '../host/prune';
+import { helperCall, ScriptBuilder, shellQuote, ZFS_PROPERTIES_PROPERTY } from '../shell';
 import { ValidationError } from '../validate';
 
-/** The ZFS user property that lists the properties the library set on a jail's dataset. */
-export const ZFS_PROPERTIES_PROPERTY = `${LIBRARY_NAME}:properties`;
+/**
+ * The properties set on jail datasets, kept by the jails that set any: a jail whose app sets none
+ * any more has no properties step left to undo them (Terraform runs no destroy for a step that
+ * left the configuration), so prune undoes what the record on its dataset names.
+ */
+export const ZFS_PROPERTIES_KIND = defineHostKind({
+  name: 'jail-zfs-properties',
+  claims: 'ZFS properties set on jail datasets',
+  how: 'zfs inherit, or none for quotas and reservations',
+  title: 'jail ZFS properties',
+  pruneAction: 'jail-zfs-properties-prune',
+  pruneArguments: (host) => [host.jailRootDataset],
+  pruneOrder: 12,
+  helperModule: 'resources.sh',
+  constructs: ['JailFromSnapshot'],
+});
 
 /** Properties of a jail's dataset; an unset member is left as the dataset has it. */
 export interface JailZfsProperties {
@@ -33,9 +49,6 @@ export interface JailZfsProperties {
   /** setuid: honour the setuid bit. @default - not set (inherited) */
   readonly setuid?: boolean;
 }
-
-/** Properties zfs cannot inherit: `zfs set NAME=none` clears them. */
-const NOT_INHERITABLE = ['quota', 'refquota', 'reservation', 'refreservation'];
 
 /** The properties this library manages, in the order they are set. */
 export const ZFS_PROPERTY_NAMES = ['quota', 'refquota', 'reservation', 'refreservation', 'compression', 'recordsize', 'atime', 'exec', 'setuid'] as const;
@@ -93,11 +106,6 @@ export function zfsPropertyAssignments(props: JailZfsProperties | undefined): st
   return out;
 }
 
-/** The shell line that undoes one property (a sh word or `"$p"`). */
-function undoLine(nameWord: string, dsWord: string): string {
-  return `case ${nameWord} in ${NOT_INHERITABLE.join(' | ')}) zfs set ${nameWord}=none ${dsWord} ;; *) zfs inherit ${nameWord} ${dsWord} ;; esac`;
-}
-
 /**
  * The properties step's create: those the record names and the app no longer sets undone,
  * then the app's set, then the record written.
@@ -106,12 +114,7 @@ export function zfsPropertiesCreateScript(dataset: string, assignments: readonly
   const ds = shellQuote(dataset);
   const names = assignments.map((a) => a.slice(0, a.indexOf('=')));
   return new ScriptBuilder('jail dataset properties')
-    .action(`${dataset}: undoing the properties no longer set`,
-      `keep=' - ${names.join(' ')} '`,
-      `for p in $(zfs get -H -o value ${shellQuote(ZFS_PROPERTIES_PROPERTY)} ${ds} | tr ',' ' '); do`,
-      '  case "$keep" in *" $p "*) continue ;; esac',
-      `  ${undoLine('"$p"', ds)}`,
-      'done')
+    .action(`${dataset}: undoing the properties no longer set`, helperCall('jail-zfs-properties-undo', dataset, ...names))
     .action(`${dataset}: ${assignments.join(' ')} (in place)`,
       `zfs set ${assignments.map(shellQuote).join(' ')} ${ds}`,
       `zfs set ${shellQuote(`${ZFS_PROPERTIES_PROPERTY}=${names.join(',')}`)} ${ds}`);
@@ -119,13 +122,6 @@ export function zfsPropertiesCreateScript(dataset: string, assignments: readonly
 
 /** The properties step's destroy: every property it set undone, the record removed. */
 export function zfsPropertiesDestroyScript(dataset: string): ScriptBuilder {
-  const ds = shellQuote(dataset);
   return new ScriptBuilder('jail dataset properties').action(`${dataset}: undoing the properties this library set`,
-    `if ${datasetExists(dataset)}; then`,
-    `  for p in $(zfs get -H -o value ${shellQuote(ZFS_PROPERTIES_PROPERTY)} ${ds} | tr ',' ' '); do`,
-    `    case "$p" in -) continue ;; esac`,
-    `    ${undoLine('"$p"', ds)}`,
-    '  done',
-    `  zfs inherit ${shellQuote(ZFS_PROPERTIES_PROPERTY)} ${ds}`,
-    'fi');
+    helperCall('jail-zfs-properties-undo', dataset));
 }

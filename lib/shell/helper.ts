@@ -34,7 +34,7 @@ export const HOST_HELPER_VERSION = 1;
  * never replaced by an older one (HOST_HELPER_INSTALL_PROGRAM), and an older app's scripts run
  * with it. Builds before revisions carried no stamp: revision 0.
  */
-export const HOST_HELPER_REVISION = 3;
+export const HOST_HELPER_REVISION = 4;
 /** Directory of the installed helper programs. */
 export const HOST_HELPER_DIR = `/usr/local/libexec/${LIBRARY_NAME}`;
 /** Where the helper of this interface version is installed. */

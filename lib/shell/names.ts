@@ -15,6 +15,8 @@ export const ROLE_PROPERTY = `${LIBRARY_NAME}:role`;
 export const JAIL_NAME_PROPERTY = `${LIBRARY_NAME}:jail`;
 /** ZFS user property with the dataset's removal policy (what prune obeys). */
 export const REMOVAL_PROPERTY = `${LIBRARY_NAME}:removal`;
+/** ZFS user property listing the ZFS properties the library set on a jail's dataset (JailFromSnapshot zfsProperties). */
+export const ZFS_PROPERTIES_PROPERTY = `${LIBRARY_NAME}:properties`;
 /** ZFS user property recording which sets (and digests) were extracted into a template. */
 export const EXTRACTED_PROPERTY = `${LIBRARY_NAME}:extracted`;
 

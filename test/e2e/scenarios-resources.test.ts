@@ -4,7 +4,8 @@
  * changed in place without a restart (same jid), gone at stop and destroy; a host without racct
  * refused with the message, the jail not made; the loader tunable set by HostSettings and a
  * reboot making rctl work; ZFS properties of the jail's dataset changed in place (same guid and
- * creation), one taken out undone; a second apply runs nothing.
+ * creation), one taken out undone, all of them (and all limits) taken out undone by prune; a
+ * second apply runs nothing.
  */
 import { JailResourceLimits, JailZfsProperties, RctlResource, RctlRule } from '../../lib';
 import { Bench, describeOnFakeHost, failureText } from './scenarios/bench';
@@ -97,6 +98,22 @@ for (const release of ['14.5-RELEASE-p1', '15.1-RELEASE']) {
       expect(await mask()).toBe('1');
       expect(await zget('quota,compression,recordsize,atime')).toEqual([
         ['quota', '4G', 'local'], ['compression', 'off', 'default'], ['recordsize', '64K', 'local'], ['atime', 'on', 'default']]);
+      await expectSecondApplyIdle(bench);
+    }, 600_000);
+
+    test('5a. every limit and every ZFS property taken out, the jail kept: prune clears its rules and limit files and undoes the properties', async () => {
+      const guid = dataset().guid;
+      bench.synth(resourcesApp({ loader: true }));
+      const r = await bench.apply();
+      expectOk(r);
+      // No step of the jail is left to do it (the two steps left the state without a destroy): the host's prune step did.
+      expect(runningJails(bench.host)).toEqual(['h1']);
+      expect(await rules()).toEqual([]);
+      expect([bench.host.exists(`${STATE}/h1.rctl`), bench.host.exists(`${STATE}/h1.cpuset`)]).toEqual([false, false]);
+      expect(await mask()).toBe('0, 1, 2, 3');
+      expect(dataset().guid).toBe(guid);
+      expect(await zget('quota,recordsize,cdktf-freebsd-jails:properties')).toEqual([
+        ['quota', 'none', 'default'], ['recordsize', '128K', 'default'], ['cdktf-freebsd-jails:properties', '-', '-']]);
       await expectSecondApplyIdle(bench);
     }, 600_000);
 

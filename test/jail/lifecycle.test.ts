@@ -179,8 +179,10 @@ test('the host prune removes jail datasets of this ownership scope (compared exa
   const dataset = nullResources(stack).find((x) => x.name.startsWith('keep1_dataset'))!;
   expect(dataset.depends_on).toContain(`null_resource.${r.name}`);
   // The helper's action: the jail role, an owner of the scope (exactly) that is not kept.
-  expect(HOST_HELPER_PROGRAM).toContain('zfs list -H -o name,"$OWNER_PROPERTY","$ROLE_PROPERTY","$JAIL_NAME_PROPERTY","$REMOVAL_PROPERTY" -r -d 1 -t filesystem "$jp_root"');
-  expect(HOST_HELPER_PROGRAM).toContain('[ "$jp_role" = "$JAIL_ROLE" ] || continue\n    owner_pruned "$jp_scope" "$jp_owner" "$@" || continue');
+  // (each_pruned_jail, which the limits and ZFS properties prunes share; its effect: test/e2e/scenarios-prune.test.ts)
+  expect(HOST_HELPER_PROGRAM).toContain('each_pruned_jail "$jp_scope" "$jp_root" "$REMOVAL_PROPERTY" _jail_prune_one "$@"');
+  expect(HOST_HELPER_PROGRAM).toContain('zfs list -H -o name,"$OWNER_PROPERTY","$ROLE_PROPERTY","$JAIL_NAME_PROPERTY","$ej_prop" -r -d 1 -t filesystem "$ej_root"');
+  expect(HOST_HELPER_PROGRAM).toContain('[ "$ej_role" = "$JAIL_ROLE" ] || continue\n    owner_pruned "$ej_scope" "$ej_owner" "$@" || continue');
 });
 
 test('removing the JailHost with its jails from the app still prunes them: the host prune keeps no jail', () => {

@@ -119,7 +119,7 @@ describe('resource limits: jail.conf hooks, the limits step, no restart on a cha
       '  cpuset -l 0-1 -j h1',
       'fi'].join('\n'));
     expect(create).toContain('if [ "$ncpu" -le 1 ]; then echo "error: jail h1: cpus 0-1 names CPU 1, and this host has $ncpu CPUs (0 to $((ncpu - 1)))" >&2; exit 1; fi');
-    expect(destroyScript(l!)).toContain('rm -f /var/db/cdktf-freebsd-jails/jails/h1.rctl /var/db/cdktf-freebsd-jails/jails/h1.cpuset');
+    expect(destroyScript(l!)).toContain(`"$cfj" jail-limits-clear 'h1'`);
     // Only a cpuset: no racct needed, the rules file removed.
     const c = createScript(steps({ cpus: '3' }).limits!);
     expect(c).not.toContain('kern.racct.enable');
@@ -164,9 +164,10 @@ describe('ZFS properties of a jail dataset', () => {
     expect(r.depends_on).toContain(`null_resource.${nullResources(stack).find((x) => x.name.startsWith('h1_dataset'))!.name}`);
     const create = createScript(r);
     expect(create).toContain("zfs set quota=10G reservation=none compression=zstd-3 recordsize=1M atime=off zroot/vm/h1\nzfs set cdktf-freebsd-jails:properties=quota,reservation,compression,recordsize,atime zroot/vm/h1");
-    expect(create).toContain("keep=' - quota reservation compression recordsize atime '");
-    expect(create).toContain('case "$p" in quota | refquota | reservation | refreservation) zfs set "$p"=none zroot/vm/h1 ;; *) zfs inherit "$p" zroot/vm/h1 ;; esac');
-    expect(destroyScript(r)).toContain('zfs inherit cdktf-freebsd-jails:properties zroot/vm/h1');
+    // Those recorded and no longer set are undone first (the helper's jail-zfs-properties-undo, KEEP the ones set).
+    expect(create.indexOf(`"$cfj" jail-zfs-properties-undo 'zroot/vm/h1' 'quota' 'reservation' 'compression' 'recordsize' 'atime'`))
+      .toBeLessThan(create.indexOf('zfs set quota=10G'));
+    expect(destroyScript(r)).toContain(`"$cfj" jail-zfs-properties-undo 'zroot/vm/h1'\n`);
   });
 });
 

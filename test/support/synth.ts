@@ -33,7 +33,7 @@ export function nullResources(stack: TerraformStack, options: { withHostHelper?:
 
 /** Whether a resource is the host's prune step of claims (lib/host/prune.ts). */
 export function isHostPruneStep(r: SynthResource): boolean {
-  return /^echo '==> prune (.*, )?jails, claimed pf anchors, .* and host settings no longer in the app /m.test(createScript(r));
+  return /^echo '==> prune (.*, )?jails, (.*, )?claimed pf anchors, .* and host settings no longer in the app /m.test(createScript(r));
 }
 
 /** Whether a resource is the step that installs the host helper. */

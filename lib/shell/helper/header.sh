@@ -50,6 +50,7 @@ OWNER_PROPERTY=cdktf-freebsd-jails:owner
 ROLE_PROPERTY=cdktf-freebsd-jails:role
 JAIL_NAME_PROPERTY=cdktf-freebsd-jails:jail
 REMOVAL_PROPERTY=cdktf-freebsd-jails:removal
+ZFS_PROPERTIES_PROPERTY=cdktf-freebsd-jails:properties
 OWNER_SCOPE_SEPARATOR=:
 JAIL_ROLE=jail
 PARENT_ROLE=parent

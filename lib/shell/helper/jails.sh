@@ -154,25 +154,42 @@ do_jail_teardown() {
 do_jail_prune_usage="jail-prune SCOPE ROOT MOUNTPOINT CONF [OWNER...]"
 do_jail_prune_descr="every jail dataset under ROOT of an owner of SCOPE that is none of OWNER torn down and removed by its policy"
 do_jail_prune() {
-  local jp_scope jp_root jp_mount jp_conf jp_rows jp_tab jp_path jp_file jp_ds jp_owner jp_role jp_name jp_removal
+  local jp_scope jp_root jp_mount jp_conf
   jp_scope=$1 jp_root=$2 jp_mount=$3 jp_conf=$4
   shift 4
-  exists "$jp_root" || return 0
-  jp_rows=$(zfs list -H -o name,"$OWNER_PROPERTY","$ROLE_PROPERTY","$JAIL_NAME_PROPERTY","$REMOVAL_PROPERTY" -r -d 1 -t filesystem "$jp_root")
-  jp_tab=$(printf '	')
+  each_pruned_jail "$jp_scope" "$jp_root" "$REMOVAL_PROPERTY" _jail_prune_one "$@"
+}
+
+# _jail_prune_one DATASET NAME OWNER REMOVAL: one jail of jail-prune (its jp_* locals).
+_jail_prune_one() {
+  local jp_path jp_file
+  echo "==> pruning jail $2 ($1, owner $3, removal ${4:-retain}): no longer in the app"
+  jp_path=$(zfs get -H -o value mountpoint "$1")
+  if [ "$jp_conf" = "$JAIL_CONF" ]; then jp_file=$jp_conf; else jp_file=$jp_conf/$2.conf; fi
+  do_jail_teardown "$2" "$jp_file" "$jp_path" "$jp_mount/$2.fstab"
+  # Its resource limits (JailFromSnapshot limits), which its hooks read.
+  do_jail_limits_clear "$2"
+  do_jail_dataset_remove "$1" "$jp_root" "$jp_mount" "$2"
+}
+
+# each_pruned_jail SCOPE ROOT PROPERTY FUNCTION [OWNER...]: `FUNCTION DATASET NAME OWNER VALUE`
+# for every jail dataset directly under ROOT (role jail) whose owner is of SCOPE and none of OWNER
+# (owner_pruned), VALUE its PROPERTY ("-" when unset). A dataset whose jail name property is no
+# jail name is skipped with a word on stderr.
+each_pruned_jail() {
+  local ej_scope ej_root ej_prop ej_fn ej_rows ej_tab ej_ds ej_owner ej_role ej_name ej_value
+  ej_scope=$1 ej_root=$2 ej_prop=$3 ej_fn=$4
+  shift 4
+  exists "$ej_root" || return 0
+  ej_rows=$(zfs list -H -o name,"$OWNER_PROPERTY","$ROLE_PROPERTY","$JAIL_NAME_PROPERTY","$ej_prop" -r -d 1 -t filesystem "$ej_root")
+  ej_tab=$(printf '\t')
   # fd 3: the commands in the loop must not read the rows from stdin.
-  while IFS=$jp_tab read -r jp_ds jp_owner jp_role jp_name jp_removal <&3; do
-    [ "$jp_role" = "$JAIL_ROLE" ] || continue
-    owner_pruned "$jp_scope" "$jp_owner" "$@" || continue
-    case "$jp_name" in '' | *[!A-Za-z0-9_]*) echo "skipping $jp_ds: bad jail name property" >&2; continue ;; esac
-    echo "==> pruning jail $jp_name ($jp_ds, owner $jp_owner, removal ${jp_removal:-retain}): no longer in the app"
-    jp_path=$(zfs get -H -o value mountpoint "$jp_ds")
-    if [ "$jp_conf" = "$JAIL_CONF" ]; then jp_file=$jp_conf; else jp_file=$jp_conf/$jp_name.conf; fi
-    do_jail_teardown "$jp_name" "$jp_file" "$jp_path" "$jp_mount/$jp_name.fstab"
-    # Its resource limits (JailFromSnapshot limits), which its hooks read.
-    rm -f "$JAIL_STATE_DIR/$jp_name.rctl" "$JAIL_STATE_DIR/$jp_name.cpuset"
-    do_jail_dataset_remove "$jp_ds" "$jp_root" "$jp_mount" "$jp_name"
+  while IFS=$ej_tab read -r ej_ds ej_owner ej_role ej_name ej_value <&3; do
+    [ "$ej_role" = "$JAIL_ROLE" ] || continue
+    owner_pruned "$ej_scope" "$ej_owner" "$@" || continue
+    case "$ej_name" in '' | *[!A-Za-z0-9_]*) echo "skipping $ej_ds: bad jail name property" >&2; continue ;; esac
+    "$ej_fn" "$ej_ds" "$ej_name" "$ej_owner" "$ej_value"
   done 3<<EOF
-$jp_rows
+$ej_rows
 EOF
 }
