@@ -9,7 +9,7 @@
 // the jail's root when the jail allows it (allow.mount, allow.mount.zfs, enforce_statfs < 2).
 const fs = require('fs');
 const path = require('path');
-const { out, fail, readStdin, writeFd, dbDir } = require('../lib/host');
+const { out, fail, readStdin, writeFd, dbDir, hostPath } = require('../lib/host');
 const { getopt } = require('../lib/getopt');
 const State = require('../lib/state');
 const Z = require('../lib/zfsdata');
@@ -19,6 +19,7 @@ const USAGE = {
   create: '\tcreate [-Pnpuv] [-o property=value] ... <filesystem>',
   destroy: '\tdestroy [-fnpRrv] <filesystem|volume>\n\tdestroy [-dnpRrv] <filesystem|volume>@<snap>[%<snap>][,...]',
   snapshot: '\tsnapshot [-r] [-o property=value] ... <filesystem|volume>@<snap> ...',
+  rollback: '\trollback [-rRf] <snapshot>',
   clone: '\tclone [-p] [-o property=value] ... <snapshot> <filesystem|volume>',
   rename: '\trename [-f] <filesystem|volume|snapshot> <filesystem|volume|snapshot>\n\trename -p [-f] <filesystem|volume> <filesystem|volume>\n\trename -u [-f] <filesystem> <filesystem>\n\trename -r <snapshot> <snapshot>',
   list: '\tlist [-Hp] [-r|-d max] [-o property[,...]] [-s property]...\n\t    [-S property]... [-t type[,...]] [filesystem|volume|snapshot] ...',
@@ -373,6 +374,14 @@ function snapshot(argv) {
   const g = opts('snapshot', argv, 'ro:');
   if (g.args.length === 0) usage('snapshot', 'missing snapshot argument');
   const props = parseProps('snapshot', g.all('o'));
+  // zfs_snapshot_nvl validates -o through zfs_valid_proplist for ZFS_TYPE_SNAPSHOT: a user
+  // property is any value, no native one applies to a snapshot when it is made.
+  for (const k of Object.keys(props)) {
+    if (Z.isUserProp(k)) continue;
+    if (Z.READONLY.includes(k)) fail(1, `cannot create snapshots : '${k}' is readonly`);
+    if (!Z.NATIVE[k]) fail(1, `cannot create snapshots : invalid property '${k}'`);
+    fail(1, `cannot create snapshots : '${k}' does not apply to datasets of this type`);
+  }
   State.update((s) => {
     for (const full of g.args) {
       if (!Z.isSnap(full) || !Z.validName(full)) fail(1, `cannot create snapshot '${full}': invalid character in name`);
@@ -415,6 +424,66 @@ function clone(argv) {
       if (e) fail(1, e + '\nfilesystem successfully created, but not mounted');
     }
   });
+}
+
+// ---------------------------------------------------------------- rollback
+// zfs_do_rollback and rollback_check (cmd/zfs/zfs_main.c), zfs_rollback (lib/libzfs/
+// libzfs_dataset.c): the operand must be a snapshot; younger snapshots refuse the rollback
+// unless -r (or -R) destroys them, and a younger snapshot's clones refuse -r unless -R destroys
+// them too. The rollback itself is online: a mounted filesystem stays mounted, its files become
+// the snapshot's (what is mounted under it stays).
+const MAX_YOUNGER = 32;
+
+function rollback(argv) {
+  const g = opts('rollback', argv, 'rRf');
+  if (g.args.length < 1) usage('rollback', 'missing dataset argument');
+  if (g.args.length > 1) usage('rollback', 'too many arguments');
+  const target = g.args[0];
+  const recurse = g.has('r') || g.has('R');
+  State.update((s) => {
+    if (!Z.isSnap(target)) fail(1, `cannot open '${target}': missing '@' delimiter in snapshot name`);
+    const snap = mustExist(s, target);
+    const fsRec = mustExist(s, Z.fsOfSnap(target));
+    const younger = Z.snapshotsOf(s, fsRec.name).filter((n) => Z.get(s, n).createtxg > snap.createtxg);
+    if (younger.length > 0 && !recurse) {
+      const shown = younger.slice(0, MAX_YOUNGER);
+      fail(1, `cannot rollback to '${target}': more recent snapshots or bookmarks exist\nuse '-r' to force deletion of the following snapshots and bookmarks:\n${shown.join('\n')}`
+        + (younger.length >= MAX_YOUNGER ? `\nOutput limited to ${MAX_YOUNGER} snapshots/bookmarks` : ''));
+    }
+    if (!g.has('R')) {
+      const dependents = younger.flatMap((n) => withDependents(s, n).filter((d) => d !== n));
+      if (dependents.length > 0) {
+        fail(1, `cannot rollback to '${target}': clones of previous snapshots exist\nuse '-R' to force deletion of the following clones and dependents:\n${dependents.join('\n')}`);
+      }
+    }
+    for (const n of younger) {
+      const victims = withDependents(s, n).sort((a, b) => depthKey(b) - depthKey(a));
+      for (const v of victims.filter((x) => x !== n)) {
+        const r = Z.get(s, v);
+        if (r && r.type === 'filesystem' && r.mounted) { const e = Z.unmount(s, r, { keepDir: false }); if (e) fail(1, e); }
+      }
+      for (const v of [...victims.filter((x) => x !== n), n]) if (Z.get(s, v)) Z.destroyOne(s, v);
+    }
+    restoreInto(s, fsRec, Z.dataDir(snap));
+  });
+}
+
+/** The filesystem's own files replaced by src's; what is mounted under it is left as it is. */
+function restoreInto(s, rec, src) {
+  const dir = Z.dataDir(rec);
+  const keep = Z.descendants(s, rec.name).map((n) => Z.get(s, n)).filter((d) => d.type === 'filesystem' && d.mounted && rec.mounted)
+    .map((d) => path.relative(dir, hostPath(d.mountedAt))).filter((r) => r && !r.startsWith('..'));
+  const clear = (rel) => {
+    for (const e of fs.readdirSync(path.join(dir, rel))) {
+      const r = rel ? `${rel}/${e}` : e;
+      if (keep.includes(r)) continue;
+      if (keep.some((k) => k.startsWith(`${r}/`))) clear(r);
+      else fs.rmSync(path.join(dir, r), { recursive: true, force: true });
+    }
+  };
+  fs.mkdirSync(dir, { recursive: true });
+  clear('');
+  T.copyTree(src, dir);
 }
 
 // ---------------------------------------------------------------- destroy
@@ -707,7 +776,7 @@ function jailMount(g) {
 }
 
 const SUBCOMMANDS = {
-  create, list, get, set, inherit, snapshot, snap: snapshot, clone, destroy, rename, mount,
+  create, list, get, set, inherit, snapshot, snap: snapshot, rollback, clone, destroy, rename, mount,
   unmount: (a) => unmount(a, 'unmount'), umount: (a) => unmount(a, 'umount'),
   send, receive: (a) => receive(a, 'receive'), recv: (a) => receive(a, 'recv'),
   jail: (a) => jailCmd(a, true), unjail: (a) => jailCmd(a, false),
