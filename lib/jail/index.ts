@@ -2,7 +2,7 @@ export { JailAddress, JailAddressFamily } from './address';
 export { JailAllow, JailExecHooks, SysvIpc } from './conf';
 export { JailDefaults, JailHost, JailHostProps } from './host';
 export { IJail, IJailHost, JailForwardTarget } from './interfaces';
-export { JailCreationMethod, JailFromSnapshot, JailFromSnapshotProps, JailRemovalPolicy } from './jail';
+export { JailCreationMethod, JailFromSnapshot, JailFromSnapshotProps, JailRemovalPolicy, JailSnapshotPolicy } from './jail';
 export { JailMount, JailNullfsMount } from './mounts';
 export { IJailNetwork, JailAliasesOptions, JailHostsEntry, JailNetwork, JailNetworkConfig, JailNetworkParameter } from './network';
 export { JailParameter } from './parameters';

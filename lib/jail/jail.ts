@@ -19,7 +19,7 @@ import { ownerMark } from '../shell';
 import { JAIL_CONF, JAIL_CONF_DIR, jailName, MANAGED_FILE_MARKER } from './names';
 import { hostStackTargets, IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
 import { JailParameter } from './parameters';
-import { JailCreationMethod, JailRemovalPolicy } from './policy';
+import { JailCreationMethod, JailRemovalPolicy, JailSnapshotPolicy, snapshotsKept } from './policy';
 import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDestroyScript, JailScriptInput, word } from './scripts';
 import { JailResolvers, loopbackResolverCheck, resolvHooks } from './resolvers';
 import { JailSource } from './source';
@@ -28,7 +28,7 @@ import { checkLimits, cpusetCommand, jailLimitFiles, JailResourceLimits, LIMITS_
 import { JailZfsProperties, ZFS_PROPERTIES_KIND, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments } from './zfs-properties';
 import { jailConfFile, jailFstabFile, jailTeardownWords } from './teardown';
 
-export { JailCreationMethod, JailRemovalPolicy } from './policy';
+export { JailCreationMethod, JailRemovalPolicy, JailSnapshotPolicy } from './policy';
 
 /** Jails, kept by the owner mark on their datasets; pruned first (a switch goes once its jails are gone). */
 const JAIL_KIND = defineHostKind({
@@ -68,6 +68,14 @@ export interface JailFromSnapshotProps {
    * @default JailRemovalPolicy.RETAIN
    */
   readonly removalPolicy?: JailRemovalPolicy;
+  /**
+   * A snapshot of the dataset as it is retired (`DATASET@cdktf-before-retire-<UTC time>`, kept
+   * with the retired dataset), when its source changes or the jail is removed. With
+   * `JailRemovalPolicy.DESTROY` none is taken: `zfs destroy -r` would take it along at once, so
+   * `keep` is refused with DESTROY; keep the old dataset with RETAIN instead.
+   * @default - JailSnapshotPolicy.keep(1) with RETAIN, none with DESTROY
+   */
+  readonly snapshotPolicy?: JailSnapshotPolicy;
   /**
    * Start the jail when it is created (and after each change of its parameters).
    * @default true
@@ -324,6 +332,8 @@ export class JailFromSnapshot extends Construct implements IJail {
       },
     });
 
+    const removalPolicy = props.removalPolicy ?? JailRemovalPolicy.RETAIN;
+    const retireSnapshot = v.validated(at, 'snapshotPolicy', () => retireSnapshotTaken(props.snapshotPolicy, removalPolicy));
     const input: JailScriptInput = {
       name: this.name,
       owner,
@@ -331,7 +341,8 @@ export class JailFromSnapshot extends Construct implements IJail {
       path: this.path,
       sourceSnapshot: this.sourceSnapshot,
       method: props.method ?? JailCreationMethod.CLONE,
-      removalPolicy: props.removalPolicy ?? JailRemovalPolicy.RETAIN,
+      removalPolicy,
+      retireSnapshot,
       confFile: this.confFile,
       usesConfDir,
       confText: this.confText,
@@ -416,6 +427,7 @@ const JAIL_PROPS: Record<string, p.Kind> = {
   })),
   method: p.oneOf('JailCreationMethod', JailCreationMethod),
   removalPolicy: p.oneOf('JailRemovalPolicy', JailRemovalPolicy),
+  snapshotPolicy: p.instanceOf(JailSnapshotPolicy, 'JailSnapshotPolicy.keep(1) or JailSnapshotPolicy.none()'),
   start: p.bool,
   addresses: p.list(p.instanceOf(JailAddress, (given) => `JailAddress.onInterface("lo1", ${typeof given === 'string' ? JSON.stringify(given) : '"127.1.1.1/32"'})`), 'JailAddress objects'),
   hostsEntries: p.bool,
@@ -457,4 +469,17 @@ const JAIL_PROPS: Record<string, p.Kind> = {
 /** Host directories shown in the jail through nullfs (fstab entries and `mount` lines). */
 function nullfsDevices(mounts: ResolvedMounts): string[] {
   return [...mounts.fstab, ...mounts.mountLines].filter((m) => m.type === 'nullfs').map((m) => m.device);
+}
+
+/** Whether the dataset gets a snapshot as it is retired: never with DESTROY, where asking for one is refused. */
+function retireSnapshotTaken(policy: JailSnapshotPolicy | undefined, removal: JailRemovalPolicy): boolean {
+  const keep = policy === undefined ? undefined : snapshotsKept(policy);
+  if (removal === JailRemovalPolicy.DESTROY) {
+    if (keep) {
+      throw new v.ValidationError(`JailSnapshotPolicy.keep(${keep}) with removalPolicy JailRemovalPolicy.DESTROY: zfs destroy -r takes the snapshot along with the dataset; `
+        + 'use JailRemovalPolicy.RETAIN to keep the old dataset with its snapshot, or leave snapshotPolicy out');
+    }
+    return false;
+  }
+  return keep !== 0;
 }

@@ -9,6 +9,7 @@ import {
   indentLines,
   JAIL_STATE_DIR,
   REMOVAL_PROPERTY,
+  RETIRE_SNAPSHOT_PROPERTY,
   RETIRED_DATASET,
   ScriptBuilder,
   shellQuote,
@@ -36,6 +37,8 @@ export interface JailScriptInput {
   readonly sourceSnapshot: string;
   readonly method: JailCreationMethod;
   readonly removalPolicy: JailRemovalPolicy;
+  /** A snapshot of the dataset before it is retired (recorded on it for jail-dataset-remove). */
+  readonly retireSnapshot: boolean;
   readonly confFile: string;
   readonly usesConfDir: boolean;
   readonly confText: string;
@@ -85,9 +88,9 @@ export function datasetDestroyScript(i: JailScriptInput): ScriptBuilder {
 /** The configuration step's create: files, hosts, jail_list, then start as boot does. */
 export function configCreateScript(i: JailScriptInput): ScriptBuilder {
   const name = i.name;
-  const b = new ScriptBuilder('jail configuration').action(`jail ${name}: checking its dataset, recording removal policy ${i.removalPolicy}`,
+  const b = new ScriptBuilder('jail configuration').action(`jail ${name}: checking its dataset, recording removal policy ${i.removalPolicy}${i.retireSnapshot ? ' (snapshot first)' : ''}`,
     helperCall('jail-check', name, i.path),
-    `zfs set ${word(`${REMOVAL_PROPERTY}=${i.removalPolicy}`)} ${word(i.datasetName)}`,
+    `zfs set ${word(`${REMOVAL_PROPERTY}=${i.removalPolicy}`)} ${word(`${RETIRE_SNAPSHOT_PROPERTY}=${i.retireSnapshot ? 'on' : 'off'}`)} ${word(i.datasetName)}`,
     // The jail must start on its dataset, never on the empty mountpoint directory.
     helperCall('dataset-mounted', i.datasetName, i.path),
     // A missing nullfs source would only fail at start, after conf, hosts and jail_list are written.

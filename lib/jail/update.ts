@@ -1,12 +1,22 @@
+import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { HostStep, stepScripts } from '../host';
 import { FreeBsdRelease } from '../release';
-import { freebsdUpdateCleanupLines, freebsdUpdateLines, helperCall, JAIL_STATE_DIR, ScriptBuilder, shellQuote } from '../shell';
+import { freebsdUpdateCleanupLines, freebsdUpdateLines, helperCall, JAIL_STATE_DIR, ownerMark, ScriptBuilder, shellQuote, SNAPSHOT_BEFORE_UPDATE } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
 import { addUpdateStep } from './inside';
 import { IJail, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
+import { JailSnapshotPolicy, snapshotsKept } from './policy';
 import { jailRunning } from './scripts';
+
+/**
+ * The snapshots a JailUpdate keeps unless told otherwise: the state before its last run, to
+ * roll back a change that went wrong, and the one before, for a problem found only after the
+ * next run. An upgrade rewrites most of the base system, so each costs up to its size (about
+ * 1 GB); two bound that.
+ */
+export const DEFAULT_UPDATE_SNAPSHOTS = 2;
 
 /** Properties of a jail's system update. */
 export interface JailUpdateProps {
@@ -28,6 +38,15 @@ export interface JailUpdateProps {
    * @default true
    */
   readonly restart?: boolean;
+  /**
+   * A snapshot of the jail's dataset (`DATASET@cdktf-before-update-<UTC time>-<run>`, not of
+   * datasets under it) before freebsd-update changes it, and how many of this JailUpdate's
+   * snapshots are kept (older ones are destroyed). A re-run of the same run after a failure
+   * takes none. The snapshots stay when the JailUpdate is removed; roll back with the host
+   * helper's `jail-rollback`.
+   * @default JailSnapshotPolicy.keep(2)
+   */
+  readonly snapshotPolicy?: JailSnapshotPolicy;
 }
 
 /**
@@ -52,15 +71,27 @@ export class JailUpdate extends Construct {
       targetRelease: p.instanceOf(FreeBsdRelease, p.releaseLike),
       runId: p.str(),
       restart: p.bool,
+      snapshotPolicy: p.instanceOf(JailSnapshotPolicy, 'JailSnapshotPolicy.keep(2) or JailSnapshotPolicy.none()'),
     });
+    // The path is the owner mark of its snapshots, read back from `zfs list -H` (tab-separated).
+    v.validated(at, 'construct path', () => v.fieldText(at));
     const jail = props.jail;
     const target = props.targetRelease === undefined ? undefined : v.validated(at, 'targetRelease', () => v.release(props.targetRelease!.name));
     props.targetRelease?.annotateSupport(this);
     const runId = v.validated(at, 'runId', () => v.singleLine(props.runId ?? ''));
+    const keep = v.validated(at, 'snapshotPolicy', () => snapshotsKept(props.snapshotPolicy ?? JailSnapshotPolicy.keep(DEFAULT_UPDATE_SNAPSHOTS)));
+    const restart = props.restart ?? true;
     const b = new ScriptBuilder('update');
+    if (keep > 0) {
+      // One run of this step is one change: the same inputs re-run after a failure take no second snapshot.
+      const change = createHash('sha256').update(JSON.stringify([jail.datasetStep.contentHash, target ?? '', runId, restart])).digest('hex').slice(0, 12);
+      const reason = `freebsd-update of jail ${jail.name}${target ? ` to ${target}` : ''}${runId ? ` (run ${runId})` : ''}`;
+      b.action(`snapshot of ${jail.datasetName} before the update (the newest ${keep} kept)`,
+        helperCall('snapshot-before', jail.datasetName, ownerMark(jail.host.ownershipScope, at), SNAPSHOT_BEFORE_UPDATE, change, String(keep), reason));
+    }
     b.action(`freebsd-update of jail ${jail.name}${target ? ` to ${target}` : ''}`,
       ...freebsdUpdateLines({ basedir: jail.path, what: `jail ${jail.name}`, targetRelease: target }));
-    if (props.restart ?? true) {
+    if (restart) {
       // As boot starts it (service jail restart): what runs after the update is what runs after a reboot.
       // A restart that failed half way (stopped, not started again) is marked, so that the next
       // run starts the jail it stopped instead of taking it for one the administrator stopped.

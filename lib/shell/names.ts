@@ -17,6 +17,20 @@ export const JAIL_NAME_PROPERTY = `${LIBRARY_NAME}:jail`;
 export const REMOVAL_PROPERTY = `${LIBRARY_NAME}:removal`;
 /** ZFS user property listing the ZFS properties the library set on a jail's dataset (JailFromSnapshot zfsProperties). */
 export const ZFS_PROPERTIES_PROPERTY = `${LIBRARY_NAME}:properties`;
+/** ZFS user property of a snapshot the library made before a change: what it was taken before (SNAPSHOT_BEFORE_UPDATE, SNAPSHOT_BEFORE_RETIRE). */
+export const SNAPSHOT_PROPERTY = `${LIBRARY_NAME}:snapshot`;
+/** ZFS user property of such a snapshot: the digest of the change it was taken for (a re-run of the same change takes none). */
+export const SNAPSHOT_CHANGE_PROPERTY = `${LIBRARY_NAME}:change`;
+/** ZFS user property of such a snapshot: why it was taken, in words (`freebsd-update of jail h1 to 15.1-RELEASE`). */
+export const SNAPSHOT_REASON_PROPERTY = `${LIBRARY_NAME}:reason`;
+/** ZFS user property of a jail's dataset: `off` when no snapshot is to be taken before it is retired (JailSnapshotPolicy.none()). */
+export const RETIRE_SNAPSHOT_PROPERTY = `${LIBRARY_NAME}:retire-snapshot`;
+/** SNAPSHOT_PROPERTY value: taken by a JailUpdate before freebsd-update changed the jail. */
+export const SNAPSHOT_BEFORE_UPDATE = 'before-update';
+/** SNAPSHOT_PROPERTY value: taken of a jail's dataset before it was retired (set aside). */
+export const SNAPSHOT_BEFORE_RETIRE = 'before-retire';
+/** Start of the name of every snapshot the library takes before a change: `DATASET@cdktf-KIND-<UTC time>[-CHANGE]`. */
+export const SNAPSHOT_NAME_PREFIX = 'cdktf-';
 /** ZFS user property recording which sets (and digests) were extracted into a template. */
 export const EXTRACTED_PROPERTY = `${LIBRARY_NAME}:extracted`;
 

@@ -16,7 +16,10 @@ import { haveCommand, tempDir } from '../support/sh';
 
 /** The helper's functions in sh, `id` answering root, then COMMANDS. */
 function inHelper(commands: string): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync('/bin/sh', ['-c', `${helperFunctions()}id() { echo 0; }\n${commands}`, 'helper-1'], { encoding: 'utf8' });
+  // A file, not `sh -c TEXT`: the helper and the commands are more than one argument may be (128 KiB on Linux).
+  const file = path.join(tempDir(), 'helper-1');
+  fs.writeFileSync(file, `${helperFunctions()}id() { echo 0; }\n${commands}`);
+  const r = spawnSync('/bin/sh', [file], { encoding: 'utf8' });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

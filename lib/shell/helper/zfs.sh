@@ -145,14 +145,19 @@ do_dataset_mounted() {
   [ "$(zfs get -H -o value mounted "$1")" = yes ] || zfs mount "$1"
 }
 
-# destroyed by its $REMOVAL_PROPERTY, else retired.
+# destroyed by its $REMOVAL_PROPERTY, else retired, with a snapshot
+# of the moment first unless its $RETIRE_SNAPSHOT_PROPERTY is off (snapshots.sh; a re-run after a
+# failed retirement takes none again). The snapshot goes along with the rename.
 do_jail_dataset_remove_usage="jail-dataset-remove DATASET ROOT MOUNTPOINT NAME"
-do_jail_dataset_remove_descr="DATASET destroyed or retired by its $REMOVAL_PROPERTY"
+do_jail_dataset_remove_descr="DATASET destroyed or retired by its $REMOVAL_PROPERTY; before it is retired, a snapshot unless its $RETIRE_SNAPSHOT_PROPERTY is off"
 do_jail_dataset_remove() {
   if [ "$(zfs get -H -o value "$REMOVAL_PROPERTY" "$1")" = "$REMOVAL_DESTROY" ]; then
     echo "==> destroying dataset $1"
     zfs destroy -r "$1"
   else
+    if [ "$(zfs get -H -o value "$RETIRE_SNAPSHOT_PROPERTY" "$1")" != off ]; then
+      snapshot_once "$1" "$(zfs get -H -o value "$OWNER_PROPERTY" "$1")" "$SNAPSHOT_BEFORE_RETIRE" retire "dataset of jail $4 retired"
+    fi
     do_retire "$@"
   fi
 }
