@@ -96,6 +96,7 @@ do_jail_rollback() {
   local jr_ds jr_snap jr_mark jr_younger
   jr_ds=$(jail_dataset "$1")
   case "$2" in
+    @*) jr_snap=$jr_ds$2 ;;
     *@*) jr_snap=$2 ;;
     *) jr_snap=$jr_ds@$2 ;;
   esac
