@@ -160,8 +160,9 @@ export function hostView(host: FakeHost, opts: ViewOptions = {}): Map<string, st
   }
   const s = rawState(host);
   for (const d of Object.values(s.zfs.datasets)) {
-    // The retirement time in a retired dataset's name is the only clock reading a host keeps.
-    const name = d.name.replace(/-\d{8}T\d{6}Z?$/, '-<time>');
+    // The clock readings a host keeps are in names: a retired dataset's retirement time, a
+    // snapshot's time of the change it was taken before (`@cdktf-before-update-<time>-<run>`).
+    const name = d.name.replace(/-\d{8}T\d{6}Z?(?=$|[-@/])/g, '-<time>');
     const props = Object.fromEntries(Object.entries(d.props).map(([k, v]) => [k, String(v).replace(/\d{8}T\d{6}Z?/, '<time>')]));
     view.set(`zfs ${name}`, sortedJson({ type: d.type, origin: d.origin, mounted: d.mounted, mountedAt: d.mountedAt, props }));
     // Data that is not at a mountpoint (snapshots, unmounted datasets) lives under the shims' guid directories.
