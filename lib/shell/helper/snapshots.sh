@@ -8,10 +8,12 @@
 # the library's when it carries $SNAPSHOT_PROPERTY and the $OWNER_PROPERTY of the construct
 # that took it; only those are ever destroyed here.
 
-# OWNER's KIND snapshots of DATASET (not of its children), oldest first: NAME<tab>CHANGE.
+# OWNER's KIND snapshots of DATASET (not of its children), oldest first: NAME<tab>CHANGE. Fails
+# when zfs does (read into a variable first: a pipeline's status would be awk's).
 owned_snapshots() {
-  zfs list -H -t snapshot -d 1 -s createtxg -o name,"$OWNER_PROPERTY","$SNAPSHOT_PROPERTY","$SNAPSHOT_CHANGE_PROPERTY" "$1" |
-    awk -F '\t' -v o="$2" -v k="$3" '$2 == o && $3 == k { print $1 "\t" $4 }'
+  local os_all
+  os_all=$(zfs list -H -t snapshot -d 1 -s createtxg -o name,"$OWNER_PROPERTY","$SNAPSHOT_PROPERTY","$SNAPSHOT_CHANGE_PROPERTY" "$1") || return 1
+  printf '%s\n' "$os_all" | awk -F '\t' -v o="$2" -v k="$3" '$2 == o && $3 == k { print $1 "\t" $4 }'
 }
 
 # DATASET@$SNAPSHOT_NAME_PREFIX<KIND>-<UTC time>[-SUFFIX] marked as OWNER's KIND snapshot for
@@ -20,7 +22,8 @@ owned_snapshots() {
 snapshot_once() {
   local so_ds so_owner so_kind so_change so_reason so_suffix so_last so_name
   so_ds=$1 so_owner=$2 so_kind=$3 so_change=$4 so_reason=$5 so_suffix=${6:+-$6}
-  so_last=$(owned_snapshots "$so_ds" "$so_owner" "$so_kind" | tail -n 1)
+  so_last=$(owned_snapshots "$so_ds" "$so_owner" "$so_kind") || return 1
+  so_last=$(printf '%s\n' "$so_last" | tail -n 1)
   if [ -n "$so_last" ] && [ "${so_last#*	}" = "$so_change" ]; then
     echo "==> ${so_last%%	*} is the snapshot of this change already"
     return 0
@@ -28,24 +31,25 @@ snapshot_once() {
   so_name=$so_ds@$SNAPSHOT_NAME_PREFIX$so_kind-$(date -u +%Y%m%dT%H%M%SZ)$so_suffix
   echo "==> snapshot $so_name ($so_reason)"
   zfs snapshot -o "$OWNER_PROPERTY=$so_owner" -o "$SNAPSHOT_PROPERTY=$so_kind" \
-    -o "$SNAPSHOT_CHANGE_PROPERTY=$so_change" -o "$SNAPSHOT_REASON_PROPERTY=$so_reason" "$so_name"
+    -o "$SNAPSHOT_CHANGE_PROPERTY=$so_change" -o "$SNAPSHOT_REASON_PROPERTY=$so_reason" "$so_name" || return 1
 }
 
 # The newest KEEP of OWNER's KIND snapshots of DATASET kept, the older ones destroyed; one that
 # has clones (someone made a dataset from it) is left, with a warning.
 prune_snapshots() {
   local ps_list ps_n ps_snap ps_clones
-  ps_list=$(owned_snapshots "$1" "$2" "$3" | cut -f 1)
+  ps_list=$(owned_snapshots "$1" "$2" "$3") || return 1
+  ps_list=$(printf '%s\n' "$ps_list" | cut -f 1)
   ps_n=$(printf '%s\n' "$ps_list" | grep -c . || :)
   [ "$ps_n" -gt "$4" ] || return 0
   for ps_snap in $(printf '%s\n' "$ps_list" | head -n "$((ps_n - $4))"); do
-    ps_clones=$(zfs get -H -o value clones "$ps_snap")
+    ps_clones=$(zfs get -H -o value clones "$ps_snap") || return 1
     if [ -n "$ps_clones" ] && [ "$ps_clones" != - ]; then
       echo "warning: $ps_snap is older than the $4 kept but has clones ($ps_clones): left" >&2
       continue
     fi
     echo "==> destroying $ps_snap (older than the $4 kept)"
-    zfs destroy "$ps_snap"
+    zfs destroy "$ps_snap" || return 1
   done
 }
 
@@ -61,16 +65,16 @@ do_snapshot_before() {
   case "$sb_kind" in '' | *[!a-z0-9-]*) die "snapshot-before: KIND must be of a-z, 0-9 and -, not '$sb_kind'" ;; esac
   case "$sb_change" in '' | *[!a-z0-9]*) die "snapshot-before: CHANGE must be of a-z and 0-9, not '$sb_change'" ;; esac
   exists "$sb_ds" || die "dataset $sb_ds does not exist"
-  snapshot_once "$sb_ds" "$sb_owner" "$sb_kind" "$sb_change" "$6" "$sb_change"
-  prune_snapshots "$sb_ds" "$sb_owner" "$sb_kind" "$sb_keep"
+  snapshot_once "$sb_ds" "$sb_owner" "$sb_kind" "$sb_change" "$6" "$sb_change" || die "no snapshot of $sb_ds taken"
+  prune_snapshots "$sb_ds" "$sb_owner" "$sb_kind" "$sb_keep" || die "the snapshots of $sb_ds beyond the $sb_keep kept were not all destroyed"
 }
 
 # The dataset of jail NAME: the one filesystem marked $JAIL_ROLE with $JAIL_NAME_PROPERTY NAME
 # (a retired one is marked $RETIRED_ROLE).
 jail_dataset() {
-  local jd_found
-  jd_found=$(zfs list -H -t filesystem -o name,"$ROLE_PROPERTY","$JAIL_NAME_PROPERTY" |
-    awk -F '\t' -v n="$1" -v r="$JAIL_ROLE" '$2 == r && $3 == n { print $1 }')
+  local jd_all jd_found
+  jd_all=$(zfs list -H -t filesystem -o name,"$ROLE_PROPERTY","$JAIL_NAME_PROPERTY") || die "zfs list failed"
+  jd_found=$(printf '%s\n' "$jd_all" | awk -F '\t' -v n="$1" -v r="$JAIL_ROLE" '$2 == r && $3 == n { print $1 }')
   [ -n "$jd_found" ] || die "no dataset of jail $1 made by $LIBRARY_NAME"
   [ "$(printf '%s\n' "$jd_found" | wc -l)" -eq 1 ] || die "more than one dataset is marked as jail $1's: $(printf '%s ' "$jd_found")"
   printf '%s\n' "$jd_found"
@@ -102,7 +106,8 @@ do_jail_rollback() {
   esac
   [ "${jr_snap%%@*}" = "$jr_ds" ] || die "snapshot $jr_snap is not of jail $1's dataset $jr_ds; refusing to roll back"
   zfs list -H -t snapshot -o name "$jr_snap" >/dev/null 2>&1 || die "snapshot $jr_snap does not exist ($self jail-snapshots $1 lists them)"
-  jr_younger=$(zfs list -H -t snapshot -d 1 -s createtxg -o name "$jr_ds" | awk -v s="$jr_snap" 'found { printf "%s ", $0 } $0 == s { found = 1 }')
+  jr_younger=$(zfs list -H -t snapshot -d 1 -s createtxg -o name "$jr_ds") || die "zfs list failed"
+  jr_younger=$(printf '%s\n' "$jr_younger" | awk -v s="$jr_snap" 'found { printf "%s ", $0 } $0 == s { found = 1 }')
   [ -z "$jr_younger" ] || echo "==> the younger snapshots go with the rollback: $jr_younger"
   jr_mark=$JAIL_STATE_DIR/$1.rolling-back
   if running "$1"; then

@@ -151,12 +151,16 @@ do_dataset_mounted() {
 do_jail_dataset_remove_usage="jail-dataset-remove DATASET ROOT MOUNTPOINT NAME"
 do_jail_dataset_remove_descr="DATASET destroyed or retired by its $REMOVAL_PROPERTY; before it is retired, a snapshot unless its $RETIRE_SNAPSHOT_PROPERTY is off"
 do_jail_dataset_remove() {
+  local dr_snap dr_owner
   if [ "$(zfs get -H -o value "$REMOVAL_PROPERTY" "$1")" = "$REMOVAL_DESTROY" ]; then
     echo "==> destroying dataset $1"
     zfs destroy -r "$1"
   else
-    if [ "$(zfs get -H -o value "$RETIRE_SNAPSHOT_PROPERTY" "$1")" != off ]; then
-      snapshot_once "$1" "$(zfs get -H -o value "$OWNER_PROPERTY" "$1")" "$SNAPSHOT_BEFORE_RETIRE" retire "dataset of jail $4 retired"
+    dr_snap=$(zfs get -H -o value "$RETIRE_SNAPSHOT_PROPERTY" "$1") || die "cannot read $RETIRE_SNAPSHOT_PROPERTY of $1"
+    if [ "$dr_snap" != off ]; then
+      dr_owner=$(zfs get -H -o value "$OWNER_PROPERTY" "$1") || die "cannot read $OWNER_PROPERTY of $1"
+      snapshot_once "$1" "$dr_owner" "$SNAPSHOT_BEFORE_RETIRE" retire "dataset of jail $4 retired" ||
+        die "no snapshot of $1 taken before its retirement"
     fi
     do_retire "$@"
   fi
