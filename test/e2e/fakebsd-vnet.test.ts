@@ -5,15 +5,14 @@
  * stopping every jail leaves nothing of it, starting again rebuilds it; bridged and routed
  * switches; refusals.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { VnetLabStack } from '../../examples/vnet-lab/main';
-import { HOST_HELPER_PATH, HOST_HELPER_PROGRAM, SCRIPT_PATH, VNET_CLAIM_DIR } from '../../lib/shell';
+import { HOST_HELPER_PATH, VNET_CLAIM_DIR } from '../../lib/shell';
 import { NOTEBOOK_LAB_LISTING } from '../vnet/notebook-lab';
-import { F, shimsAt } from './fakebsd-support';
+import { F, helperOnFakeHost, shimsAt } from './fakebsd-support';
 
 let root: string;
 let shims: string;
@@ -22,26 +21,19 @@ let claims: string;
 const { sh, ok, host, write } = shimsAt(() => root);
 const LAB = ['r1', 'vpnr1', 'vpnr2', 'vpnh1', 'vpnh2'];
 
+let installed: ReturnType<typeof helperOnFakeHost>;
+
 /** The helper as installed, with the fake's commands first on its PATH. */
 function installHelper() {
-  shims = fs.mkdtempSync(path.join(os.tmpdir(), 'fakebsd-vnet-shims-'));
-  F.installShims(shims, { nodePath: process.execPath });
-  const bin = ['/sbin', '/usr/sbin', '/usr/bin', '/bin'].map((d) => path.join(shims, d)).join(':');
-  helper = path.join(shims, 'helper-1');
   // The helper runs on this machine's file system: its switch claims go to a directory of the test's.
+  installed = helperOnFakeHost(() => root, 'fakebsd-vnet-shims-', (text, dir) => text.split(VNET_CLAIM_DIR).join(path.join(dir, 'vnet-claims')));
+  shims = installed.dir;
+  helper = installed.helper;
   claims = path.join(shims, 'vnet-claims');
-  fs.writeFileSync(helper, HOST_HELPER_PROGRAM.replace(`PATH=${SCRIPT_PATH}\n`, `PATH=${bin}:${SCRIPT_PATH}\n`).split(VNET_CLAIM_DIR).join(claims), { mode: 0o755 });
 }
 
-function run(...args: string[]) {
-  const r = spawnSync(helper, args, { encoding: 'utf8', env: { ...process.env, FAKEBSD_ROOT: root } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function helperOk(...args: string[]): string {
-  const r = run(...args);
-  if (r.status !== 0) throw new Error(`helper ${args.join(' ')} -> ${r.status}\n${r.stderr}`);
-  return r.stdout;
-}
+const run = (...args: string[]) => installed.run(...args);
+const helperOk = (...args: string[]): string => installed.ok(...args);
 
 /** The named nodes of the host's graph (ngctl's own socket left out). */
 const nodes = () => ok('ngctl', 'list').split('\n').slice(1).filter((l) => l.includes('Name:') && !/Name: ngctl\d/.test(l)).map((l) => l.trim().split(/\s+/).slice(1, 4).filter((_, i) => i !== 1).join(' '));

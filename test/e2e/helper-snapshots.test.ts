@@ -5,40 +5,27 @@
  * dataset once before retiring it; jail-rollback refuses what is not the jail's. The whole
  * flow over SSH with Terraform is test/e2e/scenarios-snapshots.test.ts.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HOST_HELPER_PROGRAM, SCRIPT_PATH } from '../../lib/shell';
-import { F, shimsAt } from './fakebsd-support';
+import { F, helperOnFakeHost, shimsAt } from './fakebsd-support';
 
 let root: string;
-let shims: string;
-let helper: string;
 const { ok, write } = shimsAt(() => root);
-
-function run(...args: string[]) {
-  const r = spawnSync(helper, args, { encoding: 'utf8', env: { ...process.env, FAKEBSD_ROOT: root } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function helperOk(...args: string[]): string {
-  const r = run(...args);
-  if (r.status !== 0) throw new Error(`helper ${args.join(' ')} -> ${r.status}\n${r.stderr}`);
-  return r.stdout;
-}
+let installed: ReturnType<typeof helperOnFakeHost>;
+let helper: string;
+const run = (...args: string[]) => installed.run(...args);
+const helperOk = (...args: string[]) => installed.ok(...args);
 /** DATASET's snapshots, oldest first, with owner and kind. */
 const snaps = (ds: string) => ok('zfs', 'list', '-H', '-t', 'snapshot', '-d', '1', '-s', 'createtxg', '-o', 'name,cdktf-freebsd-jails:owner,cdktf-freebsd-jails:snapshot', ds)
   .split('\n').filter(Boolean).map((l) => l.split('\t'));
 const OWNER = 'lab:lab/h1-update';
 
 beforeAll(() => {
-  shims = fs.mkdtempSync(path.join(os.tmpdir(), 'helper-snapshots-shims-'));
-  F.installShims(shims, { nodePath: process.execPath });
-  const bin = ['/sbin', '/usr/sbin', '/usr/bin', '/bin'].map((d) => path.join(shims, d)).join(':');
-  helper = path.join(shims, 'helper-1');
-  fs.writeFileSync(helper, HOST_HELPER_PROGRAM.replace(`PATH=${SCRIPT_PATH}\n`, `PATH=${bin}:${SCRIPT_PATH}\n`), { mode: 0o755 });
+  installed = helperOnFakeHost(() => root, 'helper-snapshots-shims-');
+  helper = installed.helper;
 });
-afterAll(() => fs.rmSync(shims, { recursive: true, force: true }));
+afterAll(() => installed.remove());
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'helper-snapshots-'));
   F.initHost(root, {});
@@ -116,6 +103,28 @@ describe('jail-dataset-remove: a snapshot before the retirement', () => {
     expect(snaps('zroot/vm/h1').length).toBe(1);
     expect(helperOk('jail-dataset-remove', 'zroot/vm/h1', 'zroot/vm', '/vm', 'h1')).toContain('is the snapshot of this change already');
     expect(retired().length).toBe(1);
+  });
+
+  test('a failure at any of its commands, then the action again: one retired dataset with one snapshot of the moment', () => {
+    const start = F.readCommandsLog(root).length;
+    helperOk('jail-dataset-remove', 'zroot/vm/h1', 'zroot/vm', '/vm', 'h1');
+    const commands = F.readCommandsLog(root).slice(start).map((e: { cmd: string; argv: string[] }) => [e.cmd, ...e.argv].join(' '));
+    expect(commands.filter((c: string) => /^zfs (get -H -o value cdktf-freebsd-jails:(retire-snapshot|owner)|list -H -t snapshot -d 1|snapshot) /.test(c)).length).toBe(4);
+    for (let k = 1; k <= commands.length; k++) {
+      fs.rmSync(root, { recursive: true, force: true });
+      root = fs.mkdtempSync(path.join(os.tmpdir(), 'helper-snapshots-'));
+      F.initHost(root, {});
+      ok('zfs', 'create', '-o', 'mountpoint=/vm', 'zroot/vm');
+      ok('zfs', 'create', '-o', 'cdktf-freebsd-jails:owner=lab:lab/h1', '-o', 'cdktf-freebsd-jails:role=jail', '-o', 'cdktf-freebsd-jails:jail=h1', 'zroot/vm/h1');
+      F.setFault(root, { failAt: k });
+      const failed = run('jail-dataset-remove', 'zroot/vm/h1', 'zroot/vm', '/vm', 'h1');
+      F.clearFaults(root);
+      if (failed.status !== 0) helperOk('jail-dataset-remove', 'zroot/vm/h1', 'zroot/vm', '/vm', 'h1');
+      const all = ok('zfs', 'list', '-H', '-r', '-t', 'all', '-o', 'name', 'zroot/vm').split('\n').filter(Boolean).map((n) => n.replace(/\d{8}T\d{6}Z/g, '<time>'));
+      expect([k, commands[k - 1], all]).toEqual([k, commands[k - 1], ['zroot/vm', 'zroot/vm/.retired', 'zroot/vm/.retired/h1-<time>', 'zroot/vm/.retired/h1-<time>@cdktf-before-retire-<time>']]);
+      const snap = ok('zfs', 'list', '-H', '-t', 'snapshot', '-r', '-o', 'name', 'zroot/vm/.retired').trim();
+      expect([k, ok('zfs', 'get', '-H', '-o', 'value', 'cdktf-freebsd-jails:owner,cdktf-freebsd-jails:snapshot', snap)]).toEqual([k, 'lab:lab/h1\nbefore-retire\n']);
+    }
   });
 
   test('off on the dataset: none', () => {
