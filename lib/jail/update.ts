@@ -44,7 +44,7 @@ export interface JailUpdateProps {
    * snapshots are kept (older ones are destroyed). A re-run of the same run after a failure
    * takes none. The snapshots stay when the JailUpdate is removed; roll back with the host
    * helper's `jail-rollback`.
-   * @default JailSnapshotPolicy.keep(2)
+   * @default - `JailSnapshotPolicy.keep(2)`: a snapshot before each run, the newest two kept
    */
   readonly snapshotPolicy?: JailSnapshotPolicy;
 }
