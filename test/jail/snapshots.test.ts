@@ -54,6 +54,12 @@ describe('JailUpdate: a snapshot before freebsd-update', () => {
       `stack/update: invalid snapshotPolicy: JailSnapshotPolicy.keep(${n}): the count is a whole number from 1 to 100; JailSnapshotPolicy.none() takes no snapshot`);
   });
 
+  test('a construct path that cannot be an owner mark read back from zfs list -H is refused', () => {
+    const { stack, jail } = jailStack();
+    const h1 = jail('h1');
+    expect(messageOf(() => new JailUpdate(stack, 'up\tdate', { jail: h1 }))).toMatch(/^stack\/up\tdate: invalid construct path: /);
+  });
+
   test('values of the wrong type from untyped languages are refused', () => {
     expect(messageOf(() => JailSnapshotPolicy.keep('2' as any))).toMatch(/^JailSnapshotPolicy\.keep: invalid count: /);
     expect(messageOf(() => update({ snapshotPolicy: 'keep' as any }))).toMatch(/^stack\/update: invalid snapshotPolicy: .*JailSnapshotPolicy\.keep\(2\) or JailSnapshotPolicy\.none\(\)/);
