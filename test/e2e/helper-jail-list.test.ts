@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BLOCK_BEGIN, BLOCK_END, HOST_HELPER_PROGRAM, MANAGED_FILE_MARKER } from '../../lib/shell';
-import { helperFunctions } from '../support/helper';
+import { runWithHelper } from '../support/helper';
 import { F, shimsAt } from './fakebsd-support';
 
 let root: string;
@@ -21,10 +21,10 @@ function adminBootJails(): { status: number; stdout: string; stderr: string; jai
   const bin = path.join(root, '.bin');
   fs.mkdirSync(bin, { recursive: true });
   fs.writeFileSync(path.join(bin, 'jail'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(__dirname, 'fakebsd', 'fakebsd.js'))} jail "$@"\n`, { mode: 0o755 });
-  const script = `${helperFunctions()}JAIL_CONF=${root}/etc/jail.conf JAIL_CONF_DIR=${root}/etc/jail.conf.d PATH=${bin}:$PATH\nadmin_boot_jails\n`;
+  const script = `JAIL_CONF=${root}/etc/jail.conf JAIL_CONF_DIR=${root}/etc/jail.conf.d PATH=${bin}:$PATH\nadmin_boot_jails`;
   const before = F.readCommandsLog(root).length;
-  const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', env: { ...process.env, FAKEBSD_ROOT: root } });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, jailCalls: F.readCommandsLog(root).length - before };
+  const r = runWithHelper(script, [], { env: { ...process.env, FAKEBSD_ROOT: root } });
+  return { ...r, jailCalls: F.readCommandsLog(root).length - before };
 }
 
 const block = (id: string, text: string) => `${BLOCK_BEGIN} ${id}\n${text}${BLOCK_END} ${id}\n`;

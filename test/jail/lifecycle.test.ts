@@ -24,7 +24,7 @@ import { haveCommand, tempDir } from '../support/sh';
 import { createScript, destroyScript, isHostPruneStep, nullResources } from '../support/synth';
 import { RESOLV_CONF_POSTSTOP, RESOLV_CONF_PRESTART } from '../../lib/jail/conf';
 import { HOST_HELPER_PROGRAM, OFFLINE_FETCH_PROGRAM } from '../../lib/shell';
-import { helperFunctions } from '../support/helper';
+import { runWithHelper } from '../support/helper';
 import { jailStack, runJailHook, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
 
@@ -327,7 +327,7 @@ describe('unmounting under the jail root', () => {
       'mount() { printf \'zroot/vm/h1\\t/vm/h1\\tzfs\\trw\\t0 0\\n/srv\\t/vm/h1/srv\\tnullfs\\tro\\t0 0\\ndevfs\\t/vm/h1/dev\\tdevfs\\trw\\t0 0\\n/x\\t/vm/h10\\tnullfs\\tro\\t0 0\\n\'; }',
       'umount() { echo "umount $*"; }',
     ];
-    const r = spawnSync('sh', ['-c', [helperFunctions(), ...fake, 'unmount_under /vm/h1'].join('\n')], { encoding: 'utf8' });
+    const r = runWithHelper([...fake, 'unmount_under /vm/h1'].join('\n'));
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('umount'))).toEqual(['umount -f /vm/h1/srv', 'umount -f /vm/h1/dev']);
   });
@@ -358,7 +358,7 @@ describe('jail host settings', () => {
       `ifconfig() { if [ "$#" = 1 ]; then printf '%b' ${JSON.stringify(ifconfigOutput)}; else echo "ifconfig $*"; fi; }`,
       'sysrc() { :; }',
     ].join('\n');
-    return spawnSync('sh', ['-c', `${helperFunctions()}${fake}\n_settings_undo "$1"`, 'sh', state], { encoding: 'utf8' });
+    return runWithHelper(`${fake}\n_settings_undo "$1"`, [state]);
   };
 
   test('undo destroys a created interface without addresses', () => {

@@ -11,21 +11,17 @@ import * as names from '../../lib/shell/names';
 import { HOST_HELPER_DIR, HOST_HELPER_FILES, HOST_HELPER_PROGRAM, HOST_HELPER_REVISION, HOST_HELPER_SOURCE_DIR, HOST_HELPER_USERS_FILE, HOST_HELPER_VERSION, DEVFS_RULES_CREATED } from '../../lib/shell/helper';
 import { VNET_CLAIM_DIR, VNET_LOCK } from '../../lib/shell/vnet';
 import { SCRIPT_PATH } from '../../lib/shell';
-import { helperFunctions } from '../support/helper';
+import { runWithHelper } from '../support/helper';
 import { haveCommand, tempDir } from '../support/sh';
 
 /** The helper's functions in sh, `id` answering root, then COMMANDS. */
 function inHelper(commands: string): { status: number; stdout: string; stderr: string } {
-  // A file, not `sh -c TEXT`: the helper and the commands are more than one argument may be (128 KiB on Linux).
-  const file = path.join(tempDir(), 'helper-1');
-  fs.writeFileSync(file, `${helperFunctions()}id() { echo 0; }\n${commands}`);
-  const r = spawnSync('/bin/sh', [file], { encoding: 'utf8' });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return runWithHelper(`id() { echo 0; }\n${commands}`);
 }
 
 /** The functions the files define, as bash lists them once they are sourced without the dispatch. */
 function definedFunctions(): string[] {
-  const r = spawnSync('bash', ['-c', `${helperFunctions()}compgen -A function`], { encoding: 'utf8' });
+  const r = runWithHelper('compgen -A function', [], {}, 'bash');
   expect(r.status).toBe(0);
   return r.stdout.trim().split('\n').sort();
 }

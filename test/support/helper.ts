@@ -3,8 +3,9 @@
  * the dispatch (to source), pieces of its pf module, and the atomic file writes of step scripts
  * that older builds carried in their scripts.
  */
-import { spawnSync } from 'child_process';
+import { spawnSync, SpawnSyncOptions } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { HOST_HELPER_FILES, HOST_HELPER_PROGRAM, HOST_HELPER_SOURCE_DIR } from '../../lib/shell/helper';
 import { BLOCK_BEGIN, BLOCK_END } from '../../lib/shell/names';
@@ -18,6 +19,23 @@ export function helperFunctions(): string {
   const lines = HOST_HELPER_PROGRAM.trimEnd().split('\n');
   if (lines[lines.length - 1] !== HELPER_DISPATCH_LINE) throw new Error(`the helper does not end with ${HELPER_DISPATCH_LINE}`);
   return `${lines.slice(0, -1).join('\n')}\n`;
+}
+
+/**
+ * Runs the helper's functions, then `commands`, in `shell` with `args` as $1...: from a file, never
+ * as `sh -c TEXT`, because the helper alone is more than Linux takes as one argument (128 KiB,
+ * MAX_ARG_STRLEN: spawn then fails with E2BIG and no status).
+ */
+export function runWithHelper(commands: string, args: string[] = [], opts: SpawnSyncOptions = {}, shell = '/bin/sh'): { status: number; stdout: string; stderr: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helper-functions-'));
+  try {
+    const file = path.join(dir, 'helper-1'); // $0 as on a host
+    fs.writeFileSync(file, `${helperFunctions()}${commands}\n`);
+    const r = spawnSync(shell, [file, ...args], { encoding: 'utf8', ...opts });
+    return { status: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The text of one of the helper's files. */
@@ -40,7 +58,7 @@ export function pfHookMarkers(): { begin: string; end: string } {
 
 /** The hook lines pf.sh's pf_hook_lines prints (run in sh). */
 export function pfHookLines(): string[] {
-  const r = spawnSync('/bin/sh', ['-c', `${helperFunctions()}pf_hook_lines`], { encoding: 'utf8' });
+  const r = runWithHelper('pf_hook_lines');
   if (r.status !== 0) throw new Error(`pf_hook_lines: ${r.stderr}`);
   return r.stdout.trimEnd().split('\n');
 }
