@@ -12,3 +12,4 @@ export { JailPackages, JailPackagesProps } from './packages';
 export { JailUpdate, JailUpdateProps } from './update';
 export { JailResourceLimits, RctlResource, RctlRule, RctlSignal } from './limits';
 export { JailZfsProperties } from './zfs-properties';
+export { IJailDataset, JailDataset, JailDatasetAttachment, JailDatasetDelegationOptions, JailDatasetNullfsOptions, JailDatasetProps } from './data';

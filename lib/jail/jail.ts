@@ -25,6 +25,7 @@ import { JailResolvers, loopbackResolverCheck, resolvHooks } from './resolvers';
 import { JailSource } from './source';
 import { jailStatements } from './statements';
 import { checkLimits, cpusetCommand, jailLimitFiles, JailResourceLimits, LIMITS_KIND, limitsCreateScript, limitsDestroyScript, limitStatements, RctlRule } from './limits';
+import { dataAttachments, JailDatasetAttachment } from './data';
 import { JailZfsProperties, ZFS_PROPERTIES_KIND, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments } from './zfs-properties';
 import { jailConfFile, jailFstabFile, jailTeardownWords } from './teardown';
 
@@ -175,6 +176,14 @@ export interface JailFromSnapshotProps {
    * @default - none
    */
   readonly zfsProperties?: JailZfsProperties;
+  /**
+   * Data datasets given to this jail (JailDataset), each through the jail's own configuration:
+   * `JailDatasetAttachment.nullfs(data, "/var/db/postgres")` (a line of its fstab) or
+   * `JailDatasetAttachment.delegated(data, { mountPoint: "/data" })` (the jail manages it). A jail
+   * made again (a new source) gets them back.
+   * @default - none
+   */
+  readonly datasets?: JailDatasetAttachment[];
 }
 
 /**
@@ -257,7 +266,8 @@ export class JailFromSnapshot extends Construct implements IJail {
     const bound: JailNetworkConfig[] = networks.map((n) => n.bind(this));
     this.addresses = bound.flatMap((c) => c.addresses ?? []);
     this.forwardTargets = bound.flatMap((c) => c.forwardTargets ?? hostStackTargets(c.addresses ?? []));
-    const mounts = v.validated(at, 'mounts', () => resolveMounts(this.path, props.nullfsMounts ?? [], props.mounts ?? []));
+    const data = dataAttachments({ at, host, allow: props.allow, parameters: props.parameters, nullfsMounts: props.nullfsMounts, mounts: props.mounts }, props.datasets);
+    const mounts = v.validated(at, 'mounts', () => resolveMounts(this.path, [...(props.nullfsMounts ?? []), ...data.nullfs], props.mounts ?? []));
     if (mounts.fstab.length > 0) this.fstabFile = jailFstabFile(this.name, host.jailRootMountpoint);
     const depend = props.depend ?? [];
     for (const d of depend) {
@@ -293,6 +303,7 @@ export class JailFromSnapshot extends Construct implements IJail {
         depend: depend.map((d) => d.name),
         usesConfDir,
       }),
+      ...data.statements,
       ...(props.parameters ?? []).map((p) => {
         if (TYPED_PARAMETERS.includes(p.name)) {
           throw new v.ValidationError(`${JSON.stringify(p.name)} has a typed property on JailFromSnapshot; use it instead of the escape hatch`);
@@ -352,6 +363,7 @@ export class JailFromSnapshot extends Construct implements IJail {
       teardown: bound.flatMap((c) => c.teardown ?? []),
       // A VNET jail has its own loopback: a host resolver on 127.0.0.1 is not there.
       resolverCheck: resolv.copiesHost && addressParameters.has('vnet') ? loopbackResolverCheck(this.path, this.name) : [],
+      dataPrepare: data.prepare,
       jailPaths: mounts.jailPaths,
       mountPointLines: mountPointLines(this.path, mounts.jailPaths),
       nullfsSources: nullfsDevices(mounts),
@@ -394,11 +406,13 @@ export class JailFromSnapshot extends Construct implements IJail {
         ...bound.flatMap((c) => c.dependsOn ?? []),
         ...(props.devfsRuleset?.rulesetStep ? [props.devfsRuleset.rulesetStep] : []),
         ...(this.limitsStep ? [this.limitsStep] : []),
+        ...data.steps,
       ],
       // A new dataset (new source) needs the configuration applied again; changed rules of its
       // devfs ruleset, a restart (devfs applies a ruleset's rules when it mounts).
       replaceOn: {
         dataset: this.datasetStep.contentHash,
+        ...data.replaceOn,
         ...(props.devfsRuleset?.rulesetStep ? { devfs_ruleset: props.devfsRuleset.rulesetStep.contentHash } : {}),
       },
     });
@@ -464,6 +478,7 @@ const JAIL_PROPS: Record<string, p.Kind> = {
     quota: p.str('"10G"'), refquota: p.str('"10G"'), reservation: p.str('"1G"'), refreservation: p.str('"1G"'),
     compression: p.str('"lz4"'), recordsize: p.str('"128K"'), atime: p.bool, exec: p.bool, setuid: p.bool,
   }, '{ quota: "10G", compression: "lz4" }'),
+  datasets: p.list(p.instanceOf(JailDatasetAttachment, 'JailDatasetAttachment.nullfs(data, "/var/db/postgres")'), 'JailDatasetAttachment objects'),
 };
 
 /** Host directories shown in the jail through nullfs (fstab entries and `mount` lines). */

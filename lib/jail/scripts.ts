@@ -49,6 +49,8 @@ export interface JailScriptInput {
   readonly teardown: readonly string[];
   /** sh lines that refuse the host's resolv.conf for this jail before anything is written. */
   readonly resolverCheck: readonly string[];
+  /** sh lines that put the jail's data datasets in their mode (nullfs, delegated) before it starts. */
+  readonly dataPrepare: readonly string[];
   readonly jailPaths: readonly string[];
   readonly mountPointLines: readonly string[];
   readonly nullfsSources: readonly string[];
@@ -93,6 +95,8 @@ export function configCreateScript(i: JailScriptInput): ScriptBuilder {
     `zfs set ${word(`${REMOVAL_PROPERTY}=${i.removalPolicy}`)} ${word(`${RETIRE_SNAPSHOT_PROPERTY}=${i.retireSnapshot ? 'on' : 'off'}`)} ${word(i.datasetName)}`,
     // The jail must start on its dataset, never on the empty mountpoint directory.
     helperCall('dataset-mounted', i.datasetName, i.path),
+    // Its data datasets, each in its mode (jailed or mounted on the host), before their checks.
+    ...i.dataPrepare,
     // A missing nullfs source would only fail at start, after conf, hosts and jail_list are written.
     ...i.nullfsSources.map((s) => `if [ ! -d ${word(s)} ]; then echo ${word(`error: nullfs source ${s} is not a directory on the host`)} >&2; exit 1; fi`));
   if (i.resolverCheck.length > 0) b.action(`jail ${name}: the host's /etc/resolv.conf it gets a copy of`, ...i.resolverCheck);

@@ -51,6 +51,10 @@ export const RETIRED_ROLE = 'retired';
 export const SHARED_PARENT_OWNER = 'shared-parent';
 /** Dataset under the jail root that retained datasets are moved into. */
 export const RETIRED_DATASET = '.retired';
+/** The dataset under the jail root that holds the data datasets (JailDataset), beside the jails'. */
+export const DATA_DATASET = '.data';
+/** ROLE_PROPERTY value of a data dataset (JailDataset). */
+export const DATA_ROLE = 'data';
 
 /** Marker on the first line of every file this library writes for a jail. */
 export const MANAGED_FILE_MARKER = `# Managed by ${LIBRARY_NAME}`;

@@ -22,12 +22,13 @@ function pruneTableRows(): [string, string][] {
 }
 
 describe('host-side kinds', () => {
-  test('every construct layer declares its kind: services in jails, jails, their limits and ZFS properties, pf, devfs rulesets, switches, files in jails, host settings, in that order', () => {
+  test('every construct layer declares its kind: services in jails, jails, their limits and ZFS properties, data datasets, pf, devfs rulesets, switches, files in jails, host settings, in that order', () => {
     expect(hostKinds().map((k) => [k.name, k.pruneAction])).toEqual([
       ['jail-services', 'jail-service-prune'],
       ['jail', 'jail-prune'],
       ['jail-limits', 'jail-limits-prune'],
       ['jail-zfs-properties', 'jail-zfs-properties-prune'],
+      ['data', 'data-prune'],
       ['pf', 'pf-prune'],
       ['devfs-ruleset', 'devfs-ruleset-prune'],
       ['vnet', 'vnet-prune'],
