@@ -339,3 +339,20 @@ describe('zfs.dataset (15.x) and the order of jail(8) exec hooks', () => {
     expect([r.status, r.stderr]).toEqual([1, 'jail: h1: unknown parameter: zfs.dataset\n']);
   });
 });
+
+describe('jexec: paths in the jail cross its nullfs mounts, as vfs lookups do', () => {
+  test('a file written in the jail under a nullfs mount lands in the host directory mounted there, and is read back there', () => {
+    fakeHost();
+    ok('zfs', 'create', '-o', 'mountpoint=/vm/.data/files', 'zroot/data');
+    fs.mkdirSync(host('/vm/h1/srv/files'), { recursive: true });
+    startJail('h1 { path = "/vm/h1"; persist; mount = "/vm/.data/files /vm/h1/srv/files nullfs rw 0 0"; }\n');
+    const t = sh('jexec', ['h1', 'tee', '/srv/files/hello.txt'], { input: 'written inside\n' });
+    expect([t.status, t.stdout]).toEqual([0, 'written inside\n']);
+    expect(fs.readFileSync(host('/vm/.data/files/hello.txt'), 'utf8')).toBe('written inside\n');
+    expect(fs.existsSync(host('/vm/h1/srv/files/hello.txt'))).toBe(false);
+    expect(ok('jexec', 'h1', 'cat', '/srv/files/hello.txt')).toBe('written inside\n');
+    expect(ok('jexec', 'h1', 'ls', '/srv/files')).toBe('hello.txt\n');
+    // Outside the mount the jail's own tree, as before.
+    expect(sh('jexec', ['h1', 'tee', '/nosuch/x'], { input: 'x' }).stderr).toBe('tee: /nosuch/x: No such file or directory\n');
+  });
+});

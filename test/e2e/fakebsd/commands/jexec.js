@@ -1,7 +1,8 @@
 'use strict';
 // jexec(8) (usr.sbin/jexec/jexec.c): every command is recorded in the jail's state. Only a few
 // are actually run, against the jail's root, because the fake has no chroot with real binaries:
-// true, false, echo, hostname, cat/test/ls on jail paths, freebsd-version, and the shims
+// true, false, echo, hostname, cat/test/ls/tee on jail paths (through the nullfs mounts in the
+// jail, as vfs lookups cross them), freebsd-version, and the shims
 // sysrc and pw (as -R root), pkg (as -j jail), ifconfig/route/sysctl (vnet view), service
 // (the jail's rc.d scripts: what `service -j` runs, and a health check's `jexec J service NAME
 // status`), nc and fetch (they connect from the jails' network, lib/jailnet.js), zfs (the datasets
@@ -15,6 +16,7 @@ const { out, err, fail, hostPath } = require('../lib/host');
 const { getopt } = require('../lib/getopt');
 const State = require('../lib/state');
 const R = require('../lib/release');
+const M = require('../lib/mounts');
 
 const USAGE = 'usage: jexec [-l] [-d working-directory] [-u username | -U username] jail [command ...]';
 const SCRIPT = path.join(__dirname, '..', 'fakebsd.js');
@@ -35,7 +37,8 @@ function main(argv) {
     return jail;
   });
   if (cmd.length === 0) return 0; // an interactive shell: nothing to do without a tty
-  const inJail = (p) => path.join(hostPath(j.path), path.posix.resolve('/', p));
+  // A path in the jail is its root's path on the host, then whatever nullfs mount covers it.
+  const inJail = (p) => hostPath(State.read((s) => M.resolve(s, path.posix.join(j.path, path.posix.resolve('/', p)))));
   const base = path.posix.basename(cmd[0]);
   const args = cmd.slice(1);
   switch (base) {
@@ -65,6 +68,15 @@ function main(argv) {
         return { '-e': true, '-f': stt.isFile(), '-d': stt.isDirectory(), '-s': stt.size > 0, '-x': (stt.mode & 0o111) !== 0 }[a[0]] ? 0 : 1;
       }
       break;
+    }
+    case 'tee': {
+      // tee(1) without options: standard input into each FILE (created or truncated) and out.
+      const data = require('fs').readFileSync(0);
+      for (const f of args) {
+        try { fs.writeFileSync(inJail(f), data); } catch { err(`tee: ${f}: No such file or directory\n`); return 1; }
+      }
+      out(data);
+      return 0;
     }
     case 'ls': {
       const p = inJail(args.filter((a) => !a.startsWith('-'))[0] || '/');
