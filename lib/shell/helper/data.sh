@@ -21,7 +21,7 @@ data_mounts() {
 do_data_dataset_remove_usage="data-dataset-remove DATASET OWNER"
 do_data_dataset_remove_descr="DATASET, when OWNER's, destroyed (its mounts first) if its $REMOVAL_PROPERTY is $REMOVAL_DESTROY, else left where it is"
 do_data_dataset_remove() {
-  local dr_ds dr_owner dr_m
+  local dr_ds dr_owner dr_m dr_mnt dr_jailed
   dr_ds=$1 dr_owner=$2
   exists "$dr_ds" || return 0
   if ! do_owned_by "$dr_ds" "$dr_owner"; then
@@ -32,12 +32,16 @@ do_data_dataset_remove() {
     echo "==> retaining data dataset $dr_ds (removal policy $REMOVAL_RETAIN): it stays with its data, attached to no jail; declare it again to use it, or zfs destroy -r it"
     return 0
   fi
-  data_mounts "$dr_ds" "$(zfs get -H -o value mountpoint "$dr_ds")" "$(zfs get -H -o value jailed "$dr_ds")" | while IFS= read -r dr_m; do
+  dr_mnt=$(zfs get -H -o value mountpoint "$dr_ds")
+  dr_jailed=$(zfs get -H -o value jailed "$dr_ds")
+  data_mounts "$dr_ds" "$dr_mnt" "$dr_jailed" | while IFS= read -r dr_m; do
     echo "==> unmounting $dr_m"
     umount -f "$dr_m"
   done
   echo "==> destroying data dataset $dr_ds"
   zfs destroy -r "$dr_ds"
+  # Its empty mountpoint directory on the host (a jailed one's mountpoint is the jail's path).
+  if [ "$dr_jailed" != on ] && [ -d "$dr_mnt" ] && [ -z "$(ls -A "$dr_mnt")" ]; then rmdir "$dr_mnt"; fi
 }
 
 # every data dataset directly under PARENT whose owner is of SCOPE and none of OWNER dealt
