@@ -10,6 +10,7 @@
 import { defineHostKind } from '../host/prune';
 import { helperCall, ScriptBuilder, shellQuote, ZFS_PROPERTIES_PROPERTY } from '../shell';
 import { ValidationError } from '../validate';
+import * as p from '../validate/props';
 
 /**
  * The properties set on jail datasets, kept by the jails that set any: a jail whose app sets none
@@ -125,3 +126,9 @@ export function zfsPropertiesDestroyScript(dataset: string): ScriptBuilder {
   return new ScriptBuilder('jail dataset properties').action(`${dataset}: undoing the properties this library set`,
     helperCall('jail-zfs-properties-undo', dataset));
 }
+
+/** What JailZfsProperties must be, for users of untyped languages (a prop of jails and data datasets). */
+export const ZFS_PROPERTIES_PROP: p.Kind = p.struct('JailZfsProperties', {
+  quota: p.str('"10G"'), refquota: p.str('"10G"'), reservation: p.str('"1G"'), refreservation: p.str('"1G"'),
+  compression: p.str('"lz4"'), recordsize: p.str('"128K"'), atime: p.bool, exec: p.bool, setuid: p.bool,
+}, '{ quota: "10G", compression: "lz4" }');

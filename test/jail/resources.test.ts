@@ -1,11 +1,7 @@
 /** Resource limits, ZFS properties of a jail's dataset and loader tunables: synth-time checks, hooks, steps, scripts. */
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
 import { HostSettings, JailFromSnapshot, RctlResource, RctlRule, RctlSignal } from '../../lib';
 import { messageOf } from '../support/errors';
-import { allScripts } from '../support/scripts';
-import { haveCommand, tempDir } from '../support/sh';
+import { testScriptsLint } from '../support/scripts';
 import { createScript, destroyScript, nullResources } from '../support/synth';
 import { jailStack, synthValidated } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
@@ -202,24 +198,5 @@ describe('all scripts with limits, ZFS properties and loader tunables pass sh -n
   const { stack, jail, host } = jailStack();
   jail('h1', { limits: { rules: [RctlRule.deny(MEMORYUSE, '2g')], cpus: '0-1' }, zfsProperties: { quota: '10G', atime: false } });
   new HostSettings(stack, 'racct', { host, loaderTunables: { 'kern.racct.enable': '1' } });
-  const scripts = allScripts(stack).filter((s) => /limits|zfs-properties|racct|h1_config/.test(s.name));
-  const dir = tempDir();
-  const files = scripts.map((s, i) => {
-    const file = path.join(dir, `s${i}.sh`);
-    fs.writeFileSync(file, s.text);
-    return { ...s, file };
-  });
-
-  test('the steps are there', () => {
-    expect(files.length).toBeGreaterThanOrEqual(8);
-  });
-
-  test.each(files.map((f) => [f.name, f.file]))('%s: sh -n', (_n, file) => {
-    expect(spawnSync('/bin/sh', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
-  });
-
-  (haveCommand('shellcheck') ? test : test.skip)('shellcheck -s sh', () => {
-    const r = spawnSync('shellcheck', ['-s', 'sh', '-f', 'gcc', ...files.map((f) => f.file)], { encoding: 'utf8' });
-    expect(r.stdout.split('\n').filter(Boolean).map((l) => files.reduce((acc, f) => acc.replace(f.file, f.name), l))).toEqual([]);
-  });
+  testScriptsLint(stack, /limits|zfs-properties|racct|h1_config/, 8);
 });

@@ -1,5 +1,9 @@
 /** Pulling every script (and every program embedded in one) out of a synthesized stack. */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import { TerraformStack } from 'cdktf';
+import { haveCommand, tempDir } from './sh';
 import { createScriptAsUploaded, destroyScript, nullResources } from './synth';
 
 export interface NamedScript {
@@ -32,4 +36,30 @@ export function allScripts(stack: TerraformStack): NamedScript[] {
     }
   }
   return out;
+}
+
+/**
+ * Tests (in the calling describe) that the stack's scripts whose names match `names` are at
+ * least `atLeast`, and that each passes `sh -n` and all of them `shellcheck -s sh`.
+ */
+export function testScriptsLint(stack: TerraformStack, names: RegExp, atLeast: number): void {
+  const dir = tempDir();
+  const files = allScripts(stack).filter((s) => names.test(s.name)).map((s, i) => {
+    const file = path.join(dir, `s${i}.sh`);
+    fs.writeFileSync(file, s.text);
+    return { ...s, file };
+  });
+
+  test('the steps are there', () => {
+    expect(files.length).toBeGreaterThanOrEqual(atLeast);
+  });
+
+  test.each(files.map((f) => [f.name, f.file]))('%s: sh -n', (_n, file) => {
+    expect(spawnSync('/bin/sh', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
+  });
+
+  (haveCommand('shellcheck') ? test : test.skip)('shellcheck -s sh', () => {
+    const r = spawnSync('shellcheck', ['-s', 'sh', '-f', 'gcc', ...files.map((f) => f.file)], { encoding: 'utf8' });
+    expect(r.stdout.split('\n').filter(Boolean).map((l) => files.reduce((acc, f) => acc.replace(f.file, f.name), l))).toEqual([]);
+  });
 }
