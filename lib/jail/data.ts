@@ -16,9 +16,12 @@
  *   mounts it; its mountpoint is read inside the jail). FreeBSD 15.0 and later attach it with the
  *   `zfs.dataset` parameter, which jail(8) runs as `zfs jail` after exec.created and before
  *   exec.start (usr.sbin/jail/jail.c, startcommands); earlier releases get the same command as an
- *   exec.created hook (the jail must exist: zone_dataset_attach needs its prison,
- *   sys/contrib/openzfs/module/os/freebsd/spl/spl_zone.c). The attachment is kept on the prison
- *   and goes with it (spl_zone.c, the OSD destructor): no `zfs unjail` is needed at stop. A mount
+ *   exec.poststart hook (the jail must exist: zone_dataset_attach needs its prison,
+ *   sys/contrib/openzfs/module/os/freebsd/spl/spl_zone.c), after exec.start rather than at
+ *   exec.created: a start cut off between the two (a dropped session) would leave a jail that
+ *   never ran rc and that the next start takes as running. The configuration step attaches and
+ *   mounts again after its start, for a start cut off in exec.poststart. The attachment is kept
+ *   on the prison and goes with it (spl_zone.c, the OSD destructor): no `zfs unjail` is needed at stop. A mount
  *   made from inside the jail stays after the jail goes (and keeps the prison dying), so the
  *   poststop hook unmounts it on the host. Mounting from inside needs `allow.mount`,
  *   `allow.mount.zfs` and `enforce_statfs` below 2 (sys/kern/kern_jail.c, prison_priv_check;
@@ -35,7 +38,7 @@ import { JailConfStatement } from '../render/jailconf';
 import { JailMount, JailNullfsMount } from './mounts';
 import { JailParameter } from './parameters';
 import { JailRemovalPolicy } from './policy';
-import { JailZfsProperties, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments } from './zfs-properties';
+import { JailZfsProperties, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments, ZFS_PROPERTIES_PROP } from './zfs-properties';
 
 /** Data datasets, kept by the owner mark on them; pruned after the jails that used them. */
 const DATA_KIND = defineHostKind({
@@ -166,10 +169,7 @@ const DATA_PROPS: Record<string, p.Kind> = {
   host: p.required(p.instanceOf(FreeBsdHost, 'new FreeBsdHost(scope, "host", { address: "192.0.2.10" })')),
   name: p.str('"pgdata"'),
   removalPolicy: p.oneOf('JailRemovalPolicy', JailRemovalPolicy),
-  zfsProperties: p.struct('JailZfsProperties', {
-    quota: p.str('"10G"'), refquota: p.str('"10G"'), reservation: p.str('"1G"'), refreservation: p.str('"1G"'),
-    compression: p.str('"lz4"'), recordsize: p.str('"128K"'), atime: p.bool, exec: p.bool, setuid: p.bool,
-  }, '{ quota: "10G", compression: "lz4" }'),
+  zfsProperties: ZFS_PROPERTIES_PROP,
 };
 
 function dataName(name: string): string {
@@ -212,7 +212,7 @@ export class JailDatasetAttachment {
   /**
    * Delegated: the jail manages the dataset itself (`zfs` inside the jail: mount, snapshots,
    * children, properties but quotas). It is `jailed=on`; FreeBSD 15.0 and later attach it with the
-   * jail's `zfs.dataset` parameter, earlier ones with `zfs jail` in exec.created; the jail gets
+   * jail's `zfs.dataset` parameter, earlier ones with `zfs jail` in exec.poststart; the jail gets
    * `allow.mount`, `allow.mount.zfs` and `enforce_statfs = 1`, and must see /dev/zfs (devfs
    * ruleset 4, the default, shows it).
    */
@@ -248,6 +248,8 @@ export interface DataAttachments {
   readonly statements: JailConfStatement[];
   /** sh lines of the configuration step, before the jail starts: each dataset in its mode. */
   readonly prepare: string[];
+  /** sh lines of the configuration step after it started the jail: attached and mounted, if a start was cut off. */
+  readonly afterStart: string[];
   /** The steps the jail's configuration waits for. */
   readonly steps: HostStep[];
   /** The datasets' step hashes: a new dataset re-attaches (the configuration step is replaced). */
@@ -257,6 +259,7 @@ export interface DataAttachments {
 /** What of the jail the attachments are checked against. @internal */
 export interface DataAttachmentJail {
   readonly at: string;
+  readonly name: string;
   readonly host: FreeBsdHost;
   readonly allow?: JailAllow;
   readonly parameters?: readonly JailParameter[];
@@ -271,7 +274,7 @@ export interface DataAttachmentJail {
  */
 export function dataAttachments(jail: DataAttachmentJail, attachments: readonly JailDatasetAttachment[] | undefined): DataAttachments {
   const list = attachments ?? [];
-  const out: DataAttachments = { nullfs: [], delegatedPaths: [], statements: [], prepare: [], steps: [], replaceOn: {} };
+  const out: DataAttachments = { nullfs: [], delegatedPaths: [], statements: [], prepare: [], afterStart: [], steps: [], replaceOn: {} };
   if (list.length === 0) return out;
   const fail = (why: string): never => {
     throw new v.ValidationError(`${jail.at}: invalid datasets: ${why}`);
@@ -324,11 +327,17 @@ export function dataAttachments(jail: DataAttachmentJail, attachments: readonly 
     if ((jail.host.release?.major ?? 0) >= 15) {
       out.statements.push(set('zfs.dataset', ...delegated.map((d) => literal(d.datasetName))));
     } else {
-      for (const d of delegated) out.statements.push({ ...set('exec.created', expression(`/sbin/zfs jail $name ${d.datasetName}`)), append: true });
+      for (const d of delegated) out.statements.push({ ...set('exec.poststart', expression(`/sbin/zfs jail $name ${d.datasetName}`)), append: true });
+    }
+    const name = shellQuote(jail.name);
+    for (const d of delegated) {
+      const q = shellQuote(d.datasetName);
+      out.afterStart.push(`jexec ${name} zfs list -H -o name ${q} >/dev/null 2>&1 || zfs jail ${name} ${q}`);
     }
     for (const a of list.filter((x) => x.mode === 'delegated' && x.jailPath !== undefined)) {
       const ds = a.dataset.datasetName;
       const mounted = `/sbin/zfs get -H -o value mounted ${ds} | /usr/bin/grep -qx`;
+      out.afterStart.push(`zfs get -H -o value mounted ${shellQuote(ds)} | grep -qx yes || jexec ${name} zfs mount ${shellQuote(ds)}`);
       out.statements.push(
         { ...set('exec.poststart', expression(`${mounted} yes || /usr/sbin/jexec $name /sbin/zfs mount ${ds}`)), append: true },
         { ...set('exec.poststop', expression(`${mounted} no || /sbin/umount -f $path${a.jailPath}`)), append: true });

@@ -26,7 +26,7 @@ import { JailSource } from './source';
 import { jailStatements } from './statements';
 import { checkLimits, cpusetCommand, jailLimitFiles, JailResourceLimits, LIMITS_KIND, limitsCreateScript, limitsDestroyScript, limitStatements, RctlRule } from './limits';
 import { dataAttachments, JailDatasetAttachment } from './data';
-import { JailZfsProperties, ZFS_PROPERTIES_KIND, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments } from './zfs-properties';
+import { JailZfsProperties, ZFS_PROPERTIES_KIND, zfsPropertiesCreateScript, zfsPropertiesDestroyScript, zfsPropertyAssignments, ZFS_PROPERTIES_PROP } from './zfs-properties';
 import { jailConfFile, jailFstabFile, jailTeardownWords } from './teardown';
 
 export { JailCreationMethod, JailRemovalPolicy, JailSnapshotPolicy } from './policy';
@@ -266,7 +266,7 @@ export class JailFromSnapshot extends Construct implements IJail {
     const bound: JailNetworkConfig[] = networks.map((n) => n.bind(this));
     this.addresses = bound.flatMap((c) => c.addresses ?? []);
     this.forwardTargets = bound.flatMap((c) => c.forwardTargets ?? hostStackTargets(c.addresses ?? []));
-    const data = dataAttachments({ at, host, allow: props.allow, parameters: props.parameters, nullfsMounts: props.nullfsMounts, mounts: props.mounts }, props.datasets);
+    const data = dataAttachments({ at, name: this.name, host, allow: props.allow, parameters: props.parameters, nullfsMounts: props.nullfsMounts, mounts: props.mounts }, props.datasets);
     const mounts = v.validated(at, 'mounts', () => resolveMounts(this.path, [...(props.nullfsMounts ?? []), ...data.nullfs], props.mounts ?? []));
     if (mounts.fstab.length > 0) this.fstabFile = jailFstabFile(this.name, host.jailRootMountpoint);
     const depend = props.depend ?? [];
@@ -364,6 +364,7 @@ export class JailFromSnapshot extends Construct implements IJail {
       // A VNET jail has its own loopback: a host resolver on 127.0.0.1 is not there.
       resolverCheck: resolv.copiesHost && addressParameters.has('vnet') ? loopbackResolverCheck(this.path, this.name) : [],
       dataPrepare: data.prepare,
+      dataAfterStart: data.afterStart,
       jailPaths: mounts.jailPaths,
       mountPointLines: mountPointLines(this.path, mounts.jailPaths),
       nullfsSources: nullfsDevices(mounts),
@@ -474,10 +475,7 @@ const JAIL_PROPS: Record<string, p.Kind> = {
     rules: p.list(p.instanceOf(RctlRule, 'RctlRule.deny(RctlResource.MEMORYUSE, "2g")'), 'RctlRule objects'),
     cpus: p.str('"0-3"'),
   }, '{ rules: [RctlRule.deny(RctlResource.MEMORYUSE, "2g")], cpus: "0-3" }'),
-  zfsProperties: p.struct('JailZfsProperties', {
-    quota: p.str('"10G"'), refquota: p.str('"10G"'), reservation: p.str('"1G"'), refreservation: p.str('"1G"'),
-    compression: p.str('"lz4"'), recordsize: p.str('"128K"'), atime: p.bool, exec: p.bool, setuid: p.bool,
-  }, '{ quota: "10G", compression: "lz4" }'),
+  zfsProperties: ZFS_PROPERTIES_PROP,
   datasets: p.list(p.instanceOf(JailDatasetAttachment, 'JailDatasetAttachment.nullfs(data, "/var/db/postgres")'), 'JailDatasetAttachment objects'),
 };
 

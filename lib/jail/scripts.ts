@@ -51,6 +51,8 @@ export interface JailScriptInput {
   readonly resolverCheck: readonly string[];
   /** sh lines that put the jail's data datasets in their mode (nullfs, delegated) before it starts. */
   readonly dataPrepare: readonly string[];
+  /** sh lines after the start: its delegated data datasets attached and mounted (a start cut off in exec.poststart). */
+  readonly dataAfterStart: readonly string[];
   readonly jailPaths: readonly string[];
   readonly mountPointLines: readonly string[];
   readonly nullfsSources: readonly string[];
@@ -119,6 +121,7 @@ export function configCreateScript(i: JailScriptInput): ScriptBuilder {
   if (i.start) b.action(`starting jail ${name} as boot does (service jail start ${name})`, helperCall('jail-start', name));
   // Again after the start: a start cut off before its exec.poststart leaves a running jail without it.
   if (i.start && i.cpuset) b.action(`jail ${name}: its cpuset`, i.cpuset);
+  if (i.start && i.dataAfterStart.length > 0) b.action(`jail ${name}: its delegated data datasets attached and mounted`, ...i.dataAfterStart);
   return b;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Issue 23, data datasets, on the fake host (real terraform engine), 14.5 and 15.1: a jail h1
  * with a nullfs data dataset (`files` at /srv/files) and a delegated one (`box`, mounted by the
- * jail at /box; 15.1 attaches it with zfs.dataset, 14.5 with zfs jail in exec.created). Data
+ * jail at /box; 15.1 attaches it with zfs.dataset, 14.5 with zfs jail in exec.poststart). Data
  * written inside the jail survives its re-creation from a new template snapshot; the delegated
  * dataset is visible and mounted inside and detached when the jail stops; both come back after a
  * reboot; RETAIN on removal keeps the content and a later apply adopts it; DESTROY removes it; a
@@ -58,7 +58,7 @@ for (const release of ['14.5-RELEASE-p1', '15.1-RELEASE']) {
         expect(conf).toContain(`zfs.dataset = "${BOX}";`);
         expect(conf).not.toContain('/sbin/zfs jail');
       } else {
-        expect(conf).toContain(`exec.created += "/sbin/zfs jail $name ${BOX}";`);
+        expect(conf).toContain(`exec.poststart += "/sbin/zfs jail $name ${BOX}";`);
         expect(conf).not.toContain('zfs.dataset');
       }
       // The jail's own datasets are not visible inside.

@@ -1,12 +1,8 @@
 /** Data datasets (JailDataset): synth-time checks, the jail's configuration (fstab, zfs.dataset, hooks), steps and scripts. */
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
 import { FreeBsdHost, FreeBsdRelease, JailDataset, JailDatasetAttachment, JailParameter, JailRemovalPolicy } from '../../lib';
 import { messageOf } from '../support/errors';
-import { allScripts } from '../support/scripts';
-import { haveCommand, tempDir } from '../support/sh';
-import { createScript, destroyScript, nullResources } from '../support/synth';
+import { testScriptsLint } from '../support/scripts';
+import { createScript, destroyScript, isHostPruneStep, nullResources } from '../support/synth';
 import { jailStack } from './fixtures';
 import { effectiveParameters, parseJailConf } from './jailconf-parser';
 
@@ -126,16 +122,23 @@ describe('data datasets in the jail\'s configuration', () => {
     expect(config).toContain("[ \"$(zfs get -H -o value jailed zroot/vm/.data/box)\" = on ] || zfs set jailed=on zroot/vm/.data/box");
     expect(config).toContain("[ \"$(zfs get -H -o value mountpoint zroot/vm/.data/box)\" = /box ] || zfs set mountpoint=/box zroot/vm/.data/box");
     expect(config).toContain("|| zfs set mountpoint=none zroot/vm/.data/raw");
+    // After the start, again: attached and mounted (a start cut off in exec.poststart).
+    const after = config.slice(config.indexOf("jail-start 'h1'"));
+    expect(after).toContain("jexec h1 zfs list -H -o name zroot/vm/.data/box >/dev/null 2>&1 || zfs jail h1 zroot/vm/.data/box");
+    expect(after).toContain("jexec h1 zfs list -H -o name zroot/vm/.data/raw >/dev/null 2>&1 || zfs jail h1 zroot/vm/.data/raw");
+    expect(after).toContain('zfs get -H -o value mounted zroot/vm/.data/box | grep -qx yes || jexec h1 zfs mount zroot/vm/.data/box');
+    expect(after).not.toContain('zfs mount zroot/vm/.data/raw');
   });
 
-  test('delegated on 14.5 (and an unknown release): zfs jail in exec.created, no zfs.dataset (an unknown parameter there)', () => {
+  test('delegated on 14.5 (and an unknown release): zfs jail in exec.poststart before the mount, no zfs.dataset (an unknown parameter there)', () => {
     for (const release of [FreeBsdRelease.V14_5, undefined]) {
       const s = jailStack(release ? { release } : {});
       const box = new JailDataset(s.stack, 'box', { host: s.host });
       const h = s.jail('h1', { datasets: [delegated(box, { mountPoint: '/box' })], parameters: [JailParameter.set('enforce_statfs', '0')] });
       const p = effectiveParameters(parseJailConf(h.confText), 'h1');
       expect(p['zfs.dataset']).toBeUndefined();
-      expect(p['exec.created']).toEqual(['/sbin/zfs jail h1 zroot/vm/.data/box']);
+      expect(p['exec.created']).toBeUndefined();
+      expect(p['exec.poststart']).toEqual(['/sbin/zfs jail h1 zroot/vm/.data/box', expect.stringContaining('/usr/sbin/jexec h1 /sbin/zfs mount zroot/vm/.data/box')]);
       // The jail's own enforce_statfs below 2 is kept.
       expect([p['allow.mount'], p['allow.mount.zfs'], p['enforce_statfs']]).toEqual([true, true, ['0']]);
     }
@@ -161,7 +164,7 @@ describe('data datasets in the jail\'s configuration', () => {
     expect(config.depends_on).toEqual(expect.arrayContaining([`null_resource.${ds.name}`, `null_resource.${settings.name}`]));
     expect(config.triggers.input_data_pg).toBe(pg.datasetStep.contentHash);
     // The host's prune step removes data datasets no longer in the app, after the jails.
-    const prune = createScript(rs.find((r) => /prune no longer/.test(r.triggers.description ?? '') || r.name.startsWith('host_prune'))!);
+    const prune = createScript(nullResources(stack, { withHostPrune: true }).find(isHostPruneStep)!);
     expect(prune).toContain("data-prune 'stack' 'zroot/vm/.data' 'stack:stack/pg'");
     expect(prune.indexOf('jail-prune')).toBeLessThan(prune.indexOf('data-prune'));
   });
@@ -182,24 +185,5 @@ describe('data datasets in the jail\'s configuration', () => {
 describe('data dataset scripts pass sh -n and shellcheck', () => {
   const { stack, jail, data } = dataStack(FreeBsdRelease.V15_1);
   jail('h1', { datasets: [nullfs(data('pg', { zfsProperties: { quota: '1G' } }), '/data'), delegated(data('box'), { mountPoint: '/box' })] });
-  const scripts = allScripts(stack).filter((s) => /pg_|box_|h1_config|prune/.test(s.name));
-  const dir = tempDir();
-  const files = scripts.map((s, i) => {
-    const file = path.join(dir, `s${i}.sh`);
-    fs.writeFileSync(file, s.text);
-    return { ...s, file };
-  });
-
-  test('the steps are there', () => {
-    expect(files.length).toBeGreaterThanOrEqual(8);
-  });
-
-  test.each(files.map((f) => [f.name, f.file]))('%s: sh -n', (_n, file) => {
-    expect(spawnSync('/bin/sh', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
-  });
-
-  (haveCommand('shellcheck') ? test : test.skip)('shellcheck -s sh', () => {
-    const r = spawnSync('shellcheck', ['-s', 'sh', '-f', 'gcc', ...files.map((f) => f.file)], { encoding: 'utf8' });
-    expect(r.stdout.split('\n').filter(Boolean).map((l) => files.reduce((acc, f) => acc.replace(f.file, f.name), l))).toEqual([]);
-  });
+  testScriptsLint(stack, /pg_|box_|h1_config|prune/, 8);
 });

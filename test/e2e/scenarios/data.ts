@@ -16,6 +16,8 @@ export interface DataProps {
   readonly generation?: number;
   /** The host's release as the app declares it, like `15.1-RELEASE` (the bench's). @default - 14.5 */
   readonly hostRelease?: string;
+  /** The jail h1 and its datasets (default true); without them only the host, the template and the JailHost. */
+  readonly jail?: boolean;
 }
 
 class DataStack extends TerraformStack {
@@ -26,6 +28,7 @@ class DataStack extends TerraformStack {
       host, release: FreeBsdRelease.V14_3, ...(props.generation === 2 ? { rcConf: { cron_enable: 'YES' } } : {}),
     });
     const jailHost = new JailHost(this, 'jails', { host });
+    if (props.jail === false) return;
     const datasets: JailDatasetAttachment[] = [];
     if (props.files) {
       const files = new JailDataset(this, 'files', { host, removalPolicy: props.files, zfsProperties: { compression: 'lz4' } });
