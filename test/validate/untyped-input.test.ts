@@ -6,7 +6,7 @@
  * as the user wrote it (with the index of a list item), what was given and what to write instead.
  */
 import { Testing, TerraformStack } from 'cdktf';
-import { DevfsRule, DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, HostStep, JailAddress, JailAddressFamily, JailDevfsRuleset, JailFile, JailFromSnapshot, JailHost, JailNetwork, JailPackages, JailParameter, JailRcConf, JailService, JailSource, JailUpdate, JailVnetNetwork, PfNat, PfNatNetwork, PfPortForward, PfPortRange, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
+import { DevfsRule, DevfsRuleset, FreeBsdHost, FreeBsdRelease, HostSettings, HostStep, JailAddress, JailAddressFamily, JailDataset, JailDevfsRuleset, JailFile, JailFromSnapshot, JailHost, JailNetwork, JailPackages, JailParameter, JailRcConf, JailService, JailSource, JailUpdate, JailVnetNetwork, PfNat, PfNatNetwork, PfPortForward, PfPortRange, VnetBridge, VnetBridgeMode, ZfsTemplate } from '../../lib';
 
 function fixture() {
   const stack = new TerraformStack(Testing.app(), 'stack');
@@ -161,6 +161,7 @@ describe('every prop of every construct is checked', () => {
     DevfsRuleset: ['DevfsRulesetProps', (f, props) => new DevfsRuleset(f.stack, 'c', props), (f) => ({ host: f.host, rulesetName: 'devfsrules_c', rulesetNumber: 40, unhide: ['bpf*'] })],
     HostSettings: ['HostSettingsProps', (f, props) => new HostSettings(f.stack, 'c', props), (f) => ({ host: f.host, rcConf: { sshd_enable: 'YES' } })],
     HostStep: ['HostStepProps', (f, props) => new HostStep(f.stack, 'c', props), (f) => ({ host: f.host, description: 'd', create: ['true'] })],
+    JailDataset: ['JailDatasetProps', (f, props) => new JailDataset(f.stack, 'c', props), (f) => ({ host: f.host, name: 'c' })],
     JailFile: ['JailFileProps', (f, props) => new JailFile(f.stack, 'c', props), (f) => ({ jail: f.web, path: '/usr/local/etc/app.conf', content: 'x\n' })],
     JailRcConf: ['JailRcConfProps', (f, props) => new JailRcConf(f.stack, 'c', props), (f) => ({ jail: f.web, variables: { app_flags: '-v' } })],
     JailService: ['JailServiceProps', (f, props) => new JailService(f.stack, 'c', props), (f) => ({ jail: f.web, name: 'nginx' })],
