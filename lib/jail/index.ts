@@ -7,6 +7,7 @@ export { JailMount, JailNullfsMount } from './mounts';
 export { IJailNetwork, JailAliasesOptions, JailHostsEntry, JailNetwork, JailNetworkConfig, JailNetworkParameter } from './network';
 export { JailParameter } from './parameters';
 export { JailResolvers, JailResolversOptions } from './resolvers';
+export { JailReplacement } from './replacement';
 export { JailSource } from './source';
 export { JailPackages, JailPackagesProps } from './packages';
 export { JailUpdate, JailUpdateProps } from './update';

@@ -12,13 +12,15 @@ interface InsideSteps {
   readonly files: HostStep[];
   /** Steps that start the jail's services. */
   readonly services: HostStep[];
+  /** Roll steps of the jails that roll after this one: they wait for every step of this one. */
+  readonly followers: HostStep[];
 }
 
 const stepsOfJail = new WeakMap<IJail, InsideSteps>();
 
 function insideSteps(jail: IJail): InsideSteps {
   let steps = stepsOfJail.get(jail);
-  if (!steps) stepsOfJail.set(jail, (steps = { updates: [], packages: [], files: [], services: [] }));
+  if (!steps) stepsOfJail.set(jail, (steps = { updates: [], packages: [], files: [], services: [], followers: [] }));
   return steps;
 }
 
@@ -33,6 +35,7 @@ export function addUpdateStep(jail: IJail, step: HostStep): void {
   const s = insideSteps(jail);
   for (const u of s.updates) step._dependOn(u);
   s.updates.push(step);
+  for (const f of s.followers) f._dependOn(step);
   for (const p of s.packages) p._dependOn(step);
   for (const w of [...s.files, ...s.services]) w._dependOn(step);
 }
@@ -46,6 +49,7 @@ export function addPackagesStep(jail: IJail, step: HostStep): void {
   const s = insideSteps(jail);
   for (const p of s.packages) step._dependOn(p);
   s.packages.push(step);
+  for (const f of s.followers) f._dependOn(step);
   for (const u of s.updates) step._dependOn(u);
   for (const w of [...s.files, ...s.services]) w._dependOn(step);
 }
@@ -60,6 +64,7 @@ export function addFileStep(jail: IJail, step: HostStep): void {
   for (const b of [...s.updates, ...s.packages]) step._dependOn(b);
   for (const svc of s.services) svc._dependOn(step);
   s.files.push(step);
+  for (const f of s.followers) f._dependOn(step);
 }
 
 /**
@@ -70,4 +75,24 @@ export function addServiceStep(jail: IJail, step: HostStep): void {
   const s = insideSteps(jail);
   for (const b of [...s.updates, ...s.packages, ...s.files]) step._dependOn(b);
   s.services.push(step);
+  for (const f of s.followers) f._dependOn(step);
+}
+
+/**
+ * `roll`, the roll step of a jail that rolls after `previous`, waits for every step made in
+ * `previous` (whichever is made later too): its packages, files and services are back, each
+ * service healthy, before the next jail stops.
+ */
+export function addRollFollower(previous: IJail, roll: HostStep): void {
+  const s = insideSteps(previous);
+  s.followers.push(roll);
+  for (const b of [...s.updates, ...s.packages, ...s.files, ...s.services]) roll._dependOn(b);
+}
+
+/**
+ * What the steps inside `jail` are made again on: its roll step when it rolls (a new source
+ * comes through it), else its dataset step.
+ */
+export function jailContentHash(jail: IJail): string {
+  return (jail.rollStep ?? jail.datasetStep).contentHash;
 }

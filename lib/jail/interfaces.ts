@@ -62,6 +62,12 @@ export interface IJail extends IConstruct {
   readonly datasetStep: HostStep;
   /** The step that writes the jail's configuration and starts it. */
   readonly configStep: HostStep;
+  /**
+   * The step that moves a rolling jail to a new source (JailReplacement.rolling): what is made
+   * inside the jail is made again when it is replaced.
+   * @default - none: the jail does not roll; its dataset step is what is made again
+   */
+  readonly rollStep?: HostStep;
 }
 
 /** What an IJail has, checked where one is given (a value from an untyped language). @internal */

@@ -20,7 +20,9 @@ import { JAIL_CONF, JAIL_CONF_DIR, jailName, MANAGED_FILE_MARKER } from './names
 import { hostStackTargets, IJailNetwork, JailNetwork, JailNetworkConfig } from './network';
 import { JailParameter } from './parameters';
 import { JailCreationMethod, JailRemovalPolicy, JailSnapshotPolicy, snapshotsKept } from './policy';
-import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDestroyScript, JailScriptInput, word } from './scripts';
+import { configCreateScript, configDestroyScript, datasetCreateScript, datasetDestroyScript, JailScriptInput, rollCreateScript, rollingDatasetCreateScript, word } from './scripts';
+import { JailReplacement } from './replacement';
+import { addRollFollower } from './inside';
 import { JailResolvers, loopbackResolverCheck, resolvHooks } from './resolvers';
 import { JailSource } from './source';
 import { jailStatements } from './statements';
@@ -184,6 +186,14 @@ export interface JailFromSnapshotProps {
    * @default - none
    */
   readonly datasets?: JailDatasetAttachment[];
+  /**
+   * How the jail is made again when its source changes (a template's new snapshot):
+   * `JailReplacement.rolling()` for the first jail of an order and `JailReplacement.after(jail)`
+   * for each next one roll the jails one at a time, each after the previous one is back and its
+   * services healthy; the jails also are made one after another on the first apply.
+   * @default JailReplacement.ALL_AT_ONCE
+   */
+  readonly replacement?: JailReplacement;
 }
 
 /**
@@ -238,6 +248,11 @@ export class JailFromSnapshot extends Construct implements IJail {
    * @default - none (no properties)
    */
   public readonly zfsPropertiesStep?: HostStep;
+  /**
+   * The step that moves the jail's dataset to a new source, when the jail rolls.
+   * @default - none (JailReplacement.ALL_AT_ONCE)
+   */
+  public readonly rollStep?: HostStep;
 
   constructor(scope: Construct, id: string, props: JailFromSnapshotProps) {
     super(scope, id);
@@ -388,11 +403,24 @@ export class JailFromSnapshot extends Construct implements IJail {
       // Without limits the jail has no limits step: prune clears the ones it had.
       keepHostClaim(host, LIMITS_KIND, owner, this);
     }
+    const replacement = props.replacement ?? JailReplacement.ALL_AT_ONCE;
+    const previous = replacement.previous;
+    if (previous) checkRollingPrevious(this, previous);
+    if (replacement.isRolling) {
+      this.rollStep = new HostStep(this, 'roll', {
+        host,
+        description: `jail ${this.name}: dataset ${this.datasetName} from ${this.sourceSnapshot} (${input.method}), rolled`,
+        ...stepScripts(rollCreateScript(input)),
+        dependsOn: [jailHost.step, ...(template ? [template.step] : []), ...(this.limitsStep ? [this.limitsStep] : []), ...(previous ? [previous.configStep] : [])],
+      });
+      if (previous) addRollFollower(previous, this.rollStep);
+      pruneHostBefore(host, this.rollStep);
+    }
     this.datasetStep = new HostStep(this, 'dataset', {
       host,
-      description: `jail dataset ${this.datasetName} from ${this.sourceSnapshot} (${input.method})`,
-      ...stepScripts(datasetCreateScript(input), datasetDestroyScript(input)),
-      dependsOn: [jailHost.step, ...(template ? [template.step] : []), ...(this.limitsStep ? [this.limitsStep] : [])],
+      description: this.rollStep ? `jail dataset ${this.datasetName}` : `jail dataset ${this.datasetName} from ${this.sourceSnapshot} (${input.method})`,
+      ...stepScripts(this.rollStep ? rollingDatasetCreateScript(input) : datasetCreateScript(input), datasetDestroyScript(input)),
+      dependsOn: [jailHost.step, ...(template ? [template.step] : []), ...(this.limitsStep ? [this.limitsStep] : []), ...(this.rollStep ? [this.rollStep] : [])],
     });
     // After the host's prune: a removed jail with this one's name or addresses is gone first.
     pruneHostBefore(host, this.datasetStep);
@@ -425,8 +453,8 @@ export class JailFromSnapshot extends Construct implements IJail {
         host,
         description: `jail ${this.name}: ZFS properties of ${this.datasetName}`,
         ...stepScripts(zfsPropertiesCreateScript(this.datasetName, zfsAssignments), zfsPropertiesDestroyScript(this.datasetName)),
-        dependsOn: [this.datasetStep],
-        replaceOn: { dataset: this.datasetStep.contentHash },
+        dependsOn: [this.datasetStep, ...(this.rollStep ? [this.rollStep] : [])],
+        replaceOn: { dataset: (this.rollStep ?? this.datasetStep).contentHash },
       });
     }
   }
@@ -477,7 +505,24 @@ const JAIL_PROPS: Record<string, p.Kind> = {
   }, '{ rules: [RctlRule.deny(RctlResource.MEMORYUSE, "2g")], cpus: "0-3" }'),
   zfsProperties: ZFS_PROPERTIES_PROP,
   datasets: p.list(p.instanceOf(JailDatasetAttachment, 'JailDatasetAttachment.nullfs(data, "/var/db/postgres")'), 'JailDatasetAttachment objects'),
+  replacement: p.instanceOf(JailReplacement, 'JailReplacement.rolling() or JailReplacement.after(previousJail)'),
 };
+
+/** Which jail rolls after which (one follower each: two would roll, and be down, at once). */
+const rollFollowers = new WeakMap<IJail, JailFromSnapshot>();
+
+/** `previous` of a jail that rolls after it: a rolling jail of the same host, followed by no other. */
+function checkRollingPrevious(jail: JailFromSnapshot, previous: IJail): void {
+  const at = jail.node.path;
+  const bad = (why: string) => new v.ValidationError(`${at}: invalid replacement: JailReplacement.after(${previous.node.path}): ${why}`);
+  p.checkProps(at, 'JailFromSnapshot', { replacement: previous }, { replacement: p.shaped('IJail', JAIL_MEMBERS, JAIL_LIKE) });
+  if ((previous as IJail) === jail) throw bad('a jail cannot roll after itself (a cycle)');
+  if (previous.host !== jail.host) throw bad(`that jail is on host ${previous.host.node.path}, this one on ${jail.host.node.path}: a rolling order is one host's`);
+  if (!previous.rollStep) throw bad(`that jail does not roll; give it replacement: JailReplacement.rolling() (the first of the order) or JailReplacement.after(...)`);
+  const other = rollFollowers.get(previous);
+  if (other) throw bad(`${other.node.path} rolls after it already; two jails after one would roll, and be down, at once: chain them (JailReplacement.after(${other.node.path}))`);
+  rollFollowers.set(previous, jail);
+}
 
 /** Host directories shown in the jail through nullfs (fstab entries and `mount` lines). */
 function nullfsDevices(mounts: ResolvedMounts): string[] {

@@ -4,7 +4,7 @@ import { keepHostClaim } from '../host/prune';
 import { helperCall, offlineAddLines, offlineFetchLines, ownerMark, pkgCall, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { addPackagesStep } from './inside';
+import { addPackagesStep, jailContentHash } from './inside';
 import { IJail, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
 import { mountPointLines } from './mounts';
 import { jailRunning, word } from './scripts';
@@ -139,7 +139,7 @@ export class JailPackages extends Construct {
       ...stepScripts(b, destroy),
       dependsOn: [jail.configStep],
       // A recreated dataset has none of the packages: install them again.
-      replaceOn: { dataset: jail.datasetStep.contentHash },
+      replaceOn: { dataset: jailContentHash(jail) },
     });
     addPackagesStep(jail, this.step);
   }

@@ -73,6 +73,28 @@ export function datasetCreateScript(i: JailScriptInput): ScriptBuilder {
 }
 
 /**
+ * A rolling jail's roll step (no destroy): its dataset made from the source, or moved to it from
+ * another snapshot by the helper's jail-roll (the jail stopped, the old dataset removed by its
+ * policy, the new one made and the jail started again).
+ */
+export function rollCreateScript(i: JailScriptInput): ScriptBuilder {
+  return new ScriptBuilder('jail roll')
+    .action(`jail ${i.name}: dataset ${i.datasetName} from ${i.sourceSnapshot} (${i.method}), rolled from another snapshot`,
+      helperCall('jail-roll', i.datasetName, i.owner, i.name, i.sourceSnapshot, i.method, i.jailRootDataset, i.jailRootMountpoint));
+}
+
+/**
+ * A rolling jail's dataset step: the dataset its roll step made is the owner's and mounted. It
+ * names no snapshot, so a new source does not replace it (nor its destroy run).
+ */
+export function rollingDatasetCreateScript(i: JailScriptInput): ScriptBuilder {
+  return new ScriptBuilder('jail dataset')
+    .action(`dataset ${i.datasetName}: made by the jail's roll step, managed by ${i.owner}`,
+      `${helperCall('owned-by', i.datasetName, i.owner)} || { echo ${word(`error: dataset ${i.datasetName} is missing or not managed by ${i.owner}`)} >&2; exit 1; }`)
+    .action(`mounting ${i.datasetName} at ${i.path}`, helperCall('dataset-mounted', i.datasetName, i.path));
+}
+
+/**
  * The dataset step's destroy. Terraform runs no destroy provisioner of a tainted
  * configuration step (its create failed): this one, which always runs, tears the jail down
  * too, then destroys or retires the dataset by the policy recorded on it.

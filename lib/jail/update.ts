@@ -5,7 +5,7 @@ import { FreeBsdRelease } from '../release';
 import { freebsdUpdateCleanupLines, freebsdUpdateLines, helperCall, JAIL_STATE_DIR, ownerMark, ScriptBuilder, shellQuote, SNAPSHOT_BEFORE_UPDATE } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { addUpdateStep } from './inside';
+import { addUpdateStep, jailContentHash } from './inside';
 import { IJail, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
 import { JailSnapshotPolicy, snapshotsKept } from './policy';
 import { jailRunning } from './scripts';
@@ -113,7 +113,7 @@ export class JailUpdate extends Construct {
       ...stepScripts(b, new ScriptBuilder('update').action(`removing the freebsd-update work directory of jail ${jail.name}`, ...freebsdUpdateCleanupLines(jail.path))),
       dependsOn: [jail.configStep],
       // A recreated dataset has none of the updates: apply them again.
-      replaceOn: { dataset: jail.datasetStep.contentHash, ...(runId ? { run_id: runId } : {}) },
+      replaceOn: { dataset: jailContentHash(jail), ...(runId ? { run_id: runId } : {}) },
     });
     addUpdateStep(jail, this.step);
   }

@@ -31,6 +31,8 @@ export const SNAPSHOT_BEFORE_UPDATE = 'before-update';
 export const SNAPSHOT_BEFORE_RETIRE = 'before-retire';
 /** Start of the name of every snapshot the library takes before a change: `DATASET@cdktf-KIND-<UTC time>[-CHANGE]`. */
 export const SNAPSHOT_NAME_PREFIX = 'cdktf-';
+/** ZFS user property with the snapshot a rolling jail's dataset was made from (what jail-roll compares). */
+export const JAIL_SOURCE_PROPERTY = `${LIBRARY_NAME}:source`;
 /** ZFS user property recording which sets (and digests) were extracted into a template. */
 export const EXTRACTED_PROPERTY = `${LIBRARY_NAME}:extracted`;
 

@@ -81,8 +81,26 @@ export function insideJailStep(scope: Construct, id: string, jail: IJail, props:
     replaceOn: props.replaceOn,
     dependsOn: [jail.configStep, ...(props.after ?? [])],
   });
-  (props.order === 'file' ? addFileStep : addServiceStep)(jail, step);
+  const place = props.order === 'file' ? addFileStep : addServiceStep;
+  place(jail, step);
   keepHostClaim(jail.host, props.kind, props.claimKey, scope);
   pruneHostBefore(jail.host, step);
+  if (jail.rollStep) {
+    // A rolling jail's new dataset needs the step's work again, without its destroy: replaced
+    // with the roll, the step would stop its service in the apply's destroy phase, with every
+    // other rolling jail's, before any jail rolled. This step has no destroy; its create is the
+    // step's own (it converges), run again whenever the jail rolls.
+    const again = new HostStep(scope, `${id}-after-roll`, {
+      host: jail.host,
+      description: `${props.description}, again after jail ${jail.name} rolled`,
+      ...stepScripts(props.create),
+      uploads: props.uploads,
+      watchFiles: props.watchFiles,
+      replaceOn: { roll: jail.rollStep.contentHash, step: step.contentHash },
+      dependsOn: [step, jail.rollStep],
+    });
+    place(jail, again);
+    pruneHostBefore(jail.host, again);
+  }
   return step;
 }

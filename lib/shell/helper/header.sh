@@ -58,6 +58,7 @@ RETIRE_SNAPSHOT_PROPERTY=cdktf-freebsd-jails:retire-snapshot
 SNAPSHOT_BEFORE_UPDATE=before-update
 SNAPSHOT_BEFORE_RETIRE=before-retire
 SNAPSHOT_NAME_PREFIX=cdktf-
+JAIL_SOURCE_PROPERTY=cdktf-freebsd-jails:source
 OWNER_SCOPE_SEPARATOR=:
 JAIL_ROLE=jail
 PARENT_ROLE=parent

@@ -193,3 +193,59 @@ each_pruned_jail() {
 $ej_rows
 EOF
 }
+
+# The snapshot DATASET was made from: the one jail-roll recorded, else a clone's origin (a
+# dataset made before it rolled; a copy has none: empty).
+jail_source() {
+  local src
+  src=$(zfs get -H -o value "$JAIL_SOURCE_PROPERTY" "$1")
+  [ "$src" != - ] || src=$(zfs get -H -o value origin "$1")
+  [ "$src" != - ] || src=
+  printf '%s\n' "$src"
+}
+
+# A rolling jail moved to SNAPSHOT in one run, never destroyed and made again by two steps of
+# an apply: Terraform runs the destroys of every replaced step before any create, so a step
+# replaced for the new source would stop all jails at once. Here the jail stops only when its
+# dataset is from another snapshot: the old dataset goes by its recorded removal policy (retired
+# or destroyed, as jail-dataset-remove), the new one is made (jail-dataset-create) with that
+# policy, and the jail starts again if it ran. A missing dataset is made; one from SNAPSHOT
+# already is left alone. The policy and whether the jail ran are recorded in NAME.roll before
+# anything changes, so a run cut off anywhere is finished by the next one.
+do_jail_roll_usage="jail-roll DATASET OWNER NAME SNAPSHOT METHOD ROOT ROOTMOUNT"
+do_jail_roll_descr="the dataset of jail NAME made from SNAPSHOT, an existing one from another snapshot replaced (the jail stopped, the old dataset removed by its policy, the jail started again if it ran)"
+do_jail_roll() {
+  local ds owner name snap src policy was mnt record
+  ds=$1 owner=$2 name=$3 snap=$4
+  mnt=$7/$3
+  record=$JAIL_STATE_DIR/$3.roll
+  zfs list -H -t snapshot -o name "$snap" >/dev/null 2>&1 || die "snapshot $snap does not exist"
+  policy=$REMOVAL_RETAIN was=no
+  if [ -f "$record" ]; then read -r policy was < "$record"; fi
+  if exists "$ds"; then
+    do_owned_by "$ds" "$owner" || die "dataset $ds exists and is not managed by $owner; refusing to touch it"
+    src=$(jail_source "$ds")
+    if [ ! -f "$record" ] && { [ -z "$src" ] || [ "$src" = "$snap" ]; }; then
+      echo "==> dataset $ds is from ${src:-a snapshot it does not record}: kept"
+      zfs set "$JAIL_SOURCE_PROPERTY"="${src:-$snap}" "$ds"
+      return 0
+    fi
+    if [ "$src" != "$snap" ]; then
+      echo "==> jail $name rolls from $src to $snap"
+      if [ ! -f "$record" ]; then
+        policy=$(zfs get -H -o value "$REMOVAL_PROPERTY" "$ds")
+        if running "$name"; then was=yes; fi
+        mkdir -p "$JAIL_STATE_DIR"
+        printf '%s %s\n' "$policy" "$was" > "$record"
+      fi
+      do_jail_stop "$name"
+      unmount_under "$mnt"
+      do_jail_dataset_remove "$ds" "$6" "$7" "$name"
+    fi
+  fi
+  do_jail_dataset_create "$ds" "$owner" "$name" "$snap" "$5" "$6" "$7"
+  zfs set "$JAIL_SOURCE_PROPERTY"="$snap" "$REMOVAL_PROPERTY"="$policy" "$ds"
+  do_dataset_mounted "$ds" "$mnt"
+  if [ "$was" = yes ]; then do_jail_start "$name"; fi
+  rm -f "$record"
+}
