@@ -61,6 +61,20 @@ afterEach(() => {
 });
 
 suite('service -j and the rc.d scripts of the fake packages', () => {
+  test('the packages a root has are in its own /var/db/pkg: a new root under the jail\'s path has none of the old one\'s', () => {
+    start('web');
+    ok('pkg', '-j', 'web', 'install', '-y', 'nginx');
+    expect(sh('pkg', ['-j', 'web', 'info', '-e', 'nginx']).status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(host('/vm/web/var/db/pkg/local.sqlite'), 'utf8'))).toMatchObject({ nginx: expect.any(String) });
+    ok('jail', '-r', 'web');
+    // What a jail's new dataset is: a fresh root at the same path.
+    fs.renameSync(host('/vm/web'), host('/vm/web-old'));
+    makeRoot('web');
+    start('web');
+    expect(sh('pkg', ['-j', 'web', 'info', '-e', 'nginx']).status).toBe(1);
+    expect(sh('pkg', ['-j', 'web', 'info', 'nginx'])).toMatchObject({ status: 70, stderr: 'pkg: No package(s) matching nginx\n' });
+  });
+
   test('nginx in an aliased jail: enabled, started, reached over HTTP and TCP at the jail\'s address, stopped', () => {
     start('web');
     ok('pkg', '-j', 'web', 'install', '-y', 'nginx');

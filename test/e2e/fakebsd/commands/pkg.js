@@ -1,6 +1,8 @@
 'use strict';
 // pkg(8) (freebsd/pkg) against a tiny repository (var/db/fakebsd/pkgrepo.json or the built-in one).
-// Installed packages are recorded per root (host "/", a jail's path, or -r ROOT); the server
+// Installed packages are recorded in the root's own /var/db/pkg/local.sqlite (here JSON: name ->
+// version), as libpkg's local database is (libpkg/pkgdb.c opens DBDIR/local.sqlite under the
+// root): a jail whose dataset is replaced has none of the old one's packages. The server
 // packages (lib/srvpkgs.js: nginx, uwsgi-py311, postgresql17-server) also install their rc.d
 // scripts and configuration files there, and delete removes them.
 // `pkg -j NAME install` needs the jail to have a network: etc/resolv.conf inside it
@@ -112,14 +114,21 @@ function main(argv) {
     if (cats[dbdir] && cats[dbdir] !== abi) err(`${label}pkg: Repository FreeBSD has a wrong packagesite, need to re-create database\n`);
     cats[dbdir] = abi;
   });
-  const installed = () => State.read((s) => (s.pkg.roots[root] || {}));
+  const localDb = () => path.join(hostPath(root), 'var/db/pkg/local.sqlite');
+  const installed = () => (fs.existsSync(localDb()) ? JSON.parse(fs.readFileSync(localDb(), 'utf8')) : {});
+  /** The local database changed by `change`, under the state's lock (pkg locks its database). */
+  const changeInstalled = (change) => State.update(() => {
+    const db = installed();
+    change(db);
+    fs.mkdirSync(path.dirname(localDb()), { recursive: true });
+    fs.writeFileSync(localDb(), JSON.stringify(db));
+  });
   const networkOk = () => !jail || (fs.existsSync(path.join(hostPath(jail.path), 'etc/resolv.conf')) && !jail.offline);
   const offline = () => {
     err('pkg: No SRV record found for the repo \'FreeBSD\'\npkg: Unable to update repository FreeBSD\nError updating repositories!\n');
     return 3;
   };
-  const record = (names) => State.update((s) => {
-    const db = (s.pkg.roots[root] = s.pkg.roots[root] || {});
+  const record = (names) => changeInstalled((db) => {
     for (const n of names) db[n] = r[n].version;
   });
   switch (cmd) {
@@ -208,7 +217,7 @@ function main(argv) {
           if (!cand) fail(1, `pkg: Missing dependency '${d}'`);
           add(path.posix.join(dir, cand), depth + 1);
         }
-        State.update((st) => { (st.pkg.roots[root] = st.pkg.roots[root] || {})[meta.name] = meta.version; });
+        changeInstalled((db) => { db[meta.name] = meta.version; });
         SP.install(meta.name, hostPath(root));
         out(`${label}${depth ? '`-- ' : ''}Extracting ${meta.name}-${meta.version}: 100%\n`);
       };
@@ -258,7 +267,7 @@ function main(argv) {
       const db = installed();
       for (const n of o.args) if (!(n in db)) fail(1, `${label}No packages matched for pattern '${n}'`);
       if (!confirmed(o.has('y'), '\nProceed with deinstalling packages? ')) return 1;
-      State.update((s) => { for (const n of o.args) delete s.pkg.roots[root][n]; });
+      changeInstalled((db) => { for (const n of o.args) delete db[n]; });
       for (const n of o.args) SP.remove(n, hostPath(root));
       return 0;
     }
