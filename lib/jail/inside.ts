@@ -96,3 +96,11 @@ export function addRollFollower(previous: IJail, roll: HostStep): void {
 export function jailContentHash(jail: IJail): string {
   return (jail.rollStep ?? jail.datasetStep).contentHash;
 }
+
+/**
+ * The steps after which `jail` runs on its current dataset: its configuration step, and its roll
+ * step when it rolls (a new source comes through it after the configuration ran).
+ */
+export function jailMadeSteps(jail: IJail): HostStep[] {
+  return [jail.configStep, ...(jail.rollStep ? [jail.rollStep] : [])];
+}

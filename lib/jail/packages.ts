@@ -4,7 +4,7 @@ import { keepHostClaim } from '../host/prune';
 import { helperCall, offlineAddLines, offlineFetchLines, ownerMark, pkgCall, ScriptBuilder, shellQuote } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { addPackagesStep, jailContentHash } from './inside';
+import { addPackagesStep, jailContentHash, jailMadeSteps } from './inside';
 import { IJail, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
 import { mountPointLines } from './mounts';
 import { jailRunning, word } from './scripts';
@@ -137,7 +137,7 @@ export class JailPackages extends Construct {
       host: jail.host,
       description: `packages in jail ${name}: ${this.packages.join(' ')}`,
       ...stepScripts(b, destroy),
-      dependsOn: [jail.configStep],
+      dependsOn: jailMadeSteps(jail),
       // A recreated dataset has none of the packages: install them again.
       replaceOn: { dataset: jailContentHash(jail) },
     });

@@ -5,7 +5,7 @@ import { FreeBsdRelease } from '../release';
 import { freebsdUpdateCleanupLines, freebsdUpdateLines, helperCall, JAIL_STATE_DIR, ownerMark, ScriptBuilder, shellQuote, SNAPSHOT_BEFORE_UPDATE } from '../shell';
 import * as v from '../validate';
 import * as p from '../validate/props';
-import { addUpdateStep, jailContentHash } from './inside';
+import { addUpdateStep, jailContentHash, jailMadeSteps } from './inside';
 import { IJail, JAIL_LIKE, JAIL_MEMBERS } from './interfaces';
 import { JailSnapshotPolicy, snapshotsKept } from './policy';
 import { jailRunning } from './scripts';
@@ -111,7 +111,7 @@ export class JailUpdate extends Construct {
       host: jail.host,
       description: `freebsd-update of jail ${jail.name}${target ? ` to ${target}` : ''}`,
       ...stepScripts(b, new ScriptBuilder('update').action(`removing the freebsd-update work directory of jail ${jail.name}`, ...freebsdUpdateCleanupLines(jail.path))),
-      dependsOn: [jail.configStep],
+      dependsOn: jailMadeSteps(jail),
       // A recreated dataset has none of the updates: apply them again.
       replaceOn: { dataset: jailContentHash(jail), ...(runId ? { run_id: runId } : {}) },
     });
