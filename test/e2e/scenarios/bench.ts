@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly seed?: FakeHostOptions['seed'];
   /** The host's release and kernel. Default $FAKEBSD_RELEASE, else 14.5-RELEASE-p1. */
   readonly release?: string;
+  /** The releases the host's mirror serves (X.Y). Default the fake mirror's: 13.5, 14.3, 14.5, 15.0. */
+  readonly mirrorReleases?: string[];
 }
 
 /** One create script of cdk.tf.json, as terraform uploads it. */
@@ -53,7 +55,7 @@ export interface BenchSnapshot {
 
 export class Bench {
   public static async start(opts: BenchOptions = {}): Promise<Bench> {
-    const host = await startFakeHost({ fakebsd: { mirror: true, release: opts.release ?? process.env.FAKEBSD_RELEASE ?? '14.5-RELEASE-p1' }, seed: opts.seed });
+    const host = await startFakeHost({ fakebsd: { mirror: true, release: opts.release ?? process.env.FAKEBSD_RELEASE ?? '14.5-RELEASE-p1', ...(opts.mirrorReleases ? { releases: opts.mirrorReleases } : {}) }, seed: opts.seed });
     // What rc does at boot on FreeBSD: load the devfs rulesets of /etc/defaults/devfs.rules.
     const boot = await host.hostExec('service devfs start');
     if (boot.code !== 0) {

@@ -12,7 +12,7 @@
  */
 import * as path from 'path';
 import { armDrop, disarmDrop, REPO_DIR } from '../host';
-import { AppBuilder, Bench, BenchSnapshot, failureText } from './bench';
+import { AppBuilder, Bench, BenchOptions, BenchSnapshot, failureText } from './bench';
 import { Figures } from './figures';
 import { changeSet, hostView, scopeClaims } from './view';
 
@@ -25,6 +25,8 @@ export interface FaultPhase {
   /** Run on the starting point after `before` (a reboot that a loader tunable needs). */
   readonly prepare?: (bench: Bench) => Promise<void>;
   readonly app: AppBuilder;
+  /** The host's options (its release, its mirror's releases). Default Bench.start's. */
+  readonly bench?: BenchOptions;
 }
 
 export interface CleanRun {
@@ -75,7 +77,7 @@ function phaseStart(phase: FaultPhase): Promise<BenchSnapshot> {
   let start = prepared.get(phase);
   if (!start) {
     start = (async () => {
-      const bench = await Bench.start();
+      const bench = await Bench.start(phase.bench);
       try {
         if (phase.before) {
           bench.synth(phase.before);
