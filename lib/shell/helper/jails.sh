@@ -137,6 +137,8 @@ do_jail_teardown() {
     /bin/sh "$teardown"
     rm -f "$teardown"
   fi
+  # A roll cut off before it finished recorded it: the jail goes, so does its record.
+  rm -f "$JAIL_STATE_DIR/$name.roll"
   unmount_under "$path"
   if [ "$conf" = "$JAIL_CONF" ]; then do_block "$JAIL_CONF" "jail $name" ''; else do_remove_managed_file "$conf"; fi
   do_remove_managed_file "$fstab"
