@@ -66,6 +66,9 @@ export interface InsideStepProps {
   readonly after?: HostStep[];
 }
 
+/** The after-roll twin of a workload step in a rolling jail. */
+const afterRoll = new WeakMap<HostStep, HostStep>();
+
 /**
  * The step of a workload construct in `jail`: after the jail's configuration step, in its place
  * inside the jail (lib/jail/inside.ts), its claim kept for the host's prune step, which runs
@@ -97,8 +100,10 @@ export function insideJailStep(scope: Construct, id: string, jail: IJail, props:
       uploads: props.uploads,
       watchFiles: props.watchFiles,
       replaceOn: { roll: jail.rollStep.contentHash, step: step.contentHash },
-      dependsOn: [step, jail.rollStep],
+      // After the twins of what the step runs after (a service after another's check, again).
+      dependsOn: [step, jail.rollStep, ...(props.after ?? []).flatMap((s) => afterRoll.get(s) ?? [])],
     });
+    afterRoll.set(step, again);
     place(jail, again);
     pruneHostBefore(jail.host, again);
   }

@@ -66,6 +66,15 @@ describe('rolling replacement', () => {
   });
 });
 
+test('in a rolling jail, a service after another starts again after the other passed its check again', () => {
+  const { stack, jail } = jailStack();
+  const app = jail('app', { addresses: [JailAddress.onInterface('lo1', '127.1.1.6/32')], replacement: JailReplacement.rolling() });
+  const pg = new JailService(stack, 'pg', { jail: app, name: 'postgresql', healthCheck: JailHealthCheck.tcp(5432) });
+  new JailService(stack, 'uwsgi', { jail: app, name: 'uwsgi', after: [pg] });
+  const r: Record<string, Resource> = JSON.parse(Testing.synth(stack)).resource.null_resource;
+  expect(r[key(r, 'uwsgi_run-after-roll')].depends_on).toContain(`null_resource.${key(r, 'pg_run-after-roll')}`);
+});
+
 describe('rolling replacement: refused at synth', () => {
   test('after a jail that does not roll', () => {
     const { jail } = jailStack();
