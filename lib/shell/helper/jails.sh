@@ -196,58 +196,73 @@ $ej_rows
 EOF
 }
 
-# The snapshot DATASET was made from: the one jail-roll recorded, else a clone's origin (a
-# dataset made before it rolled; a copy has none: empty).
+# The snapshot DATASET was made from: the one recorded when it was made, else a clone's origin
+# (a dataset made before the record; a copy has none: empty). A failing zfs fails the caller.
 jail_source() {
   local src
   src=$(zfs get -H -o value "$JAIL_SOURCE_PROPERTY" "$1")
-  [ "$src" != - ] || src=$(zfs get -H -o value origin "$1")
+  if [ "$src" = - ]; then src=$(zfs get -H -o value origin "$1"); fi
   [ "$src" != - ] || src=
   printf '%s\n' "$src"
 }
 
+# Whether jail NAME has its configuration (CONF: its file, or /etc/jail.conf with its block), read
+# with the shell's own builtins: a probe that fails must not pass for "not configured".
+jail_configured() {
+  local line
+  if [ "$2" != "$JAIL_CONF" ]; then [ -f "$2" ]; return; fi
+  [ -f "$2" ] || return 1
+  while IFS= read -r line; do [ "$line" != "$BLOCK_BEGIN jail $1" ] || return 0; done < "$2"
+  return 1
+}
+
 # A rolling jail moved to SNAPSHOT in one run, never destroyed and made again by two steps of
 # an apply: Terraform runs the destroys of every replaced step before any create, so a step
-# replaced for the new source would stop all jails at once. Here the jail stops only when its
-# dataset is from another snapshot: the old dataset goes by its recorded removal policy (retired
-# or destroyed, as jail-dataset-remove), the new one is made (jail-dataset-create) with that
-# policy, and the jail starts again if it ran. A missing dataset is made; one from SNAPSHOT
-# already is left alone. The policy and whether the jail ran are recorded in NAME.roll before
-# anything changes, so a run cut off anywhere is finished by the next one.
-do_jail_roll_usage="jail-roll DATASET OWNER NAME SNAPSHOT METHOD ROOT ROOTMOUNT"
-do_jail_roll_descr="the dataset of jail NAME made from SNAPSHOT, an existing one from another snapshot replaced (the jail stopped, the old dataset removed by its policy, the jail started again if it ran)"
+# replaced for the new source would stop all jails at once. The jail stops only when its dataset
+# is from another snapshot (or from one it cannot tell): the old dataset goes by its recorded
+# removal policy (retired or destroyed, as jail-dataset-remove), the new one is made
+# (jail-dataset-create records its source) with that policy, and the jail is started when START
+# is yes and it has its configuration (CONF; a jail made for the first time is started by its
+# configuration step). The policy and the start are recorded in NAME.roll before anything
+# changes, so a run cut off anywhere is finished by the next; a dataset that is not from
+# SNAPSHOT at the end (a probe failed on the way) fails the run.
+do_jail_roll_usage="jail-roll DATASET OWNER NAME SNAPSHOT METHOD ROOT ROOTMOUNT CONF {yes | no}"
+do_jail_roll_descr="the dataset of jail NAME made from SNAPSHOT, an existing one from another snapshot replaced (the jail stopped, the old dataset removed by its policy, the jail started again)"
 do_jail_roll() {
-  local ds owner name snap src policy was mnt record
+  local ds owner name snap src policy start mnt record on
   ds=$1 owner=$2 name=$3 snap=$4
   mnt=$7/$3
   record=$JAIL_STATE_DIR/$3.roll
   zfs list -H -t snapshot -o name "$snap" >/dev/null 2>&1 || die "snapshot $snap does not exist"
-  policy=$REMOVAL_RETAIN was=no
-  if [ -f "$record" ]; then read -r policy was < "$record"; fi
+  policy=$REMOVAL_RETAIN start=no
+  if [ -f "$record" ]; then read -r policy start < "$record"; fi
   if exists "$ds"; then
     do_owned_by "$ds" "$owner" || die "dataset $ds exists and is not managed by $owner; refusing to touch it"
     src=$(jail_source "$ds")
-    if [ ! -f "$record" ] && { [ -z "$src" ] || [ "$src" = "$snap" ]; }; then
-      echo "==> dataset $ds is from ${src:-a snapshot it does not record}: kept"
-      zfs set "$JAIL_SOURCE_PROPERTY"="${src:-$snap}" "$ds"
-      return 0
-    fi
     if [ "$src" != "$snap" ]; then
-      echo "==> jail $name rolls from $src to $snap"
+      echo "==> jail $name rolls from ${src:-an unrecorded snapshot} to $snap"
       if [ ! -f "$record" ]; then
         policy=$(zfs get -H -o value "$REMOVAL_PROPERTY" "$ds")
-        if running "$name"; then was=yes; fi
+        if [ "$9" = yes ] && jail_configured "$name" "$8"; then start=yes; fi
         mkdir -p "$JAIL_STATE_DIR"
-        printf '%s %s\n' "$policy" "$was" > "$record"
+        printf '%s %s\n' "$policy" "$start" > "$record"
       fi
-      do_jail_stop "$name"
+      # Stopped without asking jls first: a failed probe would leave it running on the old dataset.
+      echo "==> stopping jail $name"
+      service jail onestop "$name" || true
+      if running "$name"; then jail -r "$name"; fi
       unmount_under "$mnt"
       do_jail_dataset_remove "$ds" "$6" "$7" "$name"
     fi
   fi
+  # A retired dataset whose unmount failed still covers the jail's path.
+  on=$(mount -p | awk -v m="$mnt" '$2 == m && $3 == "zfs" { print $1 }')
+  case "$on" in "$6/$RETIRED_DATASET/$name"-*) echo "==> unmounting $on from $mnt"; zfs umount "$on" ;; esac
   do_jail_dataset_create "$ds" "$owner" "$name" "$snap" "$5" "$6" "$7"
-  zfs set "$JAIL_SOURCE_PROPERTY"="$snap" "$REMOVAL_PROPERTY"="$policy" "$ds"
+  src=$(jail_source "$ds")
+  [ "$src" = "$snap" ] || die "dataset $ds is from ${src:-an unrecorded snapshot}, not $snap (a check failed on the way); run again"
+  if [ -f "$record" ]; then zfs set "$REMOVAL_PROPERTY"="$policy" "$ds"; fi
   do_dataset_mounted "$ds" "$mnt"
-  if [ "$was" = yes ]; then do_jail_start "$name"; fi
+  if [ "$start" = yes ]; then do_jail_start "$name"; fi
   rm -f "$record"
 }

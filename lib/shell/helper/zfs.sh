@@ -129,7 +129,8 @@ _jail_dataset_create() {
   [ "$5" != clone ] || _ensure_parents "$6" "$7"
   ds=$1 owner=$2 name=$3 snap=$4 method=$5
   zfs list -H -t snapshot -o name "$snap" >/dev/null 2>&1 || die "snapshot $snap does not exist"
-  set -- -o "$OWNER_PROPERTY"="$owner" -o "$ROLE_PROPERTY"="$JAIL_ROLE" -o "$JAIL_NAME_PROPERTY"="$name" -o "$REMOVAL_PROPERTY"="$REMOVAL_RETAIN"
+  set -- -o "$OWNER_PROPERTY"="$owner" -o "$ROLE_PROPERTY"="$JAIL_ROLE" -o "$JAIL_NAME_PROPERTY"="$name" -o "$REMOVAL_PROPERTY"="$REMOVAL_RETAIN" \
+    -o "$JAIL_SOURCE_PROPERTY"="$snap"
   case "$method" in
     clone) echo "==> cloning $snap to $ds"; zfs clone "$@" "$snap" "$ds" ;;
     send-receive) echo "==> copying $snap to $ds (zfs send | zfs receive)"; zfs send "$snap" | zfs receive -u "$@" "$ds" ;;
