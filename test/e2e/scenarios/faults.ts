@@ -10,6 +10,7 @@
  * overlay layer and the state with the connection moved to the copy's port), instead of
  * applying `before` again on each of hundreds of hosts.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { armDrop, disarmDrop, REPO_DIR } from '../host';
 import { AppBuilder, Bench, BenchOptions, BenchSnapshot, failureText } from './bench';
@@ -112,6 +113,16 @@ async function withPhase<T>(phase: FaultPhase, fn: (bench: Bench) => Promise<T>)
   }
 }
 
+/** Whether the synthesized resource at `address` (null_resource.NAME) has a destroy provisioner. */
+function hasDestroy(bench: Bench, address: string): boolean {
+  const stacks = path.join(bench.out, 'stacks');
+  const name = address.replace(/^null_resource\./, '');
+  return fs.readdirSync(stacks).some((stack) => {
+    const res = JSON.parse(fs.readFileSync(path.join(stacks, stack, 'cdk.tf.json'), 'utf8')).resource?.null_resource?.[name];
+    return (res?.provisioner ?? []).some((p: Record<string, { when?: string }>) => Object.values(p).some((x) => x.when === 'destroy'));
+  });
+}
+
 function commandWords(entry: Record<string, unknown>): string {
   return [entry.cmd, ...(entry.argv as string[])].join(' ');
 }
@@ -123,9 +134,10 @@ export function cleanRun(phase: FaultPhase): Promise<CleanRun> {
     const r = await bench.apply(SERIAL);
     if (!r.ok) throw new Error(`the clean apply failed:\n${failureText(r)}`);
     // The copy of the starting point plans only the phase's own steps (its state moved to the copy),
-    // and the host's prune step, replaced when its keep-lists change (a construct added): it has no
-    // destroy, so its replacement only runs its create, which the sweep faults like any other.
-    const replaced = r.replaced.filter((a) => !/^null_resource\.host_prune_resource_/.test(a));
+    // and steps without a destroy, replaced when their inputs change (the host's prune step when a
+    // keep-list does, a rolling jail's roll): their replacement only runs their create, which the
+    // sweep faults like any other.
+    const replaced = r.replaced.filter((a) => hasDestroy(bench, a));
     if (replaced.length + r.destroyed.length > 0) throw new Error(`the clean run on a copy replaced ${replaced.join(', ')} and destroyed ${r.destroyed.join(', ')}`);
     // The log is written when a command ends (lockf after the commands it ran); the fault switch
     // counts starts. The fake host has its own pid namespace, so pids give the order of starts.
