@@ -80,7 +80,7 @@ export function datasetCreateScript(i: JailScriptInput): ScriptBuilder {
 export function rollCreateScript(i: JailScriptInput): ScriptBuilder {
   return new ScriptBuilder('jail roll')
     .action(`jail ${i.name}: dataset ${i.datasetName} from ${i.sourceSnapshot} (${i.method}), rolled from another snapshot`,
-      helperCall('jail-roll', i.datasetName, i.owner, i.name, i.sourceSnapshot, i.method, i.jailRootDataset, i.jailRootMountpoint, i.confFile, i.start ? 'yes' : 'no'));
+      helperCall('jail-roll', i.datasetName, i.owner, i.name, i.sourceSnapshot, i.method, i.jailRootDataset, i.jailRootMountpoint, i.confFile, i.start ? 'yes' : 'no', ...i.jailPaths));
 }
 
 /**

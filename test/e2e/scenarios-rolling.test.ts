@@ -8,7 +8,7 @@ import { FreeBsdRelease } from '../../lib';
 import { Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectOk, expectSecondApplyIdle } from './scenarios/expect';
 import { Figures } from './scenarios/figures';
-import { rollingApp } from './scenarios/rolling';
+import { DATA_PATH, rollingApp } from './scenarios/rolling';
 
 const figures = new Figures('scenarios of the rolling upgrade');
 
@@ -19,11 +19,15 @@ describeOnFakeHost('scenarios of the rolling upgrade', () => {
   test('23a. 14.5 to 15.1, one jail at a time, services back, idle again', async () => {
     const bench = await Bench.start({ release: '15.1-RELEASE', mirrorReleases: ['14.5', '15.1'] });
     try {
-      bench.synth(rollingApp({ jails: 3, release: FreeBsdRelease.V14_5 }));
+      bench.synth(rollingApp({ jails: 3, release: FreeBsdRelease.V14_5, data: true }));
       expectOk(await bench.apply());
-      for (const j of JAILS) expect((await bench.host.hostExec(`jexec ${j} freebsd-version -u`)).stdout.trim()).toMatch(/^14\.5-RELEASE/);
+      for (const j of JAILS) {
+        expect((await bench.host.hostExec(`jexec ${j} freebsd-version -u`)).stdout.trim()).toMatch(/^14\.5-RELEASE/);
+        // Data written from inside each jail: nullfs in h1 and h2, its own delegated dataset in h3.
+        expect((await bench.host.hostExec(`echo 'data of ${j}' | jexec ${j} tee ${DATA_PATH}/marker`)).code).toBe(0);
+      }
 
-      bench.synth(rollingApp({ jails: 3, release: FreeBsdRelease.V15_1 }));
+      bench.synth(rollingApp({ jails: 3, release: FreeBsdRelease.V15_1, data: true }));
       const seen: string[][] = [];
       let polling = true;
       const poller = (async () => {
@@ -63,6 +67,8 @@ describeOnFakeHost('scenarios of the rolling upgrade', () => {
       for (const [k, j] of JAILS.entries()) {
         expect((await bench.host.hostExec(`jexec ${j} freebsd-version -u`)).stdout.trim()).toMatch(/^15\.1-RELEASE/);
         expect((await bench.host.hostExec(`fetch -q -o /dev/null http://127.1.1.${k + 1}/`)).code).toBe(0);
+        // Its data came back with it: the same data dataset, attached by the jail's own configuration.
+        expect((await bench.host.hostExec(`jexec ${j} cat ${DATA_PATH}/marker`)).stdout).toBe(`data of ${j}\n`);
       }
       await expectSecondApplyIdle(bench);
       figures.row('rolling 3 jails 14.5 -> 15.1', { 'jls samples': seen.length, 'most down at once': Math.max(...down.map((d) => d.length)), 'apply s': Math.round(rolled.applyMs / 1000), replaced: rolled.replaced.length });
@@ -71,6 +77,9 @@ describeOnFakeHost('scenarios of the rolling upgrade', () => {
       expectOk(await bench.destroy());
       expect((await bench.host.hostExec('jls name')).stdout).toBe('');
       expect((await bench.host.hostExec('zfs list -H -o name zroot/vm/h1')).code).not.toBe(0);
+      // The data datasets are retained (their own removal policy), with what the jails wrote.
+      expect((await bench.host.hostExec('zfs list -H -o name -r zroot/vm/.data')).stdout.split('\n').filter((l) => /\/h\d-data$/.test(l)).sort())
+        .toEqual(JAILS.map((j) => `zroot/vm/.data/${j}-data`));
     } finally {
       await bench.stop();
     }

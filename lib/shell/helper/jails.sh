@@ -226,10 +226,10 @@ jail_configured() {
 # configuration step). The policy and the start are recorded in NAME.roll before anything
 # changes, so a run cut off anywhere is finished by the next; a dataset that is not from
 # SNAPSHOT at the end (a probe failed on the way) fails the run.
-do_jail_roll_usage="jail-roll DATASET OWNER NAME SNAPSHOT METHOD ROOT ROOTMOUNT CONF {yes | no}"
-do_jail_roll_descr="the dataset of jail NAME made from SNAPSHOT, an existing one from another snapshot replaced (the jail stopped, the old dataset removed by its policy, the jail started again)"
+do_jail_roll_usage="jail-roll DATASET OWNER NAME SNAPSHOT METHOD ROOT ROOTMOUNT CONF {yes | no} [PATH...]"
+do_jail_roll_descr="the dataset of jail NAME made from SNAPSHOT, an existing one from another snapshot replaced (the jail stopped, the old dataset removed by its policy, the jail started again); PATHs, its mount points inside, made first"
 do_jail_roll() {
-  local ds owner name snap src policy start mnt record on
+  local ds owner name snap src policy start mnt record on p
   ds=$1 owner=$2 name=$3 snap=$4
   mnt=$7/$3
   record=$JAIL_STATE_DIR/$3.roll
@@ -263,6 +263,13 @@ do_jail_roll() {
   [ "$src" = "$snap" ] || die "dataset $ds is from ${src:-an unrecorded snapshot}, not $snap (a check failed on the way); run again"
   if [ -f "$record" ]; then zfs set "$REMOVAL_PROPERTY"="$policy" "$ds"; fi
   do_dataset_mounted "$ds" "$mnt"
+  # The mount points of its fstab and mount lines: a new dataset has only the template's
+  # directories, and jail(8) does not make them (the configuration step did, on the old one).
+  shift 9
+  for p in "$@"; do
+    jail_path_safe "$mnt" "$p"
+    mkdir -p "$mnt$p"
+  done
   if [ "$start" = yes ]; then do_jail_start "$name"; fi
   rm -f "$record"
 }
