@@ -81,7 +81,10 @@ export function insideJailStep(scope: Construct, id: string, jail: IJail, props:
     ...stepScripts(props.create, props.destroy),
     uploads: props.uploads,
     watchFiles: props.watchFiles,
-    replaceOn: props.replaceOn,
+    // A jail made again from a new source (a template's new snapshot) starts from the template's
+    // files: the step's work is done again there. (A rolling jail's dataset step names no source:
+    // its after-roll twin below does that.)
+    replaceOn: { ...props.replaceOn, dataset: jail.datasetStep.contentHash },
     dependsOn: [jail.configStep, ...(props.after ?? [])],
   });
   const place = props.order === 'file' ? addFileStep : addServiceStep;

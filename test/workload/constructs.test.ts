@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { JailAddress, JailFile, JailHealthCheck, JailPackages, JailRcConf, JailService } from '../../lib';
+import { JailAddress, JailFile, JailHealthCheck, JailPackages, JailRcConf, JailReplacement, JailService, JailSource } from '../../lib';
 import { JAIL_FILES_DIR, UPLOAD_PREFIX } from '../../lib/shell';
 import { jailStack } from '../jail/fixtures';
 import { messageOf } from '../support/errors';
@@ -159,6 +159,25 @@ describe('JailService', () => {
     expect(step(resources, 'app_run').triggers.input_restart_on_0).toBe(conf.step.contentHash);
     expect(step(resources, 'pg_run').triggers.input_restart_on_0).toBeUndefined();
     expect(app1.step.contentHash).not.toBe(pg.step.contentHash);
+  });
+
+  test('a jail made again from a new source gets its files, rc.conf and services again: their steps are replaced with its dataset', () => {
+    const hashes = (snapshot: string, rolling: boolean) => {
+      const { stack, jail } = jailStack();
+      const web = jail('web', { source: JailSource.snapshot(snapshot), addresses: [JailAddress.onInterface('lo1', '127.1.1.5/32')], ...(rolling ? { replacement: JailReplacement.rolling() } : {}) });
+      const f = new JailFile(stack, 'index', { jail: web, path: '/usr/local/www/nginx/index.html', content: 'x' });
+      const rc = new JailRcConf(stack, 'rc', { jail: web, variables: { app_flags: '-v' } });
+      const s = new JailService(stack, 'nginx', { jail: web, name: 'nginx' });
+      const twins = nullResources(stack).filter((r) => /-after-roll_resource/.test(r.name)).map((r) => r.triggers.content_hash).sort();
+      return { steps: [f.step, rc.step, s.step].map((x) => x.contentHash), twins };
+    };
+    const [a, b] = [hashes('zroot/vm/tmpl/14.3@p3', false), hashes('zroot/vm/tmpl/14.3@p4', false)];
+    a.steps.forEach((h, i) => expect(h).not.toBe(b.steps[i]));
+    // A rolling jail: its steps stay (their destroys would stop the services before any roll); their after-roll twins run again.
+    const [ra, rb] = [hashes('zroot/vm/tmpl/14.3@p3', true), hashes('zroot/vm/tmpl/14.3@p4', true)];
+    expect(ra.steps).toEqual(rb.steps);
+    expect(ra.twins).toHaveLength(3);
+    ra.twins.forEach((h, i) => expect(h).not.toBe(rb.twins[i]));
   });
 
   test('a changed restartOn file changes the service\'s content hash; another file does not', () => {
