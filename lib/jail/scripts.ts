@@ -9,7 +9,7 @@ import {
   indentLines,
   JAIL_STATE_DIR,
   REMOVAL_PROPERTY,
-  RETIRE_SNAPSHOT_PROPERTY,
+  REMOVAL_RETAIN_NO_SNAPSHOT,
   RETIRED_DATASET,
   ScriptBuilder,
   shellQuote,
@@ -114,9 +114,10 @@ export function datasetDestroyScript(i: JailScriptInput): ScriptBuilder {
 /** The configuration step's create: files, hosts, jail_list, then start as boot does. */
 export function configCreateScript(i: JailScriptInput): ScriptBuilder {
   const name = i.name;
-  const b = new ScriptBuilder('jail configuration').action(`jail ${name}: checking its dataset, recording removal policy ${i.removalPolicy}${i.retireSnapshot ? ' (snapshot first)' : ''}`,
+  const removal = i.removalPolicy === JailRemovalPolicy.RETAIN && !i.retireSnapshot ? REMOVAL_RETAIN_NO_SNAPSHOT : i.removalPolicy;
+  const b = new ScriptBuilder('jail configuration').action(`jail ${name}: checking its dataset, recording removal policy ${removal}`,
     helperCall('jail-check', name, i.path),
-    `zfs set ${word(`${REMOVAL_PROPERTY}=${i.removalPolicy}`)} ${word(`${RETIRE_SNAPSHOT_PROPERTY}=${i.retireSnapshot ? 'on' : 'off'}`)} ${word(i.datasetName)}`,
+    `zfs set ${word(`${REMOVAL_PROPERTY}=${removal}`)} ${word(i.datasetName)}`,
     // The jail must start on its dataset, never on the empty mountpoint directory.
     helperCall('dataset-mounted', i.datasetName, i.path),
     // Its data datasets, each in its mode (jailed or mounted on the host), before their checks.

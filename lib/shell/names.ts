@@ -23,8 +23,6 @@ export const SNAPSHOT_PROPERTY = `${LIBRARY_NAME}:snapshot`;
 export const SNAPSHOT_CHANGE_PROPERTY = `${LIBRARY_NAME}:change`;
 /** ZFS user property of such a snapshot: why it was taken, in words (`freebsd-update of jail h1 to 15.1-RELEASE`). */
 export const SNAPSHOT_REASON_PROPERTY = `${LIBRARY_NAME}:reason`;
-/** ZFS user property of a jail's dataset: `off` when no snapshot is to be taken before it is retired (JailSnapshotPolicy.none()). */
-export const RETIRE_SNAPSHOT_PROPERTY = `${LIBRARY_NAME}:retire-snapshot`;
 /** SNAPSHOT_PROPERTY value: taken by a JailUpdate before freebsd-update changed the jail. */
 export const SNAPSHOT_BEFORE_UPDATE = 'before-update';
 /** SNAPSHOT_PROPERTY value: taken of a jail's dataset before it was retired (set aside). */
@@ -122,6 +120,13 @@ export const FREEBSD_UPDATE_WORKDIR_ROOT = `${STATE_DIR}/freebsd-update`;
 export const REMOVAL_DESTROY = 'destroy';
 /** REMOVAL_PROPERTY value: the dataset is set aside (JailRemovalPolicy.RETAIN). */
 export const REMOVAL_RETAIN = 'retain';
+/**
+ * REMOVAL_PROPERTY value: set aside like REMOVAL_RETAIN, without the snapshot of the moment first
+ * (JailSnapshotPolicy.none()). A value of its own rather than a property beside it: the default's
+ * configuration script stays as it was (a changed one replaces the step and restarts the jail), and
+ * an older helper, which retires everything that is not `destroy`, reads it right.
+ */
+export const REMOVAL_RETAIN_NO_SNAPSHOT = 'retain-no-snapshot';
 
 /** The pf anchor every anchor of this library is loaded under (pf.conf's hooks name `ROOT/*`). */
 export const PF_ANCHOR_ROOT = LIBRARY_NAME;

@@ -109,7 +109,7 @@ describe('jail-dataset-remove: a snapshot before the retirement', () => {
     const start = F.readCommandsLog(root).length;
     helperOk('jail-dataset-remove', 'zroot/vm/h1', 'zroot/vm', '/vm', 'h1');
     const commands = F.readCommandsLog(root).slice(start).map((e: { cmd: string; argv: string[] }) => [e.cmd, ...e.argv].join(' '));
-    expect(commands.filter((c: string) => /^zfs (get -H -o value cdktf-freebsd-jails:(retire-snapshot|owner)|list -H -t snapshot -d 1|snapshot) /.test(c)).length).toBe(4);
+    expect(commands.filter((c: string) => /^zfs (get -H -o value cdktf-freebsd-jails:(removal|owner)|list -H -t snapshot -d 1|snapshot) /.test(c)).length).toBe(4);
     for (let k = 1; k <= commands.length; k++) {
       fs.rmSync(root, { recursive: true, force: true });
       root = fs.mkdtempSync(path.join(os.tmpdir(), 'helper-snapshots-'));
@@ -127,8 +127,8 @@ describe('jail-dataset-remove: a snapshot before the retirement', () => {
     }
   });
 
-  test('off on the dataset: none', () => {
-    ok('zfs', 'set', 'cdktf-freebsd-jails:retire-snapshot=off', 'zroot/vm/h1');
+  test('retain-no-snapshot on the dataset (JailSnapshotPolicy.none()): retired, with no snapshot', () => {
+    ok('zfs', 'set', 'cdktf-freebsd-jails:removal=retain-no-snapshot', 'zroot/vm/h1');
     helperOk('jail-dataset-remove', 'zroot/vm/h1', 'zroot/vm', '/vm', 'h1');
     expect(retired()).toEqual([]);
   });

@@ -39,8 +39,8 @@ describeOnFakeHost('scenarios of real Terraform', () => {
       // other jails' dataset and configuration steps still run: failing its last command (the start)
       // raced with them, and on an idle machine they had all finished.
       fakebsd.setFault(bench.host.root, {
-        'zfs set cdktf-freebsd-jails:removal=retain cdktf-freebsd-jails:retire-snapshot=on zroot/vm/h3': { failOnCall: 1 },
-        'zfs set cdktf-freebsd-jails:removal=destroy cdktf-freebsd-jails:retire-snapshot=off zroot/vm/h3': { failOnCall: 1 },
+        'zfs set cdktf-freebsd-jails:removal=retain zroot/vm/h3': { failOnCall: 1 },
+        'zfs set cdktf-freebsd-jails:removal=destroy zroot/vm/h3': { failOnCall: 1 },
       });
       let commands = bench.commandCount();
       const failed = await bench.apply();

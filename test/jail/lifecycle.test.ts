@@ -79,7 +79,7 @@ describe('removal policy', () => {
   test('RETAIN is the default: the dataset destroy reads the recorded policy and renames aside', () => {
     const { stack, jail } = jailStack();
     jail('db');
-    expect(script(stack, 'db_config')).toContain('zfs set cdktf-freebsd-jails:removal=retain cdktf-freebsd-jails:retire-snapshot=on zroot/vm/db');
+    expect(script(stack, 'db_config')).toContain('zfs set cdktf-freebsd-jails:removal=retain zroot/vm/db');
     const d = script(stack, 'db_dataset', 'destroy');
     // jail-dataset-remove reads cdktf-freebsd-jails:removal: destroy, else retire as
     // zroot/vm/.retired/db-<UTC time> (run in test/shell/host-helper.test.ts).
@@ -91,7 +91,7 @@ describe('removal policy', () => {
   test('DESTROY is recorded on the dataset', () => {
     const { stack, jail } = jailStack();
     jail('db', { removalPolicy: JailRemovalPolicy.DESTROY });
-    expect(script(stack, 'db_config')).toContain('zfs set cdktf-freebsd-jails:removal=destroy cdktf-freebsd-jails:retire-snapshot=off zroot/vm/db');
+    expect(script(stack, 'db_config')).toContain('zfs set cdktf-freebsd-jails:removal=destroy zroot/vm/db');
   });
 });
 

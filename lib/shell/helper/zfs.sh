@@ -147,18 +147,18 @@ do_dataset_mounted() {
 }
 
 # destroyed by its $REMOVAL_PROPERTY, else retired, with a snapshot
-# of the moment first unless its $RETIRE_SNAPSHOT_PROPERTY is off (snapshots.sh; a re-run after a
+# of the moment first unless it is $REMOVAL_RETAIN_NO_SNAPSHOT (snapshots.sh; a re-run after a
 # failed retirement takes none again). The snapshot goes along with the rename.
 do_jail_dataset_remove_usage="jail-dataset-remove DATASET ROOT MOUNTPOINT NAME"
-do_jail_dataset_remove_descr="DATASET destroyed or retired by its $REMOVAL_PROPERTY; before it is retired, a snapshot unless its $RETIRE_SNAPSHOT_PROPERTY is off"
+do_jail_dataset_remove_descr="DATASET destroyed or retired by its $REMOVAL_PROPERTY; before it is retired, a snapshot unless it is $REMOVAL_RETAIN_NO_SNAPSHOT"
 do_jail_dataset_remove() {
-  local dr_snap dr_owner
-  if [ "$(zfs get -H -o value "$REMOVAL_PROPERTY" "$1")" = "$REMOVAL_DESTROY" ]; then
+  local dr_removal dr_owner
+  dr_removal=$(zfs get -H -o value "$REMOVAL_PROPERTY" "$1") || die "cannot read $REMOVAL_PROPERTY of $1"
+  if [ "$dr_removal" = "$REMOVAL_DESTROY" ]; then
     echo "==> destroying dataset $1"
     zfs destroy -r "$1"
   else
-    dr_snap=$(zfs get -H -o value "$RETIRE_SNAPSHOT_PROPERTY" "$1") || die "cannot read $RETIRE_SNAPSHOT_PROPERTY of $1"
-    if [ "$dr_snap" != off ]; then
+    if [ "$dr_removal" != "$REMOVAL_RETAIN_NO_SNAPSHOT" ]; then
       dr_owner=$(zfs get -H -o value "$OWNER_PROPERTY" "$1") || die "cannot read $OWNER_PROPERTY of $1"
       snapshot_once "$1" "$dr_owner" "$SNAPSHOT_BEFORE_RETIRE" retire "dataset of jail $4 retired" ||
         die "no snapshot of $1 taken before its retirement"
