@@ -67,6 +67,18 @@ describe('snapshot-before', () => {
     expect(snaps('zroot/vm/h1').map(([n]) => n.replace(/\d{8}T\d{6}Z-/, ''))).toEqual(['a', 'b', 'a'].map((c) => `zroot/vm/h1@cdktf-before-update-${c}`));
   });
 
+  test('a name taken in this second (the same change run twice within it): the next free second\'s name', () => {
+    // The names of this second and the next few, taken; each run of a change must still get its snapshot.
+    const stamp = (t: number) => new Date(t).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const now = Date.now();
+    const taken = [0, 1, 2, 3].map((k) => stamp(now + k * 1000));
+    for (const t of taken) ok('zfs', 'snapshot', `zroot/vm/h1@cdktf-before-update-${t}-a`);
+    helperOk('snapshot-before', 'zroot/vm/h1', OWNER, 'before-update', 'a', '5', 'a');
+    const mine = snaps('zroot/vm/h1').filter(([, o]) => o === OWNER).map(([n]) => /-(\d{8}T\d{6}Z)-a$/.exec(n)![1]);
+    expect(mine).toHaveLength(1);
+    expect(mine[0] > taken[taken.length - 1]).toBe(true);
+  });
+
   test('an old snapshot with a clone is left, with a warning', () => {
     helperOk('snapshot-before', 'zroot/vm/h1', OWNER, 'before-update', 'c1', '1', 'c1');
     const [[first]] = snaps('zroot/vm/h1');

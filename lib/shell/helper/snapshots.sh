@@ -29,6 +29,11 @@ snapshot_once() {
     return 0
   fi
   so_name=$so_ds@$SNAPSHOT_NAME_PREFIX$so_kind-$(date -u +%Y%m%dT%H%M%SZ)$so_suffix
+  # The name is taken by a run of the same change within this second: the next second's is free.
+  while zfs list -H -o name "$so_name" >/dev/null 2>&1; do
+    sleep 1
+    so_name=$so_ds@$SNAPSHOT_NAME_PREFIX$so_kind-$(date -u +%Y%m%dT%H%M%SZ)$so_suffix
+  done
   echo "==> snapshot $so_name ($so_reason)"
   zfs snapshot -o "$OWNER_PROPERTY=$so_owner" -o "$SNAPSHOT_PROPERTY=$so_kind" \
     -o "$SNAPSHOT_CHANGE_PROPERTY=$so_change" -o "$SNAPSHOT_REASON_PROPERTY=$so_reason" "$so_name" || return 1
