@@ -12,7 +12,7 @@ import { clonedJails, labApp, LabStack } from './scenarios/apps';
 import { AppBuilder, Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectJail, expectJailGone, expectOk, expectSecondApplyIdle } from './scenarios/expect';
 import { Figures, runCells } from './scenarios/figures';
-import { datasetNames, diffViews, hostView, pfLoaded, pfState, rawState, runningJails } from './scenarios/view';
+import { datasetNames, diffViews, hostView, installedPackages, pfLoaded, pfState, rawState, runningJails } from './scenarios/view';
 
 const figures = new Figures('scenarios of concurrency on one host');
 const ROOT = 'cdktf-freebsd-jails';
@@ -139,8 +139,7 @@ describeOnFakeHost('scenarios of concurrency on one host', () => {
         expectOk(run);
         // The four package steps ran side by side.
         expect(run.maxConcurrent).toBeGreaterThanOrEqual(4);
-        const roots = (rawState(bench.host).pkg as { roots: Record<string, Record<string, string>> }).roots;
-        for (const jail of ['h1', 'h2', 'h3', 'h4']) expect([jail, Object.keys(roots[`/vm/${jail}`] ?? {})]).toEqual([jail, expect.arrayContaining([pkg])]);
+        for (const jail of ['h1', 'h2', 'h3', 'h4']) expect([jail, Object.keys(installedPackages(bench.host, `/vm/${jail}`))]).toEqual([jail, expect.arrayContaining([pkg])]);
         // Nothing but package files and the catalogue directory is left in the shared directory.
         expect(bench.host.exists(`${OFFLINE_DIR}/pkgdb/FreeBSD:14:amd64/files`)).toBe(false);
       }
@@ -262,8 +261,7 @@ describeOnFakeHost('scenarios of concurrency on one host', () => {
       expectOk(blue);
       for (const n of [1, 2]) expectJail(first, jail('red', n, 'zroot/vm/tmpl/14.3red@p3'));
       for (const n of [3, 4]) expectJail(second, jail('blue', n, 'zroot/vm/tmpl/14.3blue@p3'));
-      const state = rawState(first.host) as unknown as { pkg: { roots: Record<string, Record<string, string>> } };
-      for (const n of [1, 2, 3, 4]) expect([n, Object.keys(state.pkg.roots[`/vm/h${n}`] ?? {})]).toEqual([n, expect.arrayContaining(['git-lite'])]);
+      for (const n of [1, 2, 3, 4]) expect([n, Object.keys(installedPackages(first.host, `/vm/h${n}`))]).toEqual([n, expect.arrayContaining(['git-lite'])]);
       for (const [stack, net] of [['red', '127.1.1.0/24'], ['blue', '127.1.3.0/24']]) {
         expect(pfLoaded(first.host, `${ROOT}/${stack}`)).toEqual([`nat on em0 inet from ${net} to any -> (em0)`]);
       }

@@ -14,6 +14,7 @@ import { labApp } from './scenarios/apps';
 import { Bench, describeOnFakeHost } from './scenarios/bench';
 import { expectOk, expectSecondApplyIdle } from './scenarios/expect';
 import { Figures } from './scenarios/figures';
+import { installedPackages } from './scenarios/view';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const F = require('./fakebsd');
@@ -82,7 +83,7 @@ describeOnFakeHost('scenario: commands that would prompt', () => {
     expectOk(recovered);
     expect(recovered.provisionerRuns).toBe(1); // only the failed (tainted) packages step again
     expect(/USERLAND_VERSION="([^"]*)"/.exec(bench.host.readFile('/vm/h1/bin/freebsd-version'))![1]).toBe('14.3-RELEASE-p5');
-    expect(F.readState(bench.host.root).pkg.roots['/vm/h1']).toHaveProperty('git-lite');
+    expect(installedPackages(bench.host, '/vm/h1')).toHaveProperty('git-lite');
     await expectSecondApplyIdle(bench);
     figures.row('apply with freebsd-update asking (fails)', { 'wall s': Math.round(failedMs / 1000), failures: failed.failures.length, 'PTY sessions': failed.sshPtySessions });
     figures.row('apply with pkg asking (fails)', { 'wall s': Math.round(failedPackages.durationMs / 1000), failures: failedPackages.failures.length, 'PTY sessions': failedPackages.sshPtySessions });

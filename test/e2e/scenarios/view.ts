@@ -40,6 +40,12 @@ export function rawState(host: FakeHost): RawState {
   return fakebsd.readState(host.root);
 }
 
+/** The packages pkg(8) recorded installed under ROOT (the fake's local database in ROOT/var/db/pkg), name -> version. */
+export function installedPackages(host: FakeHost, root: string): Record<string, string> {
+  const db = `${root === '/' ? '' : root}/var/db/pkg/local.sqlite`;
+  return host.exists(db) ? JSON.parse(host.readFile(db)) : {};
+}
+
 interface PfAnchor { nat: { text: string }[]; rules: { text: string }[] }
 
 /** The fake host's pf: whether it runs, and the rules loaded per anchor ('' the main ruleset). */
